@@ -1,0 +1,45 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from dashboard.auth import bp
+from dashboard.auth.forms import LoginForm
+from dashboard.services import operators as operator_service
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths may follow a login; anything else goes home."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The sign-in page; it never says whether an e-mail is known."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        operator = operator_service.authenticate(
+            form.email.data, form.password.data, remote_addr=request.remote_addr or ""
+        )
+        if operator is not None:
+            login_user(operator, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        form.password.errors.append("That e-mail and password do not match an active operator.")
+        return render_template("auth/login.html", form=form), 401
+    status = 422 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out and return to the sign-in page."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"), code=303)

@@ -1,0 +1,62 @@
+"""Shell commands: `flask setup` prepares a machine; more groups join as features land."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask_migrate import upgrade
+
+from dashboard.services import operators as operator_service
+
+
+def register(app: Flask) -> None:
+    """`flask setup`, plus every feature's own commands (dashboard/<feature>/cli.py: register_cli)."""
+    import importlib
+    import importlib.util
+
+    from dashboard import FEATURES
+
+    app.cli.add_command(setup)
+    for feature in FEATURES:
+        if importlib.util.find_spec(f"dashboard.{feature}") is None:
+            continue
+        if importlib.util.find_spec(f"dashboard.{feature}.cli") is not None:
+            importlib.import_module(f"dashboard.{feature}.cli").register_cli(app)
+
+
+@click.command("setup")
+def setup() -> None:
+    """Apply migrations, prepare the sandbox and create the first operator."""
+    upgrade()
+    config = current_app.config
+    sandbox = current_app.extensions.get("sandbox")
+    if sandbox is not None:
+        sandbox.create_schema()
+        if sandbox.ensure_demo():
+            click.echo("Sandbox demo data loaded.")
+    # Features add their own steps in register_cli: app.extensions["setup_steps"].append(fn).
+    for step in current_app.extensions.get("setup_steps", []):
+        message = step()
+        if message:
+            click.echo(message)
+    created = operator_service.ensure_first_admin(
+        config["DASHBOARD_ADMIN_EMAIL"],
+        config["DASHBOARD_ADMIN_PASSWORD"],
+        generate=config["DEBITURA_ENV"] == "sandbox",
+    )
+    if created is not None:
+        operator, password = created
+        if password:
+            # Printed once, on the console of whoever ran `make run`; never logged.
+            click.echo("")
+            click.echo("First operator created (shown only this once):")
+            click.echo(f"  e-mail:   {operator.email}")
+            click.echo(f"  password: {password}")
+            click.echo("")
+        else:
+            click.echo(f"First administrator {operator.email} created.")
+    elif operator_service.operator_count() == 0:
+        click.echo(
+            "No operator exists: set DASHBOARD_ADMIN_EMAIL and DASHBOARD_ADMIN_PASSWORD and run again."
+        )
+

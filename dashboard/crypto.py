@@ -1,0 +1,30 @@
+"""Symmetric encryption for secrets the dashboard must keep (bearer tokens, webhook secrets).
+
+The key is derived from SECRET_KEY, which every instance shares, so any worker can
+read what another stored; a database dump alone reveals nothing usable.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
+
+__all__ = ["InvalidToken", "decrypt", "encrypt"]
+
+
+def _fernet(purpose: str) -> Fernet:
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hashlib.sha256(b"partner-desk:" + purpose.encode() + b":" + secret).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def encrypt(plaintext: str, *, purpose: str) -> str:
+    return _fernet(purpose).encrypt(plaintext.encode()).decode()
+
+
+def decrypt(ciphertext: str, *, purpose: str) -> str:
+    """Raises InvalidToken when the data was not encrypted with this key and purpose."""
+    return _fernet(purpose).decrypt(ciphertext.encode()).decode()

@@ -1,0 +1,23 @@
+"""Engine settings per backend, so several workers share a SQLite file safely."""
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def sqlite_pragmas(dbapi_connection, connection_record):
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers and one writer work at once; the busy timeout makes
+        # concurrent writers (gunicorn workers, the webhook receiver) wait, not fail.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"

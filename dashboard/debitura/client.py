@@ -1,0 +1,58 @@
+"""The facade the app holds: both APIs plus the token cache, with Debitura's retry-on-401 rule built in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from .customer import CustomerApi
+from .errors import AuthenticationError, ClientLinkInvalid
+from .referral import ReferralApi
+from .tokens import TokenCache
+from .types import Case, ContractStatus
+
+R = TypeVar("R")
+
+
+class DebituraClient:
+    """``.referral`` and ``.customer`` are the raw APIs; the methods here act as one client (tenant)."""
+
+    def __init__(self, referral: ReferralApi, customer: CustomerApi, tokens: TokenCache) -> None:
+        self.referral = referral
+        self.customer = customer
+        self.tokens = tokens
+
+    def __repr__(self) -> str:
+        return f"DebituraClient(referral={self.referral!r}, customer={self.customer!r})"
+
+    def create_case(self, external_tenant_id: str, payload: Mapping[str, Any], *, idempotency_key: str | None = None) -> Case:
+        return self._as_client(
+            external_tenant_id, lambda token: self.customer.create_case(token, payload, idempotency_key=idempotency_key)
+        )
+
+    def get_customer_case(self, external_tenant_id: str, case_id: str) -> Case:
+        return self._as_client(external_tenant_id, lambda token: self.customer.get_case(token, case_id))
+
+    def contract_status(self, external_tenant_id: str, case_id: str) -> ContractStatus:
+        return self._as_client(external_tenant_id, lambda token: self.customer.contract_status(token, case_id))
+
+    def _as_client(self, external_tenant_id: str, call: Callable[[str], R]) -> R:
+        """Run ``call`` with the client's token. Tokens lapse after 30 minutes with no refresh, so a 401 gets
+        one fresh token and one more try; Debitura documents a second 401 as an invalid client link."""
+        token = self.tokens.token_for(external_tenant_id)
+        try:
+            return call(token)
+        except AuthenticationError:
+            self.tokens.invalidate(external_tenant_id, token)
+        token = self.tokens.token_for(external_tenant_id)
+        try:
+            return call(token)
+        except AuthenticationError as error:
+            self.tokens.invalidate(external_tenant_id, token)
+            raise ClientLinkInvalid(
+                f"The client link is invalid: a freshly minted token for {external_tenant_id!r} was rejected",
+                http_status=error.http_status,
+                code=error.code,
+                request_id=error.request_id,
+                body=error.body,
+            ) from error

@@ -1,0 +1,15 @@
+"""Unbound extension singletons; the app factory binds them with init_app."""
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+
+from dashboard.models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+htmx = Htmx()

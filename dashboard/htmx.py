@@ -1,0 +1,59 @@
+"""Page or fragment: the one helper views use to answer htmx and plain requests alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask, get_flashed_messages, make_response, render_template, request, session
+from jinja2_fragments.flask import render_block
+
+
+def wants_fragment() -> bool:
+    """An htmx swap asks for a fragment; boosted and history-restore requests need the page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template: str, block: str | Mapping[str, str] | None = None, *, status: int = 200,
+           trigger: str | None = None, push_url: str | None = None, **context):
+    """Render `template`, or only one of its blocks for an htmx request.
+
+    `block` is a block name, or a mapping from htmx target id to block name when the
+    page has several swappable regions (chosen by HX-Target, never by trigger id).
+    """
+    block_name = None
+    if block is not None and wants_fragment():
+        if isinstance(block, str):
+            block_name = block
+        else:
+            block_name = block.get(request.htmx.target or "")
+    if block_name:
+        body = render_block(template, block_name, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body, status)
+    response.headers.add("Vary", "HX-Request")
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
+    if push_url:
+        response.headers["HX-Push-Url"] = push_url
+    return response
+
+
+def register_oob_flash(app: Flask) -> None:
+    """Append pending flash messages out-of-band to htmx HTML fragments."""
+
+    @app.after_request
+    def append_flash(response):
+        if (
+            getattr(request, "htmx", None)
+            and response.mimetype == "text/html"
+            and not response.direct_passthrough
+            and response.status_code < 300
+            and session.get("_flashes")
+        ):
+            fragment = render_template("_flash.html", oob=True)
+            response.set_data(response.get_data() + fragment.encode())
+        return response
+
+    app.jinja_env.globals["pending_flashes"] = lambda: get_flashed_messages(with_categories=True)

@@ -1,0 +1,24 @@
+"""All tables, imported here so Alembic and create_all see every model."""
+
+from dashboard.models.audit import AuditEntry
+from dashboard.models.cases import LIFECYCLE_GROUPS, PENDING_SIGNING, Case
+from dashboard.models.operators import ROLES, Operator
+from dashboard.models.sync import Lease, SyncRun
+from dashboard.models.tenants import Tenant
+from dashboard.models.tokens import BearerToken
+from dashboard.models.webhooks import WebhookEvent, WebhookRejection
+
+__all__ = [
+    "LIFECYCLE_GROUPS",
+    "PENDING_SIGNING",
+    "ROLES",
+    "AuditEntry",
+    "BearerToken",
+    "Case",
+    "Lease",
+    "Operator",
+    "SyncRun",
+    "Tenant",
+    "WebhookEvent",
+    "WebhookRejection",
+]

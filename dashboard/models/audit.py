@@ -1,0 +1,34 @@
+"""The audit trail: who did what, when, on which tenant or case, and how it ended."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.extensions import db
+from dashboard.models.base import now_utc
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now_utc)
+    operator_id: Mapped[int | None]
+    operator_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(80))  # e.g. client.create, case.submit, file.upload
+    external_tenant_id: Mapped[str | None] = mapped_column(String(255))
+    case_id: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(20))  # ok|failed|refused
+    debitura_status: Mapped[int | None]
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    summary: Mapped[str] = mapped_column(Text, default="")  # plain text, never a secret
+
+    __table_args__ = (
+        Index("ix_audit_entries_at", "at"),
+        Index("ix_audit_entries_tenant", "external_tenant_id", "at"),
+        Index("ix_audit_entries_case", "case_id", "at"),
+        Index("ix_audit_entries_operator", "operator_id", "at"),
+    )

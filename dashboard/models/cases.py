@@ -1,0 +1,78 @@
+"""The local mirror of cases across all tenants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dashboard.extensions import db
+from dashboard.models.base import now_utc
+from dashboard.models.tenants import Tenant
+
+# Debitura's lifecycle display strings, grouped as Debitura's own dashboard groups them.
+LIFECYCLE_GROUPS = {
+    "Pending": (
+        "Pending contract signing",
+        "Pending Verification Internal",
+        "Pending Verification",
+        "More Info Required",
+        "Collecting Quotes",
+        "Pending Quote Selection",
+    ),
+    "Active": ("Active",),
+    "Paused": ("Paused",),
+    "Closed": ("Closed",),
+}
+PENDING_SIGNING = "Pending contract signing"
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # Debitura's case UUID
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id", ondelete="SET NULL"))
+    external_tenant_id: Mapped[str | None] = mapped_column(String(255))
+    client_name: Mapped[str | None] = mapped_column(String(500))
+    reference: Mapped[str | None] = mapped_column(String(50))
+    creditor_reference: Mapped[str | None] = mapped_column(String(100))
+    debtor_name: Mapped[str | None] = mapped_column(String(500))
+    debtor_country: Mapped[str | None] = mapped_column(String(100))
+    gross_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    remainder: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    lifecycle: Mapped[str | None] = mapped_column(String(60))
+    close_code: Mapped[str | None] = mapped_column(String(100))
+    engagement_phase: Mapped[str | None] = mapped_column(String(30))
+    collection_partner: Mapped[str | None] = mapped_column(String(200))
+    is_test: Mapped[bool] = mapped_column(default=False)
+    date_created: Mapped[datetime | None]
+    due_date: Mapped[date | None] = mapped_column(Date)
+    date_collection_started: Mapped[datetime | None]
+    date_finished: Mapped[datetime | None]
+    expected_referral_rate: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
+    needs_info: Mapped[bool] = mapped_column(default=False)
+    validation_items: Mapped[list] = mapped_column(JSON, default=list)
+    # signingHandoff.combinedSigningUrl, and the solutionUrls of business errors that block it.
+    signing_url: Mapped[str | None] = mapped_column(Text)
+    solution_urls: Mapped[list] = mapped_column(JSON, default=list)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased references, debtor, client
+
+    last_seen_at: Mapped[datetime | None]
+    last_seen_source: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    tenant: Mapped[Tenant | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        Index("ix_cases_lifecycle_date", "lifecycle", "date_created"),
+        Index("ix_cases_tenant_date", "tenant_id", "date_created"),
+        Index("ix_cases_date_created", "date_created"),
+        Index("ix_cases_is_test", "is_test"),
+        Index("ix_cases_updated_at", "updated_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Case {self.reference or self.id} {self.lifecycle}>"

@@ -1,0 +1,68 @@
+"""Operators: the people who sign in to the dashboard."""
+
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.extensions import db
+from dashboard.models.base import now_utc
+
+ROLES = ("viewer", "operator", "admin")
+
+_hasher = PasswordHasher()
+
+
+def _new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Operator(UserMixin, db.Model):
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="operator")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of the login cookie: rotating it ends every session of this operator.
+    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    last_login_at: Mapped[datetime | None]
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive operators
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = _hasher.hash(password)
+        self.end_sessions()
+
+    def check_password(self, password: str) -> bool:
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def end_sessions(self) -> None:
+        self.session_token = _new_session_token()
+
+    def can(self, role: str) -> bool:
+        """True when this operator holds `role` or a stronger one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    def __repr__(self) -> str:
+        return f"<Operator {self.id} {self.email} {self.role}>"
+
+
+def dummy_password_check() -> None:
+    """Spend the same time as a real check, so unknown e-mails are not revealed by timing."""
+    _hasher.hash("not-a-real-password")

@@ -1,0 +1,74 @@
+"""The local mirror of Debitura's clients (tenants), as last seen from the API or a webhook."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.extensions import db
+from dashboard.models.base import now_utc
+
+
+class Tenant(db.Model):
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The partner's own id for the client; case-sensitive, as Debitura treats it.
+    external_tenant_id: Mapped[str] = mapped_column(String(255), unique=True)
+    creditor_id: Mapped[str | None] = mapped_column(String(64))
+    company_name: Mapped[str] = mapped_column(String(500), default="")
+    registration_number: Mapped[str | None] = mapped_column(String(100))
+    country: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[str | None] = mapped_column(String(500))
+    city: Mapped[str | None] = mapped_column(String(100))
+    zip_code: Mapped[str | None] = mapped_column(String(20))
+    support_email: Mapped[str | None] = mapped_column(String(320))
+    # [{"email", "name", "isOnboardingUser"}], as sent or as Debitura reports them.
+    users: Mapped[list] = mapped_column(JSON, default=list)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased company, id, e-mails, reg. no.
+
+    is_attributed: Mapped[bool | None]
+    fee_percentage_snapshot: Mapped[Decimal | None] = mapped_column(Numeric(9, 4))
+    date_linked: Mapped[datetime | None]
+
+    onboarding_done: Mapped[bool | None]
+    onboarding_url: Mapped[str | None] = mapped_column(Text)
+    onboarding_started_at: Mapped[datetime | None]
+
+    # Set from POST /clients answers (409 type) and client.link_* webhooks.
+    conflict_type: Mapped[str | None] = mapped_column(String(64))
+    link_request_status: Mapped[str | None] = mapped_column(String(20))  # pending|approved|declined|expired
+    approval_url: Mapped[str | None] = mapped_column(Text)
+    approval_requested_at: Mapped[datetime | None]
+    approval_expires_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+    missing_since: Mapped[datetime | None]  # GET said 404: withdrawn or archived at Debitura
+
+    kyc_status: Mapped[str | None] = mapped_column(String(20))  # not_required|pending|verified
+    kyc_submitted_at: Mapped[datetime | None]
+    kyc_blocked_cases: Mapped[int] = mapped_column(default=0)  # submissions refused with MissingKycVerification
+
+    cases_total: Mapped[int] = mapped_column(default=0)
+    cases_closed: Mapped[int] = mapped_column(default=0)
+    earnings_usd: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
+
+    # The derived state (services.tenant_state), stored so lists can filter and count in SQL.
+    state: Mapped[str] = mapped_column(String(40), default="onboarding")
+    state_changed_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    last_seen_at: Mapped[datetime | None]
+    last_seen_source: Mapped[str | None] = mapped_column(String(20))  # sync|webhook|api|operator
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+
+    __table_args__ = (
+        Index("ix_tenants_state", "state"),
+        Index("ix_tenants_company_name", "company_name"),
+        Index("ix_tenants_updated_at", "updated_at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.external_tenant_id!r} {self.state}>"

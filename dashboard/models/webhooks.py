@@ -1,0 +1,45 @@
+"""Webhook deliveries received from Debitura: every accepted event once, every refusal counted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from dashboard.extensions import db
+from dashboard.models.base import now_utc
+
+
+class WebhookEvent(db.Model):
+    __tablename__ = "webhook_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)  # dedupe key across workers
+    event_type: Mapped[str] = mapped_column(String(100))
+    occurred_at: Mapped[datetime | None]
+    received_at: Mapped[datetime] = mapped_column(default=now_utc)
+    external_tenant_id: Mapped[str | None] = mapped_column(String(255))
+    case_id: Mapped[str | None] = mapped_column(String(64))
+    is_test: Mapped[bool] = mapped_column(default=False)
+    payload: Mapped[str] = mapped_column(Text)  # the raw JSON body, kept for the timeline
+    outcome: Mapped[str] = mapped_column(String(20), default="received")  # applied|stale|unknown_type|failed
+    error: Mapped[str | None] = mapped_column(Text)
+    duplicates: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        Index("ix_webhook_events_tenant", "external_tenant_id", "received_at"),
+        Index("ix_webhook_events_case", "case_id"),
+        Index("ix_webhook_events_received_at", "received_at"),
+    )
+
+
+class WebhookRejection(db.Model):
+    """A delivery refused before it was read: forged, stale or malformed."""
+
+    __tablename__ = "webhook_rejections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=now_utc)
+    reason: Mapped[str] = mapped_column(String(40))  # missing_signature|bad_signature|stale|malformed
+    remote_addr: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""The service layer: every write and every Debitura call goes through here."""

@@ -1,0 +1,62 @@
+"""Connect the app to Debitura: the real client, aimed at Debitura or at the embedded sandbox.
+
+In sandbox mode the sandbox is mounted at /sandbox of the dashboard itself (its hosted
+customer pages must open in a browser), and the client's sessions reach its APIs
+in-process, so the demo runs with one command and no network.
+"""
+
+from __future__ import annotations
+
+import requests
+from flask import Flask, current_app
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from dashboard.config import SANDBOX_MOUNT
+from dashboard.debitura import CustomerApi, DebituraClient, ReferralApi, TokenCache
+
+
+def wire_debitura(app: Flask) -> None:
+    config = app.config
+    referral_session = requests.Session()
+    customer_session = requests.Session()
+    if config["DEBITURA_ENV"] == "sandbox":
+        sandbox = _embed_sandbox(app)
+        sandbox.mount(referral_session)
+        sandbox.mount(customer_session)
+    timeout = (3.05, config["DEBITURA_TIMEOUT"])
+    referral = ReferralApi(
+        config["DEBITURA_REFERRAL_API_URL"], config["DEBITURA_API_KEY"], session=referral_session, timeout=timeout
+    )
+    customer = CustomerApi(config["DEBITURA_CUSTOMER_API_URL"], session=customer_session, timeout=timeout)
+    from dashboard.services.token_store import DatabaseTokenStore
+
+    tokens = TokenCache(referral, DatabaseTokenStore(app))
+    app.extensions["debitura"] = DebituraClient(referral, customer, tokens)
+
+
+def _embed_sandbox(app: Flask):
+    from dashboard.sandbox import Sandbox, SandboxConfig, WsgiTransport
+
+    config = app.config
+    sandbox = Sandbox(
+        SandboxConfig(
+            database_url=config["SANDBOX_DATABASE_URL"],
+            api_key=config["DEBITURA_API_KEY"],
+            public_url=config["DASHBOARD_PUBLIC_URL"],
+            mount_prefix=SANDBOX_MOUNT,
+            jwt_secret=config["SECRET_KEY"] + ":sandbox-jwt",
+            auto_deliver=config["SANDBOX_AUTO_DELIVER"],
+        )
+    )
+    # Webhook deliveries to this dashboard's own receiver stay in-process too.
+    own_app = app.wsgi_app
+    sandbox.delivery_session.mount(config["DASHBOARD_PUBLIC_URL"] + "/", WsgiTransport(own_app))
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_MOUNT: sandbox.wsgi_app})
+    config.setdefault("SANDBOX_CONTROL_URL", f"{config['DASHBOARD_PUBLIC_URL']}{SANDBOX_MOUNT}/control/")
+    app.extensions["sandbox"] = sandbox
+    return sandbox
+
+
+def debitura() -> DebituraClient:
+    """The app's Debitura client (services take it from here unless given one)."""
+    return current_app.extensions["debitura"]

@@ -1,0 +1,176 @@
+"""Shared fixtures: the app on SQLite (and PostgreSQL when it answers), the sandbox, operators.
+
+Every test gets a fresh database and a fresh sandbox. Tests marked `postgres` run once
+per available backend; the first line of the run says whether PostgreSQL took part.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from dashboard import create_app
+from dashboard.config import sqlalchemy_url
+from dashboard.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+TEST_SECRET_KEY = "test-session-key-0123456789abcdef"
+PASSWORD = "correct horse battery"
+
+
+def _postgres_answers() -> bool:
+    try:
+        engine = create_engine(sqlalchemy_url(TEST_DATABASE_URL), connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+POSTGRES = _postgres_answers()
+BACKENDS = ("sqlite", "postgresql") if POSTGRES else ("sqlite",)
+_ran_on_postgres: list[str] = []
+
+
+def pytest_report_header(config):
+    if POSTGRES:
+        return f"PostgreSQL answers at {TEST_DATABASE_URL}: database-facing tests run on SQLite AND PostgreSQL."
+    return f"PostgreSQL does not answer at {TEST_DATABASE_URL}: database-facing tests run on SQLite only."
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _ran_on_postgres:
+        terminalreporter.write_line(
+            f"Databases: SQLite and PostgreSQL ({len(_ran_on_postgres)} test runs on PostgreSQL at {TEST_DATABASE_URL})."
+        )
+    else:
+        terminalreporter.write_line("Databases: SQLite only (PostgreSQL did not answer or no test asked for it).")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        backends = BACKENDS if metafunc.definition.get_closest_marker("postgres") else ("sqlite",)
+        metafunc.parametrize("backend", backends)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """One private schema per test session, so parallel runs never collide."""
+    if not POSTGRES:
+        yield None
+        return
+    name = f"t_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    engine = create_engine(sqlalchemy_url(TEST_DATABASE_URL))
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    yield name
+    with engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(request, tmp_path, postgres_schema):
+    backend = request.getfixturevalue("backend") if "backend" in request.fixturenames else "sqlite"
+    if backend == "postgresql":
+        _ran_on_postgres.append(request.node.nodeid)
+        separator = "&" if "?" in TEST_DATABASE_URL else "?"
+        return f"{sqlalchemy_url(TEST_DATABASE_URL)}{separator}options=-csearch_path%3D{postgres_schema}"
+    return f"sqlite:///{tmp_path / 'dashboard.db'}"
+
+
+def make_config(database_url: str, tmp_path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "DEBITURA_ENV": "sandbox",
+        "DEBITURA_API_KEY": "sandbox-key",
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.db'}",
+        "SANDBOX_AUTO_DELIVER": False,
+        "DASHBOARD_PUBLIC_URL": "http://dashboard.test",
+        "DEBITURA_WEBHOOK_SECRET": "",
+        "WTF_CSRF_ENABLED": False,
+    }
+    config.update(overrides)
+    return config
+
+
+def prepare_databases(app, *, demo: bool = False) -> None:
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        sandbox = app.extensions.get("sandbox")
+        if sandbox is not None:
+            sandbox.create_schema()
+            if demo:
+                sandbox.ensure_demo()
+
+
+@pytest.fixture
+def app_config(database_url, tmp_path):
+    """Override keys here (via indirect use) before the app is built."""
+    return make_config(database_url, tmp_path)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    prepare_databases(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sandbox(app):
+    return app.extensions["sandbox"]
+
+
+@pytest.fixture
+def debitura(app):
+    return app.extensions["debitura"]
+
+
+class OperatorActions:
+    """Create operators and sign them in through the real login form."""
+
+    def __init__(self, app, client):
+        self._app = app
+        self._client = client
+
+    def create(self, role: str = "operator", email: str | None = None, password: str = PASSWORD):
+        from dashboard.services import operators
+
+        email = email or f"{role}-{uuid.uuid4().hex[:6]}@partner.example"
+        with self._app.app_context():
+            operator = operators.create_operator(email, password, name=f"{role.title()} Tester", role=role)
+            return operator.id, email
+
+    def login(self, role: str = "operator", email: str | None = None, password: str = PASSWORD):
+        if email is None:
+            _, email = self.create(role)
+        response = self._client.post("/auth/login", data={"email": email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return email
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def operators(app, client):
+    return OperatorActions(app, client)
