@@ -58,6 +58,7 @@ def register_logging(app: Flask) -> None:
         redaction.register_secret(secret)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     # Logger filters do not apply to records propagated from child loggers,
     # so the filter goes on the loggers we own and on every handler that writes.
     for logger in (logging.getLogger("dashboard"), app.logger):

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_login import current_user, login_required
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A viewer changes nothing, but must still be able to sign in and out.
+VIEWER_MAY_POST = frozenset({"auth.login", "auth.logout"})
 
 
 class NotAllowed(PermissionError):
@@ -38,3 +42,13 @@ def role_required(role: str):
 def can(role: str) -> bool:
     """For templates: show a button only when its action is allowed (the view checks again)."""
     return bool(getattr(current_user, "is_authenticated", False) and current_user.can(role))
+
+
+def refuse_viewer_writes():
+    """Before every request: a signed-in viewer's POST (or PUT, PATCH, DELETE) is refused with 403,
+    whatever the URL, so a view that forgot its decorator still cannot be used to change anything."""
+    if request.method in SAFE_METHODS or request.endpoint in VIEWER_MAY_POST:
+        return None
+    if getattr(current_user, "is_authenticated", False) and not current_user.can("operator"):
+        abort(403)
+    return None

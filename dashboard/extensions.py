@@ -6,7 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
-from dashboard.models.base import Base
+from dashboard.orm import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -5,7 +5,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from dashboard.auth import bp
 from dashboard.auth.forms import LoginForm
+from dashboard.services import audit, login_throttle
 from dashboard.services import operators as operator_service
+
+NO_MATCH = "That e-mail and password do not match an active operator."
 
 
 def _safe_next(target: str | None) -> str:
@@ -19,18 +22,20 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """The sign-in page; it never says whether an e-mail is known."""
+    """The sign-in page; it never says whether an e-mail is known, throttled or not."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        operator = operator_service.authenticate(
-            form.email.data, form.password.data, remote_addr=request.remote_addr or ""
-        )
-        if operator is not None:
-            login_user(operator, remember=form.remember.data)
+        attempt = operator_service.sign_in(form.email.data, form.password.data, remote_addr=request.remote_addr or "")
+        if attempt.operator is not None:
+            login_user(attempt.operator, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")), code=303)
-        form.password.errors.append("That e-mail and password do not match an active operator.")
+        if attempt.wait_seconds:
+            form.password.errors.append(login_throttle.wait_message(attempt.wait_seconds))
+            retry_after = {"Retry-After": str(attempt.wait_seconds)}
+            return render_template("auth/login.html", form=form), 429, retry_after
+        form.password.errors.append(NO_MATCH)
         return render_template("auth/login.html", form=form), 401
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -40,6 +45,7 @@ def login():
 @login_required
 def logout():
     """Sign out and return to the sign-in page."""
+    audit.record("auth.logout", outcome=audit.OK, summary="Signed out")
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)

@@ -25,7 +25,9 @@ class DebituraClient:
     def __repr__(self) -> str:
         return f"DebituraClient(referral={self.referral!r}, customer={self.customer!r})"
 
-    def create_case(self, external_tenant_id: str, payload: Mapping[str, Any], *, idempotency_key: str | None = None) -> Case:
+    def create_case(
+        self, external_tenant_id: str, payload: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> Case:
         return self._as_client(
             external_tenant_id, lambda token: self.customer.create_case(token, payload, idempotency_key=idempotency_key)
         )

@@ -59,11 +59,15 @@ class CustomerApi:
 
     def create_case(self, token: str, payload: Mapping[str, Any], *, idempotency_key: str | None = None) -> Case:
         """Submit a case; with an ``idempotency_key`` a lost answer is retried and Debitura replays the first result."""
-        response = self._transport.request("POST", "/cases", json=payload, headers=_bearer(token), idempotency_key=idempotency_key)
+        response = self._transport.request(
+            "POST", "/cases", json=payload, headers=_bearer(token), idempotency_key=idempotency_key
+        )
         return Case.from_json(response.body)
 
     def get_case(self, token: str, case_id: str) -> Case:
-        return Case.from_json(self._transport.request("GET", f"/cases/{quote(case_id, safe='')}", headers=_bearer(token)).body)
+        return Case.from_json(
+            self._transport.request("GET", f"/cases/{quote(case_id, safe='')}", headers=_bearer(token)).body
+        )
 
     def contract_status(self, token: str, case_id: str) -> ContractStatus:
         path = f"/cases/{quote(case_id, safe='')}/contract-status"

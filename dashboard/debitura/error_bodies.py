@@ -87,7 +87,9 @@ def _code(business: tuple[BusinessError, ...], f: Mapping[str, Any]) -> str | No
 
 
 def _summary(field_errors: Mapping[str, list[str]]) -> str | None:
-    parts = [f"{name}: {'; '.join(messages)}" if name else "; ".join(messages) for name, messages in field_errors.items()]
+    parts = [
+        f"{name}: {'; '.join(messages)}" if name else "; ".join(messages) for name, messages in field_errors.items()
+    ]
     return "; ".join(parts) or None
 
 
@@ -98,7 +100,9 @@ def read_error_body(body: Any) -> ErrorBody:
     outer = camel_keys(body)
     conflict = camel_keys(outer.get("conflictResponse"))
     f = conflict or outer
-    business = tuple(BusinessError.from_json(item) for item in f.get("businessErrors") or [] if isinstance(item, Mapping))
+    business = tuple(
+        BusinessError.from_json(item) for item in f.get("businessErrors") or [] if isinstance(item, Mapping)
+    )
     field_errors = _field_errors(body)
     data = f.get("data") if isinstance(f.get("data"), Mapping) else None
     message = next(

@@ -78,17 +78,29 @@ class InvalidRequest(DebituraError):
 
     default_user_message = "Debitura rejected some of the values. Check the form and try again."
 
-    def __init__(self, message: str | None = None, *, field_errors: Mapping[str, list[str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, message: str | None = None, *, field_errors: Mapping[str, list[str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(message, **kwargs)
-        self.field_errors: dict[str, list[str]] = {name: list(messages) for name, messages in (field_errors or {}).items()}
+        self.field_errors: dict[str, list[str]] = {
+            name: list(messages) for name, messages in (field_errors or {}).items()
+        }
         self.param = next((name for name in self.field_errors if name), None)
 
 
 CONFLICT_USER_MESSAGES = {
-    "ClientExistsNeedsLinking": "This company already has a Debitura account. Send the customer the approval link so they can link it.",
-    "AlreadyLinkedToAnotherPartner": "This company is linked to another referral partner. Ask Debitura support for options.",
-    "InvalidClientType": "The matching Debitura account is not a creditor. The customer needs a separate creditor account.",
-    "AlreadyLinkedDifferentTenant": "This company is already linked to us under another tenant id. Use that tenant id instead.",
+    "ClientExistsNeedsLinking": (
+        "This company already has a Debitura account. Send the customer the approval link so they can link it."
+    ),
+    "AlreadyLinkedToAnotherPartner": (
+        "This company is linked to another referral partner. Ask Debitura support for options."
+    ),
+    "InvalidClientType": (
+        "The matching Debitura account is not a creditor. The customer needs a separate creditor account."
+    ),
+    "AlreadyLinkedDifferentTenant": (
+        "This company is already linked to us under another tenant id. Use that tenant id instead."
+    ),
 }
 
 # Debitura's docs spell the same conflict two ways; the dashboard only knows one.
@@ -160,7 +172,10 @@ class RateLimited(DebituraError):
 
     def __init__(self, message: str | None = None, *, retry_after: float | None = None, **kwargs: Any) -> None:
         if retry_after is not None:
-            kwargs.setdefault("user_message", f"Debitura is limiting how fast the dashboard may call it. Try again in {retry_after:.0f} s.")
+            kwargs.setdefault(
+                "user_message",
+                f"Debitura is limiting how fast the dashboard may call it. Try again in {retry_after:.0f} s.",
+            )
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
 
@@ -189,7 +204,11 @@ def _business_errors(parsed: ErrorBody) -> list[BusinessError]:
     if parsed.business_errors:
         return list(parsed.business_errors)
     if parsed.field_errors:
-        return [BusinessError(type=name or None, message=message) for name, messages in parsed.field_errors.items() for message in messages]
+        return [
+            BusinessError(type=name or None, message=message)
+            for name, messages in parsed.field_errors.items()
+            for message in messages
+        ]
     if parsed.message:
         return [BusinessError(type=parsed.code, message=parsed.message)]
     return []
@@ -197,7 +216,9 @@ def _business_errors(parsed: ErrorBody) -> list[BusinessError]:
 
 def _business_rule_error(parsed: ErrorBody, common: dict[str, Any]) -> BusinessRuleError:
     errors = _business_errors(parsed)
-    is_idempotency = parsed.type == "IdempotencyConflict" or any(error.type == "IdempotencyConflict" for error in errors)
+    is_idempotency = parsed.type == "IdempotencyConflict" or any(
+        error.type == "IdempotencyConflict" for error in errors
+    )
     message = "; ".join(error.message for error in errors if error.message) or parsed.message
     cls = IdempotencyConflict if is_idempotency else BusinessRuleError
     return cls(message, errors=errors, signing_handoff_url=parsed.signing_handoff_url, **common)

@@ -17,7 +17,7 @@ _INDEX = re.compile(r"^(?P<name>[^\[]*)(?P<index>(\[[^\]]*\])*)$")
 
 
 def camel(key: str) -> str:
-    """Spell one key the way the specs do: ``ExternalTenantId`` and ``external_tenant_id`` become ``externalTenantId``."""
+    """Spell a key the way the specs do: ``ExternalTenantId`` and ``external_tenant_id`` become ``externalTenantId``."""
     if "_" in key.strip("_"):
         head, *rest = [part for part in key.split("_") if part]
         return head[:1].lower() + head[1:] + "".join(part[:1].upper() + part[1:] for part in rest)
@@ -132,3 +132,15 @@ def nested(data: Mapping[str, Any], *path: str) -> Any:
         if current is None:
             return None
     return current
+
+
+def objects(value: Any) -> list[Mapping[str, Any]]:
+    """The JSON objects in a list, skipping nulls and stray scalars."""
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def string_lists(value: Any) -> dict[str, list[str]]:
+    """A ``{"field": ["message", ...]}`` map as plain strings; anything else reads as empty."""
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(key): list(strings(messages)) for key, messages in value.items()}

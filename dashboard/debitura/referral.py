@@ -1,4 +1,4 @@
-"""The Referral Partner API (``XApiKey``): clients, tokens, cases across clients, files, KYC, pricing, revenue, webhooks."""
+"""The Referral Partner API (``XApiKey``): clients, tokens, cases, files, KYC, pricing, revenue and webhooks."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ class ReferralApi:
     # Clients
 
     def create_client(self, payload: Mapping[str, Any]) -> ClientResult:
-        """Create or re-check a client: 201 ready, 202 onboarding; raises Conflict (409), InvalidRequest, BusinessRuleError."""
+        """Create or recheck a client: 201 ready, 202 onboarding; raises Conflict, InvalidRequest, BusinessRuleError."""
         response = self._transport.request("POST", "/clients", json=payload)
         return ClientResult(status=response.status, client=Client.from_json(response.body))
 
@@ -150,7 +150,9 @@ class ReferralApi:
 
     def mint_token(self, external_tenant_id: str) -> AccessToken:
         """Mint a 30-minute Customer API token for one client; retried freely because minting changes nothing."""
-        response = self._transport.request("POST", "/oauth/token", json={"externalTenantId": external_tenant_id}, retryable=True)
+        response = self._transport.request(
+            "POST", "/oauth/token", json={"externalTenantId": external_tenant_id}, retryable=True
+        )
         token = AccessToken.from_json(response.body)
         register_secret(token.access_token, ephemeral=True)
         return token
@@ -189,7 +191,9 @@ class ReferralApi:
 
     def preview_case(self, payload: Mapping[str, Any]) -> PreviewResult:
         """Price a case before submitting it; nothing is created, so the call is retried like a read."""
-        return PreviewResult.from_json(self._transport.request("POST", "/cases/preview", json=payload, retryable=True).body)
+        return PreviewResult.from_json(
+            self._transport.request("POST", "/cases/preview", json=payload, retryable=True).body
+        )
 
     def upload_file(
         self,
@@ -233,7 +237,9 @@ class ReferralApi:
             "ToDate": to_date,
             "ExternalTenantId": external_tenant_id,
             "Search": search,
-            "ReferralInvoicingStatuses": list(referral_invoicing_statuses) if referral_invoicing_statuses is not None else None,
+            "ReferralInvoicingStatuses": list(referral_invoicing_statuses)
+            if referral_invoicing_statuses is not None
+            else None,
             "Page": page,
             "PageSize": page_size,
         }
@@ -283,7 +289,7 @@ class ReferralApi:
         self._transport.request("DELETE", f"/v1/Webhooks/{_segment(webhook_id)}")
 
     def trigger_test_webhook(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Ask Debitura (test environment only) to send a test event; answers ``{eventType, enqueuedCount, message}``."""
+        """Have Debitura (test environment only) send a test event; answers ``{eventType, enqueuedCount, message}``."""
         body = self._transport.request("POST", "/v1/Webhooks/test", json=payload).body
         return body if isinstance(body, dict) else {}
 
@@ -296,4 +302,3 @@ class ReferralApi:
     def _remember_secret(webhook: Webhook) -> Webhook:
         register_secret(webhook.secret)
         return webhook
-

@@ -27,17 +27,24 @@ def request_id(headers: Mapping[str, str], body: Any = None) -> str | None:
     return str(trace_id) if trace_id else None
 
 
+def _seconds(value: Any) -> float | None:
+    number = money(value)
+    if number is None or not number.is_finite():
+        return None
+    return max(float(number), 0.0)
+
+
 def retry_after(headers: Mapping[str, str], body: Any = None) -> float | None:
     """Seconds to wait, from the 429 body's ``retryAfter`` (documented) or a ``Retry-After`` header (sometimes sent)."""
-    from_body = money(camel_keys(body).get("retryAfter"))
+    from_body = _seconds(camel_keys(body).get("retryAfter"))
     if from_body is not None:
-        return max(float(from_body), 0.0)
+        return from_body
     header = headers.get("Retry-After")
     if not header:
         return None
-    seconds = money(header.strip())
+    seconds = _seconds(header.strip())
     if seconds is not None:
-        return max(float(seconds), 0.0)
+        return seconds
     try:
         when = parsedate_to_datetime(header)
     except (TypeError, ValueError):

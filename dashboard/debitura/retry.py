@@ -25,7 +25,7 @@ class RetryPolicy:
     max_retry_after: float = 10.0
 
     def backoff(self, retry_number: int, rand: Callable[[], float]) -> float:
-        """Delay before retry ``retry_number`` (1-based): between half and all of the exponential step, at least ``initial_delay``."""
+        """Wait before retry ``retry_number`` (from 1): a jittered exponential step, never below initial_delay."""
         step = min(self.initial_delay * 2 ** (retry_number - 1), self.max_delay)
         return min(max(self.initial_delay, step * (0.5 + 0.5 * rand())), self.max_delay)
 

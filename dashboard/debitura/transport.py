@@ -124,11 +124,11 @@ class Transport:
             data = jsonwire.dumps(json).encode("utf-8")
             request_headers["Content-Type"] = "application/json"
         # A retried upload must send the whole file again, not whatever the first attempt left unread.
-        starts = {name: spec[1].tell() for name, spec in (files or {}).items() if _seekable(spec[1])}
+        starts = [(spec[1], spec[1].tell()) for spec in (files or {}).values() if _seekable(spec[1])]
         retry_number = 0
         while True:
-            for name, position in starts.items():
-                files[name][1].seek(position)  # type: ignore[index]
+            for stream, position in starts:
+                stream.seek(position)
             try:
                 return self._attempt(method, path, _query(params), data, files, request_headers)
             except DebituraError as error:
@@ -138,7 +138,12 @@ class Transport:
                     raise
                 log.info(
                     "Retrying %s %s in %.2f s after %s (retry %d of %d)",
-                    method, path, delay, type(error).__name__, retry_number, self.retry.max_retries,
+                    method,
+                    path,
+                    delay,
+                    type(error).__name__,
+                    retry_number,
+                    self.retry.max_retries,
                 )
                 self._sleep(delay)
 
@@ -154,7 +159,13 @@ class Transport:
         started = time.monotonic()
         try:
             response = self.session.request(
-                method, self.base_url + path, params=params, data=data, files=files, headers=headers, timeout=self.timeout
+                method,
+                self.base_url + path,
+                params=params,
+                data=data,
+                files=files,
+                headers=headers,
+                timeout=self.timeout,
             )
         except requests.RequestException as exc:
             elapsed_ms = (time.monotonic() - started) * 1000
@@ -163,7 +174,9 @@ class Transport:
         elapsed_ms = (time.monotonic() - started) * 1000
         body = jsonwire.loads_or_none(response.content)
         call_id = request_id(response.headers, body)
-        log.info("%s %s -> %d in %.0f ms (request id %s)", method, path, response.status_code, elapsed_ms, call_id or "none")
+        log.info(
+            "%s %s -> %d in %.0f ms (request id %s)", method, path, response.status_code, elapsed_ms, call_id or "none"
+        )
         headroom = rate_limit(response.headers)
         if headroom is not None:
             self.last_rate_limit = headroom

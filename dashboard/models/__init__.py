@@ -3,8 +3,10 @@
 from dashboard.models.audit import AuditEntry
 from dashboard.models.cases import LIFECYCLE_GROUPS, PENDING_SIGNING, Case
 from dashboard.models.operators import ROLES, Operator
+from dashboard.models.submissions import CaseFileUpload, CaseSubmission
 from dashboard.models.sync import Lease, SyncRun
 from dashboard.models.tenants import Tenant
+from dashboard.models.throttle import LoginFailure
 from dashboard.models.tokens import BearerToken
 from dashboard.models.webhooks import WebhookEvent, WebhookRejection
 
@@ -15,7 +17,10 @@ __all__ = [
     "AuditEntry",
     "BearerToken",
     "Case",
+    "CaseFileUpload",
+    "CaseSubmission",
     "Lease",
+    "LoginFailure",
     "Operator",
     "SyncRun",
     "Tenant",

@@ -1,14 +1,22 @@
-"""The audit trail: who did what, when, on which tenant or case, and how it ended."""
+"""The audit trail: who did what, when, on which tenant or case, and how it ended.
+
+Append-only from the application's side: the ORM refuses to update or delete an entry,
+whether through a loaded object or a bulk UPDATE/DELETE statement.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Index, String, Text, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dashboard.extensions import db
 from dashboard.models.base import now_utc
+
+
+class AuditTrailIsAppendOnly(RuntimeError):
+    """Something tried to change or remove a recorded audit entry."""
 
 
 class AuditEntry(db.Model):
@@ -31,4 +39,21 @@ class AuditEntry(db.Model):
         Index("ix_audit_entries_tenant", "external_tenant_id", "at"),
         Index("ix_audit_entries_case", "case_id", "at"),
         Index("ix_audit_entries_operator", "operator_id", "at"),
+        Index("ix_audit_entries_action", "action", "at"),
     )
+
+
+@event.listens_for(AuditEntry, "before_update")
+def _refuse_update(mapper, connection, target) -> None:
+    raise AuditTrailIsAppendOnly("Audit entries cannot be changed once recorded.")
+
+
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_delete(mapper, connection, target) -> None:
+    raise AuditTrailIsAppendOnly("Audit entries cannot be removed.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state) -> None:
+    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is AuditEntry.__table__:
+        raise AuditTrailIsAppendOnly("Audit entries cannot be changed or removed.")

@@ -60,6 +60,10 @@ class Case(db.Model):
     solution_urls: Mapped[list] = mapped_column(JSON, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased references, debtor, client
 
+    # As on Tenant: the time (Debitura's clock) of the newest lifecycle fact applied, so a late or
+    # replayed webhook never moves a case backwards.
+    lifecycle_as_of: Mapped[datetime | None]
+
     last_seen_at: Mapped[datetime | None]
     last_seen_source: Mapped[str | None] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
@@ -72,6 +76,7 @@ class Case(db.Model):
         Index("ix_cases_date_created", "date_created"),
         Index("ix_cases_is_test", "is_test"),
         Index("ix_cases_updated_at", "updated_at"),
+        Index("ix_cases_external_tenant_id", "external_tenant_id"),
     )
 
     def __repr__(self) -> str:

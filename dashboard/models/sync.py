@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.extensions import db
 from dashboard.models.base import now_utc
+
+RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
+# Phases in order; a resumed run continues at `phase` / `next_page`.
+PHASES = ("clients", "missing", "cases", "done")
 
 
 class SyncRun(db.Model):
     __tablename__ = "sync_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running|succeeded|failed|interrupted
+    status: Mapped[str] = mapped_column(String(20), default=RUNNING)  # running|succeeded|failed|interrupted
     trigger: Mapped[str] = mapped_column(String(20), default="cli")  # cli|admin|schedule
     operator_id: Mapped[int | None]
-    phase: Mapped[str] = mapped_column(String(20), default="clients")  # clients|cases|done
+    holder: Mapped[str | None] = mapped_column(String(100))  # lease holder doing the work
+    phase: Mapped[str] = mapped_column(String(20), default="clients")  # clients|missing|cases|done
     next_page: Mapped[int] = mapped_column(default=1)  # where a resumed run continues
-    total_pages: Mapped[int | None]
+    total_pages: Mapped[int | None]  # of the current phase
+    resumed: Mapped[int] = mapped_column(default=0)
     clients_seen: Mapped[int] = mapped_column(default=0)
     cases_seen: Mapped[int] = mapped_column(default=0)
     tenants_changed: Mapped[int] = mapped_column(default=0)
+    tenants_missing: Mapped[int] = mapped_column(default=0)
     cases_changed: Mapped[int] = mapped_column(default=0)
     calls_made: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list] = mapped_column(JSON, default=list)
@@ -32,10 +39,27 @@ class SyncRun(db.Model):
     heartbeat_at: Mapped[datetime] = mapped_column(default=now_utc)
     finished_at: Mapped[datetime | None]
 
+    __table_args__ = (Index("ix_sync_runs_started_at", "started_at"),)
+
     @property
     def duration_seconds(self) -> float | None:
         end = self.finished_at or self.heartbeat_at
         return (end - self.started_at).total_seconds() if end else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status != RUNNING
+
+    @property
+    def progress_percent(self) -> int:
+        """A rough share of the work done, for the progress bar: clients 0-45, missing 45-50, cases 50-100."""
+        if self.phase == "done":
+            return 100
+        share = 0.0
+        if self.total_pages:
+            share = min(1.0, (self.next_page - 1) / self.total_pages)
+        start, width = {"clients": (0, 45), "missing": (45, 5), "cases": (50, 50)}.get(self.phase, (0, 0))
+        return int(start + width * share)
 
 
 class Lease(db.Model):

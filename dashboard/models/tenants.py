@@ -25,7 +25,9 @@ class Tenant(db.Model):
     address: Mapped[str | None] = mapped_column(String(500))
     city: Mapped[str | None] = mapped_column(String(100))
     zip_code: Mapped[str | None] = mapped_column(String(20))
+    region: Mapped[str | None] = mapped_column(String(100))  # client.state in POST /clients
     support_email: Mapped[str | None] = mapped_column(String(320))
+    support_phone: Mapped[str | None] = mapped_column(String(50))
     # [{"email", "name", "isOnboardingUser"}], as sent or as Debitura reports them.
     users: Mapped[list] = mapped_column(JSON, default=list)
     search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased company, id, e-mails, reg. no.
@@ -40,6 +42,7 @@ class Tenant(db.Model):
 
     # Set from POST /clients answers (409 type) and client.link_* webhooks.
     conflict_type: Mapped[str | None] = mapped_column(String(64))
+    conflict_message: Mapped[str | None] = mapped_column(Text)
     link_request_status: Mapped[str | None] = mapped_column(String(20))  # pending|approved|declined|expired
     approval_url: Mapped[str | None] = mapped_column(Text)
     approval_requested_at: Mapped[datetime | None]
@@ -59,6 +62,13 @@ class Tenant(db.Model):
     state: Mapped[str] = mapped_column(String(40), default="onboarding")
     state_changed_at: Mapped[datetime] = mapped_column(default=now_utc)
 
+    # Webhooks arrive in any order, and an API answer can be older than a webhook already applied.
+    # Each facet keeps the time (Debitura's clock) of the newest fact applied to it, event or answer,
+    # so older news never overwrites newer news.
+    link_as_of: Mapped[datetime | None]
+    onboarding_as_of: Mapped[datetime | None]
+
+    sync_seen_run: Mapped[int | None]  # the last sync run that found this tenant in GET /clients
     last_seen_at: Mapped[datetime | None]
     last_seen_source: Mapped[str | None] = mapped_column(String(20))  # sync|webhook|api|operator
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
@@ -68,7 +78,17 @@ class Tenant(db.Model):
         Index("ix_tenants_state", "state"),
         Index("ix_tenants_company_name", "company_name"),
         Index("ix_tenants_updated_at", "updated_at"),
+        Index("ix_tenants_creditor_id", "creditor_id"),
     )
+
+    @property
+    def customer_url(self) -> str | None:
+        """The one URL the customer needs next: the approval page while a link request is open, else onboarding."""
+        if self.state == "approval_pending" and self.approval_url:
+            return self.approval_url
+        if self.state in ("onboarding", "resign_needed"):
+            return self.onboarding_url
+        return None
 
     def __repr__(self) -> str:
         return f"<Tenant {self.external_tenant_id!r} {self.state}>"

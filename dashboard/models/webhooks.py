@@ -10,6 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from dashboard.extensions import db
 from dashboard.models.base import now_utc
 
+# What happened to an accepted event when it was applied to the mirror.
+APPLIED, STALE, UNKNOWN_TYPE, FAILED, RECORDED, TEST = "applied", "stale", "unknown_type", "failed", "recorded", "test"
+
 
 class WebhookEvent(db.Model):
     __tablename__ = "webhook_events"
@@ -23,9 +26,10 @@ class WebhookEvent(db.Model):
     case_id: Mapped[str | None] = mapped_column(String(64))
     is_test: Mapped[bool] = mapped_column(default=False)
     payload: Mapped[str] = mapped_column(Text)  # the raw JSON body, kept for the timeline
-    outcome: Mapped[str] = mapped_column(String(20), default="received")  # applied|stale|unknown_type|failed
+    outcome: Mapped[str] = mapped_column(String(20), default="received")  # applied|stale|unknown_type|failed|recorded|test
     error: Mapped[str | None] = mapped_column(Text)
     duplicates: Mapped[int] = mapped_column(default=0)
+    last_duplicate_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_webhook_events_tenant", "external_tenant_id", "received_at"),
@@ -43,3 +47,18 @@ class WebhookRejection(db.Model):
     received_at: Mapped[datetime] = mapped_column(default=now_utc)
     reason: Mapped[str] = mapped_column(String(40))  # missing_signature|bad_signature|stale|malformed
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_webhook_rejections_received_at", "received_at"),)
+
+
+class WebhookSecret(db.Model):
+    """A signing secret of a subscription, encrypted; a replaced one stays valid until `grace_until`."""
+
+    __tablename__ = "webhook_secrets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(16))  # first hex digits of a SHA-256, to spot re-stores
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    retired_at: Mapped[datetime | None]  # None while it is the current secret
+    grace_until: Mapped[datetime | None]

@@ -203,8 +203,9 @@ class LinkRequest(Base):
     creditor_id: Mapped[str] = mapped_column(ForeignKey("sbx_creditors.id"))
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|approved|declined|expired|used
     is_choice: Mapped[bool] = mapped_column(default=False)
-    # The original POST /clients payload (company, users, cases) carried through on approval.
-    payload: Mapped[dict] = mapped_column(JSON)
+    # The original request (company, users, cases) as JSON text, carried through on approval;
+    # text rather than a JSON column because the amounts are Decimals.
+    payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
     decided_at: Mapped[datetime | None]
@@ -311,6 +312,7 @@ class Case(Base):
     base_fee_percentage: Mapped[Decimal | None] = mapped_column(Percentage)
     age_uplift_points: Mapped[Decimal | None] = mapped_column(Percentage)
     return_url: Mapped[str | None] = mapped_column(String(2048))
+    assigned_user_email: Mapped[str | None] = mapped_column(String(320))
 
     link: Mapped[ClientLink] = relationship(lazy="joined")
 

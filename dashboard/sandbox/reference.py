@@ -176,3 +176,8 @@ def amount_tier(amount_usd: Decimal) -> tuple[Decimal, str]:
         if bound is None or amount_usd < bound:
             return adjustment, label
     raise AssertionError("the last tier is open-ended")
+
+
+def signs_jpa(partner: CollectionPartner) -> bool:
+    """Partners with a carve-out jurisdiction take the JPA together with the PoA (one signature)."""
+    return any(route(country) == partner for country in CARVE_OUT_FEES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -10,6 +11,7 @@ from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.base import now_utc
 from dashboard.models.operators import ROLES, dummy_password_check
+from dashboard.services import audit, login_throttle
 
 
 class OperatorError(ValueError):
@@ -26,7 +28,10 @@ def find_by_email(email: str) -> Operator | None:
 
 def authenticate(email: str, password: str, *, remote_addr: str = "") -> Operator | None:
     """The operator when e-mail and password match an active account, else None."""
-    operator = find_by_email(email)
+    return _check_password(find_by_email(email), password)
+
+
+def _check_password(operator: Operator | None, password: str) -> Operator | None:
     if operator is None:
         dummy_password_check()
         return None
@@ -35,6 +40,37 @@ def authenticate(email: str, password: str, *, remote_addr: str = "") -> Operato
     operator.last_login_at = now_utc()
     db.session.commit()
     return operator
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in attempt: the operator, or how long to wait when throttled."""
+
+    operator: Operator | None
+    wait_seconds: int = 0
+
+
+def sign_in(email: str, password: str, *, remote_addr: str = "") -> SignIn:
+    """Check the throttle, then the password; count failures and record the outcome in the audit trail.
+
+    A throttled attempt is refused before the password is looked at, for known and
+    unknown e-mails alike. Attempts on unknown e-mails are audited without what was typed
+    (it may be a password), and cost the same work as attempts on known ones.
+    """
+    wait = login_throttle.seconds_to_wait(email, remote_addr)
+    known = find_by_email(email)
+    who = "" if known is not None else " (unknown e-mail)"
+    if wait:
+        audit.record("auth.login", outcome=audit.REFUSED, summary=f"Sign-in refused: too many attempts{who}", operator=known)
+        return SignIn(None, wait)
+    operator = _check_password(known, password)
+    if operator is None:
+        login_throttle.record_failure(email, remote_addr)
+        audit.record("auth.login", outcome=audit.FAILED, summary=f"Sign-in failed{who}", operator=known)
+        return SignIn(None)
+    login_throttle.clear_account(email)
+    audit.record("auth.login", outcome=audit.OK, summary="Signed in", operator=operator)
+    return SignIn(operator)
 
 
 def create_operator(email: str, password: str, *, name: str = "", role: str = "operator") -> Operator:

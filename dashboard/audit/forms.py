@@ -1,0 +1,45 @@
+"""The audit page's filter: a GET form, so every search is a shareable URL."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SearchField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from dashboard.services.audit import OUTCOMES, AuditFilter
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    q = SearchField("Search", validators=[Optional(), Length(max=200)])
+    operator = StringField("Operator e-mail", validators=[Optional(), Length(max=320)])
+    action = SelectField("Action", choices=[("", "Any action")], validate_choice=False)
+    outcome = SelectField("Outcome", choices=[("", "Any outcome")] + [(value, value) for value in OUTCOMES])
+    tenant = StringField("Tenant id", validators=[Optional(), Length(max=255)])
+    case = StringField("Case id", validators=[Optional(), Length(max=64)])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional()])
+
+    def set_actions(self, actions: list[str]) -> None:
+        """Every recorded action, plus one "all of a kind" choice per prefix (e.g. "webhook.")."""
+        prefixes = sorted({action.split(".")[0] + "." for action in actions if "." in action})
+        self.action.choices = [("", "Any action")] + [(p, f"{p}*") for p in prefixes] + [(a, a) for a in actions]
+
+    def to_filter(self) -> AuditFilter:
+        """The valid part of the input as a filter; a field that failed validation does not filter."""
+
+        def value(field):
+            return None if field.errors else field.data
+
+        return AuditFilter(
+            text=(value(self.q) or "").strip(),
+            operator=(value(self.operator) or "").strip(),
+            action=(value(self.action) or "").strip(),
+            outcome=value(self.outcome) if value(self.outcome) in OUTCOMES else "",
+            tenant=(value(self.tenant) or "").strip(),
+            case=(value(self.case) or "").strip(),
+            since=value(self.since),
+            until=value(self.until),
+        )

@@ -1,0 +1,74 @@
+"""The audit trail page: search and filter every recorded action, and export the result as CSV."""
+
+from flask import Response, current_app, request, stream_with_context, url_for
+
+from dashboard.audit import bp
+from dashboard.audit.forms import AuditFilterForm
+from dashboard.authz import role_required
+from dashboard.htmx import render
+from dashboard.models.base import now_utc
+from dashboard.services import audit
+
+PER_PAGE = 50
+
+
+def _filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    form.set_actions(audit.known_actions())
+    form.validate()
+    return form
+
+
+def _query_args(form: AuditFilterForm) -> dict[str, str]:
+    """The filter as it appears in URLs (empty fields left out)."""
+    return {name: request.args[name] for name in form.data if request.args.get(name)}
+
+
+def _tenant_url(external_tenant_id: str) -> str | None:
+    if "tenants.detail" not in current_app.view_functions:
+        return None
+    return url_for("tenants.detail", external_tenant_id=external_tenant_id)
+
+
+def _case_url(case_id: str) -> str | None:
+    if "cases.detail" not in current_app.view_functions:
+        return None
+    return url_for("cases.detail", case_id=case_id)
+
+
+@bp.route("/")
+@role_required("viewer")
+def index():
+    """Who did what, when, on which tenant or case, and how it ended; newest first."""
+    form = _filter_form()
+    audit_filter = form.to_filter()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    pagination = audit.search(audit_filter, page=page, per_page=PER_PAGE)
+    args = _query_args(form)
+    return render(
+        "audit/index.html",
+        block={"audit-results": "results"},
+        form=form,
+        pagination=pagination,
+        filtered=audit_filter.active,
+        query_args=args,
+        export_url=url_for("audit.export", **args),
+        tenant_url=_tenant_url,
+        case_url=_case_url,
+        page_url=lambda number: url_for("audit.index", **args, page=number),
+    )
+
+
+@bp.route("/export.csv")
+@role_required("viewer")
+def export():
+    """The filtered entries as a CSV file, streamed."""
+    audit_filter = _filter_form().to_filter()
+    filename = f"audit-{now_utc():%Y%m%d-%H%M}.csv"
+    body = stream_with_context(audit.csv_lines(audit_filter))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+

@@ -1,0 +1,64 @@
+"""Debitura's answers as frozen dataclasses, parsed once at the boundary.
+
+Every ``from_json`` accepts camelCase, PascalCase or snake_case keys and ignores fields it does not know,
+so a Debitura release that adds fields never breaks the dashboard. Money is ``Decimal``, calendar dates
+are ``date`` and timestamps are aware UTC ``datetime``.
+"""
+
+from .case_listing import CaseClient, CaseDetail, CaseItem, CasesPage, CasesSummary, PotentialRevenue
+from .cases import Case, CaseValidation, ContractItem, ContractStatus, UploadedFile, ValidationItem
+from .clients import (
+    CaseCreationFailure,
+    CaseResults,
+    CaseStats,
+    Client,
+    ClientResult,
+    KycStatus,
+    KycVerification,
+    kyc_status,
+)
+from .page import Page
+from .parties import Company, ContactUser, Debtor, User
+from .partner import AccessToken, Partner, Webhook
+from .pricing import Jurisdiction, PendingAction, PreviewResult, Pricing
+from .revenue import REVENUE_STAGES, RevenueBreakdown, RevenueBucket, Transaction, TransactionsPage
+
+__all__ = [
+    "REVENUE_STAGES",
+    "AccessToken",
+    "Case",
+    "CaseClient",
+    "CaseCreationFailure",
+    "CaseDetail",
+    "CaseItem",
+    "CaseResults",
+    "CaseStats",
+    "CaseValidation",
+    "CasesPage",
+    "CasesSummary",
+    "Client",
+    "ClientResult",
+    "Company",
+    "ContactUser",
+    "ContractItem",
+    "ContractStatus",
+    "Debtor",
+    "Jurisdiction",
+    "KycStatus",
+    "KycVerification",
+    "Page",
+    "Partner",
+    "PendingAction",
+    "PotentialRevenue",
+    "PreviewResult",
+    "Pricing",
+    "RevenueBreakdown",
+    "RevenueBucket",
+    "Transaction",
+    "TransactionsPage",
+    "UploadedFile",
+    "User",
+    "ValidationItem",
+    "Webhook",
+    "kyc_status",
+]

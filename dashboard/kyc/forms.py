@@ -1,0 +1,63 @@
+"""The director KYC form: Debitura's field rules, plus a date of birth that belongs to a plausible adult."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from dashboard.cases import fields
+from dashboard.services.kyc import KycInput
+
+ADULT_AGE = 18
+OLDEST_AGE = 120
+
+
+def years_between(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class KycForm(FlaskForm):
+    idempotency_key = HiddenField()
+    director_full_name = StringField(
+        "Director's full name",
+        validators=[fields.present("Enter the director's full name."), Length(max=500, message="At most 500 characters.")],
+    )
+    director_home_address = TextAreaField(
+        "Director's home address",
+        validators=[fields.present("Enter the director's home address."), Length(max=1000, message="At most 1,000 characters.")],
+    )
+    director_date_of_birth = fields.CalendarField(
+        "Director's date of birth", validators=[fields.present("Enter the director's date of birth.")]
+    )
+    send_chat_notification = BooleanField("Tell the collection partners on the client's open cases (chat message)", default=True)
+
+    def validate_director_full_name(self, field):
+        field.data = field.data.strip()
+        if not field.data:
+            raise ValidationError("Enter the director's full name.")
+
+    def validate_director_home_address(self, field):
+        field.data = field.data.strip()
+        if not field.data:
+            raise ValidationError("Enter the director's home address.")
+
+    def validate_director_date_of_birth(self, field):
+        today = fields.today()
+        if field.data >= today:
+            raise ValidationError("The date of birth must be in the past.")
+        age = years_between(field.data, today)
+        if age < ADULT_AGE:
+            raise ValidationError(f"A director must be an adult: this date makes them {age}.")
+        if age > OLDEST_AGE:
+            raise ValidationError("Check the year: this date makes the director older than 120.")
+
+    def to_input(self) -> KycInput:
+        return KycInput(
+            director_full_name=self.director_full_name.data,
+            director_home_address=self.director_home_address.data,
+            director_date_of_birth=self.director_date_of_birth.data,
+            send_chat_notification=bool(self.send_chat_notification.data),
+        )

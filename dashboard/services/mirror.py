@@ -1,0 +1,569 @@
+"""Keep the local mirror of tenants and cases in step with what Debitura says.
+
+Facts arrive three ways: API answers (POST /clients, GET /clients, GET /cases), webhooks
+(at least once, in any order) and our own actions (withdraw). Every fact carries a time on
+Debitura's clock: an event its `timestamp`, an answer the moment it was fetched. A facet
+(a tenant's link, its onboarding, a case's lifecycle) only takes a fact at least as new as
+the newest it already holds, so a late webhook or a slow sync page never moves anything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from dashboard.debitura.errors import Conflict
+from dashboard.debitura.types import Case as CustomerCase
+from dashboard.debitura.types import CaseItem, Client
+from dashboard.extensions import db
+from dashboard.models import PENDING_SIGNING, Case, Tenant
+from dashboard.models.base import now_utc
+from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
+from dashboard.services.tenant_state import NEEDS_LINKING, approval_ttl_days, debitura_now, refresh_state
+
+# Columns whose change makes a sighting count as "changed" in sync statistics.
+_TENANT_FACTS = (
+    "creditor_id", "company_name", "registration_number", "country", "address", "city", "zip_code",
+    "support_email", "users", "is_attributed", "fee_percentage_snapshot", "date_linked", "onboarding_done",
+    "onboarding_url", "conflict_type", "link_request_status", "approval_url", "withdrawn_at", "missing_since",
+    "kyc_status", "kyc_submitted_at", "cases_total", "cases_closed", "earnings_usd", "state",
+)
+_CASE_FACTS = (
+    "tenant_id", "external_tenant_id", "client_name", "reference", "creditor_reference", "debtor_name",
+    "debtor_country", "gross_amount", "remainder", "currency", "lifecycle", "close_code", "engagement_phase",
+    "collection_partner", "is_test", "due_date", "date_finished", "needs_info", "signing_url",
+)
+
+
+def _snapshot(row: Any, columns: Iterable[str]) -> tuple:
+    return tuple(getattr(row, name) for name in columns)
+
+
+def _later(current: datetime | None, candidate: datetime | None) -> bool:
+    """True when `candidate` is at least as new as `current` (unknown times never block)."""
+    return current is None or candidate is None or candidate >= current
+
+
+def _set(row: Any, name: str, value: Any) -> None:
+    """Assign only real changes, so unchanged rows are not rewritten and `updated_at` means something."""
+    if getattr(row, name) != value:
+        setattr(row, name, value)
+
+
+# ---------------------------------------------------------------- tenants
+
+
+def find_tenant(external_tenant_id: str, *, lock: bool = False) -> Tenant | None:
+    query = select(Tenant).where(Tenant.external_tenant_id == external_tenant_id)
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def tenant_for(external_tenant_id: str) -> Tenant:
+    """The tenant row for this id, locked where the database can; a new (unsaved) row when unknown."""
+    tenant = find_tenant(external_tenant_id, lock=True)
+    if tenant is None:
+        tenant = Tenant(external_tenant_id=external_tenant_id, company_name="", users=[], kyc_blocked_cases=0)
+        db.session.add(tenant)
+    return tenant
+
+
+def search_text_for(tenant: Tenant) -> str:
+    parts = [tenant.company_name, tenant.external_tenant_id, tenant.registration_number, tenant.support_email]
+    parts += [user.get("email") for user in tenant.users or []]
+    parts += [user.get("name") for user in tenant.users or []]
+    return " ".join(part for part in parts if part).lower()
+
+
+def _users_from_client(client: Client, previous: list[dict]) -> list[dict]:
+    """Debitura reports users without the onboarding flag; keep the flag we sent, matched by e-mail."""
+    flagged = {(user.get("email") or "").lower() for user in previous if user.get("isOnboardingUser")}
+    return [
+        {"email": user.email, "name": user.name, "isOnboardingUser": (user.email or "").lower() in flagged}
+        for user in client.users
+    ]
+
+
+def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime, status: int | None = None) -> bool:
+    """Copy one `Client` answer onto its tenant row; True when anything meaningful changed."""
+    before = _snapshot(tenant, _TENANT_FACTS)
+    company = client.company
+    if company is not None:
+        for column, value in (
+            ("creditor_id", company.id),
+            ("company_name", company.company_name),
+            ("registration_number", company.company_registration_number),
+            ("country", company.country),
+            ("address", company.address),
+            ("city", company.city),
+            ("zip_code", company.zip_code),
+            ("support_email", company.office_email),
+        ):
+            if value is not None:
+                _set(tenant, column, value)
+    if client.users:
+        _set(tenant, "users", _users_from_client(client, tenant.users or []))
+    if client.is_attributed_client is not None:
+        _set(tenant, "is_attributed", client.is_attributed_client)
+    if client.date_linked is not None:
+        _set(tenant, "date_linked", client.date_linked)
+    if client.referral_fee_percentage_snapshot is not None:
+        _set(tenant, "fee_percentage_snapshot", client.referral_fee_percentage_snapshot)
+    if client.case_stats is not None:
+        _set(tenant, "cases_total", client.case_stats.cases_total)
+        _set(tenant, "cases_closed", client.case_stats.cases_closed)
+        _set(tenant, "earnings_usd", client.case_stats.earnings_usd)
+    if client.kyc_status is not None:
+        _set(tenant, "kyc_status", client.kyc_status)
+    if client.kyc_verification is not None and client.kyc_verification.date_created is not None:
+        _set(tenant, "kyc_submitted_at", client.kyc_verification.date_created)
+
+    if _later(tenant.link_as_of, as_of):
+        # An answer describing the client means an active link exists for this tenant id.
+        _set(tenant, "withdrawn_at", None)
+        _set(tenant, "missing_since", None)
+        _set(tenant, "conflict_type", None)
+        _set(tenant, "conflict_message", None)
+        if tenant.link_request_status in ("pending", "declined", "expired"):
+            _set(tenant, "link_request_status", "approved")
+        _set(tenant, "approval_url", None)
+        _set(tenant, "approval_expires_at", None)
+        tenant.link_as_of = as_of
+    if _later(tenant.onboarding_as_of, as_of):
+        done = client.onboarding_done
+        if status == 201:
+            done = True
+        elif status == 202:
+            done = False
+        _set(tenant, "onboarding_done", done)
+        _set(tenant, "onboarding_url", None if status == 201 else client.onboarding_url)
+        if not done and tenant.onboarding_started_at is None:
+            tenant.onboarding_started_at = client.date_linked or as_of
+        tenant.onboarding_as_of = as_of
+
+    tenant.last_seen_at = now_utc()
+    tenant.last_seen_source = source
+    _set(tenant, "search_text", search_text_for(tenant))
+    refresh_state(tenant, as_of)
+    return _snapshot(tenant, _TENANT_FACTS) != before or tenant.id is None
+
+
+def upsert_tenant_from_client(
+    client: Client, *, source: str, status: int | None = None, as_of: datetime | None = None, commit: bool = True
+) -> Tenant:
+    """Create or update the tenant a `Client` answer describes (201/202 from POST /clients, GET /clients)."""
+    if not client.external_tenant_id:
+        raise ValueError("Debitura's answer names no externalTenantId")
+    as_of = as_of or debitura_now()
+    tenant = tenant_for(client.external_tenant_id)
+    apply_client(tenant, client, source=source, as_of=as_of, status=status)
+    if commit:
+        db.session.commit()
+    return tenant
+
+
+def apply_request_details(tenant: Tenant, payload: Mapping[str, Any]) -> None:
+    """Remember what we sent in POST /clients: it is all we know of a client Debitura refused with a 409."""
+    details = payload.get("client") or {}
+    for column, key in (
+        ("company_name", "name"),
+        ("registration_number", "registrationNumber"),
+        ("country", "country"),
+        ("address", "address"),
+        ("city", "city"),
+        ("zip_code", "zipCode"),
+        ("region", "state"),
+        ("support_email", "supportEmail"),
+        ("support_phone", "supportPhone"),
+    ):
+        if details.get(key):
+            _set(tenant, column, details[key])
+    users = payload.get("users")
+    if users:
+        _set(
+            tenant,
+            "users",
+            [
+                {"email": user.get("email"), "name": user.get("name"), "isOnboardingUser": bool(user.get("isOnboardingUser"))}
+                for user in users
+            ],
+        )
+    _set(tenant, "search_text", search_text_for(tenant))
+
+
+def record_conflict(
+    external_tenant_id: str,
+    conflict: Conflict,
+    *,
+    payload: Mapping[str, Any] | None = None,
+    source: str = "api",
+    as_of: datetime | None = None,
+    commit: bool = True,
+) -> Tenant:
+    """A 409 from POST /clients: the tenant row exists anyway, since the tenant id is ours."""
+    as_of = as_of or debitura_now()
+    tenant = tenant_for(external_tenant_id)
+    if payload:
+        apply_request_details(tenant, payload)
+    if _later(tenant.link_as_of, as_of):
+        _set(tenant, "withdrawn_at", None)
+        _set(tenant, "missing_since", None)
+        _set(tenant, "conflict_type", conflict.conflict_type)
+        _set(tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None)
+        if conflict.conflict_type == NEEDS_LINKING:
+            fresh = tenant.link_request_status != "pending" or tenant.approval_url != conflict.approval_url
+            _set(tenant, "link_request_status", "pending")
+            _set(tenant, "is_attributed", False)
+            if conflict.approval_url:
+                _set(tenant, "approval_url", conflict.approval_url)
+            if fresh or tenant.approval_expires_at is None:
+                tenant.approval_requested_at = as_of
+                tenant.approval_expires_at = as_of + timedelta(days=approval_ttl_days())
+        else:
+            _set(tenant, "link_request_status", None)
+            _set(tenant, "approval_url", None)
+            _set(tenant, "approval_expires_at", None)
+        tenant.link_as_of = as_of
+    tenant.last_seen_at = now_utc()
+    tenant.last_seen_source = source
+    refresh_state(tenant, as_of)
+    if commit:
+        db.session.commit()
+    return tenant
+
+
+def mark_missing(tenant: Tenant, *, source: str, as_of: datetime | None = None) -> bool:
+    """GET /clients/{id} answered 404: no active link (withdrawn or archived at Debitura)."""
+    as_of = as_of or debitura_now()
+    if not _later(tenant.link_as_of, as_of):
+        return False
+    changed = tenant.missing_since is None
+    if changed:
+        tenant.missing_since = as_of
+    tenant.link_as_of = as_of
+    tenant.last_seen_at = now_utc()
+    tenant.last_seen_source = source
+    refresh_state(tenant, as_of)
+    return changed
+
+
+def mark_withdrawn(tenant: Tenant, *, as_of: datetime | None = None) -> None:
+    """We withdrew the link ourselves (POST /clients/{id}/withdraw answered 204)."""
+    as_of = as_of or debitura_now()
+    tenant.withdrawn_at = as_of
+    tenant.link_as_of = as_of
+    tenant.last_seen_source = "operator"
+    refresh_state(tenant, as_of)
+
+
+def expire_overdue_approvals(now: datetime | None = None) -> int:
+    """Link requests past their deadline become expired now, not when the hourly webhook arrives."""
+    now = now or debitura_now()
+    overdue = db.session.scalars(
+        select(Tenant).where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now)
+    ).all()
+    for tenant in overdue:
+        refresh_state(tenant, now)
+    if overdue:
+        db.session.commit()
+    return len(overdue)
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _case_fields(item: CaseItem | CustomerCase) -> dict[str, Any]:
+    """The mirror's columns from either API's case shape (fields a shape lacks are left out)."""
+    fields: dict[str, Any] = {
+        "reference": item.reference,
+        "creditor_reference": item.creditor_reference,
+        "gross_amount": item.gross_amount,
+        "remainder": item.remainder,
+        "currency": item.currency,
+        "close_code": item.close_code,
+        "engagement_phase": item.current_engagement_phase,
+        "date_created": item.date_created,
+        "due_date": item.due_date,
+        "date_collection_started": item.date_collection_started,
+        "date_finished": item.date_finished,
+        "needs_info": item.validation.needs_info,
+        "validation_items": [
+            {"resolutionArea": entry.resolution_area, "description": entry.description} for entry in item.validation.items
+        ],
+    }
+    if isinstance(item, CustomerCase):
+        fields["is_test"] = item.is_test_case
+        fields["collection_partner"] = item.collection_partner_name
+        if item.debtor is not None:
+            fields["debtor_name"] = item.debtor.name
+            fields["debtor_country"] = item.debtor.country or item.debtor.country_alpha2
+        if item.creditor is not None and item.creditor.company_name:
+            fields["client_name"] = item.creditor.company_name
+        if item.signing_handoff_url:
+            fields["signing_url"] = item.signing_handoff_url
+        if item.solution_url:
+            fields["solution_urls"] = [item.solution_url]
+    else:
+        fields["collection_partner"] = item.collection_partner
+        fields["debtor_name"] = item.debtor_name
+        fields["debtor_country"] = item.debtor_country
+        fields["expected_referral_rate"] = item.expected_referral_rate_percentage
+        if item.client is not None:
+            fields["external_tenant_id"] = item.client.external_tenant_id
+            fields["client_name"] = item.client.company_name
+    return {name: value for name, value in fields.items() if value is not None or name in ("close_code", "date_finished")}
+
+
+def case_search_text(case: Case) -> str:
+    parts = (case.reference, case.creditor_reference, case.debtor_name, case.client_name, case.external_tenant_id)
+    return " ".join(part for part in parts if part).lower()
+
+
+def _apply_lifecycle(case: Case, lifecycle: str | None, *, as_of: datetime) -> None:
+    if lifecycle is None or not _later(case.lifecycle_as_of, as_of):
+        return
+    _set(case, "lifecycle", lifecycle)
+    if lifecycle != PENDING_SIGNING:
+        # The signing URL only unblocks a case waiting for signatures.
+        _set(case, "signing_url", None)
+    case.lifecycle_as_of = as_of
+
+
+def apply_case(
+    case: Case, item: CaseItem | CustomerCase, *, source: str, as_of: datetime, tenants: Mapping[str, Tenant]
+) -> bool:
+    """Copy one case answer onto its row; `tenants` maps externalTenantId (or creditor id) to tenant rows."""
+    before = _snapshot(case, _CASE_FACTS)
+    fields = _case_fields(item)
+    lifecycle_fresh = _later(case.lifecycle_as_of, as_of)
+    for name, value in fields.items():
+        if name in ("close_code", "date_finished") and not lifecycle_fresh:
+            continue
+        _set(case, name, value)
+    _apply_lifecycle(case, item.lifecycle, as_of=as_of)
+    if case.external_tenant_id is None and isinstance(item, CustomerCase) and item.creditor is not None:
+        tenant = tenants.get(item.creditor.id or "")
+        if tenant is not None:
+            case.external_tenant_id = tenant.external_tenant_id
+    tenant = tenants.get(case.external_tenant_id or "")
+    if tenant is not None:
+        if tenant.id is None:
+            db.session.flush([tenant])
+        _set(case, "tenant_id", tenant.id)
+        if not case.client_name:
+            case.client_name = tenant.company_name
+    case.last_seen_at = now_utc()
+    case.last_seen_source = source
+    _set(case, "search_text", case_search_text(case))
+    return _snapshot(case, _CASE_FACTS) != before
+
+
+def tenants_by_key(external_tenant_ids: Iterable[str | None], creditor_ids: Iterable[str | None] = ()) -> dict[str, Tenant]:
+    """One query for all tenants a batch of cases refers to, keyed by tenant id and by creditor id."""
+    ids = {value for value in external_tenant_ids if value}
+    creditors = {value for value in creditor_ids if value}
+    if not ids and not creditors:
+        return {}
+    rows = db.session.scalars(
+        select(Tenant).where(Tenant.external_tenant_id.in_(ids) | Tenant.creditor_id.in_(creditors))
+    ).all()
+    found: dict[str, Tenant] = {}
+    for tenant in rows:
+        found[tenant.external_tenant_id] = tenant
+        if tenant.creditor_id:
+            found.setdefault(tenant.creditor_id, tenant)
+    return found
+
+
+def _creditor_id(item: CaseItem | CustomerCase) -> str | None:
+    if isinstance(item, CustomerCase):
+        return item.creditor.id if item.creditor is not None else None
+    return item.client.creditor_id if item.client is not None else None
+
+
+def _external_tenant_id(item: CaseItem | CustomerCase) -> str | None:
+    if isinstance(item, CaseItem) and item.client is not None:
+        return item.client.external_tenant_id
+    return None
+
+
+def upsert_cases(
+    items: Iterable[CaseItem | CustomerCase],
+    *,
+    source: str,
+    as_of: datetime | None = None,
+    external_tenant_id: str | None = None,
+) -> tuple[list[Case], int]:
+    """Upsert a batch with two queries (existing cases, their tenants); returns the rows and how many changed."""
+    items = [item for item in items if item.id]
+    as_of = as_of or debitura_now()
+    existing = {
+        case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_([item.id for item in items])))
+    } if items else {}
+    tenants = tenants_by_key(
+        [external_tenant_id, *(_external_tenant_id(item) for item in items)], (_creditor_id(item) for item in items)
+    )
+    rows, changed = [], 0
+    for item in items:
+        case = existing.get(item.id)
+        created = case is None
+        if created:
+            case = Case(id=item.id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
+            db.session.add(case)
+            existing[item.id] = case
+        if external_tenant_id and not case.external_tenant_id:
+            case.external_tenant_id = external_tenant_id
+        if apply_case(case, item, source=source, as_of=as_of, tenants=tenants) or created:
+            changed += 1
+        rows.append(case)
+    return rows, changed
+
+
+def upsert_case(
+    item: CaseItem | CustomerCase, *, source: str, external_tenant_id: str | None = None, commit: bool = True
+) -> Case:
+    """Create or update one case from the Referral API (CaseItem/CaseDetail) or the Customer API (Case).
+
+    The Customer API's case does not name the tenant: pass `external_tenant_id` when you know it
+    (a submission for a tenant); otherwise the creditor id is matched to a tenant.
+    """
+    if not item.id:
+        raise ValueError("Debitura's answer names no case id")
+    rows, _ = upsert_cases([item], source=source, external_tenant_id=external_tenant_id)
+    if commit:
+        db.session.commit()
+    return rows[0]
+
+
+# ---------------------------------------------------------------- webhook events
+
+
+def _creditor_facts(tenant: Tenant, creditor: Any) -> None:
+    if not isinstance(creditor, Mapping):
+        return
+    if creditor.get("id"):
+        _set(tenant, "creditor_id", str(creditor["id"]))
+    if creditor.get("companyName") and not tenant.company_name:
+        tenant.company_name = str(creditor["companyName"])
+    if creditor.get("registrationNumber") and not tenant.registration_number:
+        tenant.registration_number = str(creditor["registrationNumber"])
+    if isinstance(creditor.get("isAttributed"), bool):
+        _set(tenant, "is_attributed", creditor["isAttributed"])
+    _set(tenant, "search_text", search_text_for(tenant))
+
+
+def _link_event(tenant: Tenant, event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:
+    if not _later(tenant.link_as_of, occurred_at):
+        return STALE
+    _set(tenant, "withdrawn_at", None)
+    _set(tenant, "missing_since", None)
+    if event_type == "client.linked":
+        _set(tenant, "conflict_type", None)
+        _set(tenant, "conflict_message", None)
+        _set(tenant, "link_request_status", "approved")
+        _set(tenant, "approval_url", None)
+        _set(tenant, "approval_expires_at", None)
+        if tenant.date_linked is None:
+            tenant.date_linked = occurred_at
+    elif event_type == "client.link_requested":
+        opened = tenant.link_request_status != "pending"
+        _set(tenant, "conflict_type", NEEDS_LINKING)
+        _set(tenant, "link_request_status", "pending")
+        _set(tenant, "is_attributed", False)
+        if opened or tenant.approval_expires_at is None:
+            tenant.approval_requested_at = occurred_at
+            tenant.approval_expires_at = occurred_at + timedelta(days=approval_ttl_days())
+    else:
+        _set(tenant, "conflict_type", NEEDS_LINKING)
+        _set(tenant, "link_request_status", "declined" if event_type == "client.link_declined" else "expired")
+    tenant.link_as_of = occurred_at
+    return APPLIED
+
+
+def _onboarding_event(tenant: Tenant, event_type: str, occurred_at: datetime) -> str:
+    if event_type != "client.onboarding.contract_signed":
+        return RECORDED  # the PoA alone does not finish onboarding: wait for contract_signed
+    if not _later(tenant.onboarding_as_of, occurred_at):
+        return STALE
+    _set(tenant, "onboarding_done", True)
+    _set(tenant, "onboarding_url", None)
+    tenant.onboarding_as_of = occurred_at
+    return APPLIED
+
+
+def _client_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:
+    external_tenant_id = data.get("externalTenantId")
+    if not isinstance(external_tenant_id, str) or not external_tenant_id:
+        return RECORDED
+    tenant = tenant_for(external_tenant_id)
+    _creditor_facts(tenant, data.get("creditor"))
+    if event_type.startswith("client.onboarding."):
+        outcome = _onboarding_event(tenant, event_type, occurred_at)
+    else:
+        outcome = _link_event(tenant, event_type, data, occurred_at)
+    tenant.last_seen_at = now_utc()
+    tenant.last_seen_source = "webhook"
+    refresh_state(tenant, debitura_now())
+    return outcome
+
+
+def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:
+    case_id = data.get("caseId")
+    if not isinstance(case_id, str) or not case_id:
+        return RECORDED
+    case = db.session.get(Case, case_id, with_for_update=True)
+    if case is None:
+        case = Case(id=case_id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
+        db.session.add(case)
+    if isinstance(data.get("reference"), str):
+        _set(case, "reference", data["reference"])
+    external_tenant_id = data.get("externalTenantId")
+    if isinstance(external_tenant_id, str) and external_tenant_id:
+        _set(case, "external_tenant_id", external_tenant_id)
+        tenant = find_tenant(external_tenant_id)
+        if tenant is not None:
+            _set(case, "tenant_id", tenant.id)
+            if not case.client_name:
+                case.client_name = tenant.company_name
+    lifecycle = data.get("lifecycle") or data.get("newLifecycle")
+    if event_type == "case.closed":
+        lifecycle = lifecycle or "Closed"
+    outcome = APPLIED
+    if isinstance(lifecycle, str) and lifecycle:
+        if _later(case.lifecycle_as_of, occurred_at):
+            _apply_lifecycle(case, lifecycle, as_of=occurred_at)
+            if event_type == "case.closed":
+                _set(case, "close_code", data.get("closeCode") if isinstance(data.get("closeCode"), str) else None)
+        else:
+            outcome = STALE
+    case.last_seen_at = now_utc()
+    case.last_seen_source = "webhook"
+    _set(case, "search_text", case_search_text(case))
+    return outcome
+
+
+CLIENT_EVENTS = (
+    "client.onboarding.poa_signed",
+    "client.onboarding.contract_signed",
+    "client.linked",
+    "client.link_declined",
+    "client.link_requested",
+    "client.link_expired",
+)
+CASE_EVENTS = ("case.created", "case.updated", "case.closed")
+KNOWN_EVENTS = (*CLIENT_EVENTS, *CASE_EVENTS, "cases.replay_failed")
+
+
+def apply_event(event_type: str, data: Mapping[str, Any], *, occurred_at: datetime) -> str:
+    """Apply one webhook to the mirror (caller commits); returns the outcome to record on the event."""
+    if event_type in CLIENT_EVENTS:
+        return _client_event(event_type, data, occurred_at)
+    if event_type in CASE_EVENTS:
+        return _case_event(event_type, data, occurred_at)
+    if event_type in KNOWN_EVENTS:
+        return RECORDED  # cases.replay_failed: shown in the log and the tenant timeline, nothing to mirror
+    return UNKNOWN_TYPE

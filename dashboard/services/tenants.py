@@ -1,0 +1,294 @@
+"""Tenant actions on Debitura (create, re-issue the URL, withdraw, refresh) and the tenant list queries."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from dashboard.authz import ensure_role
+from dashboard.debitura.errors import Conflict, DebituraError, NotFound
+from dashboard.extensions import db
+from dashboard.models import Tenant
+from dashboard.services import audit, mirror
+from dashboard.services.tenant_state import STATE_CODES, debitura_now
+from dashboard.wiring import debitura
+
+
+class TenantActionRefused(Exception):
+    """Debitura refused the action for a reason the operator can read (e.g. withdraw 409)."""
+
+
+# ---------------------------------------------------------------- POST /clients
+
+
+@dataclass(frozen=True)
+class ClientUser:
+    name: str
+    email: str
+    is_onboarding_user: bool = False
+
+
+@dataclass(frozen=True)
+class ClientRequest:
+    """A new client as the operator typed it; `payload()` is the spec's CreateClientRequest."""
+
+    external_tenant_id: str
+    name: str
+    country: str
+    support_email: str
+    users: list[ClientUser] = field(default_factory=list)
+    registration_number: str | None = None
+    address: str | None = None
+    zip_code: str | None = None
+    city: str | None = None
+    state: str | None = None
+    support_phone: str | None = None
+
+    def payload(self) -> dict[str, Any]:
+        details = {
+            "name": self.name,
+            "registrationNumber": self.registration_number,
+            "address": self.address,
+            "zipCode": self.zip_code,
+            "city": self.city,
+            "state": self.state,
+            "country": self.country,
+            "supportEmail": self.support_email,
+            "supportPhone": self.support_phone,
+        }
+        users = list(self.users)
+        if len(users) == 1 and not users[0].is_onboarding_user:
+            users = [dataclasses.replace(users[0], is_onboarding_user=True)]
+        return {
+            "externalTenantId": self.external_tenant_id,
+            "client": {key: value for key, value in details.items() if value},
+            "users": [
+                {"name": user.name, "email": user.email, "isOnboardingUser": user.is_onboarding_user} for user in users
+            ],
+        }
+
+
+def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
+    """Rebuild POST /clients from the mirror: re-sending it is how Debitura issues a fresh URL."""
+    users = [
+        ClientUser(name=user.get("name") or user.get("email") or "", email=user.get("email") or "",
+                   is_onboarding_user=bool(user.get("isOnboardingUser")))
+        for user in tenant.users or []
+        if user.get("email")
+    ]
+    if users and sum(user.is_onboarding_user for user in users) != 1:
+        users = [dataclasses.replace(user, is_onboarding_user=index == 0) for index, user in enumerate(users)]
+    return ClientRequest(
+        external_tenant_id=tenant.external_tenant_id,
+        name=tenant.company_name,
+        country=tenant.country or "",
+        support_email=tenant.support_email or (users[0].email if users else ""),
+        users=users,
+        registration_number=tenant.registration_number,
+        address=tenant.address,
+        zip_code=tenant.zip_code,
+        city=tenant.city,
+        state=tenant.region,
+        support_phone=tenant.support_phone,
+    ).payload()
+
+
+@dataclass(frozen=True)
+class ClientOutcome:
+    status: int  # 201 ready, 202 onboarding, 409 conflict
+    tenant: Tenant
+    conflict: Conflict | None = None
+
+    @property
+    def conflict_type(self) -> str | None:
+        return self.conflict.conflict_type if self.conflict else None
+
+
+def send_client(payload: dict[str, Any], *, action: str = "client.create") -> ClientOutcome:
+    """POST /clients and mirror the answer; 400/422 and outages propagate after being audited."""
+    ensure_role("operator")
+    external_tenant_id = payload["externalTenantId"]
+    try:
+        result = debitura().referral.create_client(payload)
+    except Conflict as conflict:
+        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, commit=False)
+        audit.record(
+            action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
+            summary=f"Debitura answered 409 {conflict.conflict_type or 'conflict'}", commit=False,
+        )
+        db.session.commit()
+        return ClientOutcome(409, tenant, conflict)
+    except DebituraError as error:
+        db.session.rollback()
+        audit.record(
+            action, outcome=audit.FAILED, debitura_status=error.http_status, external_tenant_id=external_tenant_id,
+            summary=f"POST /clients failed: {type(error).__name__}",
+        )
+        raise
+    client = result.client
+    if client.external_tenant_id != external_tenant_id:
+        client = dataclasses.replace(client, external_tenant_id=external_tenant_id)
+    tenant = mirror.tenant_for(external_tenant_id)
+    mirror.apply_request_details(tenant, payload)
+    mirror.apply_client(tenant, client, source="api", as_of=debitura_now(), status=result.status)
+    if client.case_results is not None and client.case_results.successful_cases:
+        mirror.upsert_cases(client.case_results.successful_cases, source="api", external_tenant_id=external_tenant_id)
+    what = "ready (201)" if result.status == 201 else "onboarding URL issued (202)"
+    audit.record(
+        action, outcome=audit.OK, debitura_status=result.status, external_tenant_id=external_tenant_id,
+        summary=f"Client {what}", commit=False,
+    )
+    db.session.commit()
+    return ClientOutcome(result.status, tenant)
+
+
+def create_client(request: ClientRequest) -> ClientOutcome:
+    return send_client(request.payload(), action="client.create")
+
+
+def reissue_url(tenant_id: int) -> ClientOutcome:
+    """Re-send POST /clients for a tenant: a fresh onboarding URL (202) or approval URL (409) comes back."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    return send_client(payload_from_tenant(tenant), action="client.reissue_url")
+
+
+def withdraw(tenant_id: int) -> Tenant:
+    """Withdraw the link at Debitura (admin only); a refusal (409) is explained, a 404 marks it gone."""
+    ensure_role("admin")
+    tenant = db.get_or_404(Tenant, tenant_id)
+    external_tenant_id = tenant.external_tenant_id
+    try:
+        debitura().referral.withdraw_client(external_tenant_id)
+    except NotFound:
+        mirror.mark_missing(tenant, source="api")
+        audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=404, external_tenant_id=external_tenant_id,
+                     summary="Debitura has no active link to withdraw", commit=False)
+        db.session.commit()
+        raise TenantActionRefused("Debitura has no active link for this tenant any more; it is marked withdrawn.")
+    except Conflict as conflict:
+        db.session.rollback()
+        audit.record("client.withdraw", outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
+                     summary="Withdrawal refused by Debitura")
+        raise TenantActionRefused(
+            "Debitura refused the withdrawal: only attributed clients whose cases have not moved past "
+            f"Pending contract signing can be withdrawn. ({conflict.user_message})"
+        ) from conflict
+    except DebituraError as error:
+        db.session.rollback()
+        audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=error.http_status,
+                     external_tenant_id=external_tenant_id, summary=f"Withdrawal failed: {type(error).__name__}")
+        raise
+    mirror.mark_withdrawn(tenant)
+    audit.record("client.withdraw", outcome=audit.OK, debitura_status=204, external_tenant_id=external_tenant_id,
+                 summary="Link withdrawn", commit=False)
+    db.session.commit()
+    return tenant
+
+
+def refresh(tenant_id: int) -> Tenant:
+    """Read the tenant again from Debitura (GET /clients/{id}); a 404 means the link is gone."""
+    ensure_role("operator")
+    tenant = db.get_or_404(Tenant, tenant_id)
+    as_of = debitura_now()
+    try:
+        client = debitura().referral.get_client(tenant.external_tenant_id)
+    except NotFound:
+        mirror.mark_missing(tenant, source="api", as_of=as_of)
+        outcome, status = audit.OK, 404
+    else:
+        if client.external_tenant_id != tenant.external_tenant_id:
+            client = dataclasses.replace(client, external_tenant_id=tenant.external_tenant_id)
+        mirror.apply_client(tenant, client, source="api", as_of=as_of)
+        outcome, status = audit.OK, 200
+    audit.record("client.refresh", outcome=outcome, debitura_status=status, external_tenant_id=tenant.external_tenant_id,
+                 summary="Read from Debitura", commit=False)
+    db.session.commit()
+    return tenant
+
+
+# ---------------------------------------------------------------- the tenant list
+
+PAGE_SIZE = 25
+SORTS = {
+    "company": Tenant.company_name,
+    "tenant": Tenant.external_tenant_id,
+    "state": Tenant.state,
+    "changed": Tenant.state_changed_at,
+    "seen": Tenant.last_seen_at,
+    "created": Tenant.created_at,
+}
+DEFAULT_SORT = "company"
+
+
+@dataclass(frozen=True)
+class TenantFilter:
+    state: str | None = None
+    q: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> TenantFilter:
+        """Read query arguments leniently: unknown values fall back to defaults, never to an error."""
+        state = args.get("state") or None
+        sort = args.get("sort") or DEFAULT_SORT
+        try:
+            page = max(1, int(args.get("page", 1)))
+        except (TypeError, ValueError):
+            page = 1
+        return cls(
+            state=state if state in STATE_CODES else None,
+            q=(args.get("q") or "").strip()[:200],
+            sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
+            page=page,
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query arguments for a link that keeps this filter except `changes` (empty values dropped)."""
+        values = {"state": self.state, "q": self.q, "sort": self.sort, "page": self.page, **changes}
+        if values.get("sort") == DEFAULT_SORT:
+            values.pop("sort")
+        if values.get("page") == 1:
+            values.pop("page")
+        return {key: value for key, value in values.items() if value not in (None, "")}
+
+    def sort_link(self, column: str) -> dict[str, Any]:
+        """Clicking a header sorts by it; clicking it again reverses the order."""
+        return self.args(sort=f"-{column}" if self.sort == column else column, page=1)
+
+
+def _searched(query: Select, q: str) -> Select:
+    if q:
+        # search_text is lower-cased company, tenant id, e-mails and registration number
+        escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Tenant.search_text.like(f"%{escaped}%", escape="\\"))
+    return query
+
+
+def tenant_query(filters: TenantFilter) -> Select:
+    query = _searched(select(Tenant), filters.q)
+    if filters.state:
+        query = query.where(Tenant.state == filters.state)
+    column = SORTS[filters.sort.lstrip("-")]
+    order = column.desc() if filters.sort.startswith("-") else column.asc()
+    return query.order_by(order, Tenant.id)
+
+
+def state_counts(q: str = "") -> dict[str, int]:
+    """Tenants per state under the current search, in one grouped query."""
+    query = _searched(select(Tenant.state, func.count()).select_from(Tenant), q).group_by(Tenant.state)
+    counts = dict.fromkeys(STATE_CODES, 0)
+    for state, count in db.session.execute(query):
+        counts[state] = count
+    return counts
+
+
+def iter_filtered(filters: TenantFilter) -> Iterator[Tenant]:
+    """Every row of the filter, streamed in chunks for the CSV export."""
+    result = db.session.execute(tenant_query(filters).execution_options(yield_per=500))
+    for tenant in result.scalars():
+        yield tenant

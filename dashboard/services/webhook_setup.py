@@ -1,0 +1,43 @@
+"""In sandbox mode, subscribe this dashboard's receiver to every event, so the demo is live at once.
+
+Outside the sandbox, subscriptions are an administrator's decision (the webhook admin page);
+this module never creates one against a real Debitura environment.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from dashboard.services.mirror import KNOWN_EVENTS
+from dashboard.services.webhook_secrets import has_stored_secret, store_secret
+from dashboard.wiring import debitura
+
+RECEIVER_PATH = "/webhooks/debitura"
+
+
+def receiver_url() -> str:
+    return current_app.config["DASHBOARD_PUBLIC_URL"].rstrip("/") + RECEIVER_PATH
+
+
+def ensure_sandbox_subscription() -> str | None:
+    """Make sure the sandbox delivers every event to our receiver with a secret we hold; says what it did."""
+    if current_app.config["DEBITURA_ENV"] != "sandbox":
+        return None
+    referral = debitura().referral
+    url = receiver_url()
+    ours = [hook for hook in referral.list_webhooks() if hook.url == url]
+    if not ours:
+        created = referral.create_webhook(url=url, events=KNOWN_EVENTS, is_test_mode=False)
+        store_secret(created.secret or "")
+        return f"Sandbox webhooks now reach {url}."
+    hook = ours[0]
+    complete = hook.is_active and set(KNOWN_EVENTS) <= set(hook.events)
+    if complete and has_stored_secret():
+        return None
+    # Debitura shows a secret only on creation or regeneration: without ours stored, regenerate it.
+    updated = referral.update_webhook(
+        hook.id, events=KNOWN_EVENTS, is_active=True, regenerate_secret=not has_stored_secret()
+    )
+    if updated.secret:
+        store_secret(updated.secret)
+    return f"Sandbox webhooks to {url} re-enabled for every event."
