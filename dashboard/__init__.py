@@ -25,15 +25,23 @@ def create_app(config: Mapping | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_mapping(load_settings(app.instance_path))
-    if config is not None:
-        app.config.from_mapping(config)
+    explicit = dict(config or {})
+    debitura_env = explicit.get("DEBITURA_ENV", app.config["DEBITURA_ENV"])
+    # Flask ships its own defaults for these keys, so ours are set unless the caller chose.
+    hardened = {
+        "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
+        "MAX_CONTENT_LENGTH": 26 * 1024 * 1024,  # Debitura takes files up to 25 MB
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Cookies travel over HTTPS outside the sandbox; the sandbox runs on plain http://127.0.0.1.
+        "SESSION_COOKIE_SECURE": debitura_env != "sandbox",
+        "REMEMBER_COOKIE_SECURE": debitura_env != "sandbox",
+    }
+    app.config.from_mapping(hardened)
+    app.config.from_mapping(explicit)
     finish_settings(app.config, app.instance_path)
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tokens live as long as the session
-    app.config.setdefault("MAX_CONTENT_LENGTH", 26 * 1024 * 1024)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
 
     register_logging(app)
     register_extensions(app)

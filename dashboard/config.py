@@ -113,9 +113,6 @@ def finish_settings(config: dict, instance_path: str) -> None:
         ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults
     ):
         config.setdefault(key, default)
-    # Cookies travel over HTTPS outside the sandbox; the sandbox runs on plain http://127.0.0.1.
-    config.setdefault("SESSION_COOKIE_SECURE", debitura_env != "sandbox")
-    config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
 
 
 def _sandbox_secret_key(instance_path: str) -> str:

@@ -53,9 +53,14 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_generate_tests(metafunc):
-    if "backend" in metafunc.fixturenames:
-        backends = BACKENDS if metafunc.definition.get_closest_marker("postgres") else ("sqlite",)
-        metafunc.parametrize("backend", backends)
+    """Tests marked `postgres` run once per available backend."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("postgres"):
+        metafunc.parametrize("backend", BACKENDS)
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
 
 
 @pytest.fixture(scope="session")
@@ -75,12 +80,12 @@ def postgres_schema():
 
 
 @pytest.fixture
-def database_url(request, tmp_path, postgres_schema):
-    backend = request.getfixturevalue("backend") if "backend" in request.fixturenames else "sqlite"
+def database_url(request, backend, tmp_path):
     if backend == "postgresql":
+        schema = request.getfixturevalue("postgres_schema")
         _ran_on_postgres.append(request.node.nodeid)
         separator = "&" if "?" in TEST_DATABASE_URL else "?"
-        return f"{sqlalchemy_url(TEST_DATABASE_URL)}{separator}options=-csearch_path%3D{postgres_schema}"
+        return f"{sqlalchemy_url(TEST_DATABASE_URL)}{separator}options=-csearch_path%3D{schema}"
     return f"sqlite:///{tmp_path / 'dashboard.db'}"
 
 

@@ -20,8 +20,9 @@ ROLE_DESCRIPTIONS = {
     "operator": "Operator: submits cases, files and KYC, re-issues URLs, creates clients",
     "admin": "Admin: also manages operators, webhooks, sync and withdrawals",
 }
-ROLE_CHOICES = [(role, ROLE_DESCRIPTIONS[role]) for role in ROLES]
+ROLE_CHOICES = {role: ROLE_DESCRIPTIONS[role] for role in ROLES}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+PASSWORD_RULE = f"Passwords need at least {MIN_PASSWORD_LENGTH} characters (at most 200)."
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -39,25 +40,25 @@ class InviteForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default="operator")
     password = PasswordField(
         "Initial password",
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_RULE)],
         description=f"Leave empty to generate one; it is shown once. At least {MIN_PASSWORD_LENGTH} characters.",
     )
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(value, value.title()) for value in ROLES])
+    role = SelectField("Role", choices={role: role.title() for role in ROLES})
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_RULE)],
         description="Leave empty to generate one; it is shown once.",
     )
 
 
-def _event_choices() -> list[tuple[str, str]]:
-    return [(event, event) for event in EVENTS]
+def _event_choices() -> dict[str, str]:
+    return {event: event for event in EVENTS}
 
 
 class WebhookEventsForm(FlaskForm):
@@ -85,7 +86,7 @@ def _plain_http_allowed(url: str, host: str) -> bool:
 
 
 class SendTestEventForm(FlaskForm):
-    event_type = SelectField("Event", choices=[(event, event) for event in TEST_EVENTS])
+    event_type = SelectField("Event", choices={event: event for event in TEST_EVENTS})
     case_id = StringField("Case id", validators=[Optional(), Length(max=64)], description="For case events: one of your cases.")
     external_tenant_id = StringField(
         "Tenant id", validators=[Optional(), Length(max=255)], description="For client events: a linked client's externalTenantId."

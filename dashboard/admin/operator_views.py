@@ -7,6 +7,7 @@ from dashboard.admin.forms import ROLE_DESCRIPTIONS, InviteForm, ResetPasswordFo
 from dashboard.admin.views import actor
 from dashboard.authz import role_required
 from dashboard.htmx import render
+from dashboard.models.operators import ROLES
 from dashboard.services import operators_admin
 from dashboard.services.operators import OperatorError
 
@@ -17,7 +18,7 @@ def _page(invite_form: InviteForm, *, status: int = 200):
         status=status,
         operators=operators_admin.list_operators(),
         invite_form=invite_form,
-        role_form=RoleForm(),
+        roles=ROLES,
         role_descriptions=ROLE_DESCRIPTIONS,
     )
 

@@ -15,8 +15,8 @@ class AuditFilterForm(FlaskForm):
 
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
     operator = StringField("Operator e-mail", validators=[Optional(), Length(max=320)])
-    action = SelectField("Action", choices=[("", "Any action")], validate_choice=False)
-    outcome = SelectField("Outcome", choices=[("", "Any outcome")] + [(value, value) for value in OUTCOMES])
+    action = SelectField("Action", choices={"": "Any action"}, validate_choice=False)
+    outcome = SelectField("Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}})
     tenant = StringField("Tenant id", validators=[Optional(), Length(max=255)])
     case = StringField("Case id", validators=[Optional(), Length(max=64)])
     since = DateField("From", validators=[Optional()])
@@ -25,7 +25,7 @@ class AuditFilterForm(FlaskForm):
     def set_actions(self, actions: list[str]) -> None:
         """Every recorded action, plus one "all of a kind" choice per prefix (e.g. "webhook.")."""
         prefixes = sorted({action.split(".")[0] + "." for action in actions if "." in action})
-        self.action.choices = [("", "Any action")] + [(p, f"{p}*") for p in prefixes] + [(a, a) for a in actions]
+        self.action.choices = {"": "Any action", **{p: f"{p}*" for p in prefixes}, **{a: a for a in actions}}
 
     def to_filter(self) -> AuditFilter:
         """The valid part of the input as a filter; a field that failed validation does not filter."""

@@ -60,7 +60,7 @@ def present(message: str):
     """Required, but a value that could not be read keeps its own, more precise error."""
 
     def check(form, field):
-        if field.data is None or field.data == "":
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
             if _typed_something(field) and field.errors:
                 raise StopValidation()
             field.errors[:] = []
@@ -121,7 +121,7 @@ def currency_field(label: str = "Currency") -> SelectField:
 def debtor_type_field() -> RadioField:
     return RadioField(
         "Debtor type",
-        choices=list(reference.DEBTOR_TYPES),
+        choices=dict(reference.DEBTOR_TYPES),
         validate_choice=False,
         validators=[one_of(("Company", "Private"), "Say whether the debtor is a company or a private person.")],
     )

@@ -486,20 +486,21 @@ US_STATES = _table(
     """
 )
 
-DEBTOR_TYPES = (("Company", "Company"), ("Private", "Private person"))
+DEBTOR_TYPES = {"Company": "Company", "Private": "Private person"}
+
+# Choices are {value: label} mappings, in display order.
 
 
-def currency_choices() -> list[tuple[str, str]]:
-    common = [(code, f"{code} · {CURRENCIES[code]}") for code in COMMON_CURRENCIES]
-    rest = [(code, f"{code} · {name}") for code, name in CURRENCIES.items() if code not in COMMON_CURRENCIES]
-    return [("", "Choose a currency…"), *common, *rest]
+def currency_choices() -> dict[str, str]:
+    codes = [*COMMON_CURRENCIES, *(code for code in CURRENCIES if code not in COMMON_CURRENCIES)]
+    return {"": "Choose a currency…", **{code: f"{code} · {CURRENCIES[code]}" for code in codes}}
 
 
-def country_choices() -> list[tuple[str, str]]:
+def country_choices() -> dict[str, str]:
     ordered = sorted(COUNTRIES.items(), key=lambda item: item[1])
-    return [("", "Choose a country…"), *((code, f"{name} ({code})") for code, name in ordered)]
+    return {"": "Choose a country…", **{code: f"{name} ({code})" for code, name in ordered}}
 
 
-def state_choices() -> list[tuple[str, str]]:
+def state_choices() -> dict[str, str]:
     ordered = sorted(US_STATES.items(), key=lambda item: item[1])
-    return [("", "Not a US debtor / choose a state…"), *((code, f"{name} ({code})") for code, name in ordered)]
+    return {"": "Not a US debtor / choose a state…", **{code: f"{name} ({code})" for code, name in ordered}}

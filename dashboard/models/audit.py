@@ -55,5 +55,6 @@ def _refuse_delete(mapper, connection, target) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_changes(state) -> None:
-    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is AuditEntry.__table__:
+    table = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == AuditEntry.__tablename__:
         raise AuditTrailIsAppendOnly("Audit entries cannot be changed or removed.")

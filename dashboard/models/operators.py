@@ -3,8 +3,9 @@
 import secrets
 from datetime import datetime
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,7 +15,17 @@ from dashboard.models.base import now_utc
 
 ROLES = ("viewer", "operator", "admin")
 
-_hasher = PasswordHasher()
+_STRONG = PasswordHasher()
+_CHEAP = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id at full strength; test runs (TESTING) hash with the cheapest parameters, since
+    each full-strength hash costs about half a second. Verification reads the parameters from
+    the stored hash, so either hasher checks any password."""
+    if has_app_context() and current_app.config.get("TESTING"):
+        return _CHEAP
+    return _STRONG
 
 
 def _new_session_token() -> str:
@@ -43,12 +54,12 @@ class Operator(UserMixin, db.Model):
         return f"{self.id}:{self.session_token}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = _hasher().hash(password)
         self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         try:
-            return _hasher.verify(self.password_hash, password)
+            return _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -65,4 +76,4 @@ class Operator(UserMixin, db.Model):
 
 def dummy_password_check() -> None:
     """Spend the same time as a real check, so unknown e-mails are not revealed by timing."""
-    _hasher.hash("not-a-real-password")
+    _hasher().hash("not-a-real-password")

@@ -8,11 +8,11 @@ from wtforms import RadioField
 from dashboard.cases import fields
 from dashboard.services.pricing import AgeBuckets, PricingInput
 
-AGE_MODES = (
-    ("none", "No age information (base price)"),
-    ("due_date", "One invoice: its due date"),
-    ("buckets", "Several invoices: amounts by age"),
-)
+AGE_MODES = {
+    "none": "No age information (base price)",
+    "due_date": "One invoice: its due date",
+    "buckets": "Several invoices: amounts by age",
+}
 
 
 class PricingForm(FlaskForm):
@@ -25,7 +25,7 @@ class PricingForm(FlaskForm):
     debtor_type = fields.debtor_type_field()
     country = fields.country_field()
     state = fields.state_field()
-    age_mode = RadioField("Age of the debt", choices=list(AGE_MODES), default="none", validate_choice=False)
+    age_mode = RadioField("Age of the debt", choices=dict(AGE_MODES), default="none", validate_choice=False)
     due_date = fields.CalendarField("Due date", validators=[fields.optional(), fields.not_in_future("The due date")])
     over_6_months = fields.AmountField("Overdue more than 6 months", validators=[fields.optional()])
     over_12_months = fields.AmountField("Overdue more than 12 months", validators=[fields.optional()])
@@ -44,7 +44,7 @@ class PricingForm(FlaskForm):
 
     def _age_problems(self):
         mode = self.age_mode.data
-        if mode not in dict(AGE_MODES):
+        if mode not in AGE_MODES:
             yield self.age_mode, "Choose how to describe the age of the debt."
             return
         over_6, over_12, over_24 = self.over_6_months, self.over_12_months, self.over_24_months

@@ -22,9 +22,16 @@ the exception is made here, narrowly (one schema or one status, never validation
 - `POST /cases/{caseId}/files` declares a 200 without a body, while the docs return
   `{id, fileName, dateCreated}`: that body is checked against a schema of exactly those fields.
 - Statuses every operation can answer but the spec leaves out: 401 (no body, the security scheme
-  applies to every operation), 429 (the rate-limit body from the rate-limiting page) and 503 (an
-  outage in front of the API; the sandbox produces it only as an injected fault).
-- Query parameters typed `date-time` also accept a plain date, as ASP.NET's model binder does.
+  applies to every operation), 429 (the rate-limit body from the rate-limiting page), 500 (an
+  ApiErrorResponseDto, as on the operations that do declare it) and 503 (an outage in front of the
+  API; the sandbox produces it only as an injected fault).
+- 422 on operations that take an `Idempotency-Key` (file upload, KYC) without declaring a 422: the
+  idempotency docs answer a reused key with another body with 422 IdempotencyConflict, as an
+  ApiErrorResponseDto.
+- Request fields typed `date-time` also accept a plain date (`"date": "2025-06-01"` is the docs' own
+  example, and ASP.NET's binder reads it), in bodies and in query parameters.
+- `returnUrl` longer than its declared 2048 characters is accepted: the docs say invalid values are
+  silently dropped, not refused.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import requests
+from jsonschema import FormatChecker
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator, oas30_format_checker
 from referencing import Registry, Resource
@@ -84,7 +92,26 @@ UPLOADED_FILE_BODY: dict[str, Any] = {
 UNDECLARED_BODIES: dict[tuple[str, str, str], dict[str, Any]] = {
     ("referral-api", "post", "/cases/{caseId}/files"): UPLOADED_FILE_BODY,
 }
+LENIENT_REQUEST_RULES = frozenset({("returnUrl", "maxLength")})  # (property, validator), see above
+API_ERROR_POINTER = "/components/schemas/Debitura.Web.ExternalApi.Contracts.V1.Errors.ApiErrorResponseDto"
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _request_format_checker() -> FormatChecker:
+    """The OpenAPI 3.0 formats, except that a `date-time` may also be a plain date (see above)."""
+    checker = FormatChecker(formats=())
+    checker.checkers = dict(oas30_format_checker.checkers)
+
+    @checker.checks("date-time")
+    def _date_or_date_time(value: object) -> bool:
+        if isinstance(value, str) and DATE_ONLY.match(value):
+            return True
+        return oas30_format_checker.conforms(value, "date-time")
+
+    return checker
+
+
+REQUEST_FORMATS = _request_format_checker()
 
 
 def default_spec_dir() -> Path:
@@ -177,9 +204,12 @@ class ApiSpec:
         """A validator for the schema at `pointer`, built once; `direction` picks readOnly/writeOnly rules."""
         key = (pointer, direction)
         if key not in self._validators:
-            validator_class = OAS30WriteValidator if direction == "request" else OAS30ReadValidator
+            if direction == "request":
+                validator_class, formats = OAS30WriteValidator, REQUEST_FORMATS
+            else:
+                validator_class, formats = OAS30ReadValidator, oas30_format_checker
             self._validators[key] = validator_class(
-                {"$ref": f"{self._uri}#{pointer}"}, registry=self._registry, format_checker=oas30_format_checker
+                {"$ref": f"{self._uri}#{pointer}"}, registry=self._registry, format_checker=formats
             )
         return self._validators[key]
 
@@ -213,8 +243,14 @@ def _describe(error: ValidationError) -> str:
     return f"{location}: fails {error.validator}={error.validator_value!r} (got {type(error.instance).__name__})"
 
 
-def _first_errors(validator: Any, instance: Any, limit: int = 3) -> list[str]:
-    errors = sorted(validator.iter_errors(instance), key=lambda error: list(error.absolute_path))
+def _first_errors(validator: Any, instance: Any, limit: int = 3, *, lenient: frozenset[tuple[str, str]] = frozenset()
+                  ) -> list[str]:
+    errors = [
+        error
+        for error in validator.iter_errors(instance)
+        if not (error.absolute_path and (str(error.absolute_path[-1]), str(error.validator)) in lenient)
+    ]
+    errors.sort(key=lambda error: [str(part) for part in error.absolute_path])
     return [_describe(error) for error in errors[:limit]]
 
 
@@ -300,7 +336,8 @@ class ContractChecker:
         instance = self._request_instance(media, raw, request.headers.get("Content-Type", ""))
         if instance is _UNPARSEABLE:
             return [*problems, "the request body is not valid JSON"]
-        return problems + _first_errors(spec.validator(pointer, direction="request"), instance)
+        validator = spec.validator(pointer, direction="request")
+        return problems + _first_errors(validator, instance, lenient=LENIENT_REQUEST_RULES)
 
     @staticmethod
     def _request_instance(media: str, raw: bytes, content_type: str) -> Any:
@@ -341,6 +378,8 @@ class ContractChecker:
         media = _media_type(response.headers.get("Content-Type"))
         declared = operation.definition.get("responses", {})
         if str(status) not in declared:
+            if status == 422 and _takes_idempotency_key(operation):
+                return self._json_problems(spec.validator(API_ERROR_POINTER, direction="response"), media, raw)
             return self._undeclared_status(spec, status, media, raw)
         content = declared[str(status)].get("content")
         if not content:
@@ -361,6 +400,8 @@ class ContractChecker:
             return ["a 401 carries no body"] if raw else []
         if status == 429:
             return self._json_problems(spec.inline_validator(RATE_LIMITED_BODY), media, raw)
+        if status == 500:
+            return self._json_problems(spec.validator(API_ERROR_POINTER, direction="response"), media, raw)
         if status == 503:
             return []
         return [f"status {status} is not documented for this operation"]
@@ -377,6 +418,13 @@ class ContractChecker:
 
 
 _UNPARSEABLE = object()
+
+
+def _takes_idempotency_key(operation: Operation) -> bool:
+    return any(
+        parameter.get("in") == "header" and parameter.get("name", "").lower() == "idempotency-key"
+        for parameter in operation.definition.get("parameters", [])
+    )
 
 
 def _typed_query_value(spec: ApiSpec, schema: Mapping[str, Any], values: list[str]) -> Any:

@@ -541,7 +541,7 @@ def _new_case(
         lifecycle=lifecycle,
         date=_midnight(case_input.date),
         due_date=_midnight(case_input.due_date or case_input.date),
-        date_created=now,
+        date_created=clock.now(s),  # per case, so cases sent together still sort by creation
         debtor_type=debtor.type,
         debtor_name=debtor.name,
         debtor_contact_person=debtor.contact_person,

@@ -5,9 +5,9 @@
 - same key with a different request: 422 IdempotencyConflict;
 - 400s (field validation) and 5xx are not stored, so a corrected request may reuse the key.
 
-The record is written in the same transaction as the work it describes, under a unique
-constraint: when two identical requests race, the loser's work is rolled back and it
-answers with the winner's stored response.
+The key is claimed under a unique constraint in the same transaction as the work it
+guards: when two identical requests race, the second waits for the first to commit and
+then answers with its stored response.
 """
 
 from __future__ import annotations
@@ -69,6 +69,17 @@ def _storable(status: int) -> bool:
     return status != 400 and status < 500
 
 
+def _answer(s: Session, handler: Callable[[], Response]) -> Response:
+    """The handler's response; errors raised on purpose (404, 413, 415, 422...) are answers too."""
+    try:
+        return handler()
+    except ValidationFailed:
+        s.rollback()
+        raise
+    except SandboxError as error:
+        return error_response(error)
+
+
 def run(
     s: Session,
     *,
@@ -80,43 +91,35 @@ def run(
 ) -> Response:
     """Answer a write request once per key; the caller commits the session afterwards.
 
-    Errors the handler raises on purpose (404, 413, 415, 422...) are terminal answers too,
-    so they are turned into responses here and stored like successes.
+    The key is claimed (a record inserted) before the work starts, so a concurrent request
+    with the same key waits on the unique constraint and then replays the finished answer.
     """
     check_key(key)
-    if key is not None:
-        record = _stored(s, scope, endpoint, key)
-        if record is not None:
-            return _replay(record, request_fingerprint)
-    try:
-        response = handler()
-    except ValidationFailed:
-        s.rollback()
-        raise
-    except SandboxError as error:
-        response = error_response(error)
-    if key is None or not _storable(response.status_code):
-        return response
-    s.add(
-        IdempotencyRecord(
-            scope=scope,
-            endpoint=endpoint,
-            key=key,
-            fingerprint=request_fingerprint,
-            status_code=response.status_code,
-            body=response.get_data(as_text=True),
-            created_at=clock.now(s),
-        )
+    if key is None:
+        return _answer(s, handler)
+    record = _stored(s, scope, endpoint, key)
+    if record is not None:
+        return _replay(record, request_fingerprint)
+    claim = IdempotencyRecord(
+        scope=scope, endpoint=endpoint, key=key, fingerprint=request_fingerprint, status_code=0,
+        created_at=clock.now(s),
     )
+    s.add(claim)
     try:
         s.flush()
     except IntegrityError:
-        # A concurrent request with this key won: undo our work and answer with its response.
+        # Another request with this key got there first and has committed its answer.
         s.rollback()
-        record = _stored(s, scope, endpoint, key)
-        if record is None:
+        winner = _stored(s, scope, endpoint, key)
+        if winner is None:
             raise
-        return _replay(record, request_fingerprint)
+        return _replay(winner, request_fingerprint)
+    response = _answer(s, handler)
+    if not _storable(response.status_code):
+        s.rollback()  # nothing was done, and the key stays free for a corrected request
+        return response
+    claim.status_code = response.status_code
+    claim.body = response.get_data(as_text=True)
     return response
 
 

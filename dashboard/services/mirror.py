@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dashboard.debitura.errors import Conflict
+from dashboard.debitura.fields import moment
 from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
@@ -474,8 +475,13 @@ def _link_event(tenant: Tenant, event_type: str, data: Mapping[str, Any], occurr
         _set(tenant, "conflict_type", NEEDS_LINKING)
         _set(tenant, "link_request_status", "pending")
         _set(tenant, "is_attributed", False)
-        if opened or tenant.approval_expires_at is None:
+        if opened or tenant.approval_requested_at is None:
             tenant.approval_requested_at = occurred_at
+        # Debitura's own deadline, when the event carries it, beats our estimate from ApprovalTtlDays.
+        deadline = moment(data.get("expiresAt"))
+        if deadline is not None:
+            _set(tenant, "approval_expires_at", deadline)
+        elif opened or tenant.approval_expires_at is None:
             tenant.approval_expires_at = occurred_at + timedelta(days=approval_ttl_days())
     else:
         _set(tenant, "conflict_type", NEEDS_LINKING)
@@ -515,7 +521,7 @@ def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime)
     case_id = data.get("caseId")
     if not isinstance(case_id, str) or not case_id:
         return RECORDED
-    case = db.session.get(Case, case_id, with_for_update=True)
+    case = db.session.get(Case, case_id, with_for_update={"of": Case})
     if case is None:
         case = Case(id=case_id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
         db.session.add(case)

@@ -1,0 +1,128 @@
+"""Manual case submission for one tenant: form → pricing preview → confirm, exactly once per key."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from dashboard.authz import role_required
+from dashboard.cases import bp
+from dashboard.cases.forms import CaseForm
+from dashboard.debitura import DebituraError, InvalidRequest
+from dashboard.errors.handlers import debitura_message
+from dashboard.extensions import db
+from dashboard.htmx import render
+from dashboard.models import Tenant
+from dashboard.services import submissions
+from dashboard.services.tenant_state import derive_state
+
+PANEL = "submission_panel"
+
+
+def _submission_or_404(key: str):
+    submission = submissions.find(key)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _form_for(submission, formdata=None) -> CaseForm:
+    """The form as last typed for this submission (or fresh, with the defaults, for a new draft)."""
+    if formdata is None and submission.form_data:
+        formdata = MultiDict({name: value for name, value in submission.form_data.items() if value != ""})
+    form = CaseForm(formdata=formdata, tenant_id=submission.tenant_id)
+    form.idempotency_key.data = submission.idempotency_key
+    return form
+
+
+def _page(submission, form: CaseForm, *, quote=None, status: int = 200, note: str | None = None):
+    return render(
+        "cases/submission.html",
+        block=PANEL,
+        status=status,
+        submission=submission,
+        tenant=submission.tenant,
+        tenant_state=derive_state(submission.tenant),
+        form=form,
+        quote=quote,
+        note=note,
+    )
+
+
+@bp.get("/new", defaults={"tenant_id": None})
+@bp.get("/new/<int:tenant_id>")
+@role_required("operator")
+def new(tenant_id: int | None):
+    """Start a manual case for a tenant (or pick the tenant first); the draft's key exists from here on."""
+    if tenant_id is None:
+        chosen = request.args.get("tenant", type=int)
+        if chosen:
+            return redirect(url_for("cases.new", tenant_id=chosen), 303)
+        tenants = db.session.scalars(select(Tenant).order_by(Tenant.company_name, Tenant.external_tenant_id).limit(2000)).all()
+        return render("cases/choose_tenant.html", tenants=tenants)
+    if db.session.get(Tenant, tenant_id) is None:
+        abort(404)
+    submission = submissions.start(tenant_id)
+    return redirect(url_for("cases.submission", key=submission.idempotency_key), 303)
+
+
+@bp.get("/submissions/<key>")
+@role_required("operator")
+def submission(key: str):
+    """The submission as it stands: the form with its input, the outcome, or a note that it is being sent."""
+    current = _submission_or_404(key)
+    return _page(current, _form_for(current))
+
+
+@bp.post("/submissions/<key>")
+@role_required("operator")
+def submit(key: str):
+    """Preview the pricing of the typed case, or send it once the operator has seen that price."""
+    current = _submission_or_404(key)
+    if current.status not in ("draft",):
+        # A second click after the first one finished, or while it is in flight: show, never resend.
+        return _page(current, _form_for(current), note="This submission was already sent; nothing was sent again.")
+    form = _form_for(current, formdata=request.form)
+    if not form.validate():
+        submissions.save_input(key, form.typed_input())
+        return _page(current, form, status=422)
+    draft = form.to_draft()
+    try:
+        if request.form.get("action") == "submit":
+            current = submissions.submit(key, draft, form.typed_input())
+            if current.status == "created":
+                flash(f"Case {current.case_reference or current.case_id} was created.", "success")
+            return redirect(url_for("cases.submission", key=key), 303)
+        quote = submissions.preview(key, draft, form.typed_input())
+    except submissions.PreviewRequired:
+        quote = submissions.preview(key, draft, form.typed_input())
+        return _page(current, form, quote=quote, note="The values changed since the last preview: check this price, then submit.")
+    except InvalidRequest as error:
+        form.add_debitura_errors(error.field_errors, error.user_message)
+        return _page(current, form, status=422)
+    except DebituraError as error:
+        form.form_errors.append(debitura_message(error))
+        return _page(current, form, status=422)
+    return _page(current, form, quote=quote)
+
+
+@bp.post("/submissions/<key>/retry")
+@role_required("operator")
+def retry(key: str):
+    """Send a submission that got no answer again, with the same key and body: Debitura replays, never duplicates."""
+    _submission_or_404(key)
+    current = submissions.retry(key)
+    if current.status == "created":
+        flash(f"Case {current.case_reference or current.case_id} was created.", "success")
+    return redirect(url_for("cases.submission", key=key), 303)
+
+
+@bp.post("/submissions/<key>/copy")
+@role_required("operator")
+def resubmit(key: str):
+    """Start again from a refused submission's input, under a fresh key (the old key would replay the refusal)."""
+    _submission_or_404(key)
+    fresh = submissions.copy_as_new(key)
+    flash("A new submission was started with the same details; preview and submit it when ready.", "info")
+    return redirect(url_for("cases.submission", key=fresh.idempotency_key), 303)

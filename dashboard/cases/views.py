@@ -1,0 +1,102 @@
+"""Cases across all tenants, the pending-signing queue and one case's page."""
+
+from __future__ import annotations
+
+from flask import Response, abort, request, stream_with_context
+
+from dashboard.authz import role_required
+from dashboard.cases import bp
+from dashboard.htmx import render
+from dashboard.models.base import now_utc
+from dashboard.services import audit, cases, kyc, return_urls
+from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
+from dashboard.services.uploads import new_key as new_upload_key
+from dashboard.uploads.forms import UploadForm
+
+
+@bp.get("/")
+@role_required("viewer")
+def index():
+    """Every case of every tenant: filter by lifecycle group or value, search, sort, page, export."""
+    filters = cases.CaseFilters.from_mapping(request.args)
+    listing = cases.list_cases(filters)
+    return render(
+        "cases/index.html",
+        block="case_results",
+        listing=listing,
+        filters=filters,
+        groups=cases.GROUPS,
+        lifecycles=cases.LIFECYCLES,
+        test_filters=cases.TEST_FILTERS,
+        sort_labels=cases.SORT_LABELS,
+    )
+
+
+@bp.get("/export.csv")
+@role_required("viewer")
+def export():
+    """The filtered cases as CSV (all pages)."""
+    filters = cases.CaseFilters.from_mapping(request.args)
+    rows = cases.case_csv_rows(cases.iter_cases(filters))
+    stamp = now_utc().strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(cases.csv_lines(cases.CASE_CSV_HEADER, rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'},
+    )
+
+
+def _return_url_choice() -> tuple[str, str | None]:
+    """The return address typed into the builder, and what is wrong with it (if anything)."""
+    value = (request.args.get("return_url") or "").strip()
+    if not value:
+        return "", None
+    try:
+        return return_urls.validate(value), None
+    except ValueError as error:
+        return value, str(error)
+
+
+@bp.get("/pending")
+@role_required("viewer")
+def pending():
+    """Cases waiting for the client's signatures, with every URL that unblocks them, ready to send."""
+    return_url, return_url_error = _return_url_choice()
+    rows = cases.pending_signing()
+    return render(
+        "cases/pending.html",
+        rows=rows,
+        urls={case.id: cases.unblocking_urls(case) for case in rows},
+        kyc_tenants=kyc.tenants_needing_kyc(),
+        return_url="" if return_url_error else return_url,
+        typed_return_url=return_url,
+        return_url_error=return_url_error,
+        now=now_utc(),
+    )
+
+
+@bp.get("/<case_id>")
+@role_required("viewer")
+def detail(case_id: str):
+    """One case as Debitura reports it now: potential revenue, files, validation items, timeline, history."""
+    try:
+        view = cases.load_case(case_id)
+    except cases.CaseNotFound:
+        abort(404)
+    return_url, return_url_error = _return_url_choice()
+    upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
+    return render(
+        "cases/detail.html",
+        view=view,
+        case=view.case,
+        detail=view.detail,
+        unblocking=cases.unblocking_urls(view.case),
+        upload_form=upload_form,
+        max_bytes=MAX_BYTES,
+        allowed=ALLOWED_EXTENSIONS,
+        history_entries=audit.history_for(case_id=view.case.id),
+        history_query={"case": view.case.id},
+        return_url="" if return_url_error else return_url,
+        typed_return_url=return_url,
+        return_url_error=return_url_error,
+    )

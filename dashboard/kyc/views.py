@@ -1,0 +1,102 @@
+"""Director KYC: which tenants need it, and submitting it for one tenant."""
+
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, request, url_for
+
+from dashboard.authz import role_required
+from dashboard.debitura import DebituraError, InvalidRequest, NotFound
+from dashboard.errors.handlers import debitura_message
+from dashboard.extensions import db
+from dashboard.htmx import render, wants_fragment
+from dashboard.kyc import bp
+from dashboard.kyc.forms import KycForm
+from dashboard.models import Tenant
+from dashboard.services import kyc, submissions
+from dashboard.services.tenant_state import derive_state
+
+WIRE_FIELDS = {
+    "directorFullName": "director_full_name",
+    "directorHomeAddress": "director_home_address",
+    "directorDateOfBirth": "director_date_of_birth",
+}
+
+
+@bp.get("/")
+@role_required("viewer")
+def index():
+    """Tenants whose cases are refused for missing KYC, or whose KYC Debitura reports as pending."""
+    return render("kyc/index.html", tenants=kyc.tenants_needing_kyc())
+
+
+def _go(url: str):
+    """After a successful submit, open the next page (a full navigation, also from an htmx form)."""
+    if wants_fragment():
+        # Plain text, so the pending flash message is not consumed by this empty answer but shown on the next page.
+        response = make_response("", 200, {"HX-Redirect": url})
+        response.mimetype = "text/plain"
+        return response
+    return redirect(url, 303)
+
+
+def _return_submission():
+    """The refused case submission the operator came from, if any (to offer going back to it)."""
+    key = request.values.get("submission") or ""
+    return submissions.find(key) if key else None
+
+
+@bp.route("/<int:tenant_id>", methods=["GET", "POST"])
+@role_required("operator")
+def submit(tenant_id: int):
+    """Submit the director's name, home address and date of birth for one tenant."""
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        abort(404)
+    form = KycForm()
+    origin = _return_submission()
+    if request.method == "GET":
+        form.idempotency_key.data = kyc.new_key()
+    elif not form.idempotency_key.data:
+        form.idempotency_key.data = kyc.new_key()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                outcome = kyc.submit(tenant.id, form.to_input(), idempotency_key=form.idempotency_key.data)
+            except NotFound:
+                form.form_errors.append("Debitura does not know this client as linked to us (404); check the tenant's link first.")
+                status = 422
+            except InvalidRequest as error:
+                for path, messages in error.field_errors.items():
+                    target = getattr(form, WIRE_FIELDS.get(path, ""), None)
+                    if target is None:
+                        form.form_errors.extend(messages)
+                    else:
+                        target.errors = [*target.errors, *messages]
+                if not error.field_errors:
+                    form.form_errors.append(error.user_message)
+                status = 422
+            except DebituraError as error:
+                form.form_errors.append(debitura_message(error) + " Submitting again is safe: it reuses this form's key.")
+                status = 422
+            else:
+                state = outcome.tenant.kyc_status or "pending"
+                flash(
+                    f"KYC submitted for {tenant.company_name or tenant.external_tenant_id}; Debitura now reports it as {state.replace('_', ' ')}. "
+                    "Cases that were refused for missing KYC can be submitted again.",
+                    "success",
+                )
+                if origin is not None:
+                    return _go(url_for("cases.submission", key=origin.idempotency_key))
+                return _go(url_for("kyc.submit", tenant_id=tenant.id))
+        else:
+            status = 422
+    return render(
+        "kyc/submit.html",
+        block="kyc_panel",
+        status=status,
+        form=form,
+        tenant=tenant,
+        tenant_state=derive_state(tenant),
+        origin=origin,
+    )

@@ -1,0 +1,54 @@
+"""Revenue: the seven stages of the partner's referral fees, and the transactions behind them."""
+
+from __future__ import annotations
+
+from flask import Response, request, stream_with_context
+from sqlalchemy import select
+
+from dashboard.authz import role_required
+from dashboard.extensions import db
+from dashboard.htmx import render
+from dashboard.models import Tenant
+from dashboard.models.base import now_utc
+from dashboard.revenue import bp
+from dashboard.services import revenue
+from dashboard.services.cases import csv_lines
+
+
+def _filters():
+    return revenue.parse_filters(request.args, request.args.getlist("status"))
+
+
+@bp.get("/")
+@role_required("viewer")
+def index():
+    """Referral fees by stage (chart and totals) and the transactions, filtered by date, tenant, text and invoicing status."""
+    filters, problems = _filters()
+    report = revenue.load(filters)
+    tenants = db.session.execute(
+        select(Tenant.external_tenant_id, Tenant.company_name).order_by(Tenant.company_name).limit(500)
+    ).all()
+    return render(
+        "revenue/index.html",
+        block="revenue_results",
+        status=422 if problems else 200,
+        report=report,
+        filters=filters,
+        problems=problems,
+        statuses=revenue.INVOICING_STATUSES,
+        tenants=tenants,
+    )
+
+
+@bp.get("/export.csv")
+@role_required("viewer")
+def export():
+    """Every transaction matching the filters, as CSV."""
+    filters, _ = _filters()
+    rows = revenue.transaction_csv_rows(revenue.iter_transactions(filters))
+    stamp = now_utc().strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(csv_lines(revenue.TRANSACTION_CSV_HEADER, rows)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="revenue-{stamp}.csv"'},
+    )

@@ -1,0 +1,86 @@
+"""Serve the Debitura sandbox on its own: `python -m dashboard.sandbox --host 127.0.0.1 --port 5001`.
+
+Both APIs, the hosted pages and the control panel answer at http://HOST:PORT. State lives in
+`instance/sandbox.db` (or `SANDBOX_DATABASE_URL`) and survives restarts; the schema and the demo
+data are created on the first start, and `--reset` (or the control panel) starts over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from dashboard.sandbox.config import SandboxConfig
+from dashboard.sandbox.core import Sandbox
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE = REPOSITORY / "instance" / "sandbox.db"
+
+
+def database_url() -> str:
+    """`SANDBOX_DATABASE_URL`, else a SQLite file in the repository's instance folder (created if needed)."""
+    configured = os.environ.get("SANDBOX_DATABASE_URL")
+    if configured:
+        return configured
+    DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def standalone_sandbox(host: str, port: int, *, database: str | None = None, reset: bool = False) -> Sandbox:
+    """A sandbox that hands out URLs on http://host:port, with its schema and (first time) the demo data."""
+    sandbox = Sandbox(
+        SandboxConfig(
+            database_url=database or database_url(),
+            public_url=f"http://{host}:{port}",
+            mount_prefix="",
+            auto_deliver=os.environ.get("SANDBOX_AUTO_DELIVER", "1") != "0",
+        )
+    )
+    if reset:
+        sandbox.reset()
+    else:
+        sandbox.create_schema()
+        sandbox.ensure_demo()
+    return sandbox
+
+
+def serve(sandbox: Sandbox, host: str, port: int) -> BaseWSGIServer:
+    """A threaded werkzeug server for the sandbox (behind its fault middleware); call serve_forever()."""
+    return make_server(host, port, sandbox.http_app, threaded=True)
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.sandbox", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5001)
+    parser.add_argument("--reset", action="store_true", help="drop all sandbox data and load the demo data again")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    sandbox = standalone_sandbox(args.host, args.port, reset=args.reset)
+    server = serve(sandbox, args.host, args.port)
+    base = f"http://{args.host}:{args.port}"
+    print(f"Debitura sandbox listening on {base} (control panel: {base}/control/)", flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        sandbox.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The Customer API as a referral partner uses it (bearer token minted for one client), under /customer-api."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, request
+from sqlalchemy.exc import IntegrityError
+
+from dashboard.sandbox import auth, domain, idempotency, reference, wire
+from dashboard.sandbox.api import db, json_body, ok, rate_limit_headers, rate_limited, sandbox
+from dashboard.sandbox.errors import NotFound, ValidationFailed
+from dashboard.sandbox.models import Case, ClientLink
+
+bp = Blueprint("customer_api", __name__)
+
+
+@bp.before_request
+def authenticate() -> Response | None:
+    link = auth.link_for_bearer(db(), request.headers.get("Authorization"), sandbox().config.jwt_secret)
+    if link is None:
+        return Response(status=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    g.link_id = link.id
+    return rate_limited()
+
+
+bp.after_request(rate_limit_headers)
+
+
+def _link() -> ClientLink:
+    return db().get(ClientLink, g.link_id)
+
+
+def _own_case(case_id: str) -> Case:
+    """A case of the token's client; anyone else's is simply not found."""
+    case = db().get(Case, case_id)
+    if case is None or case.creditor_id != _link().creditor_id:
+        raise NotFound("Case not found, deleted, or does not belong to your account.")
+    return case
+
+
+@bp.post("/cases")
+def create_case():
+    """200 InvoiceDto; 400 field errors; 422 business errors (with the combined signing URL)."""
+    body = request.get_data()
+
+    def handle() -> Response:
+        try:
+            case, signing_url = domain.create_case(db(), _link(), json_body())
+        except IntegrityError:
+            # Two requests raced past the duplicate check with the same creditorReference.
+            raise ValidationFailed.single("CreditorReference", "DuplicateReference: the creditor reference is in use.")
+        return ok(wire.invoice_dto(case, combined_signing_url=signing_url))
+
+    response = idempotency.run(
+        db(),
+        scope=f"link:{g.link_id}",
+        endpoint="POST /cases",
+        key=request.headers.get(idempotency.HEADER),
+        request_fingerprint=idempotency.json_fingerprint(request.path, body),
+        handler=handle,
+    )
+    db().commit()
+    return response
+
+
+@bp.get("/cases/<case_id>")
+def get_case(case_id: str):
+    case = _own_case(case_id)
+    return ok(wire.invoice_dto(case, combined_signing_url=domain.case_signing_url(db(), case)))
+
+
+def _contract(signed: bool, solution_url: str | None, *, resign: bool = False) -> dict[str, Any]:
+    return {"signed": signed, "requiresResigning": resign, "solutionUrl": None if signed and not resign else solution_url}
+
+
+@bp.get("/cases/<case_id>/contract-status")
+def contract_status(case_id: str):
+    """SDCA always; PoA (and the pricing appendix in carve-out countries) once a partner is assigned."""
+    s = db()
+    case = _own_case(case_id)
+    link = case.link
+    creditor = link.creditor
+    body: dict[str, Any] = {
+        "sdca": _contract(
+            creditor.sdca_signed_version is not None,
+            domain.onboarding_url(s, link),
+            resign=creditor.sdca_signed_version is not None and not domain.sdca_current(s, creditor),
+        ),
+        "collectionPartnerName": None,
+        "needsPoaSigning": False,
+    }
+    if case.collection_partner_id is not None:
+        partner = reference.PARTNERS[case.collection_partner_id]
+        poa_url = domain.urls(s).power_of_attorney(link.id, partner.id)
+        poa = domain.has_signature(s, creditor.id, partner.id, "poa")
+        body["poa"] = _contract(poa, poa_url)
+        body["collectionPartnerName"] = partner.name
+        needs = not poa
+        if reference.needs_jpa(case.debtor_country):
+            jpa = domain.has_signature(s, creditor.id, partner.id, "jpa")
+            body["pricingAppendix"] = _contract(jpa, poa_url)
+            needs = needs or not jpa
+        body["needsPoaSigning"] = needs
+    return ok(body)

@@ -1,0 +1,230 @@
+"""The Sandbox object the dashboard and the tests hold, and the Flask app it serves."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+
+import requests
+from flask import Flask
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from dashboard.sandbox import clock, errors
+from dashboard.sandbox.config import SandboxConfig, SandboxUrls
+from dashboard.sandbox.faults import FaultMiddleware, Faults
+from dashboard.sandbox.models import Base, ClientLink, Partner, SandboxState
+from dashboard.sandbox.transport import Observer, SandboxTransport
+
+log = logging.getLogger(__name__)
+DELIVERY_POLL_SECONDS = 0.5
+# Optional parts of the sandbox, each a module exposing `bp`, mounted when present.
+OPTIONAL_BLUEPRINTS = (("ui", "/ui"), ("control", "/control"))
+
+
+def _engine(database_url: str) -> Engine:
+    if not database_url.startswith("sqlite"):
+        return create_engine(database_url, pool_pre_ping=True)
+    in_memory = database_url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        database_url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection, _record) -> None:
+        cursor = connection.cursor()
+        if not in_memory:
+            # WAL lets the dashboard, the delivery thread and a standalone server read while one writes.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine
+
+
+def create_sandbox_app(sandbox: Sandbox) -> Flask:
+    """The sandbox's own Flask app: both APIs, plus the hosted pages and control panel when present."""
+    from dashboard.sandbox.api import close_session, customer, referral
+
+    app = Flask("dashboard.sandbox")
+    # Above the 25 MB file limit, so an oversized upload gets Debitura's own 413 answer.
+    app.config["MAX_CONTENT_LENGTH"] = 30 * 1024 * 1024
+    app.secret_key = hashlib.sha256(f"{sandbox.config.jwt_secret}:pages".encode()).hexdigest()
+    app.extensions["sandbox"] = sandbox
+    app.register_blueprint(referral.bp, url_prefix="/referral-api")
+    app.register_blueprint(customer.bp, url_prefix="/customer-api")
+    for module_name, prefix in OPTIONAL_BLUEPRINTS:
+        if importlib.util.find_spec(f"dashboard.sandbox.{module_name}") is not None:
+            module = importlib.import_module(f"dashboard.sandbox.{module_name}")
+            app.register_blueprint(module.bp, url_prefix=prefix)
+    app.teardown_appcontext(close_session)
+    errors.register(app)
+    return app
+
+
+class Sandbox:
+    """A simulated Debitura: its database, its WSGI app, transports onto it and its clock."""
+
+    def __init__(self, config: SandboxConfig) -> None:
+        self.config = config
+        self.urls = SandboxUrls(config.base_url)
+        self.engine = _engine(config.database_url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.observers: list[Observer] = []
+        # Webhook deliveries go out through this session; a host app may mount an in-process adapter on it.
+        self.delivery_session = requests.Session()
+        self.faults = Faults(self)
+        self.wsgi_app = create_sandbox_app(self)
+        self._stop = threading.Event()
+        self._delivery_thread: threading.Thread | None = None
+        if config.auto_deliver:
+            self.start_delivery()
+
+    # --- database ------------------------------------------------------------------------------
+
+    def new_session(self) -> Session:
+        """A session that domain functions can use: it knows the sandbox and its public URLs."""
+        s = self._sessions()
+        s.info["urls"] = self.urls
+        s.info["sandbox"] = self
+        return s
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        s = self.new_session()
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    def create_schema(self) -> None:
+        """Create the tables and the rows every sandbox needs (state, partner); safe to repeat."""
+        Base.metadata.create_all(self.engine)
+        with self.session() as s:
+            if s.get(SandboxState, clock.STATE_ID) is None:
+                s.add(
+                    SandboxState(
+                        id=clock.STATE_ID,
+                        approval_ttl_days=self.config.approval_ttl_days,
+                        rate_limit_per_minute=self.config.rate_limit_per_minute,
+                        fault_plan={},
+                    )
+                )
+            if s.scalars(select(Partner)).first() is None:
+                s.add(
+                    Partner(
+                        company_name="Northwind Invoicing ApS",
+                        short_name="Northwind",
+                        contact_email="partners@northwind.example",
+                        referral_fee_percentage=Decimal("50"),
+                        background_color="#1F3A5F",
+                        font_color="#FFFFFF",
+                        font_family="Inter, sans-serif",
+                    )
+                )
+
+    def reset(self) -> None:
+        """Start over: drop every sandbox table, recreate them and load the demo data."""
+        Base.metadata.drop_all(self.engine)
+        self.create_schema()
+        self.load_demo()
+
+    # --- demo data (dashboard/sandbox/demo.py) -------------------------------------------------
+
+    def load_demo(self) -> None:
+        from dashboard.sandbox import demo
+
+        demo.load_demo(self)
+
+    def ensure_demo(self) -> bool:
+        """Load the demo data into an empty sandbox; True when it was loaded."""
+        with self.session() as s:
+            if s.scalars(select(ClientLink.id)).first() is not None:
+                return False
+        self.load_demo()
+        return True
+
+    def grow(self, tenants: int, cases: int) -> None:
+        from dashboard.sandbox import demo
+
+        demo.grow(self, tenants, cases)
+
+    # --- time ----------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        with self.session() as s:
+            return clock.now(s)
+
+    def advance_clock(self, seconds: int) -> datetime:
+        with self.session() as s:
+            return clock.advance(s, seconds)
+
+    # --- transports ----------------------------------------------------------------------------
+
+    def transport(self) -> SandboxTransport:
+        return SandboxTransport(self)
+
+    def mount(self, session: requests.Session) -> requests.Session:
+        """Route `session`'s requests for this sandbox's URLs in-process."""
+        session.mount(self.urls.base + "/", self.transport())
+        return session
+
+    @property
+    def http_app(self) -> FaultMiddleware:
+        """The WSGI app to serve over real HTTP: the sandbox app behind the fault middleware."""
+        return FaultMiddleware(self, self.wsgi_app)
+
+    @property
+    def control_url(self) -> str:
+        return self.urls.control + "/"
+
+    # --- webhooks (dashboard/sandbox/delivery.py) ----------------------------------------------
+
+    def dispatch_pending(self) -> int:
+        """Deliver every webhook that is due now, synchronously; returns how many were attempted."""
+        from dashboard.sandbox import delivery
+
+        return delivery.dispatch_due(self)
+
+    def start_delivery(self) -> None:
+        """Deliver due webhooks from a background thread (what auto_deliver switches on)."""
+        if self._delivery_thread is not None:
+            return
+        if importlib.util.find_spec("dashboard.sandbox.delivery") is None:
+            log.warning("Sandbox webhook delivery is not available; events stay in the outbox.")
+            return
+        self._stop.clear()
+        self._delivery_thread = threading.Thread(target=self._deliver_forever, name="sandbox-webhooks", daemon=True)
+        self._delivery_thread.start()
+
+    def _deliver_forever(self) -> None:
+        while not self._stop.wait(DELIVERY_POLL_SECONDS):
+            try:
+                self.dispatch_pending()
+            except Exception:  # keep delivering after one bad round; the error is in the log
+                log.exception("Sandbox webhook delivery round failed")
+
+    def close(self) -> None:
+        """Stop the delivery thread and release database connections."""
+        self._stop.set()
+        if self._delivery_thread is not None:
+            self._delivery_thread.join(timeout=5)
+            self._delivery_thread = None
+        self.delivery_session.close()
+        self.engine.dispose()

@@ -1,0 +1,294 @@
+"""Reading cases: the list across all tenants (from the mirror), the pending-signing queue, one case's page.
+
+Lists read the local mirror, so filtering, counting and sorting are SQL over indexed columns;
+a case's page asks Debitura for the current record (with its potential revenue) and refreshes
+the mirror from it, falling back to the mirror's copy, marked stale, when Debitura is down.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, nulls_first, nulls_last, select
+
+from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
+from dashboard.extensions import db
+from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, WebhookEvent
+from dashboard.services import mirror
+from dashboard.services.uploads import files_for
+from dashboard.wiring import debitura as app_debitura
+
+GROUPS = ("All", "Active", "Pending", "Closed", "Paused")
+LIFECYCLES = tuple(lifecycle for members in LIFECYCLE_GROUPS.values() for lifecycle in members)
+SORTS = {"created": Case.date_created, "amount": Case.gross_amount, "due": Case.due_date}
+SORT_LABELS = {"created": "Created", "amount": "Amount", "due": "Due date"}
+TEST_FILTERS = {"include": "Include test cases", "exclude": "Hide test cases", "only": "Only test cases"}
+PER_PAGE = 50
+
+
+class CaseNotFound(LookupError):
+    """Debitura has no such case among our clients' cases."""
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    group: str = "All"
+    lifecycle: str = ""
+    q: str = ""
+    sort: str = "created"
+    direction: str = "desc"
+    test: str = "include"
+    page: int = 1
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, str]) -> CaseFilters:
+        """Read query parameters leniently: anything unknown falls back to the default."""
+        group = values.get("group", "All")
+        lifecycle = values.get("lifecycle", "")
+        sort = values.get("sort", "created")
+        direction = values.get("direction", "desc")
+        test = values.get("test", "include")
+        try:
+            page = max(1, int(values.get("page", 1)))
+        except (TypeError, ValueError):
+            page = 1
+        return cls(
+            group=group if group in GROUPS else "All",
+            lifecycle=lifecycle if lifecycle in LIFECYCLES else "",
+            q=(values.get("q") or "").strip()[:200],
+            sort=sort if sort in SORTS else "created",
+            direction=direction if direction in ("asc", "desc") else "desc",
+            test=test if test in TEST_FILTERS else "include",
+            page=page,
+        )
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query parameters for a link (defaults left out, so URLs stay short); a filter change goes to page 1."""
+        if any(name != "page" for name in changes):
+            changes.setdefault("page", 1)
+        values = replace(self, **changes)
+        defaults = CaseFilters()
+        return {name: getattr(values, name) for name in self.__dataclass_fields__ if getattr(values, name) != getattr(defaults, name)}
+
+    def sort_args(self, sort: str) -> dict[str, Any]:
+        """A column header's link: the same column flips direction, another starts descending."""
+        direction = ("asc" if self.direction == "desc" else "desc") if sort == self.sort else "desc"
+        return self.args(sort=sort, direction=direction)
+
+
+@dataclass(frozen=True)
+class CaseListing:
+    filters: CaseFilters
+    rows: Sequence[Case]
+    total: int
+    pages: int
+    group_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _base_conditions(filters: CaseFilters) -> list:
+    conditions = []
+    if filters.q:
+        conditions.append(Case.search_text.contains(filters.q.lower(), autoescape=True))
+    if filters.test == "exclude":
+        conditions.append(Case.is_test.is_(False))
+    elif filters.test == "only":
+        conditions.append(Case.is_test.is_(True))
+    return conditions
+
+
+def _conditions(filters: CaseFilters) -> list:
+    conditions = _base_conditions(filters)
+    if filters.group != "All":
+        conditions.append(Case.lifecycle.in_(LIFECYCLE_GROUPS[filters.group]))
+    if filters.lifecycle:
+        conditions.append(Case.lifecycle == filters.lifecycle)
+    return conditions
+
+
+def _ordered(filters: CaseFilters):
+    column = SORTS[filters.sort]
+    order = nulls_last(column.asc()) if filters.direction == "asc" else nulls_last(column.desc())
+    return select(Case).where(*_conditions(filters)).order_by(order, Case.id)
+
+
+def group_counts(filters: CaseFilters) -> dict[str, int]:
+    """Cases per filter group under the search and test filters (one GROUP BY over lifecycles)."""
+    rows = db.session.execute(
+        select(Case.lifecycle, func.count()).where(*_base_conditions(filters)).group_by(Case.lifecycle)
+    ).all()
+    counts = dict.fromkeys(GROUPS, 0)
+    for lifecycle, count in rows:
+        counts["All"] += count
+        for group, members in LIFECYCLE_GROUPS.items():
+            if lifecycle in members:
+                counts[group] += count
+    return counts
+
+
+def list_cases(filters: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
+    page = db.paginate(_ordered(filters), page=filters.page, per_page=per_page, error_out=False)
+    return CaseListing(
+        filters=filters,
+        rows=page.items,
+        total=page.total or 0,
+        pages=page.pages or 1,
+        group_counts=group_counts(filters),
+    )
+
+
+def iter_cases(filters: CaseFilters) -> Iterator[Case]:
+    """Every matching case, streamed for an export."""
+    yield from db.session.scalars(_ordered(filters).execution_options(yield_per=500))
+
+
+def pending_signing(limit: int = 500) -> list[Case]:
+    """Cases waiting for the client's signatures, longest-waiting first."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.lifecycle == PENDING_SIGNING)
+            .order_by(nulls_first(Case.date_created.asc()), Case.id)
+            .limit(limit)
+        )
+    )
+
+
+def unblocking_urls(case: Case) -> list[tuple[str, str]]:
+    """(label, URL) for every URL that moves this case on: the combined signing URL, then solution URLs."""
+    urls: list[tuple[str, str]] = []
+    if case.signing_url:
+        urls.append(("Signing URL", case.signing_url))
+    for url in case.solution_urls or []:
+        if isinstance(url, str) and url and url != case.signing_url and all(url != known for _, known in urls):
+            urls.append(("Solution URL", url))
+    return urls
+
+
+# ---------------------------------------------------------------- one case
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime | None
+    title: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    detail: CaseDetail | None
+    stale_reason: str | None
+    files: list[CaseFileUpload]
+    submission: CaseSubmission | None
+    timeline: list[TimelineEntry]
+
+
+def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseView:
+    """Debitura's current record of the case, mirrored; the mirror's copy (marked stale) when Debitura is down."""
+    client = debitura or app_debitura()
+    detail: CaseDetail | None = None
+    stale_reason = None
+    try:
+        detail = client.referral.get_case(case_id)
+    except NotFound:
+        raise CaseNotFound(case_id) from None
+    except (DebituraConnectionError, ServerError, RateLimited) as error:
+        case = db.session.get(Case, case_id)
+        if case is None:
+            raise
+        stale_reason = error.user_message
+    else:
+        case = mirror.upsert_case(detail, source="api")
+    submission = db.session.scalar(
+        select(CaseSubmission).where(CaseSubmission.case_id == case.id).order_by(CaseSubmission.id).limit(1)
+    )
+    files = files_for(case.id)
+    return CaseView(case, detail, stale_reason, files, submission, timeline(case, files, submission))
+
+
+def _event_detail(event: WebhookEvent) -> str:
+    try:
+        data = (json.loads(event.payload) or {}).get("data") or {}
+    except (ValueError, AttributeError):
+        return ""
+    before, after = data.get("oldLifecycle"), data.get("lifecycle") or data.get("newLifecycle")
+    parts = []
+    if before and after:
+        parts.append(f"{before} → {after}")
+    elif after:
+        parts.append(str(after))
+    if data.get("closeCode"):
+        parts.append(f"close code {data['closeCode']}")
+    return ", ".join(parts)
+
+
+EVENT_TITLES = {"case.created": "Created (webhook)", "case.updated": "Updated (webhook)", "case.closed": "Closed (webhook)"}
+
+
+def timeline(case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseSubmission | None = None) -> list[TimelineEntry]:
+    """What happened to the case, newest first: its dates, webhooks received, our submission and uploads."""
+    entries = [
+        TimelineEntry(case.date_created, "Case created at Debitura", case.reference or ""),
+        TimelineEntry(case.date_collection_started, "Collection started", case.collection_partner or ""),
+    ]
+    if case.date_finished:
+        entries.append(TimelineEntry(case.date_finished, "Case finished", case.close_code or ""))
+    if submission is not None:
+        entries.append(TimelineEntry(submission.updated_at, "Submitted from this dashboard", f"key {submission.idempotency_key}"))
+    for upload in files:
+        if upload.status == "uploaded":
+            entries.append(TimelineEntry(upload.uploaded_at, "File uploaded", f"{upload.file_name} by {upload.operator_email or 'an operator'}"))
+    events = db.session.scalars(
+        select(WebhookEvent).where(WebhookEvent.case_id == case.id).order_by(WebhookEvent.received_at.desc()).limit(100)
+    )
+    for event in events:
+        title = EVENT_TITLES.get(event.event_type, event.event_type)
+        entries.append(TimelineEntry(event.occurred_at or event.received_at, title, _event_detail(event)))
+    dated = [entry for entry in entries if entry.at is not None]
+    return sorted(dated, key=lambda entry: entry.at, reverse=True)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def csv_safe(value: Any) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_safe(value) for value in row])
+        yield buffer.getvalue()
+
+
+CASE_CSV_HEADER = (
+    "Case reference", "Creditor reference", "Client", "External tenant id", "Debtor", "Debtor country",
+    "Amount", "Currency", "Remainder", "Lifecycle", "Close code", "Test case", "Created", "Due date",
+    "Collection partner", "Case id",
+)
+
+
+def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
+    for case in cases:
+        yield (
+            case.reference, case.creditor_reference, case.client_name or (case.tenant.company_name if case.tenant else None),
+            case.external_tenant_id, case.debtor_name, case.debtor_country, case.gross_amount, case.currency,
+            case.remainder, case.lifecycle, case.close_code, "yes" if case.is_test else "no",
+            case.date_created.isoformat() if case.date_created else "", case.due_date.isoformat() if case.due_date else "",
+            case.collection_partner, case.id,
+        )

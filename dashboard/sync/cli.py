@@ -1,0 +1,67 @@
+"""`flask sync`: reconcile the mirror with Debitura from the shell or cron.
+
+Production cron line (every 15 minutes; a run still going makes the next one exit at once):
+
+    */15 * * * *  cd /srv/dashboard && .venv/bin/flask --app wsgi sync --quiet
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from dashboard.extensions import db
+from dashboard.models import SyncRun, Tenant
+from dashboard.services import audit
+from dashboard.services import sync as sync_service
+from dashboard.services.webhook_setup import ensure_sandbox_subscription
+
+
+def _report(run: SyncRun) -> None:
+    click.echo(f"  {run.phase}: page {run.next_page}, {run.clients_seen} clients, {run.cases_seen} cases", err=True)
+
+
+@click.command("sync")
+@with_appcontext
+@click.option("--fresh", is_flag=True, help="Start from page 1 instead of resuming an unfinished run.")
+@click.option("--quiet", is_flag=True, help="Print only the summary (for cron).")
+def sync_command(fresh: bool, quiet: bool) -> None:
+    """Page through GET /clients and GET /cases and reconcile the local mirror."""
+    try:
+        run = sync_service.start_run(trigger="cli", fresh=fresh)
+    except sync_service.SyncAlreadyRunning as busy:
+        click.echo(str(busy), err=True)
+        sys.exit(2)
+    if run.resumed:
+        click.echo(run.message, err=True)
+    try:
+        run = sync_service.execute_run(run.id, progress=None if quiet else _report)
+    finally:
+        audit.record("sync.run", outcome=audit.OK if run.status == "succeeded" else audit.FAILED,
+                     summary=f"Sync run {run.id}: {run.status}")
+    click.echo(f"Sync {run.status} in {run.duration_seconds or 0:.1f} s: {run.message}")
+    if run.status != "succeeded":
+        sys.exit(1)
+
+
+def first_sandbox_sync() -> str | None:
+    """In sandbox mode, fill an empty mirror from the demo data so the first page is not blank."""
+    if current_app.config["DEBITURA_ENV"] != "sandbox" or db.session.scalar(select(Tenant.id).limit(1)) is not None:
+        return None
+    try:
+        run = sync_service.run_sync(trigger="setup")
+    except sync_service.SyncAlreadyRunning:
+        return None
+    return f"Mirror filled from the sandbox: {run.message}"
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(sync_command)
+    # `flask setup` (make run) subscribes the sandbox's webhooks to this dashboard, then fills the mirror.
+    steps = app.extensions.setdefault("setup_steps", [])
+    steps.append(ensure_sandbox_subscription)
+    steps.append(first_sandbox_sync)

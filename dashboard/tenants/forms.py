@@ -1,0 +1,145 @@
+"""The new-client form: Debitura's CreateClientRequest rules, checked before anything is sent."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, FieldList, Form, FormField, RadioField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from dashboard.services.tenants import ClientRequest, ClientUser
+
+USER_ROWS = 3
+# Debitura takes an ISO 3166-1 alpha-2 code or the country's full English name.
+COUNTRY = re.compile(r"^(?:[A-Za-z]{2}|[A-Za-z][A-Za-z .,'()&-]{2,99})$")
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+class UserRow(Form):
+    """One user of the client; a row left empty is ignored."""
+
+    name = StringField("Name", validators=[Optional(), Length(max=200)], filters=[strip])
+    email = EmailField(
+        "E-mail", validators=[Optional(), Length(max=320), Email("Enter a valid e-mail address.")],
+        filters=[strip],
+    )
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.name.data or self.email.data)
+
+
+class NewClientForm(FlaskForm):
+    external_tenant_id = StringField(
+        "Tenant id (externalTenantId)",
+        validators=[DataRequired("Enter the id your platform uses for this customer."), Length(max=255)],
+    )
+    name = StringField("Company name", validators=[DataRequired("Enter the company's legal name."), Length(max=500)])
+    registration_number = StringField("Registration number", validators=[Optional(), Length(max=100)])
+    country = StringField("Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), Length(max=100)])
+    address = StringField("Address", validators=[Optional(), Length(max=500)])
+    zip_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
+    city = StringField("City", validators=[Optional(), Length(max=100)])
+    state = StringField("State or region", validators=[Optional(), Length(max=100)])
+    support_email = EmailField(
+        "Support e-mail",
+        validators=[DataRequired("Enter the company's support e-mail."), Length(max=320), Email("Enter a valid e-mail address.")],
+        filters=[strip],
+    )
+    support_phone = StringField("Support phone", validators=[Optional(), Length(max=50)])
+    users = FieldList(FormField(UserRow), min_entries=USER_ROWS, max_entries=USER_ROWS)
+    onboarding_user = RadioField(
+        "Who goes through onboarding?",
+        choices=[(str(index), f"User {index + 1}") for index in range(USER_ROWS)],
+        default="0",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for index, row in enumerate(self.users):
+            row.form.name.label.text = f"User {index + 1} name"
+            row.form.email.label.text = f"User {index + 1} e-mail"
+
+    def validate_external_tenant_id(self, field) -> None:
+        if field.data != field.data.strip():
+            raise ValidationError("Remove the spaces at the start or end: tenant ids are matched exactly.")
+
+    def validate_country(self, field) -> None:
+        if not COUNTRY.match(field.data.strip()):
+            raise ValidationError("Use a two-letter ISO code (e.g. DK) or the full English name (e.g. Denmark).")
+
+    def validate_users(self, field) -> None:
+        filled = 0
+        for row in field:
+            if row.form.is_blank:
+                continue
+            filled += 1
+            if not row.form.name.data:
+                row.form.name.errors.append("Enter this user's name.")
+            if not row.form.email.data:
+                row.form.email.errors.append("Enter this user's e-mail.")
+        if not filled:
+            self.users[0].form.name.errors.append("Enter at least one user: the person who completes onboarding.")
+            raise ValidationError("At least one user is required.")
+        if any(row.form.name.errors or row.form.email.errors for row in field):
+            raise ValidationError("Check the users.")
+
+    def validate_onboarding_user(self, field) -> None:
+        index = int(field.data or 0)
+        if self.users[index].form.is_blank:
+            raise ValidationError("Choose one of the users you filled in as the onboarding user.")
+
+    def user_rows(self) -> list[int]:
+        """Form row numbers of the users sent, in payload order (to place Debitura's `users[i]` errors)."""
+        return [index for index, row in enumerate(self.users) if not row.form.is_blank]
+
+    def to_request(self) -> ClientRequest:
+        onboarding = int(self.onboarding_user.data or 0)
+        users = [
+            ClientUser(name=self.users[index].form.name.data, email=self.users[index].form.email.data,
+                       is_onboarding_user=index == onboarding)
+            for index in self.user_rows()
+        ]
+        return ClientRequest(
+            external_tenant_id=self.external_tenant_id.data,
+            name=self.name.data.strip(),
+            country=self.country.data.strip(),
+            support_email=self.support_email.data.strip(),
+            users=users,
+            registration_number=_clean(self.registration_number.data),
+            address=_clean(self.address.data),
+            zip_code=_clean(self.zip_code.data),
+            city=_clean(self.city.data),
+            state=_clean(self.state.data),
+            support_phone=_clean(self.support_phone.data),
+        )
+
+    def place_debitura_errors(self, field_errors: dict[str, list[str]]) -> None:
+        """Put Debitura's 400 messages (`client.country`, `users[1].email`, ...) on the fields they name."""
+        rows = self.user_rows()
+        simple = {
+            "externaltenantid": self.external_tenant_id, "name": self.name, "registrationnumber": self.registration_number,
+            "country": self.country, "address": self.address, "zipcode": self.zip_code, "city": self.city,
+            "state": self.state, "supportemail": self.support_email, "supportphone": self.support_phone,
+        }
+        for path, messages in field_errors.items():
+            key = path.lower()
+            if key.startswith("client."):
+                key = key[len("client."):]
+            target = simple.get(key)
+            match = re.match(r"^users\[(\d+)\]\.(name|email)$", key)
+            if match and int(match[1]) < len(rows):
+                target = getattr(self.users[rows[int(match[1])]].form, match[2])
+            if target is not None:
+                target.errors = [*target.errors, *messages]
+            else:
+                self.form_errors.extend(messages)

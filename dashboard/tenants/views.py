@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from sqlalchemy import func, select
+
+from dashboard.authz import role_required
+from dashboard.debitura.errors import BusinessRuleError, DebituraError, InvalidRequest
+from dashboard.errors.handlers import debitura_message
+from dashboard.extensions import db
+from dashboard.htmx import render, wants_fragment
+from dashboard.models import Case, Tenant, WebhookEvent
+from dashboard.services import live, mirror, return_urls
+from dashboard.services import tenants as tenant_service
+from dashboard.services.tenant_state import STATES, debitura_now, derive_state, state_info
+from dashboard.tenants import bp
+from dashboard.tenants.export import csv_response
+from dashboard.tenants.forms import NewClientForm
+from dashboard.tenants.messages import customer_message
+from dashboard.tenants.polling import poll_marker, unchanged
+
+TIMELINE_LIMIT = 50
+CASES_LIMIT = 50
+
+
+def _go(url: str):
+    """After a successful change: a full navigation, for htmx and plain forms alike."""
+    if wants_fragment():
+        response = make_response("", 200)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
+
+
+@bp.route("/")
+@role_required("viewer")
+def index():
+    """Every tenant with its derived state: chips per state, search, sort, pages; refreshes itself."""
+    since = poll_marker()
+    if since is not None and since == live.tenants_marker():
+        return unchanged()
+    mirror.expire_overdue_approvals()
+    filters = tenant_service.TenantFilter.from_args(request.args)
+    page = db.paginate(
+        tenant_service.tenant_query(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False
+    )
+    return render(
+        "tenants/index.html",
+        block="tenant_results",
+        filters=filters,
+        page=page,
+        counts=tenant_service.state_counts(filters.q),
+        states=STATES,
+        state_info=state_info,
+        marker=live.tenants_marker(),
+        now=debitura_now(),
+    )
+
+
+@bp.route("/export.csv")
+@role_required("viewer")
+def export():
+    """The filtered tenants as CSV (every page, not just the one on screen)."""
+    filters = tenant_service.TenantFilter.from_args(request.args)
+    return csv_response(filters)
+
+
+def _detail_context(tenant: Tenant) -> dict:
+    now = debitura_now()
+    cases = db.session.scalars(
+        select(Case).where(Case.tenant_id == tenant.id).order_by(Case.date_created.desc(), Case.id).limit(CASES_LIMIT)
+    ).all()
+    cases_count = db.session.scalar(select(func.count()).select_from(Case).where(Case.tenant_id == tenant.id)) or 0
+    events = db.session.scalars(
+        select(WebhookEvent)
+        .where(WebhookEvent.external_tenant_id == tenant.external_tenant_id)
+        .order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all()
+    from dashboard.services import audit
+
+    history = audit.history_for(external_tenant_id=tenant.external_tenant_id) if hasattr(audit, "history_for") else []
+    return_url = (request.args.get("return_url") or "").strip()
+    return_url_error = None
+    if return_url:
+        try:
+            return_urls.validate(return_url)
+        except ValueError as error:
+            return_url_error = str(error)
+    return {
+        "tenant": tenant,
+        "state": derive_state(tenant, now),
+        "now": now,
+        "cases": cases,
+        "cases_count": cases_count,
+        "events": events,
+        "history_entries": history,
+        "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id),
+        "return_url": "" if return_url_error else return_url,
+        "return_url_input": return_url,
+        "return_url_error": return_url_error,
+        "message": customer_message(tenant, current_app.config.get("PARTNER_PRODUCT_NAME", "our platform")),
+        "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
+    }
+
+
+def _case_url(case: Case) -> str:
+    return url_for("cases.detail", case_id=case.id)
+
+
+@bp.route("/<int:tenant_id>")
+@role_required("viewer")
+def detail(tenant_id: int):
+    """One tenant: who they are, where they stand, the URL they need, their cases and events."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    since = poll_marker()
+    if since is not None and since == live.tenant_marker(tenant.id, tenant.external_tenant_id):
+        return unchanged()
+    return render("tenants/detail.html", block="tenant_live", **_detail_context(tenant))
+
+
+def _after_action(tenant: Tenant, trigger: str):
+    if wants_fragment():
+        return render("tenants/detail.html", block="tenant_live", trigger=trigger, **_detail_context(tenant))
+    return redirect(url_for("tenants.detail", tenant_id=tenant.id), code=303)
+
+
+def _flash_outcome(outcome: tenant_service.ClientOutcome) -> None:
+    state = derive_state(outcome.tenant)
+    if outcome.status == 201:
+        flash("Debitura says the client is ready: onboarding is complete and cases can be submitted.", "success")
+    elif outcome.status == 202 and state.code == "resign_needed":
+        flash("A fresh contract re-sign URL is ready: copy it and send it to the customer.", "success")
+    elif outcome.status == 202:
+        flash("A fresh onboarding URL is ready: copy it and send it to the customer.", "success")
+    elif state.code == "approval_pending":
+        flash("The company already has a Debitura account: send the customer the approval URL below.", "warning")
+    else:
+        flash(f"Debitura answered: {state.label}. {state.next_action}", "error")
+
+
+@bp.route("/<int:tenant_id>/reissue", methods=["POST"])
+@role_required("operator")
+def reissue(tenant_id: int):
+    """Re-send POST /clients for this tenant to get a fresh onboarding or approval URL."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    try:
+        outcome = tenant_service.reissue_url(tenant.id)
+    except (InvalidRequest, BusinessRuleError) as error:
+        flash(f"Debitura refused the stored details: {error.user_message} Create the client again with corrected details.",
+              "error")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    _flash_outcome(outcome)
+    return _after_action(outcome.tenant, "tenantChanged")
+
+
+@bp.route("/<int:tenant_id>/refresh", methods=["POST"])
+@role_required("operator")
+def refresh(tenant_id: int):
+    """Read this tenant again from Debitura now, instead of waiting for the next sync."""
+    tenant = tenant_service.refresh(tenant_id)
+    flash("Read from Debitura just now.", "info")
+    return _after_action(tenant, "tenantChanged")
+
+
+@bp.route("/<int:tenant_id>/withdraw", methods=["GET", "POST"])
+@role_required("admin")
+def withdraw(tenant_id: int):
+    """Withdraw the link at Debitura, after an explicit confirmation step."""
+    tenant = db.get_or_404(Tenant, tenant_id)
+    if request.method == "GET":
+        return render("tenants/withdraw.html", tenant=tenant, state=derive_state(tenant))
+    if request.form.get("confirm") != "yes":
+        abort(400)
+    try:
+        tenant_service.withdraw(tenant.id)
+    except tenant_service.TenantActionRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash("The link is withdrawn at Debitura.", "success")
+    return redirect(url_for("tenants.detail", tenant_id=tenant.id), code=303)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required("operator")
+def new():
+    """Create a client at Debitura (POST /clients) and show plainly what came back."""
+    form = NewClientForm()
+    conflict = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            outcome = tenant_service.create_client(form.to_request())
+        except InvalidRequest as error:
+            form.place_debitura_errors(error.field_errors or {})
+            if not error.field_errors:
+                form.form_errors.append(error.user_message)
+            status = 422
+        except BusinessRuleError as error:
+            form.form_errors.extend(e.message for e in error.errors if e.message)
+            if not error.errors:
+                form.form_errors.append(error.user_message)
+            status = 422
+        except DebituraError as error:
+            form.form_errors.append(debitura_message(error))
+            status = 422
+        else:
+            if outcome.status in (201, 202) or outcome.conflict_type == "ClientExistsNeedsLinking":
+                _flash_outcome(outcome)
+                return _go(url_for("tenants.detail", tenant_id=outcome.tenant.id))
+            conflict = outcome
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render("tenants/new.html", block="client_form", status=status, form=form, conflict=conflict,
+                  conflict_state=derive_state(conflict.tenant) if conflict else None)

@@ -1,0 +1,153 @@
+"""The morning queues of a support lead: who is stuck, why, and what to do about it.
+
+Each queue is one query (rows and the total together), whatever its length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, or_, select
+
+from dashboard.extensions import db
+from dashboard.jinja import time_ago
+from dashboard.models import PENDING_SIGNING, Case, Tenant
+
+ROWS_PER_QUEUE = 20
+EXPIRY_WINDOW = timedelta(hours=48)
+STUCK_AFTER = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Row:
+    reason: str  # why this row is in the queue, specific to it
+    action: str  # copy_url | reissue | contact | submit_kyc | copy_signing_url | open
+    tenant: Tenant | None = None
+    case: Case | None = None
+    url: str | None = None  # the URL to hand to the customer, when there is one
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    title: str
+    explanation: str
+    empty: str
+    total: int
+    rows: list[Row] = field(default_factory=list)
+    filter_state: str | None = None  # the tenant list chip that shows them all
+
+
+def _with_total(query: Select) -> list[tuple]:
+    return db.session.execute(query.add_columns(func.count().over()).limit(ROWS_PER_QUEUE)).all()
+
+
+def _tenant_queue(query: Select, make_row) -> tuple[int, list[Row]]:
+    found = _with_total(query)
+    return (found[0][-1] if found else 0), [make_row(entry[0]) for entry in found]
+
+
+def expiring_links(now: datetime) -> Queue:
+    total, rows = _tenant_queue(
+        select(Tenant)
+        .where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
+        .order_by(Tenant.approval_expires_at, Tenant.id),
+        lambda t: Row(f"Approval link expires {time_ago(t.approval_expires_at, now)}.", "copy_url", tenant=t, url=t.approval_url),
+    )
+    return Queue("expiring", "Link requests expiring within 48 hours",
+                 "The customer has not approved the link yet; after the deadline the URL stops working.",
+                 "No link request expires in the next 48 hours.", total, rows, "approval_pending")
+
+
+def lost_links(now: datetime) -> Queue:
+    def row(t: Tenant) -> Row:
+        if t.state == "declined":
+            return Row(f"The customer declined the link {time_ago(t.state_changed_at)}.", "contact", tenant=t)
+        return Row(f"The link request expired {time_ago(t.state_changed_at)} without an answer.", "reissue", tenant=t)
+
+    total, rows = _tenant_queue(
+        select(Tenant).where(Tenant.state.in_(("expired", "declined"))).order_by(Tenant.state_changed_at.desc(), Tenant.id),
+        row,
+    )
+    return Queue("lost", "Expired or declined links",
+                 "No link exists: expired requests can be re-issued, declined ones need a conversation first.",
+                 "No expired or declined link requests.", total, rows)
+
+
+def stuck_onboarding(now: datetime) -> Queue:
+    total, rows = _tenant_queue(
+        select(Tenant)
+        .where(Tenant.state == "onboarding", Tenant.onboarding_started_at <= now - STUCK_AFTER)
+        .order_by(Tenant.onboarding_started_at, Tenant.id),
+        lambda t: Row(f"Onboarding started {time_ago(t.onboarding_started_at, now)} and is not finished.", "copy_url",
+                      tenant=t, url=t.onboarding_url),
+    )
+    return Queue("stuck", "Onboarding started more than 3 days ago",
+                 "The customer began onboarding but did not finish; a fresh URL resumes where they stopped.",
+                 "Nobody has been stuck in onboarding for more than 3 days.", total, rows, "onboarding")
+
+
+def resign_needed(now: datetime) -> Queue:
+    total, rows = _tenant_queue(
+        select(Tenant).where(Tenant.state == "resign_needed").order_by(Tenant.state_changed_at, Tenant.id),
+        lambda t: Row(f"A new agreement version is waiting for signature since {time_ago(t.state_changed_at)}.",
+                      "copy_url", tenant=t, url=t.onboarding_url),
+    )
+    return Queue("resign", "Contract re-sign needed",
+                 "Debitura published a new agreement; new cases stall until the customer signs it.",
+                 "No client needs to re-sign the agreement.", total, rows, "resign_needed")
+
+
+def kyc_missing(now: datetime) -> Queue:
+    def row(t: Tenant) -> Row:
+        if t.kyc_blocked_cases:
+            blocked = f"{t.kyc_blocked_cases} case submission{'s' if t.kyc_blocked_cases != 1 else ''} refused"
+            return Row(f"{blocked} with MissingKycVerification; no director KYC on file.", "submit_kyc", tenant=t)
+        return Row("Debitura reports KYC pending and no director KYC has been submitted.", "submit_kyc", tenant=t)
+
+    total, rows = _tenant_queue(
+        select(Tenant)
+        .where(
+            Tenant.kyc_submitted_at.is_(None),
+            or_(Tenant.kyc_status.is_(None), Tenant.kyc_status != "verified"),
+            or_(Tenant.kyc_blocked_cases > 0, Tenant.kyc_status == "pending"),
+            Tenant.state != "withdrawn",
+        )
+        .order_by(Tenant.kyc_blocked_cases.desc(), Tenant.company_name, Tenant.id),
+        row,
+    )
+    return Queue("kyc", "KYC missing where cases are blocked",
+                 "Cases routed to a KYC-requiring collection partner (today the UK partner) are refused until a "
+                 "director's identity is submitted; allowPendingContracts does not get around it.",
+                 "No client is blocked by missing KYC.", total, rows)
+
+
+def pending_signing(now: datetime) -> Queue:
+    found = _with_total(
+        select(Case).where(Case.lifecycle == PENDING_SIGNING).order_by(Case.date_created, Case.id)
+    )
+    rows = [
+        Row(
+            f"Waiting for signatures since {time_ago(case.date_created, now)}" if case.date_created else "Waiting for signatures.",
+            "copy_signing_url" if case.signing_url else "open",
+            tenant=case.tenant,
+            case=case,
+            url=case.signing_url,
+        )
+        for case, _ in found
+    ]
+    return Queue("signing", "Cases pending signing",
+                 "Created with allowPendingContracts: they start once the customer signs through the combined signing URL.",
+                 "No case is waiting for signatures.", found[0][-1] if found else 0, rows)
+
+
+def all_queues(now: datetime) -> list[Queue]:
+    return [
+        expiring_links(now),
+        lost_links(now),
+        stuck_onboarding(now),
+        resign_needed(now),
+        kyc_missing(now),
+        pending_signing(now),
+    ]

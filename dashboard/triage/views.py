@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from dashboard.authz import role_required
+from dashboard.extensions import db
+from dashboard.htmx import render
+from dashboard.models import SyncRun
+from dashboard.services import live, mirror
+from dashboard.services.tenant_state import debitura_now
+from dashboard.tenants.polling import poll_marker, unchanged
+from dashboard.triage import bp
+from dashboard.triage.queues import all_queues
+
+
+def _endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def _kyc_endpoint() -> str | None:
+    """The KYC submission page of the cases workbench, when it is installed."""
+    return next((name for name in ("kyc.submit", "kyc.new", "kyc.form") if _endpoint(name)), None)
+
+
+@bp.route("/")
+@role_required("viewer")
+def home():
+    """The support lead's morning queues, each row with its reason and next step; refreshes itself."""
+    since = poll_marker()
+    if since is not None and since == live.triage_marker():
+        return unchanged()
+    mirror.expire_overdue_approvals()
+    now = debitura_now()
+    last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
+    return render(
+        "triage/home.html",
+        block="triage_queues",
+        queues=all_queues(now),
+        now=now,
+        last_sync=last_sync,
+        marker=live.triage_marker(),
+        kyc_endpoint=_kyc_endpoint(),
+        has_case_page=_endpoint("cases.detail"),
+    )

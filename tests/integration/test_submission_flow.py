@@ -1,0 +1,321 @@
+"""Manual case submission through the real views, the real client and the sandbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.extensions import db
+from dashboard.models import AuditEntry, Case, CaseSubmission, Tenant
+from dashboard.models.base import now_utc
+from tests.cases_support import TODAY, case_form, make_tenant, module_env, sandbox_case_count
+
+
+def start_draft(client, tenant_id: int) -> str:
+    response = client.get(f"/cases/new/{tenant_id}")
+    assert response.status_code == 303
+    key = response.headers["Location"].rsplit("/", 1)[-1]
+    assert key.startswith("case-")
+    return key
+
+
+def preview(client, key: str, **overrides):
+    return client.post(f"/cases/submissions/{key}", data={**case_form(**overrides), "action": "preview"})
+
+
+def submit(client, key: str, form: dict):
+    return client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"})
+
+
+def submission(app, key: str) -> CaseSubmission:
+    with app.app_context():
+        row = db.session.scalar(select(CaseSubmission).where(CaseSubmission.idempotency_key == key))
+        db.session.expunge(row)
+        return row
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    yield from module_env(tmp_path_factory)
+
+
+@pytest.fixture
+def app(env):
+    """Most tests here share one app and one signed-in operator (see module_env); each makes its own tenant."""
+    yield env.app
+    env.sandbox.faults.clear()
+
+
+@pytest.fixture
+def client(env):
+    return env.client
+
+
+@pytest.fixture
+def sandbox(env):
+    return env.sandbox
+
+
+@pytest.fixture
+def debitura(env):
+    return env.debitura
+
+
+@pytest.fixture
+def ready(app):
+    return make_tenant(app)
+
+
+def test_a_new_case_form_mints_its_idempotency_key_before_any_click(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+
+    page = client.get(f"/cases/submissions/{key}")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'name="idempotency_key" type="hidden" value="{key}"' in html
+    assert "Preview pricing" in html
+    assert "Submit case to Debitura" not in html  # no price seen yet
+    assert submission(app, key).status == "draft"
+
+
+def test_the_preview_prices_the_typed_case_without_creating_it(app, client, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+
+    response = preview(client, key)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Total success fee" in html and "Pricing source" in html and "Eligible" in html
+    assert "Submit case to Debitura" in html
+    assert 'value="5000.00"' in html  # the input stays in the form
+    assert sandbox_case_count(app, tenant) == 0
+    assert submission(app, key).previewed_payload is not None
+
+
+def test_submitting_after_the_preview_creates_one_case_and_mirrors_it(app, client, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    form = case_form(creditor_reference="INV-1001")
+    preview(client, key, creditor_reference="INV-1001")
+
+    response = submit(client, key, form)
+
+    assert response.status_code == 303
+    row = submission(app, key)
+    assert row.status == "created" and row.case_id and row.lifecycle == "Pending Verification Internal"
+    assert sandbox_case_count(app, tenant) == 1
+    with app.app_context():
+        case = db.session.get(Case, row.case_id)
+        assert case.tenant_id == tenant_id and case.creditor_reference == "INV-1001"
+        assert str(case.gross_amount) == "5000.00" and case.currency == "EUR"
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit"))
+        assert entry.outcome == "ok" and entry.idempotency_key == key and entry.case_id == row.case_id
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert "Case created" in page and row.case_reference in page
+
+
+def test_a_second_submit_with_the_same_key_sends_nothing(app, client, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview(client, key, **{name: form[name] for name in ("creditor_reference",)})
+    assert submit(client, key, form).status_code == 303
+
+    again = submit(client, key, form)
+
+    assert again.status_code == 200
+    assert "already sent; nothing was sent again" in again.get_data(as_text=True)
+    assert sandbox_case_count(app, tenant) == 1
+
+
+def test_values_changed_after_the_preview_are_priced_again_before_anything_is_sent(app, client, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview(client, key, creditor_reference=form["creditor_reference"])
+
+    response = submit(client, key, {**form, "amount_to_recover": "7000.00"})
+
+    assert response.status_code == 200
+    assert "The values changed since the last preview" in response.get_data(as_text=True)
+    assert sandbox_case_count(app, tenant) == 0
+    assert submission(app, key).status == "draft"
+
+
+def test_a_pending_case_shows_its_signing_url_at_once(app, client):
+    tenant_id, tenant = make_tenant(app, onboard=False)
+    key = start_draft(client, tenant_id)
+    form = case_form(return_url="https://app.partner.example/cases?from=debitura")
+    preview(client, key, creditor_reference=form["creditor_reference"], return_url=form["return_url"])
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "created" and row.lifecycle == "Pending contract signing"
+    assert "/Signing/PendingContracts" in row.signing_url and "returnUrl=" in row.signing_url
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert row.signing_url.replace("&", "&amp;") in page
+    assert 'aria-label="Copy Signing URL"' in page and "Copy message" in page
+
+
+def test_a_refusal_is_explained_with_its_copyable_solution_url(app, client):
+    tenant_id, tenant = make_tenant(app, onboard=False)
+    key = start_draft(client, tenant_id)
+    form = case_form(allow_pending_contracts=None)
+    preview(client, key, creditor_reference=form["creditor_reference"], allow_pending_contracts=None)
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "rejected"
+    assert "MissingDebtCollectionContract" in row.error_types
+    solution = next(error["solution_url"] for error in row.business_errors if error["solution_url"])
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert "Debitura refused the case" in page and solution.replace("&", "&amp;") in page
+    assert "Submit again with these details" in page
+    assert sandbox_case_count(app, tenant) == 0
+
+    fresh = client.post(f"/cases/submissions/{key}/copy")
+    new_key = fresh.headers["Location"].rsplit("/", 1)[-1]
+    assert new_key != key
+    copy = submission(app, new_key)
+    assert copy.status == "draft" and copy.form_data["creditor_reference"] == form["creditor_reference"]
+
+
+def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, client):
+    tenant_id, tenant = make_tenant(app, poa_for=("GB",))
+    key = start_draft(client, tenant_id)
+    form = case_form(debtor_country="GB", currency_code="GBP")
+    preview(client, key, creditor_reference=form["creditor_reference"], debtor_country="GB", currency_code="GBP")
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "rejected" and row.error_types == ["MissingKycVerification"]
+    with app.app_context():
+        blocked = db.session.get(Tenant, tenant_id)
+        assert blocked.kyc_blocked_cases == 1 and blocked.kyc_status == "pending"
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert f"/kyc/{tenant_id}?submission={key}" in page
+    assert sandbox_case_count(app, tenant) == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"invoice_date": (TODAY + timedelta(days=1)).isoformat()}, "The invoice date cannot be in the future"),
+        ({"due_date": (TODAY + timedelta(days=2)).isoformat()}, "The due date cannot be in the future"),
+        (
+            {"invoice_date": (TODAY - timedelta(days=5)).isoformat(), "due_date": (TODAY - timedelta(days=9)).isoformat()},
+            "The due date cannot be before the invoice date.",
+        ),
+        ({"amount_to_recover": "0"}, "The amount must be more than 0."),
+        ({"amount_to_recover": "1.005"}, "Use at most two decimals."),
+        ({"amount_to_recover": "12,50"}, "no thousands separators"),
+        ({"amount_to_recover": ""}, "Enter the total principal amount to recover."),
+        ({"currency_code": "EURO"}, "Choose the currency of the claim"),
+        ({"debtor_type": "Robot"}, "company or a private person"),
+        ({"debtor_name": "  "}, "Enter the debtor&#39;s legal name"),
+        ({"debtor_country": "XX"}, "Choose the debtor&#39;s country."),
+        ({"debtor_country": "US"}, "Choose the US state"),
+        ({"debtor_email": "billing-at-debtor"}, "Enter a valid e-mail address"),
+        ({"return_url": "ftp://files.partner.example/done"}, "Enter a full address starting with https://"),
+        ({"creditor_reference": "R" * 51}, "At most 50 characters."),
+    ],
+)
+def test_every_field_rule_is_explained_next_to_the_field_and_keeps_the_input(app, client, ready, overrides, message):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+
+    response = preview(client, key, **{"debtor_name": "Keep Me Trading Ltd", **overrides})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    assert 'class="error"' in html
+    if "debtor_name" not in overrides:
+        assert 'value="Keep Me Trading Ltd"' in html
+    assert sandbox_case_count(app, tenant) == 0
+    assert submission(app, key).form_data["debtor_city"] == "Munich"  # kept for a reload, too
+
+
+def test_a_creditor_reference_the_tenant_already_used_is_refused_before_sending(app, client, ready):
+    tenant_id, _ = ready
+    first = start_draft(client, tenant_id)
+    form = case_form(creditor_reference="INV-77")
+    preview(client, first, creditor_reference="INV-77")
+    submit(client, first, form)
+    second = start_draft(client, tenant_id)
+
+    response = preview(client, second, creditor_reference="INV-77")
+
+    assert response.status_code == 422
+    assert "already uses this reference" in response.get_data(as_text=True)
+
+
+def test_debituras_own_field_errors_land_on_the_fields_and_the_key_stays_usable(app, client, debitura, ready):
+    tenant_id, tenant = ready
+    # A case made outside the dashboard: the mirror does not know its reference, Debitura does.
+    with app.test_request_context():
+        debitura.create_case(tenant, {**_wire_case(), "creditorReference": "EXT-1"})
+    key = start_draft(client, tenant_id)
+    form = case_form(creditor_reference="EXT-1")
+    preview(client, key, creditor_reference="EXT-1")
+
+    response = submit(client, key, form)
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Debitura: DuplicateReference" in html
+    assert 'value="EXT-1"' in html
+    assert submission(app, key).status == "draft"  # a 400 is not stored by Debitura: fix and resend with the same key
+    fixed = case_form(creditor_reference="EXT-2")
+    preview(client, key, creditor_reference="EXT-2")
+    assert submit(client, key, fixed).status_code == 303
+    assert submission(app, key).status == "created"
+    assert sandbox_case_count(app, tenant) == 2
+
+
+def _wire_case() -> dict:
+    return {
+        "currencyCode": "EUR",
+        "amountToRecover": 100,
+        "date": TODAY.isoformat(),
+        "debtor": {"type": "Company", "name": "Other Debtor", "countryAlpha2": "DK"},
+    }
+
+
+def test_htmx_gets_only_the_submission_panel_and_invalid_input_answers_422(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+
+    ok = client.post(f"/cases/submissions/{key}", data={**case_form(), "action": "preview"}, headers={"HX-Request": "true"})
+    bad = client.post(
+        f"/cases/submissions/{key}", data={**case_form(amount_to_recover="-3"), "action": "preview"}, headers={"HX-Request": "true"}
+    )
+
+    assert ok.status_code == 200 and "<html" not in ok.get_data(as_text=True)
+    assert "Total success fee" in ok.get_data(as_text=True)
+    assert "HX-Request" in ok.headers["Vary"]
+    assert bad.status_code == 422 and "The amount must be more than 0." in bad.get_data(as_text=True)
+    assert "<html" not in bad.get_data(as_text=True)
+
+
+def test_viewers_cannot_start_or_send_a_case(env, app, client, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    viewer = env.login_as("viewer")
+
+    assert viewer.get(f"/cases/new/{tenant_id}").status_code == 403
+    assert viewer.post(f"/cases/submissions/{key}", data={**case_form(), "action": "submit"}).status_code == 403
+    assert viewer.post(f"/cases/submissions/{key}/retry").status_code == 403
+    assert sandbox_case_count(app, tenant) == 0
+
+
+def test_an_unknown_submission_key_is_not_found(client):
+    assert client.get("/cases/submissions/case-nope").status_code == 404

@@ -1,0 +1,176 @@
+"""The sync: paging, reconciling, single-flight, resuming, disappearing tenants, the CLI and the admin button."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from dashboard.extensions import db
+from dashboard.models import Case, SyncRun, Tenant
+from dashboard.services import leases
+from dashboard.services import sync as sync_service
+from tests.tenant_data import create_case, create_client, withdraw_at_debitura
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Two items a page, so a handful of records exercises paging (production uses Debitura's 100)."""
+    monkeypatch.setattr(sync_service, "PAGE_SIZE", 2)
+
+
+@pytest.fixture
+def five_clients(debitura):
+    for number in range(5):
+        create_client(debitura, f"t-{number}")
+    for number in range(3):
+        create_case(debitura, "t-0")
+
+
+def states(app) -> dict[str, str]:
+    with app.app_context():
+        return dict(db.session.execute(select(Tenant.external_tenant_id, Tenant.state)).all())
+
+
+def test_a_sync_pages_through_clients_and_cases_and_records_the_run(app, small_pages, five_clients):
+    with app.app_context():
+        run = sync_service.run_sync()
+
+        assert run.status == "succeeded" and run.phase == "done"
+        assert (run.clients_seen, run.cases_seen) == (5, 3)
+        assert run.tenants_changed == 5 and run.cases_changed == 3
+        assert run.calls_made == 3 + 2  # three pages of clients, two of cases
+        assert run.finished_at is not None and run.duration_seconds >= 0
+        assert db.session.scalar(select(func.count()).select_from(Case).where(Case.external_tenant_id == "t-0")) == 3
+        assert all(case.tenant.external_tenant_id == "t-0" for case in db.session.scalars(select(Case)))
+    assert states(app) == {f"t-{n}": "onboarding" for n in range(5)}
+
+
+def test_the_real_page_size_is_debituras_maximum():
+    assert sync_service.PAGE_SIZE == 100
+
+
+def test_a_second_sync_while_one_runs_is_refused_plainly(app):
+    with app.app_context():
+        assert leases.acquire(sync_service.LEASE, "another-worker", 60)
+        with pytest.raises(sync_service.SyncAlreadyRunning, match="already running"):
+            sync_service.run_sync()
+
+
+def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, five_clients):
+    def stop_after_first_page(run):
+        if run.phase == "clients" and run.next_page == 2:
+            raise KeyboardInterrupt
+
+    with app.app_context():
+        with pytest.raises(KeyboardInterrupt):
+            sync_service.run_sync(progress=stop_after_first_page)
+        stopped = sync_service.latest_run()
+        assert (stopped.status, stopped.phase, stopped.next_page, stopped.clients_seen) == ("interrupted", "clients", 2, 2)
+        assert leases.acquire(sync_service.LEASE, "somebody-else", 1)  # the lease was released
+        leases.release(sync_service.LEASE, "somebody-else")
+
+        resumed = sync_service.run_sync()
+
+        assert resumed.id == stopped.id and resumed.resumed == 1
+        assert resumed.status == "succeeded"
+        assert resumed.clients_seen == 5  # pages already done are not read again
+        assert resumed.calls_made == 5
+
+
+def test_a_debitura_failure_stops_the_run_with_a_message_and_the_next_one_carries_on(app, sandbox, small_pages, five_clients):
+    sandbox.faults.fail_next(1, "http_429", path_prefix="/referral-api/cases", retry_after=120)
+    with app.app_context():
+        failed = sync_service.run_sync()
+        assert failed.status == "failed" and failed.phase == "cases"
+        assert "resumes here" in failed.message
+        assert failed.errors[0]["error"] == "RateLimited"
+
+        again = sync_service.run_sync()
+
+        assert again.id == failed.id and again.status == "succeeded"
+        assert again.cases_seen == 3
+
+
+def test_a_fresh_sync_starts_over_instead_of_resuming(app, small_pages, five_clients):
+    with app.app_context():
+        with pytest.raises(KeyboardInterrupt):
+            sync_service.run_sync(progress=lambda run: (_ for _ in ()).throw(KeyboardInterrupt()))
+        first = sync_service.latest_run()
+        fresh = sync_service.run_sync(fresh=True)
+        assert fresh.id != first.id and fresh.clients_seen == 5
+
+
+def test_tenants_gone_from_debitura_become_withdrawn(app, sandbox, debitura, five_clients):
+    with app.app_context():
+        sync_service.run_sync()
+    withdraw_at_debitura(sandbox, "t-3")
+
+    with app.app_context():
+        run = sync_service.run_sync()
+        assert run.tenants_missing == 1
+
+    assert states(app)["t-3"] == "withdrawn"
+    assert states(app)["t-2"] == "onboarding"
+
+
+def test_a_run_that_loses_its_lease_stops_writing(app, small_pages, five_clients):
+    def steal(run):
+        leases.release(sync_service.LEASE, run.holder)
+        leases.acquire(sync_service.LEASE, "thief", 60)
+
+    with app.app_context():
+        run = sync_service.run_sync(progress=steal)
+        assert run.status == "interrupted"
+        assert "taken over" in run.message
+
+
+def test_the_sync_command_reports_and_exits_by_outcome(app, five_clients):
+    runner = app.test_cli_runner()
+
+    result = runner.invoke(args=["sync", "--quiet"])
+
+    assert result.exit_code == 0, result.output
+    assert "Sync succeeded" in result.output and "5 clients and 3 cases read" in result.output
+    with app.app_context():
+        leases.acquire(sync_service.LEASE, "cron-overlap", 60)
+    busy = runner.invoke(args=["sync"])
+    assert busy.exit_code == 2
+    assert "already running" in busy.output
+
+
+def test_an_admin_starts_a_sync_and_watches_its_progress(app, client, operators, five_clients):
+    operators.login("admin")
+
+    started = client.post("/sync/start", headers={"HX-Request": "true", "HX-Target": "sync-progress"})
+
+    assert started.status_code == 200
+    assert 'hx-trigger="every 1s"' in started.get_data(as_text=True)
+    run_id = next(iter(app.extensions["sync_threads"]))
+    app.extensions["sync_threads"][run_id].join(timeout=30)
+
+    progress = client.get(f"/sync/runs/{run_id}", headers={"HX-Request": "true"})
+    body = progress.get_data(as_text=True)
+    assert "succeeded" in body and "every 1s" not in body  # finished: polling stops
+    assert "<html" not in body
+    page = client.get("/sync/").get_data(as_text=True)
+    assert "Recent runs" in page and "admin" in page
+
+
+def test_starting_a_sync_while_one_runs_says_so(app, client, operators):
+    operators.login("admin")
+    with app.app_context():
+        leases.acquire(sync_service.LEASE, "other", 60)
+
+    response = client.post("/sync/start", follow_redirects=True)
+
+    assert "already running" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SyncRun)) == 0
+
+
+@pytest.mark.parametrize("role", ["viewer", "operator"])
+def test_only_admins_may_start_a_sync(client, operators, role):
+    operators.login(role)
+
+    assert client.post("/sync/start").status_code == 403
+    assert "Sync now" not in client.get("/sync/").get_data(as_text=True)

@@ -1,0 +1,228 @@
+"""The control panel: each form changes the sandbox the way Debitura would, and says what it did."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.debitura import Conflict, RateLimited, ReferralApi, ServerError
+from dashboard.sandbox import domain
+from dashboard.sandbox.contract import ContractChecker
+from dashboard.sandbox.models import ClientLink, WebhookEvent
+
+
+@pytest.fixture(autouse=True)
+def contract(sandbox):
+    """Every API call these tests make must keep to the OpenAPI contract."""
+    checker = ContractChecker()
+    sandbox.observers.append(checker)
+    yield checker
+    checker.assert_clean()
+
+
+@pytest.fixture
+def panel(sandbox, http):
+    """`panel(path, **form)`: POST a control-panel form and return the page it redirects to."""
+
+    def post(path: str, **form: str):
+        answer = http.post(f"{sandbox.urls.control}{path}", data=form, allow_redirects=False)
+        assert answer.status_code == 303, answer.text
+        return http.get(f"{sandbox.urls.control}/")
+
+    return post
+
+
+def flashes(page) -> list[str]:
+    return re.findall(r'<p class="flash[^"]*" role="\w+">([^<]*)</p>', page.text)
+
+
+def event_types(sandbox) -> list[str]:
+    with sandbox.session() as s:
+        return list(s.scalars(select(WebhookEvent.event_type).order_by(WebhookEvent.created_at)))
+
+
+def test_the_panel_shows_the_clock_and_has_an_empty_state_for_everything(sandbox, http):
+    page = http.get(f"{sandbox.urls.control}/")
+
+    assert page.status_code == 200
+    assert "Sandbox time" in page.text and "in step with real time" in page.text
+    for empty in ("No cases yet.", "No KYC submission is waiting for review.", "No faults are primed",
+                  "No webhook subscriptions yet", "No webhook deliveries yet.", "No link request is waiting."):
+        assert empty in page.text
+    assert "<script" not in page.text and "style=" not in page.text
+
+
+def test_advancing_the_clock_runs_the_hourly_expiry_job(sandbox, referral, panel):
+    payload = {
+        "externalTenantId": "ctl-expiry",
+        "client": {"name": "Old Customer A/S", "country": "DK", "supportEmail": "books@existing.example"},
+        "users": [{"name": "Bo", "email": "bo.ctl@existing.example", "isOnboardingUser": True}],
+    }
+    with pytest.raises(Conflict):
+        referral.create_client(payload)
+    before = sandbox.now()
+
+    page = panel("/clock", seconds=str(8 * 86400))
+
+    assert sandbox.now() - before >= timedelta(days=8)
+    assert flashes(page)[0].endswith("1 link request(s) expired.")
+    assert "8 days" in page.text and "ahead of real time" in page.text
+    assert "client.link_expired" in event_types(sandbox)
+
+
+def test_a_custom_clock_advance_takes_a_unit_and_rejects_nonsense(sandbox, panel):
+    before = sandbox.now()
+
+    page = panel("/clock", amount="90", unit="minutes")
+    assert timedelta(minutes=90) <= sandbox.now() - before < timedelta(minutes=91)
+    assert "Sandbox time is now" in flashes(page)[0]
+
+    assert flashes(panel("/clock", amount="soon", unit="hours")) == ["Enter a number for amount."]
+    assert flashes(panel("/clock", amount="-3", unit="days")) == [
+        "Advance the clock by a positive amount of at most 400 days."
+    ]
+
+
+def test_moving_a_case_to_closed_fires_updated_and_closed(sandbox, panel, debitura, ready_client, poa_signed,
+                                                          case_body):
+    ready_client("ctl-case")
+    poa_signed("ctl-case", "Nordic Inkasso A/S")
+    case = debitura.create_case("ctl-case", case_body("DK"))
+
+    page = panel("/cases/move", case_id=case.id, lifecycle="Closed", close_code="Debtor Untraceable")
+
+    assert flashes(page) == [f"Case {case.reference} is now Closed (Debtor Untraceable)."]
+    moved = debitura.referral.get_case(case.id)
+    assert (moved.lifecycle, moved.close_code) == ("Closed", "Debtor Untraceable")
+    assert event_types(sandbox)[-2:] == ["case.updated", "case.closed"]
+
+
+def test_a_close_code_without_closing_is_refused(panel, debitura, ready_client, poa_signed, case_body):
+    ready_client("ctl-case2")
+    poa_signed("ctl-case2", "Nordic Inkasso A/S")
+    case = debitura.create_case("ctl-case2", case_body("DK"))
+
+    page = panel("/cases/move", case_id=case.id, lifecycle="Active", close_code="Paid")
+
+    assert flashes(page) == ["A close code only applies when the case is closed."]
+    assert debitura.referral.get_case(case.id).lifecycle == "Pending Verification Internal"
+
+
+def test_publishing_an_sdca_version_sends_ready_clients_back_to_signing(panel, referral, ready_client, client_body):
+    ready_client("ctl-sdca")
+
+    page = panel("/sdca")
+
+    assert flashes(page) == ["SDCA version 2 published; every client must re-sign."]
+    again = referral.create_client(client_body("ctl-sdca"))
+    assert again.status == 202
+    assert "/ContractUpgrade/Sign/" in again.client.onboarding_url
+
+
+def test_reviewing_kyc_makes_the_client_verified(sandbox, http, panel, referral, ready_client):
+    ready_client("ctl-kyc")
+    referral.submit_kyc("ctl-kyc", director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath",
+                        director_date_of_birth=date(1971, 1, 1))
+    assert '<option value="ctl-kyc">' in http.get(f"{sandbox.urls.control}/").text
+
+    page = panel("/kyc/review", external_tenant_id="ctl-kyc")
+
+    assert flashes(page) == ["KYC of ctl-kyc verified."]
+    assert referral.get_client("ctl-kyc").kyc_status == "verified"
+    assert "No KYC submission is waiting for review." in page.text
+
+
+@pytest.fixture
+def impatient(sandbox, http) -> ReferralApi:
+    """A client that does not retry, so an injected failure surfaces."""
+    return ReferralApi(sandbox.urls.referral_api, "sandbox-key", session=http, max_retries=0)
+
+
+def test_faults_for_the_next_calls_hit_the_api_and_can_be_cleared(sandbox, panel, impatient):
+    referral = impatient
+    page = panel("/faults", kind="http_503", mode="next", count="1", path_prefix="/referral-api/me")
+    assert flashes(page) == ["HTTP 503 unavailable on the next 1 call(s)."]
+    assert "on the next 1 call(s) under /referral-api/me" in page.text
+
+    with pytest.raises(ServerError):
+        referral.me()
+    assert referral.me().company_name == "Northwind Invoicing ApS"
+
+    panel("/faults", kind="http_500", mode="ratio", percent="100", path_prefix="/referral-api/me")
+    assert flashes(panel("/faults/clear")) == ["All faults cleared."]
+    assert sandbox.faults.plan() == {}
+    assert referral.me().company_name == "Northwind Invoicing ApS"
+
+
+def test_fault_settings_are_checked(panel):
+    assert flashes(panel("/faults", kind="meteor", mode="next", count="1")) == ["Choose a kind of fault."]
+    assert flashes(panel("/faults", kind="latency", mode="next", count="0")) == ["Fail between 1 and 1000 calls."]
+    assert flashes(panel("/faults", kind="latency", mode="ratio", percent="150")) == [
+        "The share of calls must be between 1 and 100 %."
+    ]
+
+
+def test_rate_limiting_can_be_switched_on_and_off(panel, impatient):
+    referral = impatient
+    panel("/rate-limit", enabled="on", limit="1")
+
+    referral.me()
+    with pytest.raises(RateLimited):
+        referral.me()
+
+    assert flashes(panel("/rate-limit", limit="1")) == ["Rate limiting off (1 calls a minute)."]
+    referral.me()
+
+
+def test_pending_webhooks_can_be_pushed_out_from_the_panel(sandbox, panel, referral, ready_client):
+    received = []
+    sandbox.delivery_session.mount("https://hooks.test/", _recording_endpoint(received))
+    referral.create_webhook(url="https://hooks.test/in", events=["client.onboarding.contract_signed"])
+    ready_client("ctl-hook")
+
+    page = panel("/webhooks/deliver")
+
+    assert flashes(page) == ["1 webhook delivery attempt(s) made."]
+    assert len(received) == 1
+    assert "client.onboarding.contract_signed" in page.text and "delivered" in page.text
+
+
+def test_reset_asks_first_then_restores_the_demo(sandbox, http, panel, ready_client):
+    ready_client("ctl-gone")
+    confirm = http.get(f"{sandbox.urls.control}/reset")
+    assert "Yes, reset" in confirm.text
+
+    cancelled = http.post(f"{sandbox.urls.control}/reset", data={}, allow_redirects=False)
+    assert cancelled.status_code == 303
+    with sandbox.session() as s:
+        assert domain.active_link(s, "ctl-gone") is not None
+
+    page = panel("/reset", confirm="yes")
+
+    assert flashes(page) == ["The sandbox was reset to the demo data."]
+    with sandbox.session() as s:
+        assert domain.active_link(s, "ctl-gone") is None
+        assert len(s.scalars(select(ClientLink.id)).all()) > 40
+
+
+def test_a_form_posted_from_another_site_is_refused(sandbox, http):
+    answer = http.post(f"{sandbox.urls.control}/sdca", headers={"Referer": "https://evil.example/page"},
+                       allow_redirects=False)
+
+    assert answer.status_code == 403
+    with sandbox.session() as s:
+        assert domain.state(s).sdca_version == 1
+
+
+def _recording_endpoint(received: list):
+    from dashboard.sandbox.transport import WsgiTransport
+
+    def endpoint(environ, start_response):
+        received.append(environ["PATH_INFO"])
+        start_response("204 No Content", [])
+        return [b""]
+
+    return WsgiTransport(endpoint)

@@ -1,0 +1,280 @@
+"""GET /cases, GET /cases/{id} and GET /reporting/transactions: filters, sorting, summaries, speed."""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import insert
+
+from dashboard.sandbox import domain
+from dashboard.sandbox.models import Case
+
+NORDIC = "Nordic Inkasso A/S"
+
+
+@pytest.fixture
+def portfolio(referral, client_body, case_body, sandbox):
+    """Two clients, five cases in assorted lifecycles; returns {creditorReference: case id}."""
+    alpha = referral.create_client(client_body("alpha", cases=[
+        case_body(creditorReference="A-1", amountToRecover=500, debtor={"name": "Zeta Traders"}),
+        case_body(creditorReference="A-2", amountToRecover=9000, debtor={"name": "Omega Shipping"}),
+        case_body(creditorReference="A-3", amountToRecover=2500, dueDate=(date.today() - timedelta(days=400)).isoformat(),
+                  date=(date.today() - timedelta(days=450)).isoformat()),
+    ]))
+    bravo = referral.create_client(client_body("bravo", cases=[
+        case_body(creditorReference="B-1", amountToRecover=100),
+        case_body(creditorReference="B-2", amountToRecover=7000),
+    ]))
+    ids = {case.creditor_reference: case.id
+           for result in (alpha, bravo) for case in result.client.case_results.successful_cases}
+    with sandbox.session() as s:
+        domain.move_case(s, ids["A-1"], "Active")
+        domain.move_case(s, ids["A-2"], "Paused")
+        domain.move_case(s, ids["B-1"], "Closed", close_code="Debtor Untraceable")
+        domain.move_case(s, ids["B-2"], "More Info Required")
+    return ids
+
+
+def refs(page) -> list[str]:
+    return [case.creditor_reference for case in page.items]
+
+
+def test_the_case_list_defaults_to_newest_first_across_all_clients(referral, portfolio):
+    page = referral.list_cases()
+
+    assert refs(page) == ["B-2", "B-1", "A-3", "A-2", "A-1"]
+    assert page.total_results == 5
+    first = page.items[0]
+    assert first.client.external_tenant_id == "bravo"
+    assert first.client.onboarding_user.email == "bravo@customer.example"
+    assert first.debtor_country == "Denmark"
+    assert first.collection_partner == NORDIC
+    assert first.validation.needs_info is True
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"external_tenant_id": "alpha"}, ["A-3", "A-2", "A-1"]),
+        ({"statuses": ["Active", "Paused"]}, ["A-2", "A-1"]),
+        ({"statuses": ["More Info Required"]}, ["B-2"]),
+        ({"statuses": ["NeedsAdditionalDetails", "pendingcontractsigning"]}, ["B-2", "A-3"]),
+        ({"query": "omega"}, ["A-2"]),
+        ({"query": "b-"}, ["B-2", "B-1"]),
+        ({"sort": "GrossAmount:asc"}, ["B-1", "A-1", "A-3", "B-2", "A-2"]),
+        ({"sort": "grossamount:desc", "page": 2, "page_size": 2}, ["A-3", "A-1"]),
+        ({"sort": "DueDate:asc", "page_size": 1}, ["A-3"]),
+    ],
+)
+def test_cases_filter_and_sort_as_documented(referral, portfolio, filters, expected):
+    assert refs(referral.list_cases(**filters)) == expected
+
+
+def test_the_reference_search_matches_debitura_references(sandbox, referral, portfolio):
+    reference = referral.get_case(portfolio["A-2"]).reference
+
+    assert refs(referral.list_cases(query=reference.lower())) == ["A-2"]
+
+
+def test_the_creation_date_filters_are_inclusive(sandbox, referral, portfolio):
+    today = sandbox.now().date()
+
+    assert len(referral.list_cases(from_date=today, to_date=today).items) == 5
+    assert referral.list_cases(to_date=today - timedelta(days=1)).items == ()
+
+
+def test_the_summary_counts_lifecycle_groups_and_ignores_the_status_filter(referral, portfolio):
+    page = referral.list_cases(statuses=["Active"])
+
+    assert page.total_results == 1
+    summary = page.summary
+    assert (summary.total_cases, summary.cases_this_month) == (5, 5)
+    assert (summary.active, summary.pending, summary.closed, summary.paused) == (1, 2, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "params", [{"PageSize": "101"}, {"PageSize": "0"}, {"Statuses": "Sleeping"}, {"Sort": "Debtor:asc"},
+               {"FromDate": "yesterday"}]
+)
+def test_invalid_case_list_parameters_are_400(sandbox, http, params):
+    response = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 400
+    assert response.json()["businessErrors"][0]["type"] == "InvalidRequest"
+
+
+def test_cases_of_a_withdrawn_client_disappear(referral, client_body, case_body):
+    referral.create_client(client_body("gone", cases=[case_body()]))
+
+    referral.withdraw_client("gone")
+
+    assert referral.list_cases().items == ()
+
+
+def test_case_detail_adds_the_potential_revenue_from_the_fee_snapshot(referral, portfolio):
+    detail = referral.get_case(portfolio["B-2"])  # EUR 7,000 to a Danish debtor, 60 days overdue
+
+    revenue = detail.potential_revenue
+    assert revenue.gross_amount_usd == Decimal("7560.00")
+    assert revenue.success_fee_percentage == Decimal("9.5")
+    assert revenue.collection_partner_revenue_usd == Decimal("718.20")
+    assert revenue.platform_revenue_share_percentage == Decimal("40")
+    assert revenue.platform_revenue_usd == Decimal("287.28")
+    assert revenue.referral_fee_percentage == Decimal("50")
+    assert revenue.referral_revenue_usd == Decimal("143.64")
+    assert detail.expected_referral_rate_percentage == Decimal("50")
+
+
+def test_an_old_debt_carries_the_age_surcharge(referral, portfolio):
+    assert referral.get_case(portfolio["A-3"]).potential_revenue.success_fee_percentage == Decimal("14.5")
+
+
+def test_an_unknown_case_is_not_found(referral):
+    from dashboard.debitura import NotFound
+
+    with pytest.raises(NotFound):
+        referral.get_case(str(uuid.uuid4()))
+
+
+def _bulk_cases(sandbox, link_id: str, creditor_id: str, count: int) -> None:
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    lifecycles = ["Active", "Closed", "Pending Verification", "Paused", "More Info Required"]
+    rows = [
+        {
+            "id": str(uuid.uuid4()),
+            "reference": f"P{index:07d}",
+            "creditor_id": creditor_id,
+            "link_id": link_id,
+            "gross_amount": Decimal(1000 + index % 5000),
+            "remainder": Decimal(1000 + index % 5000),
+            "currency": "EUR",
+            "lifecycle": lifecycles[index % len(lifecycles)],
+            "date": start,
+            "due_date": start + timedelta(days=index % 300),
+            "date_created": start + timedelta(minutes=index),
+            "debtor_type": "Company",
+            "debtor_name": f"Debtor {index}",
+            "debtor_country": "DK",
+            "collection_partner_id": "0b6f4e8a-1c1d-4b7e-9a51-5f2f3f0a1001",
+            "base_fee_percentage": Decimal("9.5"),
+            "age_uplift_points": Decimal("0"),
+        }
+        for index in range(count)
+    ]
+    with sandbox.session() as s:
+        s.execute(insert(Case), rows)
+
+
+def test_a_page_of_100_stays_fast_with_100_000_cases(sandbox, http, referral, client_body):
+    referral.create_client(client_body("big"))
+    with sandbox.session() as s:
+        link = domain.active_link(s, "big")
+        link_id, creditor_id = link.id, link.creditor_id
+    _bulk_cases(sandbox, link_id, creditor_id, 100_000)
+    url = f"{sandbox.urls.referral_api}/cases"
+    headers = {"XApiKey": "sandbox-key"}
+
+    def timed(params) -> float:
+        started = time.perf_counter()
+        response = http.get(url, params=params, headers=headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200 and len(response.json()["cases"]) == 100
+        return elapsed
+
+    for params in ({"PageSize": 100}, {"PageSize": 100, "Page": 500, "Sort": "GrossAmount:desc"}):
+        timed(params)  # warm the statement cache
+        assert statistics.median(timed(params) for _ in range(5)) < 0.05
+    body = http.get(url, params={"PageSize": 100}, headers=headers).json()
+    assert body["summary"]["totalCases"] == 100_000
+    assert body["summary"]["byLifecycle"] == {"active": 20_000, "pending": 40_000, "closed": 20_000, "paused": 20_000}
+
+
+# --- revenue -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def revenue(sandbox, referral, portfolio):
+    """Collections on four cases, moved into different revenue stages."""
+    with sandbox.session() as s:
+        paid = domain.record_collection(s, portfolio["A-1"], Decimal("500"))
+        invoiced = domain.record_collection(s, portfolio["A-2"], Decimal("1000"))
+        ready = domain.record_collection(s, portfolio["B-2"], Decimal("2000"))
+        pending = domain.record_collection(s, portfolio["A-3"], Decimal("100"))
+        domain.set_transaction_status(s, paid.id, commission="Paid", platform="PaymentReceived", referral="Paid")
+        domain.set_transaction_status(s, invoiced.id, commission="Paid", platform="PaymentReceived", referral="Invoiced")
+        domain.set_transaction_status(s, ready.id, commission="Paid", platform="PaymentReceived")
+        return {"paid": paid.id, "invoiced": invoiced.id, "ready": ready.id, "pending": pending.id}
+
+
+def test_transactions_report_the_seven_revenue_buckets_in_usd(referral, revenue):
+    page = referral.list_transactions()
+
+    assert page.total_results == 4
+    buckets = page.summary.revenue
+    # EUR 500 at 9.5 % success fee -> Debitura 40 % = EUR 19.00 -> USD 20.52 -> 50 % referral fee = USD 10.26
+    assert buckets.paid.fee_usd == Decimal("10.26") and buckets.paid.count == 1
+    assert buckets.awaiting_debitura_payment.count == 1
+    assert buckets.ready_to_invoice_debitura.fee_usd == Decimal("41.04")
+    assert buckets.pending.count == 1
+    assert buckets.disputed.count == buckets.confirmed_pending_invoice.count == 0
+
+
+def test_the_stage_filter_narrows_rows_but_not_the_summary(sandbox, http, revenue):
+    body = http.get(
+        f"{sandbox.urls.referral_api}/reporting/transactions", params={"RevenueStages": [5]},
+        headers={"XApiKey": "sandbox-key"},
+    ).json()
+
+    assert [row["transactionId"] for row in body["data"]] == [revenue["paid"]]
+    assert body["summary"]["revenue"]["pendingCount"] == 1
+    assert body["data"][0]["earnings"]["isEstimate"] is False
+    assert body["data"][0]["recognition"] == {"isRecognized": True, "referralFeeRecognizedUsd": 10.26}
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"HasRecognizedRevenue": "true"}, {"paid", "invoiced", "ready"}),
+        ({"HasRecognizedRevenue": "false"}, {"pending"}),
+        ({"ExternalTenantId": "bravo"}, {"ready"}),
+        ({"ReferralInvoicingStatuses": [1, 2]}, {"invoiced", "paid"}),
+        ({"CommissionPaymentStatuses": [0]}, {"pending"}),
+    ],
+)
+def test_transactions_filter_by_status_and_client(sandbox, http, revenue, params, expected):
+    body = http.get(
+        f"{sandbox.urls.referral_api}/reporting/transactions", params=params, headers={"XApiKey": "sandbox-key"}
+    ).json()
+
+    names = {value: name for name, value in revenue.items()}
+    assert {names[row["transactionId"]] for row in body["data"]} == expected
+
+
+def test_transactions_search_by_client_name_or_case_reference(sandbox, referral, revenue):
+    assert {t.company_name for t in referral.list_transactions(search="brav").items} == {"Bravo Ltd"}
+
+
+def test_earnings_show_on_the_client(referral, revenue):
+    assert referral.get_client("alpha").case_stats.earnings_usd == Decimal("10.26") + Decimal("20.52") + Decimal("3.01")
+
+
+def test_a_non_attributed_client_earns_only_on_cases_sent_with_our_token(sandbox, referral, debitura, client_body, case_body):
+    from dashboard.debitura.errors import Conflict
+    from urllib.parse import parse_qs, urlsplit
+
+    with pytest.raises(Conflict) as raised:
+        referral.create_client(client_body("linked", email="anna@existing.example"))
+    with sandbox.session() as s:
+        link = domain.approve_link_request(s, parse_qs(urlsplit(raised.value.approval_url).query)["token"][0])
+        domain.complete_combined_signing(s, link.creditor_id)
+    ours = debitura.create_case("linked", case_body(allowPendingContracts=True))
+    with sandbox.session() as s:
+        direct = domain.create_case(s, domain.active_link(s, "linked"), case_body(allowPendingContracts=True))[0]
+        direct.via_partner = False
+        assert domain.record_collection(s, direct.id, Decimal("100")) is None
+        assert domain.record_collection(s, ours.id, Decimal("100")) is not None
