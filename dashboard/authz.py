@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import Protocol
 
 from flask import abort, request
 from flask_login import current_user, login_required
@@ -10,6 +11,16 @@ from flask_login import current_user, login_required
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A viewer changes nothing, but must still be able to sign in and out.
 VIEWER_MAY_POST = frozenset({"auth.login", "auth.logout"})
+
+
+class Actor(Protocol):
+    """Whoever acts: a signed-in operator, or the shell (`flask users`)."""
+
+    id: int | None
+    email: str
+    is_authenticated: bool
+
+    def can(self, role: str) -> bool: ...
 
 
 class NotAllowed(PermissionError):

@@ -124,9 +124,26 @@ def app_config(database_url, tmp_path):
 
 
 @pytest.fixture
-def app(app_config):
+def contract():
+    """Every exchange with the sandbox during a test is checked against the official specs."""
+    from dashboard.sandbox.contract import ContractChecker
+
+    checker = ContractChecker()
+    yield checker
+    checker.assert_clean()
+
+
+def watch_contract(app, checker) -> None:
+    sandbox = app.extensions.get("sandbox")
+    if sandbox is not None:
+        sandbox.observers.append(checker)
+
+
+@pytest.fixture
+def app(app_config, contract):
     app = create_app(app_config)
     prepare_databases(app)
+    watch_contract(app, contract)
     yield app
     with app.app_context():
         db.session.remove()

@@ -1,11 +1,14 @@
 """The audit trail page: search and filter every recorded action, and export the result as CSV."""
 
 from flask import Response, current_app, request, stream_with_context, url_for
+from sqlalchemy import select
 
 from dashboard.audit import bp
 from dashboard.audit.forms import AuditFilterForm
 from dashboard.authz import role_required
+from dashboard.extensions import db
 from dashboard.htmx import render
+from dashboard.models import Tenant
 from dashboard.models.base import now_utc
 from dashboard.services import audit
 
@@ -24,10 +27,13 @@ def _query_args(form: AuditFilterForm) -> dict[str, str]:
     return {name: request.args[name] for name in form.data if request.args.get(name)}
 
 
-def _tenant_url(external_tenant_id: str) -> str | None:
-    if "tenants.detail" not in current_app.view_functions:
-        return None
-    return url_for("tenants.detail", external_tenant_id=external_tenant_id)
+def _tenant_links(entries) -> dict[str, str]:
+    """Links to the tenant pages of the shown entries, found with one query for the whole page."""
+    wanted = {entry.external_tenant_id for entry in entries if entry.external_tenant_id}
+    if not wanted or "tenants.detail" not in current_app.view_functions:
+        return {}
+    found = db.session.execute(select(Tenant.external_tenant_id, Tenant.id).where(Tenant.external_tenant_id.in_(wanted)))
+    return {external_id: url_for("tenants.detail", tenant_id=tenant_id) for external_id, tenant_id in found}
 
 
 def _case_url(case_id: str) -> str | None:
@@ -53,7 +59,7 @@ def index():
         filtered=audit_filter.active,
         query_args=args,
         export_url=url_for("audit.export", **args),
-        tenant_url=_tenant_url,
+        tenant_links=_tenant_links(pagination.items),
         case_url=_case_url,
         page_url=lambda number: url_for("audit.index", **args, page=number),
     )

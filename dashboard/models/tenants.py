@@ -47,6 +47,8 @@ class Tenant(db.Model):
     approval_url: Mapped[str | None] = mapped_column(Text)
     approval_requested_at: Mapped[datetime | None]
     approval_expires_at: Mapped[datetime | None]
+    # True when Debitura did not say the deadline and we counted ApprovalTtlDays from first sight.
+    approval_deadline_estimated: Mapped[bool] = mapped_column(default=False)
     withdrawn_at: Mapped[datetime | None]
     missing_since: Mapped[datetime | None]  # GET said 404: withdrawn or archived at Debitura
 

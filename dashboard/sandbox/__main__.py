@@ -32,14 +32,22 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_DATABASE}"
 
 
-def standalone_sandbox(host: str, port: int, *, database: str | None = None, reset: bool = False) -> Sandbox:
-    """A sandbox that hands out URLs on http://host:port, with its schema and (first time) the demo data."""
+def standalone_sandbox(
+    host: str, port: int, *, database: str | None = None, reset: bool = False, auto_deliver: bool | None = None
+) -> Sandbox:
+    """A sandbox that hands out URLs on http://host:port, with its schema and (first time) the demo data.
+
+    Webhooks go out from a background thread unless `auto_deliver` (default: `SANDBOX_AUTO_DELIVER`
+    is not "0") says otherwise.
+    """
+    if auto_deliver is None:
+        auto_deliver = os.environ.get("SANDBOX_AUTO_DELIVER", "1") != "0"
     sandbox = Sandbox(
         SandboxConfig(
             database_url=database or database_url(),
             public_url=f"http://{host}:{port}",
             mount_prefix="",
-            auto_deliver=os.environ.get("SANDBOX_AUTO_DELIVER", "1") != "0",
+            auto_deliver=auto_deliver,
         )
     )
     if reset:

@@ -21,7 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock
-from dashboard.sandbox.errors import ApiError, SandboxError, ValidationFailed, business_error, error_response
+from dashboard.sandbox.errors import (
+    ApiError,
+    BusinessRuleViolation,
+    SandboxError,
+    ValidationFailed,
+    business_error,
+    error_response,
+)
 from dashboard.sandbox.models import IdempotencyRecord
 from dashboard.sandbox.wire import dumps, loads
 
@@ -57,9 +64,9 @@ def _stored(s: Session, scope: str, endpoint: str, key: str) -> IdempotencyRecor
 
 def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
     if record.fingerprint != request_fingerprint:
+        # A 422 in the BusinessErrorResponseApiDTO shape, as case creation declares its 422s.
         message = "This Idempotency-Key was already used with a different request."
-        conflict = ApiError(422, "IdempotencyConflict", message, [business_error("IdempotencyConflict", message)])
-        return error_response(conflict)
+        return error_response(BusinessRuleViolation([business_error("IdempotencyConflict", message)]))
     response = Response(record.body or "", status=record.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response

@@ -13,7 +13,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
-from dashboard.authz import ensure_role
+from dashboard.authz import Actor, ensure_role
 from dashboard.debitura import AuthenticationError, DebituraClient, DebituraError, PermissionDenied
 from dashboard.extensions import db
 from dashboard.models import BearerToken, SyncRun
@@ -62,7 +62,7 @@ def endpoints() -> Endpoints:
     )
 
 
-def check_api_key(*, actor, debitura: DebituraClient | None = None) -> KeyCheck:
+def check_api_key(*, actor: Actor, debitura: DebituraClient | None = None) -> KeyCheck:
     """Call GET /me with the partner's key and say plainly what came back; recorded in the audit trail."""
     ensure_role("viewer", actor)
     if debitura is None:

@@ -196,6 +196,16 @@ def apply_request_details(tenant: Tenant, payload: Mapping[str, Any]) -> None:
     _set(tenant, "search_text", search_text_for(tenant))
 
 
+def _set_deadline(tenant: Tenant, deadline: datetime | None, requested_at: datetime) -> None:
+    """Debitura's own deadline when it sends one; otherwise ApprovalTtlDays from when we saw the request."""
+    if deadline is not None:
+        _set(tenant, "approval_expires_at", deadline)
+        _set(tenant, "approval_deadline_estimated", False)
+    else:
+        tenant.approval_expires_at = requested_at + timedelta(days=approval_ttl_days())
+        tenant.approval_deadline_estimated = True
+
+
 def record_conflict(
     external_tenant_id: str,
     conflict: Conflict,
@@ -223,7 +233,7 @@ def record_conflict(
                 _set(tenant, "approval_url", conflict.approval_url)
             if fresh or tenant.approval_expires_at is None:
                 tenant.approval_requested_at = as_of
-                tenant.approval_expires_at = as_of + timedelta(days=approval_ttl_days())
+                _set_deadline(tenant, moment((conflict.data or {}).get("expiresAt")), as_of)
         else:
             _set(tenant, "link_request_status", None)
             _set(tenant, "approval_url", None)
@@ -477,12 +487,9 @@ def _link_event(tenant: Tenant, event_type: str, data: Mapping[str, Any], occurr
         _set(tenant, "is_attributed", False)
         if opened or tenant.approval_requested_at is None:
             tenant.approval_requested_at = occurred_at
-        # Debitura's own deadline, when the event carries it, beats our estimate from ApprovalTtlDays.
         deadline = moment(data.get("expiresAt"))
-        if deadline is not None:
-            _set(tenant, "approval_expires_at", deadline)
-        elif opened or tenant.approval_expires_at is None:
-            tenant.approval_expires_at = occurred_at + timedelta(days=approval_ttl_days())
+        if deadline is not None or opened or tenant.approval_expires_at is None:
+            _set_deadline(tenant, deadline, occurred_at)
     else:
         _set(tenant, "conflict_type", NEEDS_LINKING)
         _set(tenant, "link_request_status", "declined" if event_type == "client.link_declined" else "expired")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from dashboard.authz import ensure_role
+from dashboard.authz import Actor, ensure_role
 from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.operators import ROLES
@@ -69,7 +69,7 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def invite(email: str, *, name: str = "", role: str = "operator", password: str | None = None, actor) -> Credentials:
+def invite(email: str, *, name: str = "", role: str = "operator", password: str | None = None, actor: Actor) -> Credentials:
     """Create an operator; without a password one is generated for the admin to hand over."""
     ensure_role("admin", actor)
     generated = not password
@@ -84,7 +84,7 @@ def invite(email: str, *, name: str = "", role: str = "operator", password: str 
     return Credentials(operator, password, generated)
 
 
-def change_role(operator_id: int, role: str, *, actor) -> Operator:
+def change_role(operator_id: int, role: str, *, actor: Actor) -> Operator:
     """Give the operator another role; the last active admin keeps theirs."""
     ensure_role("admin", actor)
     if role not in ROLES:
@@ -102,7 +102,7 @@ def change_role(operator_id: int, role: str, *, actor) -> Operator:
     return operator
 
 
-def deactivate(operator_id: int, *, actor) -> Operator:
+def deactivate(operator_id: int, *, actor: Actor) -> Operator:
     """Stop the operator signing in; every open session ends at its next request."""
     ensure_role("admin", actor)
     operator = get_operator(operator_id)
@@ -119,7 +119,7 @@ def deactivate(operator_id: int, *, actor) -> Operator:
     return operator
 
 
-def reactivate(operator_id: int, *, actor) -> Operator:
+def reactivate(operator_id: int, *, actor: Actor) -> Operator:
     ensure_role("admin", actor)
     operator = get_operator(operator_id)
     if operator.active:
@@ -130,7 +130,7 @@ def reactivate(operator_id: int, *, actor) -> Operator:
     return operator
 
 
-def reset_password(operator_id: int, *, password: str | None = None, actor) -> Credentials:
+def reset_password(operator_id: int, *, password: str | None = None, actor: Actor) -> Credentials:
     """Set a new password (generated unless given); the operator's sessions end."""
     ensure_role("admin", actor)
     operator = get_operator(operator_id)

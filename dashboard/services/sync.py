@@ -27,7 +27,7 @@ from dashboard.models import SyncRun, Tenant
 from dashboard.models.base import now_utc
 from dashboard.models.sync import FAILED, INTERRUPTED, RUNNING, SUCCEEDED
 from dashboard.services import leases, mirror
-from dashboard.services.tenant_state import debitura_now
+from dashboard.services.tenant_state import LINKED_STATES, debitura_now
 from dashboard.wiring import debitura
 
 log = logging.getLogger(__name__)
@@ -36,8 +36,6 @@ LEASE = "sync"
 LEASE_TTL_SECONDS = 120  # a crashed run frees the lease after two minutes
 PAGE_SIZE = 100  # Debitura's maximum
 RESUME_WITHIN = timedelta(hours=24)  # older unfinished runs start over instead
-# States in which Debitura should still list the tenant; the others have no active link to find.
-LINKED_STATES = ("ready", "onboarding", "resign_needed")
 
 Progress = Callable[[SyncRun], None]
 

@@ -113,6 +113,8 @@ STATES: tuple[StateInfo, ...] = (
 )
 STATE_BY_CODE = {info.code: info for info in STATES}
 STATE_CODES = tuple(info.code for info in STATES)
+# States with an active link at Debitura (GET /clients lists them; a 404 means it is gone).
+LINKED_STATES = ("ready", "onboarding", "resign_needed")
 
 
 def debitura_now() -> datetime:

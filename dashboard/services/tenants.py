@@ -14,7 +14,7 @@ from dashboard.debitura.errors import Conflict, DebituraError, NotFound
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, mirror
-from dashboard.services.tenant_state import STATE_CODES, debitura_now
+from dashboard.services.tenant_state import LINKED_STATES, STATE_CODES, debitura_now
 from dashboard.wiring import debitura
 
 
@@ -108,27 +108,17 @@ class ClientOutcome:
         return self.conflict.conflict_type if self.conflict else None
 
 
-def send_client(payload: dict[str, Any], *, action: str = "client.create") -> ClientOutcome:
-    """POST /clients and mirror the answer; 400/422 and outages propagate after being audited."""
-    ensure_role("operator")
+def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
+    """POST /clients and mirror whatever comes back (201, 202 or a 409); other errors propagate.
+
+    No role check and no audit: `send_client` adds both for operators; setup uses this directly.
+    """
     external_tenant_id = payload["externalTenantId"]
     try:
         result = debitura().referral.create_client(payload)
     except Conflict as conflict:
         tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, commit=False)
-        audit.record(
-            action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
-            summary=f"Debitura answered 409 {conflict.conflict_type or 'conflict'}", commit=False,
-        )
-        db.session.commit()
         return ClientOutcome(409, tenant, conflict)
-    except DebituraError as error:
-        db.session.rollback()
-        audit.record(
-            action, outcome=audit.FAILED, debitura_status=error.http_status, external_tenant_id=external_tenant_id,
-            summary=f"POST /clients failed: {type(error).__name__}",
-        )
-        raise
     client = result.client
     if client.external_tenant_id != external_tenant_id:
         client = dataclasses.replace(client, external_tenant_id=external_tenant_id)
@@ -137,13 +127,35 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
     mirror.apply_client(tenant, client, source="api", as_of=debitura_now(), status=result.status)
     if client.case_results is not None and client.case_results.successful_cases:
         mirror.upsert_cases(client.case_results.successful_cases, source="api", external_tenant_id=external_tenant_id)
-    what = "ready (201)" if result.status == 201 else "onboarding URL issued (202)"
-    audit.record(
-        action, outcome=audit.OK, debitura_status=result.status, external_tenant_id=external_tenant_id,
-        summary=f"Client {what}", commit=False,
-    )
-    db.session.commit()
     return ClientOutcome(result.status, tenant)
+
+
+def send_client(payload: dict[str, Any], *, action: str = "client.create") -> ClientOutcome:
+    """An operator's POST /clients: mirrored and audited; 400/422 and outages propagate after being audited."""
+    ensure_role("operator")
+    external_tenant_id = payload["externalTenantId"]
+    try:
+        outcome = post_and_mirror(payload)
+    except DebituraError as error:
+        db.session.rollback()
+        audit.record(
+            action, outcome=audit.FAILED, debitura_status=error.http_status, external_tenant_id=external_tenant_id,
+            summary=f"POST /clients failed: {type(error).__name__}",
+        )
+        raise
+    if outcome.conflict is not None:
+        audit.record(
+            action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
+            summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", commit=False,
+        )
+    else:
+        what = "ready (201)" if outcome.status == 201 else "onboarding URL issued (202)"
+        audit.record(
+            action, outcome=audit.OK, debitura_status=outcome.status, external_tenant_id=external_tenant_id,
+            summary=f"Client {what}", commit=False,
+        )
+    db.session.commit()
+    return outcome
 
 
 def create_client(request: ClientRequest) -> ClientOutcome:
@@ -189,25 +201,30 @@ def withdraw(tenant_id: int) -> Tenant:
     return tenant
 
 
-def refresh(tenant_id: int) -> Tenant:
-    """Read the tenant again from Debitura (GET /clients/{id}); a 404 means the link is gone."""
+def refresh(tenant_id: int) -> tuple[Tenant, bool]:
+    """Read the tenant again from Debitura (GET /clients/{id}); returns it and whether Debitura has a link.
+
+    A 404 marks a tenant withdrawn only when it was linked: a pending, declined or refused link
+    request has no active link to find in the first place.
+    """
     ensure_role("operator")
     tenant = db.get_or_404(Tenant, tenant_id)
     as_of = debitura_now()
     try:
         client = debitura().referral.get_client(tenant.external_tenant_id)
     except NotFound:
-        mirror.mark_missing(tenant, source="api", as_of=as_of)
-        outcome, status = audit.OK, 404
+        if tenant.state in LINKED_STATES:
+            mirror.mark_missing(tenant, source="api", as_of=as_of)
+        found, status = False, 404
     else:
         if client.external_tenant_id != tenant.external_tenant_id:
             client = dataclasses.replace(client, external_tenant_id=tenant.external_tenant_id)
         mirror.apply_client(tenant, client, source="api", as_of=as_of)
-        outcome, status = audit.OK, 200
-    audit.record("client.refresh", outcome=outcome, debitura_status=status, external_tenant_id=tenant.external_tenant_id,
-                 summary="Read from Debitura", commit=False)
+        found, status = True, 200
+    audit.record("client.refresh", outcome=audit.OK, debitura_status=status, external_tenant_id=tenant.external_tenant_id,
+                 summary="Read from Debitura" if found else "Debitura has no active link for this tenant id", commit=False)
     db.session.commit()
-    return tenant
+    return tenant, found
 
 
 # ---------------------------------------------------------------- the tenant list

@@ -16,7 +16,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy import func, select
 
-from dashboard.authz import ensure_role
+from dashboard.authz import Actor, ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, Webhook
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
@@ -84,131 +84,92 @@ def _store_secret(secret: str | None) -> bool:
     return True
 
 
-def _audited(action: str, summary: str, call: Callable[[], R], *, actor) -> R:
-    """Run one Debitura call; a refusal or failure is recorded with Debitura's status before it propagates."""
+def _call(action: str, what: str, call: Callable[[DebituraClient], R], *, actor: Actor, debitura: DebituraClient | None) -> R:
+    """One Debitura call for `actor`; a failure is recorded with Debitura's status, then propagates."""
     try:
-        return call()
+        return call(_client(debitura))
     except DebituraError as error:
-        audit.record(
-            action,
-            outcome=audit.FAILED,
-            summary=f"{summary}: {error.user_message or type(error).__name__}",
-            debitura_status=error.http_status,
-            operator=actor,
-        )
+        audit.record(action, outcome=audit.FAILED, summary=f"{what} failed: {error.user_message}",
+                     debitura_status=error.http_status, operator=actor)
         raise
 
 
-def list_subscriptions(*, actor, debitura: DebituraClient | None = None) -> list[Webhook]:
-    """Every subscription Debitura holds for the partner (secrets are never listed)."""
+def _done(action: str, summary: str, *, actor: Actor, status: int = 200, outcome: str = audit.OK, **about) -> None:
+    audit.record(action, outcome=outcome, summary=summary, debitura_status=status, operator=actor, **about)
+
+
+def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) -> list[Webhook]:
+    """Every subscription Debitura holds for the partner, active first (secrets are never listed)."""
     ensure_role("viewer", actor)
-    webhooks = _audited("webhook.list", "Listing webhook subscriptions", _client(debitura).referral.list_webhooks, actor=actor)
-    audit.record("webhook.list", outcome=audit.OK, summary=f"Listed {len(webhooks)} webhook subscription(s)", debitura_status=200, operator=actor)
+    webhooks = _call("webhook.list", "Listing subscriptions", lambda api: api.referral.list_webhooks(),
+                     actor=actor, debitura=debitura)
+    _done("webhook.list", f"Listed {len(webhooks)} webhook subscription(s)", actor=actor)
     return sorted(webhooks, key=lambda webhook: (not webhook.is_active, webhook.url or ""))
 
 
-def get_subscription(webhook_id: str, *, actor, debitura: DebituraClient | None = None) -> Webhook:
+def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
     ensure_role("viewer", actor)
-    webhook = _audited(
-        "webhook.get", f"Reading subscription {webhook_id}", lambda: _client(debitura).referral.get_webhook(webhook_id), actor=actor
-    )
-    audit.record("webhook.get", outcome=audit.OK, summary=f"Read subscription {webhook_id}", debitura_status=200, operator=actor)
+    webhook = _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
+                    actor=actor, debitura=debitura)
+    _done("webhook.get", f"Read subscription {webhook_id}", actor=actor)
     return webhook
 
 
 def create_subscription(
-    url: str, events: Iterable[str], *, is_test_mode: bool = False, actor, debitura: DebituraClient | None = None
+    url: str, events: Iterable[str], *, is_test_mode: bool = False, actor: Actor, debitura: DebituraClient | None = None
 ) -> Webhook:
     """Subscribe `url` to `events`; the secret Debitura returns is stored for the receiver."""
     ensure_role("admin", actor)
     events = _checked_events(events)
-    summary = f"Subscribing {url} to {len(events)} event(s){' (test mode)' if is_test_mode else ''}"
-    webhook = _audited(
+    mode = " (test mode)" if is_test_mode else ""
+    webhook = _call(
         "webhook.create",
-        summary,
-        lambda: _client(debitura).referral.create_webhook(url=url, events=events, is_test_mode=is_test_mode),
+        f"Subscribing {url} to {len(events)} event(s){mode}",
+        lambda api: api.referral.create_webhook(url=url, events=events, is_test_mode=is_test_mode),
         actor=actor,
+        debitura=debitura,
     )
     stored = _store_secret(webhook.secret)
-    audit.record(
-        "webhook.create",
-        outcome=audit.OK,
-        summary=f"Created subscription {webhook.id} for {url}; {_secret_note(stored)}",
-        debitura_status=200,
-        operator=actor,
-    )
+    _done("webhook.create", f"Created subscription {webhook.id} for {url}{mode}; {_secret_note(stored)}", actor=actor)
     return webhook
 
 
-def update_events(webhook_id: str, events: Iterable[str], *, actor, debitura: DebituraClient | None = None) -> Webhook:
+def update_events(webhook_id: str, events: Iterable[str], *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
     ensure_role("admin", actor)
     events = _checked_events(events)
-    webhook = _audited(
-        "webhook.events",
-        f"Changing the events of {webhook_id}",
-        lambda: _client(debitura).referral.update_webhook(webhook_id, events=events),
-        actor=actor,
-    )
-    audit.record(
-        "webhook.events",
-        outcome=audit.OK,
-        summary=f"Subscription {webhook_id} now listens to: {', '.join(events)}",
-        debitura_status=200,
-        operator=actor,
-    )
+    webhook = _call("webhook.events", f"Changing the events of {webhook_id}",
+                    lambda api: api.referral.update_webhook(webhook_id, events=events), actor=actor, debitura=debitura)
+    _done("webhook.events", f"Subscription {webhook_id} now listens to: {', '.join(events)}", actor=actor)
     return webhook
 
 
-def set_active(webhook_id: str, active: bool, *, actor, debitura: DebituraClient | None = None) -> Webhook:
+def set_active(webhook_id: str, active: bool, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
     """Disable a subscription, or enable it again (this also re-enables one Debitura disabled)."""
     ensure_role("admin", actor)
-    verb = "Enabled" if active else "Disabled"
-    webhook = _audited(
-        "webhook.enable" if active else "webhook.disable",
-        f"{verb[:-1]}ing {webhook_id}",
-        lambda: _client(debitura).referral.update_webhook(webhook_id, is_active=active),
-        actor=actor,
-    )
-    audit.record(
-        "webhook.enable" if active else "webhook.disable",
-        outcome=audit.OK,
-        summary=f"{verb} subscription {webhook_id}",
-        debitura_status=200,
-        operator=actor,
-    )
+    action, verb = ("webhook.enable", "Enabled") if active else ("webhook.disable", "Disabled")
+    webhook = _call(action, f"{verb} {webhook_id}", lambda api: api.referral.update_webhook(webhook_id, is_active=active),
+                    actor=actor, debitura=debitura)
+    _done(action, f"{verb} subscription {webhook_id}", actor=actor)
     return webhook
 
 
-def rotate_secret(webhook_id: str, *, actor, debitura: DebituraClient | None = None) -> Webhook:
+def rotate_secret(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
     """A new signing secret, stored at once; the old one stays accepted for the grace period."""
     ensure_role("admin", actor)
-    webhook = _audited(
-        "webhook.rotate",
-        f"Rotating the secret of {webhook_id}",
-        lambda: _client(debitura).referral.update_webhook(webhook_id, regenerate_secret=True),
-        actor=actor,
-    )
+    webhook = _call("webhook.rotate", f"Rotating the secret of {webhook_id}",
+                    lambda api: api.referral.update_webhook(webhook_id, regenerate_secret=True), actor=actor, debitura=debitura)
     stored = _store_secret(webhook.secret)
-    audit.record(
-        "webhook.rotate",
-        outcome=audit.OK if stored else audit.FAILED,
-        summary=f"Rotated the secret of {webhook_id}; {_secret_note(stored)}",
-        debitura_status=200,
-        operator=actor,
-    )
+    _done("webhook.rotate", f"Rotated the secret of {webhook_id}; {_secret_note(stored)}", actor=actor,
+          outcome=audit.OK if stored else audit.FAILED)
     return webhook
 
 
-def delete_subscription(webhook_id: str, *, actor, debitura: DebituraClient | None = None) -> None:
+def delete_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> None:
     """Remove the subscription at Debitura (its delivery history there is lost)."""
     ensure_role("admin", actor)
-    _audited(
-        "webhook.delete",
-        f"Deleting {webhook_id}",
-        lambda: _client(debitura).referral.delete_webhook(webhook_id),
-        actor=actor,
-    )
-    audit.record("webhook.delete", outcome=audit.OK, summary=f"Deleted subscription {webhook_id}", debitura_status=204, operator=actor)
+    _call("webhook.delete", f"Deleting {webhook_id}", lambda api: api.referral.delete_webhook(webhook_id),
+          actor=actor, debitura=debitura)
+    _done("webhook.delete", f"Deleted subscription {webhook_id}", actor=actor, status=204)
 
 
 def send_test_event(
@@ -216,7 +177,7 @@ def send_test_event(
     *,
     case_id: str | None = None,
     external_tenant_id: str | None = None,
-    actor,
+    actor: Actor,
     debitura: DebituraClient | None = None,
 ) -> int:
     """Ask Debitura to deliver a test event about a real case or client; returns how many deliveries it queued."""
@@ -226,31 +187,18 @@ def send_test_event(
     needs = TEST_EVENTS.get(event_type)
     if needs is None:
         raise WebhookAdminError(f"Debitura cannot send a test {event_type!r} event.")
-    payload: dict[str, str] = {"eventType": event_type}
+    if needs == "case" and not case_id:
+        raise WebhookAdminError("A case event needs the id of one of your cases.")
+    if needs == "tenant" and not external_tenant_id:
+        raise WebhookAdminError("A client event needs the tenant id of one of your linked clients.")
     if needs == "case":
-        if not case_id:
-            raise WebhookAdminError("A case event needs the id of one of your cases.")
-        payload["caseId"] = case_id
+        payload, about = {"eventType": event_type, "caseId": case_id}, {"case_id": case_id}
     else:
-        if not external_tenant_id:
-            raise WebhookAdminError("A client event needs the tenant id of one of your linked clients.")
-        payload["externalTenantId"] = external_tenant_id
-    answer = _audited(
-        "webhook.test",
-        f"Test {event_type}",
-        lambda: _client(debitura).referral.trigger_test_webhook(payload),
-        actor=actor,
-    )
+        payload, about = {"eventType": event_type, "externalTenantId": external_tenant_id}, {"external_tenant_id": external_tenant_id}
+    answer = _call("webhook.test", f"Test {event_type}", lambda api: api.referral.trigger_test_webhook(payload),
+                   actor=actor, debitura=debitura)
     enqueued = int(answer.get("enqueuedCount") or 0)
-    audit.record(
-        "webhook.test",
-        outcome=audit.OK,
-        summary=f"Test {event_type} queued for {enqueued} subscription(s)",
-        external_tenant_id=external_tenant_id if needs == "tenant" else None,
-        case_id=case_id if needs == "case" else None,
-        debitura_status=200,
-        operator=actor,
-    )
+    _done("webhook.test", f"Test {event_type} queued for {enqueued} subscription(s)", actor=actor, **about)
     return enqueued
 
 

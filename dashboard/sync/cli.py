@@ -18,6 +18,7 @@ from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
 from dashboard.services import audit
 from dashboard.services import sync as sync_service
+from dashboard.services import tenants as tenant_service
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 
 
@@ -49,14 +50,24 @@ def sync_command(fresh: bool, quiet: bool) -> None:
 
 
 def first_sandbox_sync() -> str | None:
-    """In sandbox mode, fill an empty mirror from the demo data so the first page is not blank."""
+    """In sandbox mode, fill an empty mirror from the demo data so the first page is not blank.
+
+    GET /clients only lists linked clients. The partner also knows the tenants Debitura answered
+    with a 409 (it sent them), so the demo's conflict payloads are sent again: they change nothing
+    at the sandbox and give the mirror its approval-pending and blocked tenants.
+    """
     if current_app.config["DEBITURA_ENV"] != "sandbox" or db.session.scalar(select(Tenant.id).limit(1)) is not None:
         return None
     try:
         run = sync_service.run_sync(trigger="setup")
     except sync_service.SyncAlreadyRunning:
         return None
-    return f"Mirror filled from the sandbox: {run.message}"
+    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS
+
+    for payload in DEMO_CONFLICT_PAYLOADS:
+        tenant_service.post_and_mirror(payload)
+    db.session.commit()
+    return f"Mirror filled from the sandbox: {run.message} {len(DEMO_CONFLICT_PAYLOADS)} answered tenants added."
 
 
 def register_cli(app: Flask) -> None:

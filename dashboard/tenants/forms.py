@@ -6,6 +6,7 @@ import re
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, FieldList, Form, FormField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from dashboard.services.tenants import ClientRequest, ClientUser
@@ -59,7 +60,7 @@ class NewClientForm(FlaskForm):
     users = FieldList(FormField(UserRow), min_entries=USER_ROWS, max_entries=USER_ROWS)
     onboarding_user = RadioField(
         "Who goes through onboarding?",
-        choices=[(str(index), f"User {index + 1}") for index in range(USER_ROWS)],
+        choices=[SelectChoice(str(index), f"User {index + 1}") for index in range(USER_ROWS)],
         default="0",
     )
 

@@ -157,8 +157,13 @@ def reissue(tenant_id: int):
 @role_required("operator")
 def refresh(tenant_id: int):
     """Read this tenant again from Debitura now, instead of waiting for the next sync."""
-    tenant = tenant_service.refresh(tenant_id)
-    flash("Read from Debitura just now.", "info")
+    tenant, found = tenant_service.refresh(tenant_id)
+    if found:
+        flash("Read from Debitura just now.", "info")
+    elif tenant.state == "withdrawn":
+        flash("Debitura has no active link for this tenant id any more: it was withdrawn or archived.", "warning")
+    else:
+        flash("Debitura has no active link for this tenant id yet, as expected in this state.", "info")
     return _after_action(tenant, "tenantChanged")
 
 

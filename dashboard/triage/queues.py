@@ -53,7 +53,11 @@ def expiring_links(now: datetime) -> Queue:
         select(Tenant)
         .where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
         .order_by(Tenant.approval_expires_at, Tenant.id),
-        lambda t: Row(f"Approval link expires {time_ago(t.approval_expires_at, now)}.", "copy_url", tenant=t, url=t.approval_url),
+        lambda t: Row(
+            f"Approval link expires {time_ago(t.approval_expires_at, now)}"
+            + (" (estimated from when we first saw it)." if t.approval_deadline_estimated else "."),
+            "copy_url", tenant=t, url=t.approval_url,
+        ),
     )
     return Queue("expiring", "Link requests expiring within 48 hours",
                  "The customer has not approved the link yet; after the deadline the URL stops working.",
@@ -91,7 +95,7 @@ def stuck_onboarding(now: datetime) -> Queue:
 def resign_needed(now: datetime) -> Queue:
     total, rows = _tenant_queue(
         select(Tenant).where(Tenant.state == "resign_needed").order_by(Tenant.state_changed_at, Tenant.id),
-        lambda t: Row(f"A new agreement version is waiting for signature since {time_ago(t.state_changed_at)}.",
+        lambda t: Row(f"A new agreement version waits for the customer's signature (noticed {time_ago(t.state_changed_at)}).",
                       "copy_url", tenant=t, url=t.onboarding_url),
     )
     return Queue("resign", "Contract re-sign needed",

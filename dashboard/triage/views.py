@@ -41,5 +41,6 @@ def home():
         last_sync=last_sync,
         marker=live.triage_marker(),
         kyc_endpoint=_kyc_endpoint(),
+        pending_cases_endpoint="cases.pending" if _endpoint("cases.pending") else None,
         has_case_page=_endpoint("cases.detail"),
     )

@@ -41,7 +41,6 @@
 
     function setProgress(value) {
       bar.value = value;
-      bar.textContent = value + " %";
       percent.textContent = value + " %";
     }
 
@@ -60,7 +59,6 @@
         pending = null;
         form.reset();
         document.body.dispatchEvent(new CustomEvent("fileUploaded", { bubbles: true }));
-        if (window.dashboard) window.dashboard.flash(message, "success");
       } else {
         showError(message);
       }

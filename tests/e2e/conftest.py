@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard import create_app
-from tests.conftest import PASSWORD, make_config, prepare_databases
+from tests.conftest import PASSWORD, make_config, prepare_databases, watch_contract
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -76,9 +76,10 @@ def live_app_config(tmp_path):
 
 
 @pytest.fixture
-def live_server(live_app_config):
+def live_server(live_app_config, contract):
     app = create_app(live_app_config)
     prepare_databases(app, demo=live_app_config.get("LOAD_DEMO", False))
+    watch_contract(app, contract)
     server = make_server("127.0.0.1", live_app_config["LIVE_PORT"], app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -200,3 +200,15 @@ def test_the_trail_page_costs_the_same_queries_for_few_or_many_entries(app, clie
     with count_queries() as many:
         assert client.get("/audit/").status_code == 200
     assert many.count == few.count
+
+
+def test_entries_link_to_their_tenant_and_case_pages(app, client, operators, trail):
+    from tests.tenant_data import add_tenant
+
+    with app.app_context():
+        tenant_id = add_tenant("acme-1").id
+    operators.login("viewer")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert page.count(f'<a href="/tenants/{tenant_id}">acme-1</a>') == 2
+    assert '<a href="/cases/c-1"><code>c-1</code></a>' in page
+    assert "globex" in page and "/tenants/globex" not in page  # not mirrored: no page to link to

@@ -64,17 +64,6 @@ def test_a_timeout_after_the_case_was_created_then_a_retry_leaves_exactly_one_ca
     assert mirrored_cases(app, tenant_id) == 1
 
 
-def test_a_lost_answer_retried_by_the_client_itself_still_makes_one_case(app, client, sandbox, draft):
-    tenant_id, tenant, key, form = draft
-    sandbox.faults.fail_next(1, "timeout_after", path_prefix="/customer-api/cases")
-
-    client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"})
-
-    assert status_of(app, key).status == "created"
-    assert sandbox_case_count(app, tenant) == 1
-    assert mirrored_cases(app, tenant_id) == 1
-
-
 def test_a_request_already_in_flight_is_never_sent_a_second_time(app, client, draft):
     tenant_id, tenant, key, form = draft
     with app.app_context():
@@ -107,20 +96,3 @@ def test_of_two_simultaneous_claims_on_one_key_exactly_one_wins(app, draft):
 
     assert sorted(results) == [False, True]
     assert status_of(app, key).status == "sending"
-
-
-def test_an_abandoned_send_can_be_taken_over_by_a_retry_after_a_while(app, client, draft):
-    tenant_id, tenant, key, form = draft
-    with app.app_context():
-        row = db.session.scalar(select(CaseSubmission).where(CaseSubmission.idempotency_key == key))
-        row.status, row.sending_since = "sending", now_utc() - submissions.STALE_SENDING * 2
-        row.payload = submissions.jsonwire.dumps(
-            {"currencyCode": "EUR", "amountToRecover": 10, "date": "2024-01-02T00:00:00Z",
-             "debtor": {"type": "Company", "name": "Abandoned Ltd", "countryAlpha2": "DK"}}
-        )
-        db.session.commit()
-
-    client.post(f"/cases/submissions/{key}/retry")
-
-    assert status_of(app, key).status == "created"
-    assert sandbox_case_count(app, tenant) == 1

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from dashboard.debitura import jsonwire
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
+from dashboard.services import submissions
 from tests.cases_support import TODAY, case_form, make_tenant, module_env, sandbox_case_count
 
 
@@ -27,6 +29,11 @@ def preview(client, key: str, **overrides):
 
 def submit(client, key: str, form: dict):
     return client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"})
+
+
+def mirrored_cases(app, tenant_id: int) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Case).where(Case.tenant_id == tenant_id))
 
 
 def submission(app, key: str) -> CaseSubmission:
@@ -145,6 +152,38 @@ def test_values_changed_after_the_preview_are_priced_again_before_anything_is_se
     assert "The values changed since the last preview" in response.get_data(as_text=True)
     assert sandbox_case_count(app, tenant) == 0
     assert submission(app, key).status == "draft"
+
+
+def test_a_lost_answer_retried_by_the_client_itself_still_makes_one_case(app, client, sandbox, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview(client, key, creditor_reference=form["creditor_reference"])
+    sandbox.faults.fail_next(1, "timeout_after", path_prefix="/customer-api/cases")
+
+    client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"})
+
+    assert submission(app, key).status == "created"
+    assert sandbox_case_count(app, tenant) == 1
+    assert mirrored_cases(app, tenant_id) == 1
+
+
+def test_an_abandoned_send_can_be_taken_over_by_a_retry_after_a_while(app, client, ready):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    with app.app_context():
+        row = db.session.scalar(select(CaseSubmission).where(CaseSubmission.idempotency_key == key))
+        row.status, row.sending_since = "sending", now_utc() - submissions.STALE_SENDING * 2
+        row.payload = jsonwire.dumps(
+            {"currencyCode": "EUR", "amountToRecover": 10, "date": "2024-01-02T00:00:00Z",
+             "debtor": {"type": "Company", "name": "Abandoned Ltd", "countryAlpha2": "DK"}}
+        )
+        db.session.commit()
+
+    client.post(f"/cases/submissions/{key}/retry")
+
+    assert submission(app, key).status == "created"
+    assert sandbox_case_count(app, tenant) == 1
 
 
 def test_a_pending_case_shows_its_signing_url_at_once(app, client):

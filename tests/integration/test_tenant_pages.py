@@ -347,3 +347,16 @@ def test_reading_again_from_debitura_notices_a_link_that_is_gone(app, client, op
         tenant = db.session.get(Tenant, tenant_id)
         assert tenant.state == "withdrawn" and tenant.missing_since is not None
         assert tenant.last_seen_at > now_utc() - timedelta(minutes=1)
+
+
+def test_reading_again_a_tenant_waiting_for_approval_leaves_it_waiting(app, client, operators, debitura):
+    conflict = create_client(debitura, "waiting", "w@existing.example")
+    with app.app_context():
+        tenant_id = mirror.record_conflict("waiting", conflict).id
+    operators.login("operator")
+
+    response = client.post(f"/tenants/{tenant_id}/refresh", follow_redirects=True)
+
+    assert "no active link for this tenant id yet" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Tenant, tenant_id).state == "approval_pending"

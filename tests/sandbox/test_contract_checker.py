@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from dashboard.sandbox.contract import ContractChecker, default_spec_dir
+from dashboard.sandbox.contract import ContractChecker, default_spec_dir, documented_spec
 
 BASE = "http://sandbox.test"
 
@@ -28,6 +28,21 @@ def exchange(method: str, path: str, status: int, body: Any = None, *, request_j
 @pytest.fixture
 def checker() -> ContractChecker:
     return ContractChecker()
+
+
+def test_the_documented_spec_patches_only_the_documented_deviations():
+    official = json.loads((default_spec_dir() / "debitura-referral-partner-api.openapi.json").read_text())
+    patched = documented_spec("referral-api")
+
+    kyc = "Debitura.Web.ReferralPartnerApi.Models.Clients.KycStatus"
+    assert patched["components"]["schemas"][kyc]["enum"] == ["not_required", "pending", "verified"]
+    assert set(patched["paths"]["/me"]["get"]["responses"]) == set(official["paths"]["/me"]["get"]["responses"]) | {
+        "401", "429", "503"
+    }
+    assert "422" in patched["paths"]["/cases/{caseId}/files"]["post"]["responses"]
+    assert "422" not in patched["paths"]["/cases/{id}"]["get"]["responses"]
+    untouched = "Debitura.Web.ReferralPartnerApi.Models.Clients.ClientCreatedResponse"
+    assert patched["components"]["schemas"][untouched] == official["components"]["schemas"][untouched]
 
 
 def test_the_specs_are_found_beside_the_repository_or_where_the_environment_says(monkeypatch, tmp_path):
@@ -96,7 +111,11 @@ def test_query_parameters_are_typed_before_they_are_checked(checker):
 def test_field_keyed_validation_errors_are_accepted_for_a_400(checker):
     assert checker.observe(*exchange("POST", "/referral-api/clients", 400,
                                      {"Cases[0].Debtor.CountryAlpha2": ["Unknown country: XX"]})) == []
-    assert checker.observe(*exchange("POST", "/referral-api/clients", 400, {"Users": "not a list"})) != []
+    assert checker.observe(*exchange("POST", "/referral-api/clients", 400,
+                                     {"error": "InvalidRequest", "message": "Bad", "businessErrors": []})) == []
+
+    found = checker.observe(*exchange("POST", "/referral-api/clients", 400, {"Users": "not a list"}))
+    assert [violation.message for violation in found] == ["$: matches none of the documented shapes"]
 
 
 def test_kyc_status_is_checked_against_its_snake_case_wire_values(checker):
@@ -111,7 +130,10 @@ def test_kyc_status_is_checked_against_its_snake_case_wire_values(checker):
 
 def test_a_401_must_be_empty_and_a_429_must_carry_the_rate_limit_body(checker):
     assert checker.observe(*exchange("GET", "/referral-api/clients", 401, None, content_type="")) == []
-    assert checker.observe(*exchange("GET", "/referral-api/clients", 401, {"error": "no"})) != []
+    assert [violation.message for violation in checker.observe(*exchange("GET", "/referral-api/clients", 401,
+                                                                         {"error": "no"}))] == [
+        "the spec declares no body for this status, yet one was sent"
+    ]
     limited = {"error": "rate_limit_exceeded", "message": "Too many requests.", "retryAfter": 42.0}
     assert checker.observe(*exchange("GET", "/referral-api/clients", 429, limited)) == []
     assert checker.observe(*exchange("GET", "/referral-api/clients", 429, {"message": "slow down"})) != []

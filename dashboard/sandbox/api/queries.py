@@ -242,9 +242,12 @@ def list_cases(s: Session, query: Query) -> dict[str, Any]:
     )
     order = sort_column.desc() if descending else sort_column.asc()
     tie_breaker = Case.id.desc() if descending else Case.id.asc()  # same direction, so one index serves both
-    rows = s.scalars(
-        _with_client(select(Case).where(*filtered)).order_by(order, tie_breaker).offset((page - 1) * size).limit(size)
-    ).all()
+    # Page through the sort index alone, then load the page's rows: skipped rows are never joined.
+    page_ids = list(
+        s.scalars(select(Case.id).where(*filtered).order_by(order, tie_breaker).offset((page - 1) * size).limit(size))
+    )
+    loaded = {row.id: row for row in s.scalars(_with_client(select(Case).where(Case.id.in_(page_ids))))}
+    rows = [loaded[case_id] for case_id in page_ids]
     return {
         "page": page_data(total, page, size, len(rows)),
         "cases": [wire.case_item(row) for row in rows],

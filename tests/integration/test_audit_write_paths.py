@@ -1,0 +1,201 @@
+"""Every write path of the dashboard leaves an audit entry: who, what, on which tenant or case, the outcome,
+Debitura's status and the idempotency key. The list of write routes is checked against the URL map, so a
+route added later without an audit check here fails this module."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from dashboard.extensions import db
+from dashboard.models import AuditEntry, Operator, Tenant
+from dashboard.sandbox.models import WebhookSubscription
+from dashboard.services import uploads as upload_service
+from tests.cases_support import case_form, make_tenant, module_env
+
+# The action each write route records when it succeeds.
+AUDITED = {
+    "auth.login": "auth.login",
+    "auth.logout": "auth.logout",
+    "tenants.new": "client.create",
+    "tenants.reissue": "client.reissue_url",
+    "tenants.refresh": "client.refresh",
+    "tenants.withdraw": "client.withdraw",
+    "cases.submit": "case.submit",
+    "cases.retry": "case.submit",
+    "uploads.upload": "file.upload",
+    "kyc.submit": "kyc.submit",
+    "sync.start": "sync.start",
+    "admin.invite": "operator.invite",
+    "admin.change_role": "operator.role",
+    "admin.deactivate": "operator.deactivate",
+    "admin.reactivate": "operator.reactivate",
+    "admin.reset_password": "operator.reset_password",
+    "admin.create_webhook": "webhook.create",
+    "admin.update_webhook_events": "webhook.events",
+    "admin.disable_webhook": "webhook.disable",
+    "admin.enable_webhook": "webhook.enable",
+    "admin.rotate_webhook_secret": "webhook.rotate",
+    "admin.send_test_event": "webhook.test",
+    "admin.delete_webhook": "webhook.delete",
+}
+NOT_OPERATOR_ACTIONS = {
+    "webhooks.receive": "Debitura's deliveries are stored as webhook events, not as anybody's action",
+    "cases.resubmit": "copies a refused submission into a new local draft; it is audited when that draft is sent",
+}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    yield from module_env(tmp_path_factory, role="admin")
+
+
+class Trail:
+    """Checks that a request added the expected entry, and remembers which routes were checked."""
+
+    def __init__(self, app, admin_email: str):
+        self.app = app
+        self.admin_email = admin_email
+        self.checked: set[str] = set()
+        self.last_id = self._max_id()
+
+    def _max_id(self) -> int:
+        with self.app.app_context():
+            return db.session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1)) or 0
+
+    def expect(self, endpoint: str, response, *, outcome: str = "ok", operator: str | None = "admin", **fields) -> AuditEntry:
+        assert response.status_code < 500, response.get_data(as_text=True)
+        action = AUDITED[endpoint]
+        with self.app.app_context():
+            new = db.session.scalars(select(AuditEntry).where(AuditEntry.id > self.last_id).order_by(AuditEntry.id)).all()
+            db.session.expunge_all()
+        self.last_id = max([entry.id for entry in new] or [self.last_id])
+        matching = [entry for entry in new if entry.action == action and entry.outcome == outcome]
+        assert matching, f"{endpoint}: no {action}/{outcome} entry among {[(e.action, e.outcome) for e in new]}"
+        entry = matching[-1]
+        expected_operator = self.admin_email if operator == "admin" else operator
+        assert entry.operator_email == expected_operator, endpoint
+        for name, value in fields.items():
+            assert getattr(entry, name) == value, f"{endpoint}: {name}={getattr(entry, name)!r}"
+        self.checked.add(endpoint)
+        return entry
+
+
+def test_the_write_routes_listed_here_are_exactly_those_of_the_url_map(env):
+    writes = {
+        rule.endpoint
+        for rule in env.app.url_map.iter_rules()
+        if rule.methods & {"POST", "PUT", "PATCH", "DELETE"} and not rule.rule.startswith("/sandbox")
+    }
+    assert writes == set(AUDITED) | set(NOT_OPERATOR_ACTIONS)
+
+
+def test_every_write_path_leaves_an_audit_entry(env):
+    app, client, sandbox = env.app, env.client, env.sandbox
+    with app.app_context():
+        admin_email = db.session.scalar(select(Operator.email).where(Operator.role == "admin"))
+    trail = Trail(app, admin_email)
+
+    # Tenants: create, re-issue the URL, read again, withdraw.
+    response = client.post(
+        "/tenants/new",
+        data={
+            "external_tenant_id": "audit-acme",
+            "name": "Audit Acme ApS",
+            "country": "DK",
+            "support_email": "support@audit-acme.example",
+            "users-0-name": "Anna Berg",
+            "users-0-email": "anna@audit-acme.example",
+            "onboarding_user": "0",
+        },
+    )
+    trail.expect("tenants.new", response, external_tenant_id="audit-acme", debitura_status=202)
+    with app.app_context():
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.external_tenant_id == "audit-acme"))
+    trail.expect("tenants.reissue", client.post(f"/tenants/{tenant_id}/reissue"), external_tenant_id="audit-acme")
+    trail.expect("tenants.refresh", client.post(f"/tenants/{tenant_id}/refresh"), external_tenant_id="audit-acme")
+    trail.expect(
+        "tenants.withdraw", client.post(f"/tenants/{tenant_id}/withdraw", data={"confirm": "yes"}),
+        external_tenant_id="audit-acme", debitura_status=204,
+    )
+
+    # Cases: submit with the key minted for the form, then a submission that got no answer and its retry.
+    ready_id, ready = make_tenant(app)
+    key = client.get(f"/cases/new/{ready_id}").headers["Location"].rsplit("/", 1)[-1]
+    form = case_form()
+    client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
+    submitted = trail.expect(
+        "cases.submit", client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"}),
+        external_tenant_id=ready, idempotency_key=key, debitura_status=201,
+    )
+    case_id = submitted.case_id
+    assert case_id
+
+    stalled = client.get(f"/cases/new/{ready_id}").headers["Location"].rsplit("/", 1)[-1]
+    form = case_form()
+    client.post(f"/cases/submissions/{stalled}", data={**form, "action": "preview"})
+    sandbox.faults.fail_next(1, "http_429", retry_after=120, path_prefix="/customer-api/cases")
+    client.post(f"/cases/submissions/{stalled}", data={**form, "action": "submit"})
+    trail.expect("cases.retry", client.post(f"/cases/submissions/{stalled}/retry"), idempotency_key=stalled)
+
+    # A file for the case, KYC for the tenant.
+    upload = client.post(
+        f"/cases/{case_id}/files/new",
+        data={"file": (io.BytesIO(b"%PDF-1.4 audit"), "invoice.pdf"), "idempotency_key": upload_service.new_key()},
+        content_type="multipart/form-data",
+    )
+    trail.expect("uploads.upload", upload, case_id=case_id)
+    kyc = client.post(
+        f"/kyc/{ready_id}",
+        data={
+            "director_full_name": "Margaret Ellis",
+            "director_home_address": "12 Elm Row, Edinburgh",
+            "director_date_of_birth": "1971-04-09",
+            "idempotency_key": f"kyc-{uuid.uuid4().hex[:8]}",
+        },
+    )
+    trail.expect("kyc.submit", kyc, external_tenant_id=ready)
+
+    # Sync, started by an admin and run to its end.
+    trail.expect("sync.start", client.post("/sync/start"))
+    for thread in app.extensions.get("sync_threads", {}).values():
+        thread.join(timeout=30)
+
+    # Operators.
+    trail.expect("admin.invite", client.post("/admin/operators/invite", data={"email": "aud@partner.example", "role": "viewer"}))
+    with app.app_context():
+        other = db.session.scalar(select(Operator.id).where(Operator.email == "aud@partner.example"))
+    trail.expect("admin.change_role", client.post(f"/admin/operators/{other}/role", data={"role": "operator"}))
+    trail.expect("admin.deactivate", client.post(f"/admin/operators/{other}/deactivate"))
+    trail.expect("admin.reactivate", client.post(f"/admin/operators/{other}/reactivate"))
+    trail.expect("admin.reset_password", client.post(f"/admin/operators/{other}/password"))
+
+    # Webhook subscriptions.
+    trail.expect(
+        "admin.create_webhook",
+        client.post("/admin/webhooks/new", data={"url": "http://dashboard.test/webhooks/debitura", "events": ["case.created"]}),
+        debitura_status=200,
+    )
+    with sandbox.session() as s:
+        webhook_id = s.scalars(select(WebhookSubscription.id).order_by(WebhookSubscription.created_utc.desc())).first()
+    trail.expect("admin.update_webhook_events", client.post(f"/admin/webhooks/{webhook_id}/events", data={"events": ["case.closed"]}))
+    trail.expect("admin.disable_webhook", client.post(f"/admin/webhooks/{webhook_id}/disable"))
+    trail.expect("admin.enable_webhook", client.post(f"/admin/webhooks/{webhook_id}/enable"))
+    trail.expect("admin.rotate_webhook_secret", client.post(f"/admin/webhooks/{webhook_id}/rotate"))
+    trail.expect(
+        "admin.send_test_event",
+        client.post("/admin/webhooks/test", data={"event_type": "case.closed", "case_id": case_id}),
+        case_id=case_id,
+    )
+    trail.expect("admin.delete_webhook", client.post(f"/admin/webhooks/{webhook_id}/delete"), debitura_status=204)
+
+    # Signing out and in again.
+    trail.expect("auth.logout", client.post("/auth/logout"))
+    from tests.conftest import PASSWORD
+
+    trail.expect("auth.login", client.post("/auth/login", data={"email": admin_email, "password": PASSWORD}))
+
+    assert trail.checked == set(AUDITED)
