@@ -99,6 +99,28 @@ class ModuleEnv:
         return other
 
 
+def without_backoff(app) -> None:
+    """Rebuild the app's Debitura client on the same sessions, minus the pauses between retries.
+
+    Retries still happen (and still reuse their Idempotency-Key); the tests just do not wait for them.
+    """
+    from dashboard.debitura import CustomerApi, DebituraClient, ReferralApi, TokenCache
+    from dashboard.services.token_store import DatabaseTokenStore
+
+    current = app.extensions["debitura"]
+    config = app.config
+    timeout = (3.05, config["DEBITURA_TIMEOUT"])
+    referral = ReferralApi(
+        current.referral.base_url, config["DEBITURA_API_KEY"], session=current.referral.session, timeout=timeout, sleep=_no_pause
+    )
+    customer = CustomerApi(current.customer.base_url, session=current.customer.session, timeout=timeout, sleep=_no_pause)
+    app.extensions["debitura"] = DebituraClient(referral, customer, TokenCache(referral, DatabaseTokenStore(app)))
+
+
+def _no_pause(_seconds: float) -> None:
+    """The retry back-off, without the waiting."""
+
+
 def module_env(tmp_path_factory, role: str = "operator", **overrides):
     """Generator for a module-scoped fixture: yields a ModuleEnv on a fresh SQLite database."""
     from dashboard import create_app
@@ -108,6 +130,7 @@ def module_env(tmp_path_factory, role: str = "operator", **overrides):
     root = tmp_path_factory.mktemp("workbench")
     app = create_app(make_config(f"sqlite:///{root / 'dashboard.db'}", root, **overrides))
     prepare_databases(app)
+    without_backoff(app)
     client = app.test_client()
     OperatorActions(app, client).login(role)
     yield ModuleEnv(app, client)

@@ -74,3 +74,60 @@ def add_tenant(external_tenant_id: str, *, company: str | None = None, **facts: 
     db.session.add(tenant)
     db.session.commit()
     return tenant
+
+
+# ---------------------------------------------------------------- one app per module
+# Building an app and compiling its templates costs far more than a test body, so modules share
+# one SQLite app and wipe its data between tests. Tests marked `postgres` still get a fresh app
+# per backend, exactly as the shared `app` fixture in tests/conftest.py builds it.
+
+
+def build_app(tmp_path, **overrides):
+    from dashboard import create_app
+    from tests.conftest import make_config, prepare_databases
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'dashboard.db'}", tmp_path, **overrides))
+    prepare_databases(app)
+    return app
+
+
+def dispose(app) -> None:
+    from dashboard.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            db.drop_all()
+        db.engine.dispose()
+
+
+def wipe(app) -> None:
+    """Empty every dashboard table and start the sandbox afresh (clock, faults and data)."""
+    from dashboard.extensions import db
+    from dashboard.sandbox.models import Base as SandboxBase
+
+    with app.app_context():
+        db.session.remove()
+        # Straight on the engine: the audit trail refuses deletes through the ORM session, by design.
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+    app.extensions.pop("sync_threads", None)
+    sandbox = app.extensions["sandbox"]
+    SandboxBase.metadata.drop_all(sandbox.engine)
+    sandbox.create_schema()
+
+
+def app_for(request, shared):
+    """The module's shared app, wiped; or, for a `postgres` test, a fresh app on the test's backend."""
+    if request.node.get_closest_marker("postgres") is None:
+        wipe(shared)
+        yield shared
+        return
+    from dashboard import create_app
+    from tests.conftest import prepare_databases
+
+    app = create_app(request.getfixturevalue("app_config"))
+    prepare_databases(app)
+    yield app
+    dispose(app)

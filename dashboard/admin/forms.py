@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dashboard.models.operators import ROLES
-from dashboard.services.operators_admin import MIN_PASSWORD_LENGTH
+from dashboard.services.operators import MIN_PASSWORD_LENGTH
 from dashboard.services.webhook_admin import EVENTS, TEST_EVENTS
 
 ROLE_DESCRIPTIONS = {

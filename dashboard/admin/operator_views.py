@@ -46,8 +46,11 @@ def invite():
             form.email.data, name=form.name.data or "", role=form.role.data, password=form.password.data or None, actor=actor()
         )
     except OperatorError as error:
-        target = form.password if "assword" in str(error) else form.email
-        target.errors = [*target.errors, str(error)]
+        field = getattr(form, error.field or "", None)
+        if field is None:
+            form.form_errors.append(str(error))
+        else:
+            field.errors = [*field.errors, str(error)]
         return _page(form, status=422)
     if credentials.generated:
         return render("admin/credentials.html", credentials=credentials, created=True)

@@ -149,6 +149,11 @@ def check_us_state(country: str | None, state: str | None) -> None:
             raise ValidationError("Choose a US state from the list.")
 
 
+def strip(value):
+    """Field filter: surrounding spaces are never part of a value."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def optional_text(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None

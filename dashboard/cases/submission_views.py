@@ -18,6 +18,12 @@ from dashboard.services import submissions
 from dashboard.services.tenant_state import derive_state
 
 PANEL = "submission_panel"
+ALREADY_SENT = {
+    "sending": "This submission is being sent right now; this click sent nothing more.",
+    "created": "This submission was already sent; nothing was sent again.",
+    "failed": "This submission already went out once; nothing was sent again. Use Retry to resend it under the same key.",
+    "rejected": "Debitura already refused this submission; nothing was sent again.",
+}
 
 
 def _submission_or_404(key: str):
@@ -80,31 +86,33 @@ def submission(key: str):
 def submit(key: str):
     """Preview the pricing of the typed case, or send it once the operator has seen that price."""
     current = _submission_or_404(key)
-    if current.status not in ("draft",):
-        # A second click after the first one finished, or while it is in flight: show, never resend.
-        return _page(current, _form_for(current), note="This submission was already sent; nothing was sent again.")
+    if current.status != "draft":
+        # A second click while the first is in flight, or after it finished: show the state, never resend.
+        return _page(current, _form_for(current), note=ALREADY_SENT[current.status])
     form = _form_for(current, formdata=request.form)
     if not form.validate():
         submissions.save_input(key, form.typed_input())
         return _page(current, form, status=422)
     draft = form.to_draft()
+    note = None
     try:
         if request.form.get("action") == "submit":
-            current = submissions.submit(key, draft, form.typed_input())
-            if current.status == "created":
-                flash(f"Case {current.case_reference or current.case_id} was created.", "success")
-            return redirect(url_for("cases.submission", key=key), 303)
+            try:
+                current = submissions.submit(key, draft, form.typed_input())
+            except submissions.PreviewRequired:
+                note = "The values changed since the last preview: check this price, then submit."
+            else:
+                if current.status == "created":
+                    flash(f"Case {current.case_reference or current.case_id} was created.", "success")
+                return redirect(url_for("cases.submission", key=key), 303)
         quote = submissions.preview(key, draft, form.typed_input())
-    except submissions.PreviewRequired:
-        quote = submissions.preview(key, draft, form.typed_input())
-        return _page(current, form, quote=quote, note="The values changed since the last preview: check this price, then submit.")
     except InvalidRequest as error:
         form.add_debitura_errors(error.field_errors, error.user_message)
         return _page(current, form, status=422)
     except DebituraError as error:
         form.form_errors.append(debitura_message(error))
         return _page(current, form, status=422)
-    return _page(current, form, quote=quote)
+    return _page(current, form, quote=quote, note=note)
 
 
 @bp.post("/submissions/<key>/retry")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, make_response, redirect, render_template, request, stream_with_context, url_for
 
 from dashboard.authz import role_required
 from dashboard.cases import bp
-from dashboard.htmx import render
+from dashboard.debitura import DebituraError
+from dashboard.errors.handlers import debitura_message
+from dashboard.extensions import db
+from dashboard.htmx import render, wants_fragment
+from dashboard.models import Case
 from dashboard.models.base import now_utc
 from dashboard.services import audit, cases, kyc, return_urls
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
@@ -28,7 +32,6 @@ def index():
         groups=cases.GROUPS,
         lifecycles=cases.LIFECYCLES,
         test_filters=cases.TEST_FILTERS,
-        sort_labels=cases.SORT_LABELS,
     )
 
 
@@ -73,6 +76,35 @@ def pending():
         return_url_error=return_url_error,
         now=now_utc(),
     )
+
+
+@bp.get("/<case_id>/unblocking")
+@role_required("viewer")
+def unblocking(case_id: str):
+    """The URLs that unblock one pending case, looked up at Debitura when the mirror has none (for the queue's rows)."""
+    if not wants_fragment():
+        return redirect(url_for("cases.detail", case_id=case_id), 303)
+    return_url, return_url_error = _return_url_choice()
+    lookup_error = None
+    try:
+        case = cases.refresh_signing_urls(case_id)
+    except cases.CaseNotFound:
+        abort(404)
+    except DebituraError as error:
+        case = db.get_or_404(Case, case_id)
+        lookup_error = f"Could not look up the URLs: {debitura_message(error)}"
+    response = make_response(
+        render_template(
+            "cases/_unblocking.html",
+            case=case,
+            case_urls=cases.unblocking_urls(case),
+            return_url="" if return_url_error else return_url,
+            looked_up=True,
+            lookup_error=lookup_error,
+        )
+    )
+    response.headers.add("Vary", "HX-Request")
+    return response
 
 
 @bp.get("/<case_id>")

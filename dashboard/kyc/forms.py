@@ -23,26 +23,18 @@ class KycForm(FlaskForm):
     idempotency_key = HiddenField()
     director_full_name = StringField(
         "Director's full name",
+        filters=[fields.strip],
         validators=[fields.present("Enter the director's full name."), Length(max=500, message="At most 500 characters.")],
     )
     director_home_address = TextAreaField(
         "Director's home address",
+        filters=[fields.strip],
         validators=[fields.present("Enter the director's home address."), Length(max=1000, message="At most 1,000 characters.")],
     )
     director_date_of_birth = fields.CalendarField(
         "Director's date of birth", validators=[fields.present("Enter the director's date of birth.")]
     )
     send_chat_notification = BooleanField("Tell the collection partners on the client's open cases (chat message)", default=True)
-
-    def validate_director_full_name(self, field):
-        field.data = field.data.strip()
-        if not field.data:
-            raise ValidationError("Enter the director's full name.")
-
-    def validate_director_home_address(self, field):
-        field.data = field.data.strip()
-        if not field.data:
-            raise ValidationError("Enter the director's home address.")
 
     def validate_director_date_of_birth(self, field):
         today = fields.today()

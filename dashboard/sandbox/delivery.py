@@ -24,7 +24,7 @@ import hmac
 import logging
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -61,10 +61,19 @@ class Outgoing:
     delivery_id: int
     subscription_id: str
     url: str
-    secret: str
+    secret: str = field(repr=False)  # never in a log line or a traceback
     event_type: str
     body: bytes
     is_test: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A delivery that is due, as seen before claiming it (its attempt count is the claim's version)."""
+
+    delivery_id: int
+    seen_attempts: int
+    url: str
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -110,13 +119,6 @@ def dispatch_due(sandbox: Sandbox, now: datetime | None = None) -> int:
             attempted += 1
         if len(due) < BATCH_SIZE:
             return attempted
-
-
-@dataclass(frozen=True)
-class Candidate:
-    delivery_id: int
-    seen_attempts: int
-    url: str
 
 
 def _due(sandbox: Sandbox, now: datetime | None) -> list[Candidate]:
@@ -184,7 +186,7 @@ def _apply_webhook_faults(sandbox: Sandbox, due: list[Candidate]) -> list[tuple[
 
 
 def _send(http: requests.Session, outgoing: Outgoing) -> tuple[int | None, str | None]:
-    """POST one delivery; (status, None) when an answer came back, (None, reason) otherwise."""
+    """POST one delivery: (status, None) for a 2xx, else the status (None without an answer) and why it failed."""
     try:
         response = http.post(
             outgoing.url,

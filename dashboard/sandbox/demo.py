@@ -118,6 +118,7 @@ LIFECYCLE_WEIGHTS: tuple[tuple[str, int], ...] = (
     ("Closed", 42),
 )
 PAID_CODES = ("Paid", "Partially paid")
+NOT_STARTED = ("Pending contract signing", "Pending Verification Internal", "Pending Verification")
 
 
 # --- the tenants (pure data, no database) ------------------------------------------------------
@@ -590,8 +591,8 @@ def _add_case(builder: Builder, tenant: DemoTenant, link_id: str, creditor_id: s
     due_day = invoice_day + timedelta(days=_pick(rng, (14, 30, 30, 45)))
     base_fee, surcharge = builder.fee(amount, tenant.currency, country, due_day, created.date())
     started = created + timedelta(days=_between(rng, 2, 10))
-    moved_on = plan.lifecycle not in ("Pending contract signing", "Pending Verification Internal", "Pending Verification")
-    collecting = plan.lifecycle in ("Active", "Paused") or (plan.lifecycle == "Closed" and plan.close_code in PAID_CODES)
+    moved_on = plan.lifecycle not in NOT_STARTED
+    collecting = plan.lifecycle in ("Active", "Paused") or plan.close_code in PAID_CODES
     finished = None
     if plan.lifecycle == "Closed":
         finished = min(started + timedelta(days=_between(rng, 10, 150)), builder.now - timedelta(hours=2))
@@ -778,7 +779,10 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
             plans = _ready_case_plans(rng, count, coverage)
             if not tenant.attributed:
                 # Cases the customer filed directly in Debitura earn the partner nothing.
-                plans = [CasePlan(p.lifecycle, p.close_code, via_partner=index % 3 != 2) for index, p in enumerate(plans)]
+                plans = [
+                    CasePlan(plan.lifecycle, plan.close_code, via_partner=index % 3 != 2)
+                    for index, plan in enumerate(plans)
+                ]
             rows = []
             for plan in plans:
                 created = linked + timedelta(days=rng.uniform(3, max(tenant.age_days - 3, 4)))
@@ -870,7 +874,8 @@ def grow(sandbox: Sandbox, tenants: int, cases: int, *, seed: int = SEED) -> Non
             links.append((tenant, creditor_id, builder.link(tenant, creditor_id, status="ready", step="done")))
         signed: set[tuple[str, str]] = set()
         plans = [CasePlan(name) for name, weight in LIFECYCLE_WEIGHTS for _ in range(weight) if name != "Closed"]
-        plans += [CasePlan("Closed", _pick(rng, reference.CLOSE_CODES[:-1])) for _ in range(dict(LIFECYCLE_WEIGHTS)["Closed"])]
+        closed_weight = dict(LIFECYCLE_WEIGHTS)["Closed"]
+        plans += [CasePlan("Closed", _pick(rng, reference.CLOSE_CODES[:-1])) for _ in range(closed_weight)]
         for index in range(cases):
             tenant, creditor_id, link_id = _pick(rng, links)
             plan = _pick(rng, plans)

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, domain, reference, validation
@@ -82,7 +82,8 @@ def _guard_posts() -> None:
 
 @bp.errorhandler(StepNotAvailable)
 def _step_not_available(error: StepNotAvailable):
-    return render_template("sandbox/unavailable.html", title="This page is no longer available", message=str(error)), 409
+    page = render_template("sandbox/unavailable.html", title="This page is no longer available", message=str(error))
+    return page, 409
 
 
 @bp.errorhandler(LinkRequestUnavailable)
@@ -286,7 +287,8 @@ def onboarding_contract(link_id: str):
     return finish(
         return_url_arg(),
         "Onboarding complete",
-        f"{found.creditor.company_name} can now send cases to debt collection through {domain.partner(s).company_name}.",
+        f"{found.creditor.company_name} can now send cases to debt collection through "
+        f"{domain.partner(s).company_name}.",
     )
 
 
@@ -504,29 +506,31 @@ def signing_steps(s: Session, creditor: Creditor) -> list[SigningStep]:
     return sdca + powers + appendices + kyc
 
 
-def _progress_key(link_id: str) -> str:
-    return f"signing:{link_id}"
-
-
 @bp.route("/Signing/PendingContracts", methods=["GET", "POST"])
 def pending_contracts():
-    """One URL that walks every outstanding signature, then returns the customer to the partner's app."""
+    """One URL that walks every outstanding signature, then returns the customer to the partner's app.
+
+    Nothing is signed until the last step, so abandoning the chain leaves everything as it was. The
+    steps already confirmed travel in the `done` query parameter rather than a cookie: embedded in
+    the dashboard, a sandbox session cookie would share the dashboard's cookie name and path.
+    """
     s = db()
     link = domain.link_by_id(s, request.args.get("link", ""))
     creditor = link.creditor
     steps = signing_steps(s, creditor)
-    confirmed = [key for key in session.get(_progress_key(link.id), []) if key in {step.key for step in steps}]
+    keys = {step.key for step in steps}
+    confirmed = [key for key in request.args.get("done", "").split(",") if key in keys]
     remaining = [step for step in steps if step.key not in confirmed]
     if not remaining:
-        session.pop(_progress_key(link.id), None)
         return finish(return_url_arg(), "Nothing left to sign", "Every contract is signed. You can close this page.")
     current = remaining[0]
-    context = {"link": link, "steps": steps, "current": current, "confirmed": confirmed, "flow_args": _flow_args(link=link.id)}
+    flow_args = _flow_args(link=link.id, done=",".join(confirmed) or None)
+    context = {"link": link, "steps": steps, "current": current, "confirmed": confirmed, "flow_args": flow_args}
     if request.method == "GET":
         return render_template("sandbox/signing.html", error=None, kyc={}, errors={}, **context)
     if request.form.get("step") != current.key:
         # A stale tab: show the step that is actually next.
-        return redirect(url_for(".pending_contracts", **_flow_args(link=link.id)), code=303)
+        return redirect(url_for(".pending_contracts", **flow_args), code=303)
     kyc_input = None
     if current.kind == "kyc":
         kyc_input, errors = _kyc_from_form(s, request.form)
@@ -537,9 +541,8 @@ def pending_contracts():
         if error:
             return render_template("sandbox/signing.html", error=error, kyc={}, errors={}, **context), 422
     if len(remaining) > 1:
-        session[_progress_key(link.id)] = [*confirmed, current.key]
-        return redirect(url_for(".pending_contracts", **_flow_args(link=link.id)), code=303)
+        done = ",".join([*confirmed, current.key])
+        return redirect(url_for(".pending_contracts", **_flow_args(link=link.id, done=done)), code=303)
     domain.complete_combined_signing(s, creditor.id, kyc=kyc_input)
     s.commit()
-    session.pop(_progress_key(link.id), None)
     return finish(return_url_arg(), "All contracts signed", "Thank you: your cases now move on to collection.")

@@ -21,6 +21,7 @@ from dashboard.sandbox.errors import ValidationFailed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1e15")  # amounts are stored with 18 digits, 2 of them decimals
 
 
 class Errors:
@@ -103,6 +104,9 @@ class Reader:
             return None
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.errors.add(key(self.path, name), "Must be a number.")
+            return None
+        if not Decimal(value).is_finite() or abs(value) >= MAX_AMOUNT:
+            self.errors.add(key(self.path, name), "Must be a number below 1,000,000,000,000,000.")
             return None
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -27,7 +27,6 @@ from dashboard.wiring import debitura as app_debitura
 GROUPS = ("All", "Active", "Pending", "Closed", "Paused")
 LIFECYCLES = tuple(lifecycle for members in LIFECYCLE_GROUPS.values() for lifecycle in members)
 SORTS = {"created": Case.date_created, "amount": Case.gross_amount, "due": Case.due_date}
-SORT_LABELS = {"created": "Created", "amount": "Amount", "due": "Due date"}
 TEST_FILTERS = {"include": "Include test cases", "exclude": "Hide test cases", "only": "Only test cases"}
 PER_PAGE = 50
 
@@ -160,14 +159,36 @@ def pending_signing(limit: int = 500) -> list[Case]:
 
 
 def unblocking_urls(case: Case) -> list[tuple[str, str]]:
-    """(label, URL) for every URL that moves this case on: the combined signing URL, then solution URLs."""
+    """(label, URL) for every URL that moves a pending case on: the combined signing URL, then solution URLs."""
     urls: list[tuple[str, str]] = []
+    if case.lifecycle != PENDING_SIGNING:
+        return urls
     if case.signing_url:
-        urls.append(("Signing URL", case.signing_url))
+        urls.append(("Signing URL", case.signing_url))  # every pending step in one flow
     for url in case.solution_urls or []:
         if isinstance(url, str) and url and url != case.signing_url and all(url != known for _, known in urls):
             urls.append(("Solution URL", url))
     return urls
+
+
+def refresh_signing_urls(case_id: str, *, debitura: DebituraClient | None = None) -> Case:
+    """Ask Debitura, as the case's client, for the URLs that unblock a pending case, and keep them on the mirror.
+
+    The Referral API's case listing carries no signing URL: it comes from the Customer API's case
+    (signingHandoff.combinedSigningUrl) and its contract status (one solutionUrl per unsigned contract).
+    """
+    case = db.session.get(Case, case_id)
+    if case is None or not case.external_tenant_id:
+        raise CaseNotFound(case_id)
+    client = debitura or app_debitura()
+    current = client.get_customer_case(case.external_tenant_id, case_id)
+    contracts = client.contract_status(case.external_tenant_id, case_id)
+    case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, commit=False)
+    unsigned = [item for item in (contracts.sdca, contracts.poa, contracts.pricing_appendix) if item is not None]
+    solution_urls = [item.solution_url for item in unsigned if item.solution_url and (not item.signed or item.requires_resigning)]
+    case.solution_urls = list(dict.fromkeys(solution_urls))
+    db.session.commit()
+    return case
 
 
 # ---------------------------------------------------------------- one case

@@ -20,6 +20,7 @@ from dashboard.models import BearerToken, SyncRun
 from dashboard.models.base import now_utc
 from dashboard.services import audit
 from dashboard.services.webhook_admin import receiver_url
+from dashboard.wiring import debitura as app_client
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,7 @@ def endpoints() -> Endpoints:
 def check_api_key(*, actor: Actor, debitura: DebituraClient | None = None) -> KeyCheck:
     """Call GET /me with the partner's key and say plainly what came back; recorded in the audit trail."""
     ensure_role("viewer", actor)
-    if debitura is None:
-        from dashboard.wiring import debitura as app_client
-
-        debitura = app_client()
+    debitura = debitura if debitura is not None else app_client()
     try:
         partner = debitura.referral.me()
     except DebituraError as error:

@@ -5,6 +5,8 @@ Facts arrive three ways: API answers (POST /clients, GET /clients, GET /cases), 
 Debitura's clock: an event its `timestamp`, an answer the moment it was fetched. A facet
 (a tenant's link, its onboarding, a case's lifecycle) only takes a fact at least as new as
 the newest it already holds, so a late webhook or a slow sync page never moves anything back.
+
+This module takes answers and our own actions; `mirror_events` applies webhooks by the same rule.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, Tenant
 from dashboard.models.base import now_utc
-from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
 from dashboard.services.tenant_state import NEEDS_LINKING, approval_ttl_days, debitura_now, refresh_state
 
 # Columns whose change makes a sighting count as "changed" in sync statistics.
@@ -43,12 +44,12 @@ def _snapshot(row: Any, columns: Iterable[str]) -> tuple:
     return tuple(getattr(row, name) for name in columns)
 
 
-def _later(current: datetime | None, candidate: datetime | None) -> bool:
+def at_least_as_new(current: datetime | None, candidate: datetime | None) -> bool:
     """True when `candidate` is at least as new as `current` (unknown times never block)."""
     return current is None or candidate is None or candidate >= current
 
 
-def _set(row: Any, name: str, value: Any) -> None:
+def assign(row: Any, name: str, value: Any) -> None:
     """Assign only real changes, so unchanged rows are not rewritten and `updated_at` means something."""
     if getattr(row, name) != value:
         setattr(row, name, value)
@@ -105,50 +106,50 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
             ("support_email", company.office_email),
         ):
             if value is not None:
-                _set(tenant, column, value)
+                assign(tenant, column, value)
     if client.users:
-        _set(tenant, "users", _users_from_client(client, tenant.users or []))
+        assign(tenant, "users", _users_from_client(client, tenant.users or []))
     if client.is_attributed_client is not None:
-        _set(tenant, "is_attributed", client.is_attributed_client)
+        assign(tenant, "is_attributed", client.is_attributed_client)
     if client.date_linked is not None:
-        _set(tenant, "date_linked", client.date_linked)
+        assign(tenant, "date_linked", client.date_linked)
     if client.referral_fee_percentage_snapshot is not None:
-        _set(tenant, "fee_percentage_snapshot", client.referral_fee_percentage_snapshot)
+        assign(tenant, "fee_percentage_snapshot", client.referral_fee_percentage_snapshot)
     if client.case_stats is not None:
-        _set(tenant, "cases_total", client.case_stats.cases_total)
-        _set(tenant, "cases_closed", client.case_stats.cases_closed)
-        _set(tenant, "earnings_usd", client.case_stats.earnings_usd)
+        assign(tenant, "cases_total", client.case_stats.cases_total)
+        assign(tenant, "cases_closed", client.case_stats.cases_closed)
+        assign(tenant, "earnings_usd", client.case_stats.earnings_usd)
     if client.kyc_status is not None:
-        _set(tenant, "kyc_status", client.kyc_status)
+        assign(tenant, "kyc_status", client.kyc_status)
     if client.kyc_verification is not None and client.kyc_verification.date_created is not None:
-        _set(tenant, "kyc_submitted_at", client.kyc_verification.date_created)
+        assign(tenant, "kyc_submitted_at", client.kyc_verification.date_created)
 
-    if _later(tenant.link_as_of, as_of):
+    if at_least_as_new(tenant.link_as_of, as_of):
         # An answer describing the client means an active link exists for this tenant id.
-        _set(tenant, "withdrawn_at", None)
-        _set(tenant, "missing_since", None)
-        _set(tenant, "conflict_type", None)
-        _set(tenant, "conflict_message", None)
+        assign(tenant, "withdrawn_at", None)
+        assign(tenant, "missing_since", None)
+        assign(tenant, "conflict_type", None)
+        assign(tenant, "conflict_message", None)
         if tenant.link_request_status in ("pending", "declined", "expired"):
-            _set(tenant, "link_request_status", "approved")
-        _set(tenant, "approval_url", None)
-        _set(tenant, "approval_expires_at", None)
+            assign(tenant, "link_request_status", "approved")
+        assign(tenant, "approval_url", None)
+        assign(tenant, "approval_expires_at", None)
         tenant.link_as_of = as_of
-    if _later(tenant.onboarding_as_of, as_of):
+    if at_least_as_new(tenant.onboarding_as_of, as_of):
         done = client.onboarding_done
         if status == 201:
             done = True
         elif status == 202:
             done = False
-        _set(tenant, "onboarding_done", done)
-        _set(tenant, "onboarding_url", None if status == 201 else client.onboarding_url)
+        assign(tenant, "onboarding_done", done)
+        assign(tenant, "onboarding_url", None if status == 201 else client.onboarding_url)
         if not done and tenant.onboarding_started_at is None:
             tenant.onboarding_started_at = client.date_linked or as_of
         tenant.onboarding_as_of = as_of
 
     tenant.last_seen_at = now_utc()
     tenant.last_seen_source = source
-    _set(tenant, "search_text", search_text_for(tenant))
+    assign(tenant, "search_text", search_text_for(tenant))
     refresh_state(tenant, as_of)
     return _snapshot(tenant, _TENANT_FACTS) != before or tenant.id is None
 
@@ -182,10 +183,10 @@ def apply_request_details(tenant: Tenant, payload: Mapping[str, Any]) -> None:
         ("support_phone", "supportPhone"),
     ):
         if details.get(key):
-            _set(tenant, column, details[key])
+            assign(tenant, column, details[key])
     users = payload.get("users")
     if users:
-        _set(
+        assign(
             tenant,
             "users",
             [
@@ -193,14 +194,14 @@ def apply_request_details(tenant: Tenant, payload: Mapping[str, Any]) -> None:
                 for user in users
             ],
         )
-    _set(tenant, "search_text", search_text_for(tenant))
+    assign(tenant, "search_text", search_text_for(tenant))
 
 
-def _set_deadline(tenant: Tenant, deadline: datetime | None, requested_at: datetime) -> None:
+def set_deadline(tenant: Tenant, deadline: datetime | None, requested_at: datetime) -> None:
     """Debitura's own deadline when it sends one; otherwise ApprovalTtlDays from when we saw the request."""
     if deadline is not None:
-        _set(tenant, "approval_expires_at", deadline)
-        _set(tenant, "approval_deadline_estimated", False)
+        assign(tenant, "approval_expires_at", deadline)
+        assign(tenant, "approval_deadline_estimated", False)
     else:
         tenant.approval_expires_at = requested_at + timedelta(days=approval_ttl_days())
         tenant.approval_deadline_estimated = True
@@ -220,24 +221,24 @@ def record_conflict(
     tenant = tenant_for(external_tenant_id)
     if payload:
         apply_request_details(tenant, payload)
-    if _later(tenant.link_as_of, as_of):
-        _set(tenant, "withdrawn_at", None)
-        _set(tenant, "missing_since", None)
-        _set(tenant, "conflict_type", conflict.conflict_type)
-        _set(tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None)
+    if at_least_as_new(tenant.link_as_of, as_of):
+        assign(tenant, "withdrawn_at", None)
+        assign(tenant, "missing_since", None)
+        assign(tenant, "conflict_type", conflict.conflict_type)
+        assign(tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None)
         if conflict.conflict_type == NEEDS_LINKING:
             fresh = tenant.link_request_status != "pending" or tenant.approval_url != conflict.approval_url
-            _set(tenant, "link_request_status", "pending")
-            _set(tenant, "is_attributed", False)
+            assign(tenant, "link_request_status", "pending")
+            assign(tenant, "is_attributed", False)
             if conflict.approval_url:
-                _set(tenant, "approval_url", conflict.approval_url)
+                assign(tenant, "approval_url", conflict.approval_url)
             if fresh or tenant.approval_expires_at is None:
                 tenant.approval_requested_at = as_of
-                _set_deadline(tenant, moment((conflict.data or {}).get("expiresAt")), as_of)
+                set_deadline(tenant, moment((conflict.data or {}).get("expiresAt")), as_of)
         else:
-            _set(tenant, "link_request_status", None)
-            _set(tenant, "approval_url", None)
-            _set(tenant, "approval_expires_at", None)
+            assign(tenant, "link_request_status", None)
+            assign(tenant, "approval_url", None)
+            assign(tenant, "approval_expires_at", None)
         tenant.link_as_of = as_of
     tenant.last_seen_at = now_utc()
     tenant.last_seen_source = source
@@ -250,7 +251,7 @@ def record_conflict(
 def mark_missing(tenant: Tenant, *, source: str, as_of: datetime | None = None) -> bool:
     """GET /clients/{id} answered 404: no active link (withdrawn or archived at Debitura)."""
     as_of = as_of or debitura_now()
-    if not _later(tenant.link_as_of, as_of):
+    if not at_least_as_new(tenant.link_as_of, as_of):
         return False
     changed = tenant.missing_since is None
     if changed:
@@ -334,13 +335,13 @@ def case_search_text(case: Case) -> str:
     return " ".join(part for part in parts if part).lower()
 
 
-def _apply_lifecycle(case: Case, lifecycle: str | None, *, as_of: datetime) -> None:
-    if lifecycle is None or not _later(case.lifecycle_as_of, as_of):
+def apply_lifecycle(case: Case, lifecycle: str | None, *, as_of: datetime) -> None:
+    if lifecycle is None or not at_least_as_new(case.lifecycle_as_of, as_of):
         return
-    _set(case, "lifecycle", lifecycle)
+    assign(case, "lifecycle", lifecycle)
     if lifecycle != PENDING_SIGNING:
         # The signing URL only unblocks a case waiting for signatures.
-        _set(case, "signing_url", None)
+        assign(case, "signing_url", None)
     case.lifecycle_as_of = as_of
 
 
@@ -350,12 +351,12 @@ def apply_case(
     """Copy one case answer onto its row; `tenants` maps externalTenantId (or creditor id) to tenant rows."""
     before = _snapshot(case, _CASE_FACTS)
     fields = _case_fields(item)
-    lifecycle_fresh = _later(case.lifecycle_as_of, as_of)
+    lifecycle_fresh = at_least_as_new(case.lifecycle_as_of, as_of)
     for name, value in fields.items():
         if name in ("close_code", "date_finished") and not lifecycle_fresh:
             continue
-        _set(case, name, value)
-    _apply_lifecycle(case, item.lifecycle, as_of=as_of)
+        assign(case, name, value)
+    apply_lifecycle(case, item.lifecycle, as_of=as_of)
     if case.external_tenant_id is None and isinstance(item, CustomerCase) and item.creditor is not None:
         tenant = tenants.get(item.creditor.id or "")
         if tenant is not None:
@@ -364,12 +365,12 @@ def apply_case(
     if tenant is not None:
         if tenant.id is None:
             db.session.flush([tenant])
-        _set(case, "tenant_id", tenant.id)
+        assign(case, "tenant_id", tenant.id)
         if not case.client_name:
             case.client_name = tenant.company_name
     case.last_seen_at = now_utc()
     case.last_seen_source = source
-    _set(case, "search_text", case_search_text(case))
+    assign(case, "search_text", case_search_text(case))
     return _snapshot(case, _CASE_FACTS) != before
 
 
@@ -448,135 +449,3 @@ def upsert_case(
     if commit:
         db.session.commit()
     return rows[0]
-
-
-# ---------------------------------------------------------------- webhook events
-
-
-def _creditor_facts(tenant: Tenant, creditor: Any) -> None:
-    if not isinstance(creditor, Mapping):
-        return
-    if creditor.get("id"):
-        _set(tenant, "creditor_id", str(creditor["id"]))
-    if creditor.get("companyName") and not tenant.company_name:
-        tenant.company_name = str(creditor["companyName"])
-    if creditor.get("registrationNumber") and not tenant.registration_number:
-        tenant.registration_number = str(creditor["registrationNumber"])
-    if isinstance(creditor.get("isAttributed"), bool):
-        _set(tenant, "is_attributed", creditor["isAttributed"])
-    _set(tenant, "search_text", search_text_for(tenant))
-
-
-def _link_event(tenant: Tenant, event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:
-    if not _later(tenant.link_as_of, occurred_at):
-        return STALE
-    _set(tenant, "withdrawn_at", None)
-    _set(tenant, "missing_since", None)
-    if event_type == "client.linked":
-        _set(tenant, "conflict_type", None)
-        _set(tenant, "conflict_message", None)
-        _set(tenant, "link_request_status", "approved")
-        _set(tenant, "approval_url", None)
-        _set(tenant, "approval_expires_at", None)
-        if tenant.date_linked is None:
-            tenant.date_linked = occurred_at
-    elif event_type == "client.link_requested":
-        opened = tenant.link_request_status != "pending"
-        _set(tenant, "conflict_type", NEEDS_LINKING)
-        _set(tenant, "link_request_status", "pending")
-        _set(tenant, "is_attributed", False)
-        if opened or tenant.approval_requested_at is None:
-            tenant.approval_requested_at = occurred_at
-        deadline = moment(data.get("expiresAt"))
-        if deadline is not None or opened or tenant.approval_expires_at is None:
-            _set_deadline(tenant, deadline, occurred_at)
-    else:
-        _set(tenant, "conflict_type", NEEDS_LINKING)
-        _set(tenant, "link_request_status", "declined" if event_type == "client.link_declined" else "expired")
-    tenant.link_as_of = occurred_at
-    return APPLIED
-
-
-def _onboarding_event(tenant: Tenant, event_type: str, occurred_at: datetime) -> str:
-    if event_type != "client.onboarding.contract_signed":
-        return RECORDED  # the PoA alone does not finish onboarding: wait for contract_signed
-    if not _later(tenant.onboarding_as_of, occurred_at):
-        return STALE
-    _set(tenant, "onboarding_done", True)
-    _set(tenant, "onboarding_url", None)
-    tenant.onboarding_as_of = occurred_at
-    return APPLIED
-
-
-def _client_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:
-    external_tenant_id = data.get("externalTenantId")
-    if not isinstance(external_tenant_id, str) or not external_tenant_id:
-        return RECORDED
-    tenant = tenant_for(external_tenant_id)
-    _creditor_facts(tenant, data.get("creditor"))
-    if event_type.startswith("client.onboarding."):
-        outcome = _onboarding_event(tenant, event_type, occurred_at)
-    else:
-        outcome = _link_event(tenant, event_type, data, occurred_at)
-    tenant.last_seen_at = now_utc()
-    tenant.last_seen_source = "webhook"
-    refresh_state(tenant, debitura_now())
-    return outcome
-
-
-def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:
-    case_id = data.get("caseId")
-    if not isinstance(case_id, str) or not case_id:
-        return RECORDED
-    case = db.session.get(Case, case_id, with_for_update={"of": Case})
-    if case is None:
-        case = Case(id=case_id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
-        db.session.add(case)
-    if isinstance(data.get("reference"), str):
-        _set(case, "reference", data["reference"])
-    external_tenant_id = data.get("externalTenantId")
-    if isinstance(external_tenant_id, str) and external_tenant_id:
-        _set(case, "external_tenant_id", external_tenant_id)
-        tenant = find_tenant(external_tenant_id)
-        if tenant is not None:
-            _set(case, "tenant_id", tenant.id)
-            if not case.client_name:
-                case.client_name = tenant.company_name
-    lifecycle = data.get("lifecycle") or data.get("newLifecycle")
-    if event_type == "case.closed":
-        lifecycle = lifecycle or "Closed"
-    outcome = APPLIED
-    if isinstance(lifecycle, str) and lifecycle:
-        if _later(case.lifecycle_as_of, occurred_at):
-            _apply_lifecycle(case, lifecycle, as_of=occurred_at)
-            if event_type == "case.closed":
-                _set(case, "close_code", data.get("closeCode") if isinstance(data.get("closeCode"), str) else None)
-        else:
-            outcome = STALE
-    case.last_seen_at = now_utc()
-    case.last_seen_source = "webhook"
-    _set(case, "search_text", case_search_text(case))
-    return outcome
-
-
-CLIENT_EVENTS = (
-    "client.onboarding.poa_signed",
-    "client.onboarding.contract_signed",
-    "client.linked",
-    "client.link_declined",
-    "client.link_requested",
-    "client.link_expired",
-)
-CASE_EVENTS = ("case.created", "case.updated", "case.closed")
-KNOWN_EVENTS = (*CLIENT_EVENTS, *CASE_EVENTS, "cases.replay_failed")
-
-
-def apply_event(event_type: str, data: Mapping[str, Any], *, occurred_at: datetime) -> str:
-    """Apply one webhook to the mirror (caller commits); returns the outcome to record on the event."""
-    if event_type in CLIENT_EVENTS:
-        return _client_event(event_type, data, occurred_at)
-    if event_type in CASE_EVENTS:
-        return _case_event(event_type, data, occurred_at)
-    if event_type in KNOWN_EVENTS:
-        return RECORDED  # cases.replay_failed: shown in the log and the tenant timeline, nothing to mirror
-    return UNKNOWN_TYPE

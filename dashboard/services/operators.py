@@ -14,8 +14,15 @@ from dashboard.models.operators import ROLES, dummy_password_check
 from dashboard.services import audit, login_throttle
 
 
+MIN_PASSWORD_LENGTH = 10
+
+
 class OperatorError(ValueError):
-    """An operator change that cannot be made as asked."""
+    """An operator change that cannot be made as asked; `field` names the input at fault, if one is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -75,11 +82,11 @@ def sign_in(email: str, password: str, *, remote_addr: str = "") -> SignIn:
 
 def create_operator(email: str, password: str, *, name: str = "", role: str = "operator") -> Operator:
     if role not in ROLES:
-        raise OperatorError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
-    if len(password) < 10:
-        raise OperatorError("Passwords need at least 10 characters.")
+        raise OperatorError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", field="role")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise OperatorError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.", field="password")
     if find_by_email(email) is not None:
-        raise OperatorError("An operator with that e-mail already exists.")
+        raise OperatorError("An operator with that e-mail already exists.", field="email")
     operator = Operator(email=normalise_email(email), name=name.strip(), role=role)
     operator.set_password(password)
     db.session.add(operator)

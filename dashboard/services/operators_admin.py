@@ -17,9 +17,7 @@ from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.operators import ROLES
 from dashboard.services import audit
-from dashboard.services.operators import OperatorError, create_operator, find_by_email
-
-MIN_PASSWORD_LENGTH = 10
+from dashboard.services.operators import MIN_PASSWORD_LENGTH, OperatorError, create_operator, find_by_email
 
 
 class ShellActor:
@@ -88,7 +86,7 @@ def change_role(operator_id: int, role: str, *, actor: Actor) -> Operator:
     """Give the operator another role; the last active admin keeps theirs."""
     ensure_role("admin", actor)
     if role not in ROLES:
-        raise OperatorError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+        raise OperatorError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", field="role")
     operator = get_operator(operator_id)
     if operator.role == role:
         return operator
@@ -137,7 +135,7 @@ def reset_password(operator_id: int, *, password: str | None = None, actor: Acto
     generated = not password
     password = password or new_password()
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise OperatorError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+        raise OperatorError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.", field="password")
     operator.set_password(password)
     audit.record(
         "operator.reset_password", outcome=audit.OK, summary=f"New password for {operator.email}", operator=actor, commit=False

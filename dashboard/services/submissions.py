@@ -18,8 +18,7 @@ from flask_login import current_user
 from sqlalchemy import and_, delete, or_, select, update
 
 from dashboard.authz import ensure_role
-from dashboard.debitura import BusinessRuleError, DebituraClient, DebituraError, InvalidRequest
-from dashboard.debitura import jsonwire
+from dashboard.debitura import BusinessRuleError, DebituraClient, DebituraError, InvalidRequest, jsonwire
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc

@@ -22,6 +22,8 @@ from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import now_utc
 from dashboard.services import audit
+from dashboard.services.webhook_secrets import accepted_secrets, store_secret
+from dashboard.wiring import debitura as app_client
 
 # Debitura's referral-partner events, newest documented list (DOMAIN.md).
 EVENTS = (
@@ -58,11 +60,7 @@ class WebhookAdminError(ValueError):
 
 
 def _client(debitura: DebituraClient | None) -> DebituraClient:
-    if debitura is not None:
-        return debitura
-    from dashboard.wiring import debitura as app_client
-
-    return app_client()
+    return debitura if debitura is not None else app_client()
 
 
 def receiver_url() -> str:
@@ -78,8 +76,6 @@ def can_send_test_events() -> bool:
 def _store_secret(secret: str | None) -> bool:
     if not secret:
         return False
-    from dashboard.services.webhook_secrets import store_secret
-
     store_secret(secret, grace_seconds=int(current_app.config.get("WEBHOOK_ROTATION_GRACE_SECONDS", ROTATION_GRACE_SECONDS)))
     return True
 
@@ -212,7 +208,7 @@ class DeliveryHealth:
     last_failure_at: datetime | None
     rejections_24h: dict[str, int] = field(default_factory=dict)
     last_rejection_at: datetime | None = None
-    accepted_secrets: int | None = None  # how many secrets the receiver accepts now (never which)
+    accepted_secrets: int = 0  # how many secrets the receiver accepts now (never which)
 
     @property
     def rejected_24h(self) -> int:
@@ -248,16 +244,8 @@ def delivery_health(now: datetime | None = None) -> DeliveryHealth:
         last_failure_at=events[3],
         rejections_24h=rejections,
         last_rejection_at=last_rejection,
-        accepted_secrets=_accepted_secret_count(now),
+        accepted_secrets=len(accepted_secrets(now)),
     )
-
-
-def _accepted_secret_count(now: datetime) -> int | None:
-    try:
-        from dashboard.services.webhook_secrets import accepted_secrets
-    except ImportError:  # the receiver's secret store is optional for this page
-        return None
-    return len(accepted_secrets(now))
 
 
 def _checked_events(events: Iterable[str]) -> list[str]:

@@ -27,7 +27,7 @@ from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import now_utc
 from dashboard.models.webhooks import FAILED, TEST
-from dashboard.services import mirror
+from dashboard.services import mirror_events
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_secrets import SignatureRejected, accepted_secrets, verify_signature
 
@@ -72,7 +72,7 @@ def _apply(event: WebhookEvent, envelope: dict[str, Any]) -> None:
     """Apply in a transaction of its own; whatever happens, the outcome is written down."""
     data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
     try:
-        outcome = mirror.apply_event(event.event_type, data, occurred_at=event.occurred_at or debitura_now())
+        outcome = mirror_events.apply_event(event.event_type, data, occurred_at=event.occurred_at or debitura_now())
         event.outcome, event.error = outcome, None
         db.session.commit()
     except Exception as error:  # a bad payload or a database hiccup must not turn into a 500 and a retry storm

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from dashboard.services.mirror import KNOWN_EVENTS
+from dashboard.services.mirror_events import KNOWN_EVENTS
 from dashboard.services.webhook_secrets import has_stored_secret, store_secret
 from dashboard.wiring import debitura
 

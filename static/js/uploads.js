@@ -123,7 +123,7 @@
       send(input.files[0]);
     });
 
-    retry.addEventListener("click", function () {
+    retry.querySelector("button").addEventListener("click", function () {
       if (pending) send(pending);
     });
 

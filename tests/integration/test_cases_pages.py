@@ -257,3 +257,53 @@ def create_case(env, tenant: str):
                 "debtor": {"type": "Company", "name": "Timeline Debtor A/S", "countryAlpha2": "DK"},
             },
         )
+
+
+def test_a_pending_case_without_known_urls_has_them_looked_up_as_its_client(env):
+    tenant_id, tenant = make_tenant(env.app, name="Late Signer ApS", onboard=False)
+    with env.app.test_request_context():
+        created = env.debitura.create_case(
+            tenant,
+            {
+                "currencyCode": "EUR",
+                "amountToRecover": Decimal("640.00"),
+                "date": (date.today() - timedelta(days=10)).isoformat(),
+                "allowPendingContracts": True,
+                "debtor": {"type": "Company", "name": "Slow Pay ApS", "countryAlpha2": "DK"},
+            },
+        )
+        # What a sync sees: the Referral API's listing, which carries no signing URL.
+        listed = env.debitura.referral.get_case(created.id)
+        from dashboard.services import mirror
+
+        mirror.upsert_case(listed, source="sync")
+    queue = get(env, "/cases/pending").get_data(as_text=True)
+    assert f'hx-get="/cases/{created.id}/unblocking"' in queue and 'hx-trigger="revealed"' in queue
+
+    fragment = get(env, f"/cases/{created.id}/unblocking", **{"HX-Request": "true"})
+
+    html = fragment.get_data(as_text=True)
+    assert "HX-Request" in fragment.headers["Vary"]
+    assert created.signing_handoff_url.replace("&", "&amp;") in html
+    assert "/onboarding/companydetails/" in html  # the agreement's own solution URL
+    assert "Copy message" in html and "<html" not in html
+    with env.app.app_context():
+        stored = db.session.get(Case, created.id)
+        assert stored.signing_url == created.signing_handoff_url and stored.tenant_id == tenant_id
+    assert get(env, f"/cases/{created.id}/unblocking").status_code == 303  # without htmx: the case page
+
+
+def test_asking_for_urls_of_a_case_that_moved_on_says_so(env):
+    _, tenant = make_tenant(env.app)
+    case = create_case(env, tenant)
+    get(env, f"/cases/{case.id}")  # mirrored
+
+    html = get(env, f"/cases/{case.id}/unblocking", **{"HX-Request": "true"}).get_data(as_text=True)
+
+    assert "Debitura gave no signing URL for this case" in html and "hx-trigger" not in html
+
+
+def test_a_failed_url_lookup_is_explained_in_the_row(env, seeded):
+    html = get(env, "/cases/case-aaa11111/unblocking", **{"HX-Request": "true"}).get_data(as_text=True)
+
+    assert "Could not look up the URLs" in html and "hx-trigger" not in html

@@ -11,7 +11,7 @@ from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission
 from dashboard.models.base import now_utc
 from dashboard.services import submissions
-from tests.cases_support import case_form, make_tenant, sandbox_case_count
+from tests.cases_support import case_form, make_tenant, sandbox_case_count, without_backoff
 
 pytestmark = pytest.mark.postgres
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.postgres
 def draft(app, client, operators):
     """A previewed draft for a ready tenant: (tenant id, externalTenantId, key, form)."""
     operators.login("operator")
+    without_backoff(app)
     tenant_id, tenant = make_tenant(app)
     key = client.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form()

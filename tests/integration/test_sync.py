@@ -9,7 +9,20 @@ from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import leases
 from dashboard.services import sync as sync_service
-from tests.tenant_data import create_case, create_client, withdraw_at_debitura
+from tests.tenant_data import app_for, build_app, create_case, create_client, dispose, withdraw_at_debitura
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("sync"))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(request, backend, shared_app):
+    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
+    yield from app_for(request, shared_app)
 
 
 @pytest.fixture
@@ -19,10 +32,11 @@ def small_pages(monkeypatch):
 
 
 @pytest.fixture
-def five_clients(debitura):
-    for number in range(5):
-        create_client(debitura, f"t-{number}")
+def three_clients(debitura):
+    """Three clients and three cases at Debitura: two pages of each with small_pages."""
     for number in range(3):
+        create_client(debitura, f"t-{number}")
+    for _ in range(3):
         create_case(debitura, "t-0")
 
 
@@ -31,18 +45,19 @@ def states(app) -> dict[str, str]:
         return dict(db.session.execute(select(Tenant.external_tenant_id, Tenant.state)).all())
 
 
-def test_a_sync_pages_through_clients_and_cases_and_records_the_run(app, small_pages, five_clients):
+@pytest.mark.postgres
+def test_a_sync_pages_through_clients_and_cases_and_records_the_run(app, small_pages, three_clients):
     with app.app_context():
         run = sync_service.run_sync()
 
         assert run.status == "succeeded" and run.phase == "done"
-        assert (run.clients_seen, run.cases_seen) == (5, 3)
-        assert run.tenants_changed == 5 and run.cases_changed == 3
-        assert run.calls_made == 3 + 2  # three pages of clients, two of cases
+        assert (run.clients_seen, run.cases_seen) == (3, 3)
+        assert run.tenants_changed == 3 and run.cases_changed == 3
+        assert run.calls_made == 2 + 2  # two pages of clients, two of cases
         assert run.finished_at is not None and run.duration_seconds >= 0
         assert db.session.scalar(select(func.count()).select_from(Case).where(Case.external_tenant_id == "t-0")) == 3
         assert all(case.tenant.external_tenant_id == "t-0" for case in db.session.scalars(select(Case)))
-    assert states(app) == {f"t-{n}": "onboarding" for n in range(5)}
+    assert states(app) == {f"t-{n}": "onboarding" for n in range(3)}
 
 
 def test_the_real_page_size_is_debituras_maximum():
@@ -56,7 +71,7 @@ def test_a_second_sync_while_one_runs_is_refused_plainly(app):
             sync_service.run_sync()
 
 
-def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, five_clients):
+def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, three_clients):
     def stop_after_first_page(run):
         if run.phase == "clients" and run.next_page == 2:
             raise KeyboardInterrupt
@@ -73,11 +88,11 @@ def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, five_cli
 
         assert resumed.id == stopped.id and resumed.resumed == 1
         assert resumed.status == "succeeded"
-        assert resumed.clients_seen == 5  # pages already done are not read again
-        assert resumed.calls_made == 5
+        assert resumed.clients_seen == 3  # pages already done are not read again
+        assert resumed.calls_made == 4
 
 
-def test_a_debitura_failure_stops_the_run_with_a_message_and_the_next_one_carries_on(app, sandbox, small_pages, five_clients):
+def test_a_debitura_failure_stops_the_run_with_a_message_and_the_next_one_carries_on(app, sandbox, small_pages, three_clients):
     sandbox.faults.fail_next(1, "http_429", path_prefix="/referral-api/cases", retry_after=120)
     with app.app_context():
         failed = sync_service.run_sync()
@@ -91,29 +106,29 @@ def test_a_debitura_failure_stops_the_run_with_a_message_and_the_next_one_carrie
         assert again.cases_seen == 3
 
 
-def test_a_fresh_sync_starts_over_instead_of_resuming(app, small_pages, five_clients):
+def test_a_fresh_sync_starts_over_instead_of_resuming(app, small_pages, three_clients):
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
             sync_service.run_sync(progress=lambda run: (_ for _ in ()).throw(KeyboardInterrupt()))
         first = sync_service.latest_run()
         fresh = sync_service.run_sync(fresh=True)
-        assert fresh.id != first.id and fresh.clients_seen == 5
+        assert fresh.id != first.id and fresh.clients_seen == 3
 
 
-def test_tenants_gone_from_debitura_become_withdrawn(app, sandbox, debitura, five_clients):
+def test_tenants_gone_from_debitura_become_withdrawn(app, sandbox, debitura, three_clients):
     with app.app_context():
         sync_service.run_sync()
-    withdraw_at_debitura(sandbox, "t-3")
+    withdraw_at_debitura(sandbox, "t-2")
 
     with app.app_context():
         run = sync_service.run_sync()
         assert run.tenants_missing == 1
 
-    assert states(app)["t-3"] == "withdrawn"
-    assert states(app)["t-2"] == "onboarding"
+    assert states(app)["t-2"] == "withdrawn"
+    assert states(app)["t-1"] == "onboarding"
 
 
-def test_a_run_that_loses_its_lease_stops_writing(app, small_pages, five_clients):
+def test_a_run_that_loses_its_lease_stops_writing(app, small_pages, three_clients):
     def steal(run):
         leases.release(sync_service.LEASE, run.holder)
         leases.acquire(sync_service.LEASE, "thief", 60)
@@ -124,13 +139,13 @@ def test_a_run_that_loses_its_lease_stops_writing(app, small_pages, five_clients
         assert "taken over" in run.message
 
 
-def test_the_sync_command_reports_and_exits_by_outcome(app, five_clients):
+def test_the_sync_command_reports_and_exits_by_outcome(app, three_clients):
     runner = app.test_cli_runner()
 
     result = runner.invoke(args=["sync", "--quiet"])
 
     assert result.exit_code == 0, result.output
-    assert "Sync succeeded" in result.output and "5 clients and 3 cases read" in result.output
+    assert "Sync succeeded" in result.output and "3 clients and 3 cases read" in result.output
     with app.app_context():
         leases.acquire(sync_service.LEASE, "cron-overlap", 60)
     busy = runner.invoke(args=["sync"])
@@ -138,7 +153,7 @@ def test_the_sync_command_reports_and_exits_by_outcome(app, five_clients):
     assert "already running" in busy.output
 
 
-def test_an_admin_starts_a_sync_and_watches_its_progress(app, client, operators, five_clients):
+def test_an_admin_starts_a_sync_and_watches_its_progress(app, client, operators, three_clients):
     operators.login("admin")
 
     started = client.post("/sync/start", headers={"HX-Request": "true", "HX-Target": "sync-progress"})

@@ -7,9 +7,22 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
-from tests.tenant_data import complete_onboarding
+from tests.tenant_data import app_for, build_app, complete_onboarding, dispose
 
 URL = "/tenants/new"
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("new-client"))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(request, backend, shared_app):
+    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
+    yield from app_for(request, shared_app)
 
 
 def form(tenant_id: str = "new-1", email: str = "anna@newco.example", **changes) -> dict[str, str]:
@@ -79,6 +92,15 @@ def test_invalid_input_is_refused_with_a_field_message_and_kept(app, client, ope
         assert message in html, changes
         assert 'value="Main Street 1"' in html, changes
     assert tenant(app, "new-1") is None  # nothing was sent
+
+
+def test_an_invalid_htmx_submission_gets_the_form_fragment_back_with_422(client, operator):
+    response = client.post(URL, data=form(country="D"), headers={"HX-Request": "true", "HX-Target": "new-client-form"})
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.lstrip().startswith('<form id="new-client-form"') and "<html" not in html
+    assert "Use a two-letter ISO code" in html and 'value="NewCo ApS"' in html
 
 
 def test_a_new_client_gets_an_onboarding_url_and_lands_on_its_page(app, client, operator):

@@ -15,12 +15,25 @@ from dashboard import create_app
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.models.base import now_utc
-from dashboard.services import mirror
+from dashboard.services import mirror, mirror_events
 from dashboard.services.tenant_state import debitura_now
 from tests.conftest import OperatorActions, make_config, prepare_databases
-from tests.tenant_data import add_tenant, create_client
+from tests.tenant_data import add_tenant, app_for, build_app, create_client, dispose
 
 HX = {"HX-Request": "true", "HX-Target": "tenant-results"}
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("tenants"))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(request, backend, shared_app):
+    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
+    yield from app_for(request, shared_app)
 
 
 @contextmanager
@@ -125,6 +138,7 @@ def test_an_htmx_request_gets_only_the_results_fragment(reader):
     assert 'hx-push-url="true"' in full.get_data(as_text=True)
 
 
+@pytest.mark.postgres
 def test_pages_of_25_keep_their_filters_in_the_links(client, operators, app):
     with app.app_context():
         for number in range(30):
@@ -170,7 +184,7 @@ def test_a_poll_with_the_current_marker_answers_204_and_a_change_brings_the_frag
 
     with app.app_context():
         tenant = mirror.find_tenant("bolt")
-        mirror.apply_event("client.onboarding.contract_signed", {"externalTenantId": "bolt"}, occurred_at=debitura_now())
+        mirror_events.apply_event("client.onboarding.contract_signed", {"externalTenantId": "bolt"}, occurred_at=debitura_now())
         db.session.commit()
         assert tenant.state == "ready"
     changed = client.get(poll_url, headers=HX)
@@ -231,7 +245,7 @@ def test_the_tenant_page_polls_cheaply_and_refreshes_on_change(client, operators
     assert len(seen) <= 3  # the operator's session, the tenant, the marker
 
     with app.app_context():
-        mirror.apply_event("client.onboarding.contract_signed", {"externalTenantId": "bolt"}, occurred_at=debitura_now())
+        mirror_events.apply_event("client.onboarding.contract_signed", {"externalTenantId": "bolt"}, occurred_at=debitura_now())
         db.session.commit()
     fresh = client.get(poll_url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fresh.lstrip().startswith('<div id="tenant-live"') and "Ready" in fresh

@@ -12,7 +12,20 @@ from sqlalchemy import event
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case
 from dashboard.services.tenant_state import debitura_now
-from tests.tenant_data import add_tenant
+from tests.tenant_data import add_tenant, app_for, build_app, dispose
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("triage"))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(request, backend, shared_app):
+    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
+    yield from app_for(request, shared_app)
 
 
 def section(html: str, key: str) -> str:
@@ -56,6 +69,7 @@ def seeded(app):
     seed(app)
 
 
+@pytest.mark.postgres
 def test_each_queue_holds_exactly_its_rows_with_a_reason_and_a_next_step(client, operators, seeded):
     operators.login("operator")
 

@@ -167,6 +167,9 @@ def test_viewers_cannot_upload(env, case_id):
 
 def test_the_upload_page_offers_the_checks_the_browser_runs_first(env, case_id):
     html = env.client.get(f"/cases/{case_id}/files/new").get_data(as_text=True)
+    case_page = env.client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+    assert 'name="idempotency_key" type="hidden" value="file-' in case_page and "data-upload-form" in case_page
 
     assert f'data-max-bytes="{uploads.MAX_BYTES}"' in html
     assert 'data-allowed="pdf,doc,docx,xls,xlsx,csv,txt,jpg,jpeg,png"' in html

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import threading
 import time
 import uuid
@@ -20,6 +21,7 @@ from dashboard.models.base import now_utc
 from dashboard.services import webhook_receiver
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
 from tests.conftest import make_config
+from tests.tenant_data import app_for, build_app, dispose
 
 SECRET = base64.b64encode(b"k" * 32).decode()
 OTHER_SECRET = base64.b64encode(b"z" * 32).decode()
@@ -29,6 +31,19 @@ URL = "/webhooks/debitura"
 @pytest.fixture
 def app_config(database_url, tmp_path):
     return make_config(database_url, tmp_path, DEBITURA_WEBHOOK_SECRET=SECRET)
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("receiver"), DEBITURA_WEBHOOK_SECRET=SECRET)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(request, backend, shared_app):
+    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
+    yield from app_for(request, shared_app)
 
 
 def signature(body: bytes, secret: str = SECRET, t: int | None = None) -> str:
@@ -206,6 +221,12 @@ def test_unknown_event_types_are_kept_and_shown_in_the_log(app, client, operator
     assert "client.renamed" in page
     assert "unknown event type" in page
     assert tenant_state(app) is None
+    poll = re.search(r'hx-get="(/webhooks/deliveries\?since=[^"]+)"', page).group(1)
+    assert client.get(poll, headers={"HX-Request": "true"}).status_code == 204
+    other = envelope("case.created", caseId="c-9", reference="R-9", lifecycle="Pending Verification")
+    assert deliver(app.test_client(), other, signature(other)).status_code == 200  # Debitura has no session cookie
+    fragment = client.get(poll, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="deliveries"') and "Case R-9 created in Pending Verification" in fragment
 
 
 def test_test_deliveries_are_logged_but_never_change_the_mirror(app, client):

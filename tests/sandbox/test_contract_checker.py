@@ -90,8 +90,8 @@ def test_a_status_the_operation_does_not_document_is_reported(checker):
 def test_a_request_the_spec_rejects_counts_only_when_the_sandbox_accepted_it(checker):
     bad_request = {"externalTenantId": "t", "client": {"name": "A"}, "users": [], "bogus": True}
 
-    rejected = checker.observe(*exchange("POST", "/referral-api/clients", 400, {"Users": ["At least one user is required"]},
-                                         request_json=bad_request))
+    refusal = {"Users": ["At least one user is required"]}
+    rejected = checker.observe(*exchange("POST", "/referral-api/clients", 400, refusal, request_json=bad_request))
     accepted = checker.observe(*exchange("POST", "/referral-api/clients", 202, {"externalTenantId": "t"},
                                          request_json=bad_request))
 

@@ -179,7 +179,8 @@ def test_a_page_of_100_stays_fast_with_100_000_cases(sandbox, http, referral, cl
 
     def cpu_seconds(params) -> float:
         # CPU time rather than wall time: the request runs in this thread, and a busy machine
-        # must not fail the test. It covers the whole exchange: client, transport, app, SQLite.
+        # must not fail the test. It covers the whole exchange: client, transport, app, SQLite
+        # (the contract check only collects the exchange here; it validates at teardown).
         started = time.process_time()
         response = http.get(url, params=params, headers=headers)
         elapsed = time.process_time() - started

@@ -15,7 +15,21 @@ from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
 from dashboard.models import Case, Tenant
 from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
-from dashboard.services import mirror
+from dashboard.services import mirror, mirror_events
+from tests.tenant_data import app_for, build_app, dispose
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("mirror"))
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def app(request, backend, shared_app):
+    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
+    yield from app_for(request, shared_app)
+
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -133,7 +147,7 @@ def test_hard_conflicts_become_their_own_states(ctx, conflict_type, state):
 
 def test_an_answer_fetched_before_a_newer_webhook_does_not_undo_it(ctx):
     mirror.upsert_tenant_from_client(client(), source="sync", as_of=T0)
-    assert mirror.apply_event("client.onboarding.contract_signed", envelope_data(), occurred_at=T0 + timedelta(minutes=2)) == APPLIED
+    assert mirror_events.apply_event("client.onboarding.contract_signed", envelope_data(), occurred_at=T0 + timedelta(minutes=2)) == APPLIED
     db.session.commit()
 
     # A sync page read a minute before the signature lands afterwards: it must not reopen onboarding.
@@ -147,8 +161,8 @@ def test_an_answer_fetched_before_a_newer_webhook_does_not_undo_it(ctx):
 @pytest.mark.postgres
 def test_link_events_in_any_order_end_in_the_newest_state(ctx):
     data = envelope_data("t-5")
-    assert mirror.apply_event("client.linked", data, occurred_at=T0 + timedelta(hours=1)) == APPLIED
-    assert mirror.apply_event("client.link_requested", data, occurred_at=T0) == STALE
+    assert mirror_events.apply_event("client.linked", data, occurred_at=T0 + timedelta(hours=1)) == APPLIED
+    assert mirror_events.apply_event("client.link_requested", data, occurred_at=T0) == STALE
     db.session.commit()
 
     tenant = mirror.find_tenant("t-5")
@@ -158,7 +172,7 @@ def test_link_events_in_any_order_end_in_the_newest_state(ctx):
 
 
 def test_link_requested_takes_debituras_own_deadline(ctx):
-    mirror.apply_event("client.link_requested", envelope_data("t-6", expiresAt="2026-03-04T12:00:00Z"), occurred_at=T0)
+    mirror_events.apply_event("client.link_requested", envelope_data("t-6", expiresAt="2026-03-04T12:00:00Z"), occurred_at=T0)
     db.session.commit()
 
     tenant = mirror.find_tenant("t-6")
@@ -167,10 +181,10 @@ def test_link_requested_takes_debituras_own_deadline(ctx):
 
 
 def test_declined_and_expired_events_close_the_request(ctx):
-    mirror.apply_event("client.link_requested", envelope_data("t-7"), occurred_at=T0)
-    mirror.apply_event("client.link_declined", envelope_data("t-7"), occurred_at=T0 + timedelta(days=1))
-    mirror.apply_event("client.link_requested", envelope_data("t-8"), occurred_at=T0)
-    mirror.apply_event("client.link_expired", envelope_data("t-8"), occurred_at=T0 + timedelta(days=7))
+    mirror_events.apply_event("client.link_requested", envelope_data("t-7"), occurred_at=T0)
+    mirror_events.apply_event("client.link_declined", envelope_data("t-7"), occurred_at=T0 + timedelta(days=1))
+    mirror_events.apply_event("client.link_requested", envelope_data("t-8"), occurred_at=T0)
+    mirror_events.apply_event("client.link_expired", envelope_data("t-8"), occurred_at=T0 + timedelta(days=7))
     db.session.commit()
 
     assert mirror.find_tenant("t-7").state == "declined"
@@ -180,7 +194,7 @@ def test_declined_and_expired_events_close_the_request(ctx):
 def test_the_poa_alone_is_recorded_without_finishing_onboarding(ctx):
     mirror.upsert_tenant_from_client(client(), source="sync", as_of=T0)
 
-    assert mirror.apply_event("client.onboarding.poa_signed", envelope_data(), occurred_at=T0 + timedelta(minutes=1)) == RECORDED
+    assert mirror_events.apply_event("client.onboarding.poa_signed", envelope_data(), occurred_at=T0 + timedelta(minutes=1)) == RECORDED
     assert mirror.find_tenant("t-1").state == "onboarding"
 
 
@@ -191,8 +205,8 @@ def test_case_events_never_move_a_case_backwards(ctx):
     closed = {"caseId": "c-1", "reference": "R-1", "externalTenantId": "t-1", "lifecycle": "Closed", "closeCode": "Paid"}
     updated = {"caseId": "c-1", "reference": "R-1", "externalTenantId": "t-1", "lifecycle": "Active", "oldLifecycle": "Collecting Quotes"}
 
-    assert mirror.apply_event("case.closed", closed, occurred_at=T0 + timedelta(hours=2)) == APPLIED
-    assert mirror.apply_event("case.updated", updated, occurred_at=T0 + timedelta(hours=1)) == STALE
+    assert mirror_events.apply_event("case.closed", closed, occurred_at=T0 + timedelta(hours=2)) == APPLIED
+    assert mirror_events.apply_event("case.updated", updated, occurred_at=T0 + timedelta(hours=1)) == STALE
     db.session.commit()
 
     case = db.session.get(Case, "c-1")
@@ -201,7 +215,7 @@ def test_case_events_never_move_a_case_backwards(ctx):
 
 
 def test_unknown_event_types_are_reported_as_such(ctx):
-    assert mirror.apply_event("client.renamed", {"externalTenantId": "t-1"}, occurred_at=T0) == UNKNOWN_TYPE
+    assert mirror_events.apply_event("client.renamed", {"externalTenantId": "t-1"}, occurred_at=T0) == UNKNOWN_TYPE
 
 
 def customer_case(case_id="c-2", lifecycle="Pending contract signing") -> CustomerCase:

@@ -29,6 +29,7 @@ from dashboard.sandbox.models import (
 )
 
 ZERO = Decimal("0.00")
+MAX_PAGE = 2_147_483_647  # the specs' int32 bound
 STAGES = (
     "pending",
     "confirmedPendingInvoice",
@@ -118,7 +119,7 @@ def client_view(s: Session, link: ClientLink, case_results: dict[str, Any] | Non
 
 
 def list_clients(s: Session, query: Query) -> dict[str, Any]:
-    page = query.integer("Page", 1)
+    page = query.integer("Page", 1, maximum=MAX_PAGE)
     size = query.integer("PageSize", 50, maximum=100)
     sort_column, descending = query.sort(
         "dateCreated:desc", {"dateCreated": ClientLink.date_linked, "name": Creditor.company_name}
@@ -202,7 +203,7 @@ def _country_codes(ids: list[int]) -> list[str]:
 
 
 def list_cases(s: Session, query: Query) -> dict[str, Any]:
-    page = query.integer("Page", 1)
+    page = query.integer("Page", 1, maximum=MAX_PAGE)
     size = query.integer("PageSize", 10, maximum=100)
     sort_column, descending = query.sort(
         "DateCreated:desc",
@@ -301,7 +302,7 @@ def _enum_names(query: Query, name: str, names: tuple[str, ...]) -> list[str]:
 
 
 def list_transactions(s: Session, query: Query) -> dict[str, Any]:
-    page = query.integer("Page", 1)
+    page = query.integer("Page", 1, maximum=MAX_PAGE)
     size = query.integer("PageSize", 10, maximum=100)
     txn = RevenueTransaction
     sort_column, descending = query.sort("collectionDate:desc", {"collectionDate": txn.date, "amount": txn.payment_amount})

@@ -1,0 +1,65 @@
+"""Concurrent HTTP clients for load runs: a pool of threads, each with its own keep-alive session."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import requests
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int  # 0 when the request failed without an answer
+    seconds: float
+    error: str = ""
+
+
+class SessionPerThread:
+    def __init__(self, prepare: Callable[[requests.Session], None] | None = None) -> None:
+        self._local = threading.local()
+        self._prepare = prepare
+        self._all: list[requests.Session] = []
+        self._lock = threading.Lock()
+
+    def get(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            if self._prepare is not None:
+                self._prepare(session)
+            self._local.session = session
+            with self._lock:
+                self._all.append(session)
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            for session in self._all:
+                session.close()
+            self._all.clear()
+
+
+def post_all(url: str, deliveries: Iterable[tuple[bytes, dict[str, str]]], *, threads: int) -> tuple[list[Outcome], float]:
+    """POST every (body, headers) with `threads` concurrent clients; returns the outcomes and the wall time."""
+    sessions = SessionPerThread()
+
+    def send(delivery: tuple[bytes, dict[str, str]]) -> Outcome:
+        body, headers = delivery
+        started = time.perf_counter()
+        try:
+            response = sessions.get().post(url, data=body, headers=headers, timeout=60)
+            return Outcome(response.status_code, time.perf_counter() - started)
+        except requests.RequestException as error:
+            return Outcome(0, time.perf_counter() - started, type(error).__name__)
+
+    started = time.perf_counter()
+    try:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            outcomes = list(pool.map(send, deliveries))
+    finally:
+        sessions.close()
+    return outcomes, time.perf_counter() - started

@@ -1,0 +1,64 @@
+"""One full sync in a process of its own, so its peak memory is its own: `python -m benchmarks.sync_run`.
+
+Prints one JSON line: Debitura calls by path, wall time, resident memory before and at peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import resource
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--sandbox-url", required=True)
+    args = parser.parse_args(argv)
+
+    from benchmarks import apps
+    from dashboard.services import sync
+
+    app = apps.build(args.database_url, args.sandbox_url)
+    logging.getLogger("dashboard").setLevel(logging.WARNING)  # one INFO line per call would dominate the run
+    apps.prepare(app)
+    calls: Counter[str] = Counter()
+    app.extensions["sandbox"].observers.append(
+        lambda request, response: calls.update([f"{request.method} {urlsplit(request.url).path.split('/sandbox', 1)[-1]}"])
+    )
+    before = _rss_mib()
+    with app.app_context():
+        started = time.perf_counter()
+        run = sync.run_sync(trigger="benchmark", fresh=True)
+        wall = time.perf_counter() - started
+        result = {
+            "status": run.status,
+            "message": run.message,
+            "clients_seen": run.clients_seen,
+            "cases_seen": run.cases_seen,
+            "calls_counted_by_sync": run.calls_made,
+            "calls": dict(calls),
+            "wall_seconds": wall,
+            "rss_before_mib": before,
+            "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    apps.dispose(app)
+    json.dump(result, sys.stdout)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
