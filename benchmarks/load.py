@@ -7,8 +7,11 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import requests
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,17 @@ class SessionPerThread:
             self._all.clear()
 
 
-def post_all(url: str, deliveries: Iterable[tuple[bytes, dict[str, str]]], *, threads: int) -> tuple[list[Outcome], float]:
-    """POST every (body, headers) with `threads` concurrent clients; returns the outcomes and the wall time."""
+def post_all(url: str, items: Iterable[T], prepare: Callable[[T], tuple[bytes, dict[str, str]]], *,
+             threads: int) -> tuple[list[Outcome], float]:
+    """POST every item with `threads` concurrent clients; returns the outcomes and the wall time.
+
+    `prepare` turns an item into (body, headers) just before it is sent, so a signature's
+    timestamp is the moment of sending, as it is for Debitura's deliveries.
+    """
     sessions = SessionPerThread()
 
-    def send(delivery: tuple[bytes, dict[str, str]]) -> Outcome:
-        body, headers = delivery
+    def send(item: T) -> Outcome:
+        body, headers = prepare(item)
         started = time.perf_counter()
         try:
             response = sessions.get().post(url, data=body, headers=headers, timeout=60)
@@ -59,7 +67,7 @@ def post_all(url: str, deliveries: Iterable[tuple[bytes, dict[str, str]]], *, th
     started = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            outcomes = list(pool.map(send, deliveries))
+            outcomes = list(pool.map(send, items))
     finally:
         sessions.close()
     return outcomes, time.perf_counter() - started

@@ -27,15 +27,16 @@ PER_PROCESS_TARGET = 300.0
 P99_TARGET_MS = 50.0
 
 
-def _deliveries(secret: str, seed: int) -> tuple[list[tuple[bytes, dict[str, str]]], int]:
+def _deliveries(seed: int) -> tuple[list[dict], int]:
     tenants = webhook_events.tenants_for(100, prefix=f"bench{seed}")
     events = webhook_events.stream(UNIQUE_EVENTS, tenants, seed=seed)
-    shuffled = webhook_events.with_duplicates(events, DUPLICATE_SHARE, seed=seed)
-    prepared = []
-    for envelope in shuffled:
-        body = webhook_events.body_of(envelope)
-        prepared.append((body, webhook_events.headers(secret, envelope, body)))
-    return prepared, len(events)
+    return webhook_events.with_duplicates(events, DUPLICATE_SHARE, seed=seed), len(events)
+
+
+def signed(envelope: dict) -> tuple[bytes, dict[str, str]]:
+    """Body and headers of one delivery, signed now (the receiver refuses signatures older than 300 s)."""
+    body = webhook_events.body_of(envelope)
+    return body, webhook_events.headers(apps.WEBHOOK_SECRET, envelope, body)
 
 
 def _stored(app) -> int:
@@ -50,10 +51,11 @@ def in_process(workdir: Path, database_url: str) -> tuple[float, Latency]:
     app = apps.build(database_url, apps.workdir_sandbox_url(workdir, "webhooks-sandbox.db"))
     apps.prepare(app)
     client = app.test_client()
-    deliveries, unique = _deliveries(apps.WEBHOOK_SECRET, seed=101)
+    deliveries, unique = _deliveries(seed=101)
     seconds = []
     started = time.perf_counter()
-    for body, headers in deliveries:
+    for envelope in deliveries:
+        body, headers = signed(envelope)
         began = time.perf_counter()
         status = client.post("/webhooks/debitura", data=body, headers=headers).status_code
         seconds.append(time.perf_counter() - began)
@@ -70,10 +72,10 @@ def in_process(workdir: Path, database_url: str) -> tuple[float, Latency]:
 def served(workdir: Path, database_url: str, workers: int, seed: int) -> tuple[float, Latency, int]:
     app = apps.build(database_url, apps.workdir_sandbox_url(workdir, f"webhooks-sandbox-{workers}.db"))
     apps.prepare(app)
-    deliveries, unique = _deliveries(apps.WEBHOOK_SECRET, seed=seed)
+    deliveries, unique = _deliveries(seed=seed)
     env = apps.settings(database_url, apps.workdir_sandbox_url(workdir, f"webhooks-sandbox-{workers}.db"))
     with Gunicorn(env, workers=workers, threads=4) as server:
-        outcomes, wall = post_all(f"{server.url}/webhooks/debitura", deliveries, threads=SENDERS)
+        outcomes, wall = post_all(f"{server.url}/webhooks/debitura", deliveries, signed, threads=SENDERS)
     failures = [outcome for outcome in outcomes if outcome.status != 200]
     stored = _stored(app)
     apps.dispose(app)

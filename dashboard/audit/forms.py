@@ -16,7 +16,8 @@ class AuditFilterForm(FlaskForm):
     q = SearchField("Search", validators=[Optional(), Length(max=200)])
     operator = StringField("Operator e-mail", validators=[Optional(), Length(max=320)])
     action = SelectField("Action", choices={"": "Any action"}, validate_choice=False)
-    outcome = SelectField("Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}})
+    # Unknown values are ignored by to_filter rather than reported: a stale link should still show the trail.
+    outcome = SelectField("Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}}, validate_choice=False)
     tenant = StringField("Tenant id", validators=[Optional(), Length(max=255)])
     case = StringField("Case id", validators=[Optional(), Length(max=64)])
     since = DateField("From", validators=[Optional()])

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -61,6 +62,21 @@ def standalone_sandbox(
 def serve(sandbox: Sandbox, host: str, port: int) -> BaseWSGIServer:
     """A threaded werkzeug server for the sandbox (behind its fault middleware); call serve_forever()."""
     return make_server(host, port, sandbox.http_app, threaded=True)
+
+
+class BackgroundServer:
+    """The sandbox served over real HTTP from a daemon thread, for tests and local tools."""
+
+    def __init__(self, sandbox: Sandbox, host: str, port: int) -> None:
+        self.url = f"http://{host}:{port}"
+        self._server = serve(sandbox, host, port)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(10)
 
 
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:

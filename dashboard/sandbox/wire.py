@@ -376,7 +376,9 @@ def webhook_dto(subscription: WebhookSubscription, *, with_secret: bool = False)
     }
 
 
-def transaction_item(txn: RevenueTransaction, *, recognized: bool) -> dict[str, Any]:
+def transaction_item(txn: RevenueTransaction) -> dict[str, Any]:
+    """A TransactionItem; revenue counts as recognised once the collection partner has paid Debitura."""
+    recognized = txn.platform_invoicing_status == "PaymentReceived"
     case = txn.case
     link = txn.link
     revenue_usd = reference.to_usd(txn.debitura_revenue, txn.currency)

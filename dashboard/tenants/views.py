@@ -9,7 +9,7 @@ from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
 from dashboard.htmx import render, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
-from dashboard.services import live, mirror, return_urls
+from dashboard.services import audit, live, mirror, return_urls
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import STATES, debitura_now, derive_state, state_info
 from dashboard.tenants import bp
@@ -76,9 +76,7 @@ def _detail_context(tenant: Tenant) -> dict:
         .order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
         .limit(TIMELINE_LIMIT)
     ).all()
-    from dashboard.services import audit
-
-    history = audit.history_for(external_tenant_id=tenant.external_tenant_id) if hasattr(audit, "history_for") else []
+    history = audit.history_for(external_tenant_id=tenant.external_tenant_id)
     return_url = (request.args.get("return_url") or "").strip()
     return_url_error = None
     if return_url:

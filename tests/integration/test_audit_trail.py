@@ -56,6 +56,7 @@ def test_the_trail_lists_entries_newest_first_with_every_detail(client, operator
     assert page.index("Rotated the secret") < page.index("MissingKycVerification") < page.index("Created Acme ApS")
     for detail in ("anna@partner.example", "key-123", "HTTP 422", "acme-1", "c-1", "2026-03-10 10:00 UTC"):
         assert detail in page
+    assert 'class="error"' not in page  # an unfiltered visit reports no input errors
 
 
 FILTER_CASES = [

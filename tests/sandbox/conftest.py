@@ -58,6 +58,7 @@ def sandbox(shared_sandbox) -> Iterator[Sandbox]:
 @pytest.fixture
 def http(sandbox) -> Iterator[requests.Session]:
     session = requests.Session()
+    session.trust_env = False  # no proxy settings from the environment: everything stays in-process
     sandbox.mount(session)
     yield session
     session.close()

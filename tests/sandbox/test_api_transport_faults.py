@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from werkzeug.test import Client
 
 from dashboard.debitura import DebituraConnectionError, NotFound, RateLimited, ReferralApi, ServerError
-from dashboard.sandbox import Sandbox, SandboxConfig, WsgiTransport, domain
+from dashboard.sandbox import Sandbox, SandboxConfig, WsgiTransport, clock
 from dashboard.sandbox.models import ClientLink, SandboxState
 
 CLIENTS = "/referral-api/clients"
@@ -264,4 +264,4 @@ def test_the_sandbox_clock_moves_forward_only(sandbox):
 
     assert 3600 <= (after - before).total_seconds() < 3660
     with pytest.raises(ValueError), sandbox.session() as s:
-        domain.clock.advance(s, -1)
+        clock.advance(s, -1)

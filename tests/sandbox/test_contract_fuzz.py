@@ -4,18 +4,16 @@ or a body off the (documented) spec."""
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-
 import logging
+import socket
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from schemathesis.config import SchemathesisConfig
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
+from schemathesis.config import SchemathesisConfig
 
-from dashboard.sandbox.__main__ import serve, standalone_sandbox
+from dashboard.sandbox.__main__ import BackgroundServer, standalone_sandbox
 from dashboard.sandbox.contract import documented_spec
 
 HOST = "127.0.0.1"
@@ -50,13 +48,9 @@ def standalone(tmp_path_factory) -> Iterator[str]:
     database = tmp_path_factory.mktemp("fuzz") / "sandbox.db"
     box = standalone_sandbox(HOST, port, database=f"sqlite:///{database}", auto_deliver=False)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per generated request is noise
-    server = serve(box, HOST, port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://{HOST}:{port}/referral-api"
-    server.shutdown()
-    server.server_close()
-    thread.join(10)
+    server = BackgroundServer(box, HOST, port)
+    yield f"{server.url}/referral-api"
+    server.stop()
     box.close()
 
 

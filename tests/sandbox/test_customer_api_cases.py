@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from dashboard.debitura import BusinessRuleError, InvalidRequest, NotFound
-from dashboard.sandbox import domain, reference
+from dashboard.sandbox import clock, domain, reference
 from dashboard.sandbox.models import ContractSignature, WebhookEvent
 
 NORDIC = "Nordic Inkasso A/S"
@@ -156,7 +156,7 @@ def test_a_missing_jpa_in_a_carve_out_country_is_reported_as_a_missing_power_of_
     with sandbox.session() as s:
         creditor_id = domain.link_by_id(s, link).creditor_id
         s.add(ContractSignature(creditor_id=creditor_id, collection_partner_id=partner_id, kind="poa",
-                                signed_at=domain.clock.now(s)))
+                                signed_at=clock.now(s)))
 
     assert business_error_of(debitura, case_body("DE")).types == ["MissingPowerOfAttorney"]
 
@@ -283,3 +283,21 @@ def test_contract_status_shows_what_is_unsigned_and_where_to_sign(sandbox, refer
     signed = debitura.contract_status("acme", case.id)
     assert (signed.sdca.signed, signed.poa.signed, signed.needs_poa_signing) == (True, True, False)
     assert signed.poa.solution_url is None
+
+
+def test_age_buckets_on_a_case_set_its_blended_fee(ready, debitura, case_body):
+    payload = case_body(amountToRecover=10000, dueDate=None,
+                        amountToRecoverOver12Months=4000, amountToRecoverOver24Months=1000)
+
+    case = debitura.create_case("acme", payload)
+
+    assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("2.5")
+
+
+def test_a_waiting_case_read_back_still_carries_its_signing_url(referral, debitura, client_body, case_body):
+    referral.create_client(client_body("acme"))
+    created = debitura.create_case("acme", case_body(allowPendingContracts=True))
+
+    again = debitura.get_customer_case("acme", created.id)
+
+    assert again.signing_handoff_url == created.signing_handoff_url

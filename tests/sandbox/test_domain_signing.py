@@ -145,3 +145,11 @@ def test_the_combined_signing_url_names_the_link_and_the_return_url(sandbox):
 
     query = parse_qs(urlsplit(url).query)
     assert query == {"link": ["link-1"], "returnUrl": ["https://app.example/back?a=1&b=2"]}
+
+
+@pytest.mark.parametrize("days", [0, 31])
+def test_the_approval_ttl_must_be_between_1_and_30_days(days):
+    from dashboard.sandbox import SandboxConfig
+
+    with pytest.raises(ValueError):
+        SandboxConfig(approval_ttl_days=days)

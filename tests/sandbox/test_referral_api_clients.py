@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from dashboard.debitura import AuthenticationError, InvalidRequest, NotFound
@@ -319,3 +321,84 @@ def test_kyc_is_pending_once_a_case_routes_to_the_kyc_partner(referral, client_b
     referral.create_client(client_body("acme", cases=[case_body("GB")]))
 
     assert referral.get_client("acme").kyc_status == "pending"
+
+
+def test_the_client_list_filters_by_link_date(sandbox, referral, client_body):
+    referral.create_client(client_body("early"))
+    sandbox.advance_clock(3 * 86400)
+    referral.create_client(client_body("late"))
+    today = sandbox.now().date()
+
+    assert [c.external_tenant_id for c in referral.list_clients().items] == ["late", "early"]
+    http = referral.session
+    body = http.get(f"{sandbox.urls.referral_api}/clients", params={"DateCreatedFrom": today.isoformat()},
+                    headers={"XApiKey": "sandbox-key"}).json()
+    assert [item["externalTenantId"] for item in body["clients"]] == ["late"]
+    body = http.get(f"{sandbox.urls.referral_api}/clients", params={"DateCreatedTo": (today - timedelta(days=1)).isoformat()},
+                    headers={"XApiKey": "sandbox-key"}).json()
+    assert [item["externalTenantId"] for item in body["clients"]] == ["early"]
+
+
+def test_a_creditor_reference_used_twice_in_one_request_is_a_400(referral, client_body, case_body):
+    payload = client_body("acme", cases=[case_body(creditorReference="INV-1"), case_body(creditorReference="INV-1")])
+
+    with pytest.raises(InvalidRequest) as raised:
+        referral.create_client(payload)
+
+    assert "DuplicateReference" in raised.value.field_errors["cases[1].creditorReference"][0]
+    assert raised.value.field_errors["cases"] == ["Case validation failed"]
+
+
+def test_a_linked_client_that_was_not_attributed_cannot_be_withdrawn(sandbox, referral, client_body):
+    from urllib.parse import parse_qs, urlsplit
+
+    with pytest.raises(Conflict) as raised:
+        referral.create_client(client_body("acme", email="anna@existing.example"))
+    with sandbox.session() as s:
+        domain.approve_link_request(s, parse_qs(urlsplit(raised.value.approval_url).query)["token"][0])
+
+    with pytest.raises(Conflict) as refused:
+        referral.withdraw_client("acme")
+
+    assert refused.value.code == "ClientNotAttributed"
+
+
+def test_a_token_stops_working_when_its_link_is_withdrawn(referral, customer, client_body, case_body):
+    referral.create_client(client_body("acme"))
+    token = referral.mint_token("acme").access_token
+    referral.withdraw_client("acme")
+
+    with pytest.raises(AuthenticationError):
+        customer.create_case(token, case_body(allowPendingContracts=True))
+
+
+def test_the_customer_api_answers_401_without_a_bearer_token(sandbox, http):
+    response = http.post(f"{sandbox.urls.customer_api}/cases", json={})
+
+    assert (response.status_code, response.content) == (401, b"")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_concurrent_creation_of_one_tenant_makes_one_client(sandbox, referral, client_body):
+    import threading
+
+    from sqlalchemy import func, select
+
+    from dashboard.sandbox.models import ClientLink
+
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def create() -> None:
+        barrier.wait()
+        statuses.append(referral.create_client(client_body("acme")).status)
+
+    threads = [threading.Thread(target=create) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert statuses == [202, 202, 202, 202]
+    with sandbox.session() as s:
+        assert s.scalar(select(func.count()).select_from(ClientLink)) == 1

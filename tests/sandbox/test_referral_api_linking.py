@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dashboard.debitura.errors import Conflict
 from dashboard.sandbox import domain
 from dashboard.sandbox.errors import LinkRequestUnavailable
-from dashboard.sandbox.models import WebhookEvent
+from dashboard.sandbox.models import LinkRequest, WebhookEvent
 
 
 def conflict_of(referral, payload) -> Conflict:
@@ -85,7 +85,7 @@ def test_the_hourly_job_expires_requests_past_their_ttl_only(sandbox, referral, 
 
     with sandbox.session() as s:
         assert domain.expire_link_requests(s) == 1
-        token = s.scalars(select(domain.LinkRequest.token)).one()
+        token = s.scalars(select(LinkRequest.token)).one()
     with sandbox.session() as s, pytest.raises(LinkRequestUnavailable) as raised:
         domain.approve_link_request(s, token)
     assert raised.value.reason == "expired"
@@ -183,5 +183,5 @@ def test_the_approval_window_follows_the_partners_ttl(sandbox, referral, client_
     conflict_of(referral, client_body("acme", email="anna@existing.example"))
 
     with sandbox.session() as s:
-        request = s.scalars(select(domain.LinkRequest)).one()
+        request = s.scalars(select(LinkRequest)).one()
         assert (request.expires_at - request.created_at).days == 30

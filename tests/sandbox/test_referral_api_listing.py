@@ -283,3 +283,27 @@ def test_a_non_attributed_client_earns_only_on_cases_sent_with_our_token(sandbox
         direct.via_partner = False
         assert domain.record_collection(s, direct.id, Decimal("100")) is None
         assert domain.record_collection(s, ours.id, Decimal("100")) is not None
+
+
+def test_cases_filter_by_debtor_country_and_collection_partner(sandbox, http, referral, client_body, case_body):
+    from dashboard.sandbox import reference
+    from dashboard.sandbox.countries import COUNTRY_IDS
+
+    referral.create_client(client_body("mixed", cases=[case_body("DK", creditorReference="DK-1"),
+                                                     case_body("FR", creditorReference="FR-1")]))
+
+    def refs_for(params):
+        body = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"}).json()
+        return [case["creditorReference"] for case in body["cases"]]
+
+    assert refs_for({"CountryIds": [COUNTRY_IDS["FR"]]}) == ["FR-1"]
+    assert refs_for({"CollectionPartnerIds": [reference.route("DK").id]}) == ["DK-1"]
+    assert refs_for({"CountryIds": [COUNTRY_IDS["FR"], COUNTRY_IDS["DK"]], "Sort": "DateCreated:asc"}) == ["DK-1", "FR-1"]
+
+
+@pytest.mark.parametrize(("sort", "expected"), [("amount:asc", [100, 500, 1000, 2000]), ("Amount:desc", [2000, 1000, 500, 100])])
+def test_transactions_sort_by_amount(sandbox, http, revenue, sort, expected):
+    body = http.get(f"{sandbox.urls.referral_api}/reporting/transactions", params={"Sort": sort},
+                    headers={"XApiKey": "sandbox-key"}).json()
+
+    assert [row["payment"]["amount"] for row in body["data"]] == expected

@@ -349,9 +349,7 @@ def list_transactions(s: Session, query: Query) -> dict[str, Any]:
     order = sort_column.desc() if descending else sort_column.asc()
     rows = s.scalars(select(txn).where(*conditions).order_by(order, txn.id).offset((page - 1) * size).limit(size)).all()
     return {
-        "data": [
-            wire.transaction_item(row, recognized=row.platform_invoicing_status == "PaymentReceived") for row in rows
-        ],
+        "data": [wire.transaction_item(row) for row in rows],
         "page": page_data(total, page, size, len(rows)),
         "summary": summary,
     }

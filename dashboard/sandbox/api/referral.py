@@ -7,8 +7,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, request
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from dashboard.sandbox import auth, domain, events, idempotency, pricing, reference, validation, wire
+from dashboard.sandbox import auth, clock, domain, events, idempotency, pricing, reference, validation, wire
 from dashboard.sandbox.api import (
     Query,
     answer,
@@ -53,7 +54,12 @@ def create_client():
     payload = json_body()
 
     def work() -> Response:
-        outcome = domain.create_or_link_client(db(), payload)
+        try:
+            outcome = domain.create_or_link_client(db(), payload)
+        except IntegrityError:
+            # A concurrent call created this tenant first: answer as the repeated call this now is.
+            db().rollback()
+            outcome = domain.create_or_link_client(db(), payload)
         return ok(queries.client_view(db(), outcome.link, outcome.case_results), outcome.status)
 
     return answer(work)
@@ -91,7 +97,7 @@ def submit_kyc(external_tenant_id: str):
     def handle() -> Response:
         s = db()
         link = domain.require_link(s, external_tenant_id)
-        kyc = validation.parse_kyc(json_body(), domain.clock.now(s).date())
+        kyc = validation.parse_kyc(json_body(), clock.now(s).date())
         record = domain.submit_kyc(s, link, kyc, send_chat_notification=send)
         return ok(wire.kyc_dto(record), 201)
 
@@ -140,13 +146,13 @@ def get_case(case_id: str):
 @bp.post("/cases/preview")
 def preview():
     s = db()
-    preview_input = validation.parse_preview(json_body(), domain.clock.now(s).date())
+    preview_input = validation.parse_preview(json_body(), clock.now(s).date())
     place = pricing.jurisdiction(preview_input.country, preview_input.state_alpha2)
     quote = pricing.quote(
         preview_input.amount,
         preview_input.currency,
         preview_input.country,
-        today=domain.clock.now(s).date(),
+        today=clock.now(s).date(),
         due_date=preview_input.due_date,
         buckets=preview_input.buckets,
     )
