@@ -49,7 +49,8 @@ def run_sync(size: str, backend: str, database_url: str, sandbox_url: str, tenan
     """Sync `database_url` from the sandbox in a child process; raises when the child fails."""
     label = f"{cases:,} cases → {backend}"
     completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.sync_run", "--database-url", database_url, "--sandbox-url", sandbox_url],
+        [sys.executable, "-m", "benchmarks.sync_run", "--database-url", database_url, "--sandbox-url", sandbox_url,
+         "--with-conflicts"],
         cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
     )
     if completed.returncode != 0:

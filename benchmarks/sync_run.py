@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--sandbox-url", required=True)
+    parser.add_argument("--with-conflicts", action="store_true",
+                        help="afterwards (not measured) re-send the demo's 409 payloads, as `flask setup` does")
     args = parser.parse_args(argv)
 
     from benchmarks import apps
@@ -55,9 +57,22 @@ def main(argv: list[str] | None = None) -> None:
             "rss_before_mib": before,
             "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
+        if args.with_conflicts:
+            _add_conflict_tenants()
     apps.dispose(app)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
+
+
+def _add_conflict_tenants() -> None:
+    """The tenants Debitura answered with a 409 exist only because we sent them: send the demo's again."""
+    from dashboard.extensions import db
+    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS
+    from dashboard.services import tenants
+
+    for payload in DEMO_CONFLICT_PAYLOADS:
+        tenants.post_and_mirror(payload)
+    db.session.commit()
 
 
 if __name__ == "__main__":

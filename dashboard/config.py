@@ -54,6 +54,11 @@ def load_settings(instance_path: str, environ: Mapping[str, str] | None = None) 
         "DEBITURA_WEBHOOK_PREVIOUS_SECRET": env.get("DEBITURA_WEBHOOK_PREVIOUS_SECRET", ""),
         "DEBITURA_TIMEOUT": float(env.get("DEBITURA_TIMEOUT", "10")),
         "DASHBOARD_PUBLIC_URL": public_url,
+        # The partner's link-request window (Debitura's ApprovalTtlDays, 1-30); deadlines are estimated from it
+        # until a client.link_requested webhook states the real one.
+        "DEBITURA_APPROVAL_TTL_DAYS": min(30, max(1, int(env.get("DEBITURA_APPROVAL_TTL_DAYS", "7")))),
+        # How the ready-to-send customer notes name the partner's product.
+        "PARTNER_PRODUCT_NAME": env.get("PARTNER_PRODUCT_NAME", "our platform"),
         "SQLALCHEMY_DATABASE_URI": env.get(
             "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'dashboard.db'}"
         ),

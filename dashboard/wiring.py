@@ -45,9 +45,14 @@ def _embed_sandbox(app: Flask):
             public_url=config["DASHBOARD_PUBLIC_URL"],
             mount_prefix=SANDBOX_MOUNT,
             jwt_secret=config["SECRET_KEY"] + ":sandbox-jwt",
-            auto_deliver=config["SANDBOX_AUTO_DELIVER"],
+            approval_ttl_days=config["DEBITURA_APPROVAL_TTL_DAYS"],
+            auto_deliver=False,
         )
     )
+    if config["SANDBOX_AUTO_DELIVER"]:
+        # Deliveries start with the first request, not at import or in CLI commands
+        # (`flask setup` creates the sandbox's tables only after the app exists).
+        app.before_request(sandbox.start_delivery)
     # Webhook deliveries to this dashboard's own receiver stay in-process too.
     own_app = app.wsgi_app
     sandbox.delivery_session.mount(config["DASHBOARD_PUBLIC_URL"] + "/", WsgiTransport(own_app))
