@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     began = time.perf_counter()
 
     report.section("Machine")
-    report.table(("", ""), machine.describe())
+    report.table(("", "machine"), machine.describe(), align_numbers=False)
     postgres = not args.sqlite_only and databases.postgres_answers()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dashboard-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -75,7 +75,9 @@ def main(argv: list[str] | None = None) -> None:
             sync.print_figures([small, *large])
             sync.judge(small, large)
             if postgres_large and not args.sync_postgres:
-                apps.prepare(apps.build(postgres_large, big_sandbox))
+                target = apps.build(postgres_large, big_sandbox)
+                apps.prepare(target)
+                apps.dispose(target)
                 copied = mirror_copy.copy_mirror(sqlite_large, postgres_large)
                 report.say(f"  PostgreSQL mirror for the page benchmark: copied from the synced SQLite mirror ({copied}); "
                            "`--sync-postgres` times that sync too (about as long again)")
@@ -98,7 +100,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     report.summary()
-    report.say(f"\n  Benchmarks finished in {(time.perf_counter() - began) / 60:.1f} minutes.")
+    report.say()
+    report.say(f"  Benchmarks finished in {(time.perf_counter() - began) / 60:.1f} minutes; "
+               f"load average now {machine.load_average()} (other work on the machine slows every figure).")
 
 
 if __name__ == "__main__":

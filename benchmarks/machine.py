@@ -30,6 +30,14 @@ def _memory_gib() -> str:
     return "unknown"
 
 
+def load_average() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+
+
 def describe() -> list[tuple[str, str]]:
     return [
         ("CPU", _cpu_model()),
@@ -39,4 +47,5 @@ def describe() -> list[tuple[str, str]]:
         ("Python", f"{platform.python_version()} ({platform.python_implementation()})"),
         ("SQLite", sqlite3.sqlite_version),
         ("PostgreSQL", databases.postgres_version() or f"not answering at {databases.POSTGRES_URL}"),
+        ("Load average at start", load_average()),
     ]

@@ -28,11 +28,11 @@ def section(title: str) -> None:
     say("=" * len(title))
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, align_numbers: bool = True) -> None:
     cells = [[str(value) for value in headers]] + [[str(value) for value in row] for row in rows]
     widths = [max(len(row[index]) for row in cells) for index in range(len(headers))]
     for number, row in enumerate(cells):
-        say("  " + "  ".join(value.rjust(width) if number and _numeric(value) else value.ljust(width)
+        say("  " + "  ".join(value.rjust(width) if number and align_numbers and _numeric(value) else value.ljust(width)
                              for value, width in zip(row, widths)).rstrip())
         if number == 0:
             say("  " + "  ".join("-" * width for width in widths))
@@ -66,6 +66,7 @@ def summary() -> None:
     table(
         ("", "what", "measured", "target", "gap"),
         [("met" if v.met else "MISSED", v.what, v.measured, v.target, v.gap) for v in VERDICTS],
+        align_numbers=False,
     )
     missed = sum(not v.met for v in VERDICTS)
     say()
