@@ -92,7 +92,7 @@ def bench(workdir: Path) -> None:
     )
     report.say(f"  submission outcomes in the dashboard: {statuses}")
     report.say("  each submission = draft + pricing preview + submit (three requests); tokens are Fernet-encrypted at rest")
-    report.note("Token economy: tokens minted for 200 submissions, 4 workers", str(mints), "= 1 per 30-minute lifetime",
+    report.note(f"Token economy: tokens minted for {SUBMISSIONS} submissions, {WORKERS} workers", str(mints), "= 1 per 30-minute lifetime",
                 mints == 1, "" if mints == 1 else f"{mints - 1} extra mints")
     report.note("Token economy: cases created", f"{created} of {SUBMISSIONS}", f"{SUBMISSIONS}",
                 created == SUBMISSIONS and statuses.get("created", 0) == SUBMISSIONS)
