@@ -87,6 +87,7 @@ class Sandbox:
         self.faults = Faults(self)
         self.wsgi_app = create_sandbox_app(self)
         self._stop = threading.Event()
+        self._delivery_lock = threading.Lock()  # the host app may start delivery from concurrent requests
         self._delivery_thread: threading.Thread | None = None
         if config.auto_deliver:
             self.start_delivery()
@@ -203,15 +204,18 @@ class Sandbox:
         return delivery.dispatch_due(self)
 
     def start_delivery(self) -> None:
-        """Deliver due webhooks from a background thread (what auto_deliver switches on)."""
-        if self._delivery_thread is not None:
-            return
-        if importlib.util.find_spec("dashboard.sandbox.delivery") is None:
-            log.warning("Sandbox webhook delivery is not available; events stay in the outbox.")
-            return
-        self._stop.clear()
-        self._delivery_thread = threading.Thread(target=self._deliver_forever, name="sandbox-webhooks", daemon=True)
-        self._delivery_thread.start()
+        """Deliver due webhooks from a background thread (what auto_deliver switches on); safe to call often."""
+        with self._delivery_lock:
+            if self._delivery_thread is not None:
+                return
+            if importlib.util.find_spec("dashboard.sandbox.delivery") is None:
+                log.warning("Sandbox webhook delivery is not available; events stay in the outbox.")
+                return
+            self._stop.clear()
+            self._delivery_thread = threading.Thread(
+                target=self._deliver_forever, name="sandbox-webhooks", daemon=True
+            )
+            self._delivery_thread.start()
 
     def _deliver_forever(self) -> None:
         while not self._stop.wait(DELIVERY_POLL_SECONDS):

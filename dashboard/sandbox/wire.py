@@ -231,6 +231,7 @@ def invoice_dto(case: Case, *, combined_signing_url: str | None) -> dict[str, An
             "exclusivePeriodEndDate": None,
             "disputeStatus": None,
             "validation": {"needsInfo": case.lifecycle == "More Info Required"},
+            "assignedUser": _assigned_user(case),
             "allocationOutstanding": {
                 "principal": money(case.remainder),
                 "interest": money(case.interest_fees),
@@ -240,7 +241,15 @@ def invoice_dto(case: Case, *, combined_signing_url: str | None) -> dict[str, An
         },
         "collectionPartner",
         "signingHandoff",
+        "assignedUser",
     )
+
+
+def _assigned_user(case: Case) -> dict[str, Any] | None:
+    if case.assigned_user_email is None:
+        return None
+    user = next((user for user in case.link.creditor.users if user.email == case.assigned_user_email), None)
+    return {"email": case.assigned_user_email, "name": user.name if user is not None else None}
 
 
 def debtor_dto(case: Case) -> dict[str, Any]:

@@ -265,3 +265,27 @@ def test_the_sandbox_clock_moves_forward_only(sandbox):
     assert 3600 <= (after - before).total_seconds() < 3660
     with pytest.raises(ValueError), sandbox.session() as s:
         clock.advance(s, -1)
+
+
+def test_starting_delivery_from_many_requests_starts_one_thread(tmp_path):
+    import threading
+
+    box = Sandbox(SandboxConfig(database_url=f"sqlite:///{tmp_path / 'delivery.db'}", auto_deliver=False))
+    try:
+        box.create_schema()
+        barrier = threading.Barrier(6)
+
+        def start() -> None:
+            barrier.wait()
+            box.start_delivery()
+
+        starters = [threading.Thread(target=start) for _ in range(6)]
+        for starter in starters:
+            starter.start()
+        for starter in starters:
+            starter.join()
+
+        assert [thread.name for thread in threading.enumerate()].count("sandbox-webhooks") == 1
+    finally:
+        box.close()
+    assert "sandbox-webhooks" not in [thread.name for thread in threading.enumerate()]

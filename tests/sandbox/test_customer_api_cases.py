@@ -301,3 +301,16 @@ def test_a_waiting_case_read_back_still_carries_its_signing_url(referral, debitu
     again = debitura.get_customer_case("acme", created.id)
 
     assert again.signing_handoff_url == created.signing_handoff_url
+
+
+def test_a_case_can_be_assigned_to_a_team_member_of_the_client(sandbox, http, ready, referral, case_body):
+    token = referral.mint_token("acme").access_token
+    headers = {"Authorization": f"Bearer {token}"}
+
+    assigned = http.post(f"{sandbox.urls.customer_api}/cases", headers=headers,
+                         json=case_body(assignedUserEmail="ACME@customer.example"))
+    stranger = http.post(f"{sandbox.urls.customer_api}/cases", headers=headers,
+                         json=case_body(assignedUserEmail="someone@else.example"))
+
+    assert assigned.json()["assignedUser"] == {"email": "acme@customer.example", "name": "Anna Jensen"}
+    assert stranger.status_code == 400 and "AssignedUserEmail" in stranger.json()
