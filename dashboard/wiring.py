@@ -7,6 +7,8 @@ in-process, so the demo runs with one command and no network.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import requests
 from flask import Flask, current_app
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -56,10 +58,33 @@ def _embed_sandbox(app: Flask):
     # Webhook deliveries to this dashboard's own receiver stay in-process too.
     own_app = app.wsgi_app
     sandbox.delivery_session.mount(config["DASHBOARD_PUBLIC_URL"] + "/", WsgiTransport(own_app))
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_MOUNT: sandbox.wsgi_app})
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_MOUNT: _admins_only_control(app, sandbox.wsgi_app)})
     config.setdefault("SANDBOX_CONTROL_URL", f"{config['DASHBOARD_PUBLIC_URL']}{SANDBOX_MOUNT}/control/")
     app.extensions["sandbox"] = sandbox
     return sandbox
+
+
+def _admins_only_control(app: Flask, sandbox_app):
+    """Embedded, the control panel can reset everything: only signed-in admins reach it.
+
+    The hosted customer pages stay open, since they play the customer, who has no login.
+    """
+
+    def guarded(environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith("/control"):
+            return sandbox_app(environ, start_response)
+        with app.request_context(environ):
+            from flask_login import current_user
+
+            allowed = current_user.is_authenticated and current_user.can("admin")
+        if allowed:
+            return sandbox_app(environ, start_response)
+        target = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
+        location = f"/auth/login?next={quote(target)}"
+        start_response("302 Found", [("Location", location), ("Content-Length", "0")])
+        return [b""]
+
+    return guarded
 
 
 def debitura() -> DebituraClient:

@@ -146,8 +146,14 @@ def _take(plan: dict[str, Any], path: str | None, channel: str) -> Fault | None:
     return None
 
 
+# HTTP faults hit the two APIs only, never the hosted pages or the control panel that switches them.
+API_PATHS = ("/referral-api/", "/customer-api/")
+
+
 def draw(s: Session, path: str | None, channel: str = "http") -> Fault | None:
     """Consume the fault, if any, that applies to this request (or webhook delivery)."""
+    if channel == "http" and not (path or "").startswith(API_PATHS):
+        return None
     plan = _read(s).fault_plan or {}
     if not plan.get("next") and not plan.get("ratio"):
         return None  # the common case reads the row and writes nothing

@@ -21,6 +21,7 @@ from dashboard.extensions import db
 from dashboard.models import CaseSubmission
 from dashboard.sandbox import domain
 from dashboard.sandbox import models as sandbox_models
+from dashboard.services import kyc, uploads
 from tests.cases_support import case_form, make_tenant
 from tests.robustness.support import client_that_records_waits, page
 
@@ -38,12 +39,6 @@ def prime(sandbox, round_number: int, path_prefix: str) -> None:
     kind = PRIMED.get(round_number)
     if kind is not None:
         sandbox.faults.fail_next(ATTEMPTS, kind, path_prefix=path_prefix)
-
-
-def hidden_key(response) -> str:
-    key = page(response).value("idempotency_key")
-    assert key, "the form carries no idempotency key"
-    return key
 
 
 # ---------------------------------------------------------------- case submissions
@@ -144,7 +139,7 @@ def test_file_uploads_under_faults_are_stored_once_or_shown_failed_with_a_retry_
     failed: list[tuple[str, str, str]] = []
     for number in range(ROUNDS):
         case_id, file_name = cases[number % len(cases)], f"evidence-{number:04d}.pdf"
-        key = hidden_key(client.get(f"/cases/{case_id}/files/new"))
+        key = uploads.new_key()  # what the upload form mints as its hidden field
         prime(sandbox, number, "/referral-api/cases/")
         answer = post_upload(client, case_id, key, file_name)
         if answer.status_code == 303:
@@ -196,7 +191,7 @@ def test_kyc_submissions_under_faults_are_recorded_once_or_shown_failed_with_inp
     failed: list[tuple[int, dict[str, str]]] = []
     for number in range(ROUNDS):
         tenant_id = tenants[number % len(tenants)]
-        form = kyc_form(number, hidden_key(client.get(f"/kyc/{tenant_id}")))
+        form = kyc_form(number, kyc.new_key())  # what the KYC form mints as its hidden field
         prime(sandbox, number, "/referral-api/clients/")
         answer = client.post(f"/kyc/{tenant_id}", data=form)
         if answer.status_code == 303:
