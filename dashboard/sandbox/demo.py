@@ -911,3 +911,32 @@ __all__ = [
     "grow",
     "load_demo",
 ]
+
+
+def announce_link_requests(sandbox: Sandbox) -> int:
+    """Fire the webhooks the demo's link requests fired before anyone subscribed.
+
+    The demo is loaded before the dashboard subscribes, so without this a fresh dashboard
+    would never hear of the pending, declined and expired requests. Returns how many events.
+    """
+    from dashboard.sandbox import wire
+    from dashboard.sandbox.domain.notify import client_event
+    from dashboard.sandbox.models import LinkRequest
+
+    announced = 0
+    with sandbox.session() as s:
+        requests = s.scalars(
+            select(LinkRequest).where(LinkRequest.status.in_(("pending", "declined", "expired"))).order_by(LinkRequest.id)
+        ).all()
+        for link_request in requests:
+            tenant, creditor = link_request.external_tenant_id, link_request.creditor
+            if link_request.status == "pending":
+                client_event(s, "client.link_requested", tenant, creditor, is_attributed=False,
+                             expiresAt=wire.iso(link_request.expires_at))
+            elif link_request.status == "declined":
+                client_event(s, "client.link_declined", tenant, creditor, is_attributed=None)
+            else:
+                client_event(s, "client.link_expired", tenant, creditor, is_attributed=False,
+                             expiredAt=wire.iso(link_request.decided_at or link_request.expires_at))
+            announced += 1
+    return announced

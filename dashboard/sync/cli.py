@@ -62,12 +62,19 @@ def first_sandbox_sync() -> str | None:
         run = sync_service.run_sync(trigger="setup")
     except sync_service.SyncAlreadyRunning:
         return None
-    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS
+    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS, announce_link_requests
 
     for payload in DEMO_CONFLICT_PAYLOADS:
         tenant_service.post_and_mirror(payload)
     db.session.commit()
-    return f"Mirror filled from the sandbox: {run.message} {len(DEMO_CONFLICT_PAYLOADS)} answered tenants added."
+    # Link requests that were pending, declined or expired before we subscribed reach us as webhooks.
+    sandbox = current_app.extensions["sandbox"]
+    announced = announce_link_requests(sandbox)
+    sandbox.dispatch_pending()
+    return (
+        f"Mirror filled from the sandbox: {run.message} {len(DEMO_CONFLICT_PAYLOADS)} answered tenants added; "
+        f"{announced} link requests announced by webhook."
+    )
 
 
 def register_cli(app: Flask) -> None:

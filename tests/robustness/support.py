@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 
 from flask import Flask
 
+from benchmarks import apps
+from benchmarks.server import Gunicorn
 from dashboard.debitura import CustomerApi, DebituraClient, ReferralApi, TokenCache
 from dashboard.services.token_store import DatabaseTokenStore
 
@@ -122,3 +124,31 @@ class Page(HTMLParser):
 
 def page(response) -> Page:
     return Page(response.get_data(as_text=True))
+
+
+class ServedDashboard:
+    """A dashboard on its own databases: an app object to set data up in-process, and gunicorn serving it.
+
+    gunicorn runs `benchmarks.wsgi_app` on a free loopback port, configured through environment
+    variables only, and `close()` always stops it.
+    """
+
+    def __init__(self, database_url: str, sandbox_url: str) -> None:
+        self.env = apps.settings(database_url, sandbox_url)
+        self.app = apps.build(database_url, sandbox_url)
+        apps.prepare(self.app)
+        self.server: Gunicorn | None = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def serve(self, *, workers: int, threads: int = 4, **env: str) -> Gunicorn:
+        self.server = Gunicorn({**self.env, **env}, workers=workers, threads=threads)
+        self.server.start()
+        return self.server
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        apps.dispose(self.app)
