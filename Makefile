@@ -28,7 +28,7 @@ install-test: $(VENV)/.installed-test
 
 run: install
 	DASHBOARD_HOST=$(HOST) DASHBOARD_PORT=$(PORT) $(BIN)/flask --app wsgi setup
-	DASHBOARD_HOST=$(HOST) DASHBOARD_PORT=$(PORT) $(BIN)/gunicorn --workers $(WORKERS) --threads 4 \
+	DASHBOARD_HOST=$(HOST) DASHBOARD_PORT=$(PORT) $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --no-control-socket \
 		--bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 sandbox: install
