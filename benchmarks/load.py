@@ -72,22 +72,3 @@ def post_all(url: str, items: Iterable[T], prepare: Callable[[T], tuple[bytes, d
         sessions.close()
     return outcomes, time.perf_counter() - started
 
-
-def post_in_lanes(url: str, lanes: list[list[T]], prepare: Callable[[T], tuple[bytes, dict[str, str]]]) -> list[Outcome]:
-    """POST each lane's items in order, the lanes side by side (one thread and one session each)."""
-
-    def run(lane: list[T]) -> list[Outcome]:
-        results = []
-        with requests.Session() as session:
-            for item in lane:
-                body, headers = prepare(item)
-                started = time.perf_counter()
-                try:
-                    response = session.post(url, data=body, headers=headers, timeout=60)
-                    results.append(Outcome(response.status_code, time.perf_counter() - started))
-                except requests.RequestException as error:
-                    results.append(Outcome(0, time.perf_counter() - started, type(error).__name__))
-        return results
-
-    with ThreadPoolExecutor(max_workers=max(1, len(lanes))) as pool:
-        return [outcome for results in pool.map(run, lanes) for outcome in results]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from flask import Flask, get_flashed_messages, make_response, render_template, request, session
+from flask import Flask, get_flashed_messages, make_response, redirect, render_template, request, session
 from jinja2_fragments.flask import render_block
 
 
@@ -37,6 +37,31 @@ def render(template: str, block: str | Mapping[str, str] | None = None, *, statu
         response.headers["HX-Trigger"] = trigger
     if push_url:
         response.headers["HX-Push-Url"] = push_url
+    return response
+
+
+def navigate(url: str):
+    """After a successful change, open `url` as a full page: a 303 for plain forms, HX-Redirect for htmx.
+
+    The htmx answer is plain text so the out-of-band flash hook leaves pending messages alone:
+    htmx swaps nothing before it navigates, and the next page shows them.
+    """
+    if wants_fragment():
+        response = make_response("", 200, {"HX-Redirect": url})
+        response.mimetype = "text/plain"
+        response.headers.add("Vary", "HX-Request")
+        return response
+    return redirect(url, 303)
+
+
+def unchanged_since(current_marker: Callable[[], str]):
+    """For a live-refresh poll (`?since=<marker>`) of a page that has not changed: an empty 204, which
+    htmx never swaps. None when the page must be rendered (an ordinary request, or something changed)."""
+    since = request.args.get("since")
+    if since is None or since != current_marker():
+        return None
+    response = make_response("", 204)
+    response.headers.add("Vary", "HX-Request")
     return response
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
 from dashboard.authz import can
 from dashboard.htmx import register_oob_flash
+from dashboard.services import return_urls
 
 # The main navigation, in working order; an entry shows once its page exists.
 NAV_ITEMS = (
@@ -71,8 +73,37 @@ def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     return f"in {amount}" if future else f"{amount} ago"
 
 
+def safe_href(url: str | None) -> str:
+    """The URL when it is an absolute http(s) address, else "".
+
+    Every URL that came from Debitura (onboarding, approval, signing, solution URLs) passes through
+    here before it lands in an attribute or a copy button, so a `javascript:` or `data:` value sent
+    by a faulty or hostile upstream can never become something a click runs. Templates show a
+    refused value as plain text instead.
+    """
+    text = (url or "").strip()
+    # Browsers drop tabs and newlines inside URLs, so "java\tscript:" would still run: refuse any.
+    if not text or any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return ""
+    return text
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.filters.update(money=money, percent=percent, when=when, time_ago=time_ago)
+    app.jinja_env.filters.update(
+        money=money,
+        percent=percent,
+        when=when,
+        time_ago=time_ago,
+        safe_href=safe_href,
+        # `{{ url|with_return_url(return_url) }}`: the hosted URL with the customer's return address, when valid.
+        with_return_url=return_urls.build_or_keep,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register_oob_flash(app)

@@ -6,11 +6,11 @@ import uuid
 from urllib.parse import urlsplit
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, URLField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from dashboard.forms import DashboardForm
 from dashboard.models.operators import ROLES
 from dashboard.services.operators import MIN_PASSWORD_LENGTH
 from dashboard.services.webhook_admin import EVENTS, TEST_EVENTS
@@ -30,11 +30,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(DashboardForm):
     """Buttons that change something carry nothing but the CSRF token."""
 
 
-class InviteForm(FlaskForm):
+class InviteForm(DashboardForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
     name = StringField("Name", validators=[Optional(), Length(max=200)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="operator")
@@ -45,11 +45,11 @@ class InviteForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(DashboardForm):
     role = SelectField("Role", choices={role: role.title() for role in ROLES})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(DashboardForm):
     password = PasswordField(
         "New password",
         validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_RULE)],
@@ -61,7 +61,7 @@ def _event_choices() -> dict[str, str]:
     return {event: event for event in EVENTS}
 
 
-class WebhookEventsForm(FlaskForm):
+class WebhookEventsForm(DashboardForm):
     events = MultiCheckboxField("Events", choices=_event_choices(), validators=[DataRequired("Choose at least one event.")])
 
 
@@ -85,7 +85,7 @@ def _plain_http_allowed(url: str, host: str) -> bool:
     return host in LOOPBACK_HOSTS or url.startswith(config["DASHBOARD_PUBLIC_URL"].rstrip("/") + "/")
 
 
-class SendTestEventForm(FlaskForm):
+class SendTestEventForm(DashboardForm):
     event_type = SelectField("Event", choices={event: event for event in TEST_EVENTS})
     case_id = StringField("Case id", validators=[Optional(), Length(max=64)], description="For case events: one of your cases.")
     external_tenant_id = StringField(

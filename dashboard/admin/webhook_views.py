@@ -8,6 +8,7 @@ from dashboard.admin.forms import SendTestEventForm, WebhookEventsForm, WebhookF
 from dashboard.admin.views import actor, endpoint_url
 from dashboard.authz import role_required
 from dashboard.debitura import DebituraError, InvalidRequest
+from dashboard.errors.forms import show_debitura_error
 from dashboard.errors.handlers import debitura_message
 from dashboard.htmx import render
 from dashboard.services import webhook_admin
@@ -50,18 +51,6 @@ def _page(create_form: WebhookForm | None = None, test_form: SendTestEventForm |
     )
 
 
-def _apply_field_errors(form, error: InvalidRequest) -> None:
-    placed = False
-    for path, messages in (getattr(error, "field_errors", None) or {}).items():
-        name = FORM_FIELDS.get(path.split(".")[0].split("[")[0])
-        if name is not None:
-            field = getattr(form, name)
-            field.errors = [*field.errors, *([messages] if isinstance(messages, str) else messages)]
-            placed = True
-    if not placed:
-        form.form_errors.append(error.user_message)
-
-
 @bp.route("/webhooks")
 @role_required("viewer")
 def webhooks():
@@ -81,7 +70,7 @@ def create_webhook():
             form.url.data.strip(), form.events.data, is_test_mode=form.is_test_mode.data, actor=actor()
         )
     except InvalidRequest as error:
-        _apply_field_errors(form, error)
+        show_debitura_error(form, error, FORM_FIELDS)
         return _page(create_form=form, status=422)
     except WebhookAdminError as error:
         form.form_errors.append(str(error))
@@ -108,7 +97,7 @@ def update_webhook_events(webhook_id: str):
         try:
             webhook_admin.update_events(webhook_id, form.events.data, actor=actor())
         except InvalidRequest as error:
-            _apply_field_errors(form, error)
+            show_debitura_error(form, error, FORM_FIELDS)
         else:
             flash("The subscription's events are saved.", "success")
             return _back()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from dashboard.forms import DashboardForm
 from dashboard.services.audit import OUTCOMES, AuditFilter
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(DashboardForm):
     class Meta:
         csrf = False  # a search changes nothing
 

@@ -1,15 +1,15 @@
 """The audit trail page: search and filter every recorded action, and export the result as CSV."""
 
-from flask import Response, current_app, request, stream_with_context, url_for
+from flask import current_app, request, url_for
 from sqlalchemy import select
 
+from dashboard import csv_export
 from dashboard.audit import bp
 from dashboard.audit.forms import AuditFilterForm
 from dashboard.authz import role_required
 from dashboard.extensions import db
 from dashboard.htmx import render
 from dashboard.models import Tenant
-from dashboard.models.base import now_utc
 from dashboard.services import audit
 
 PER_PAGE = 50
@@ -69,12 +69,4 @@ def index():
 @role_required("viewer")
 def export():
     """The filtered entries as a CSV file, streamed."""
-    audit_filter = _filter_form().to_filter()
-    filename = f"audit-{now_utc():%Y%m%d-%H%M}.csv"
-    body = stream_with_context(audit.csv_lines(audit_filter))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
-
+    return csv_export.download("audit", audit.CSV_COLUMNS, audit.csv_rows(_filter_form().to_filter()))

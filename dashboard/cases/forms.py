@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import Email, Length, ValidationError
 
 from dashboard.cases import fields
+from dashboard.forms import DashboardForm, IdempotencyKeyField
 from dashboard.services import return_urls, submissions
 from dashboard.services.submissions import CaseDraft, DebtorDraft
 
@@ -38,8 +38,8 @@ WIRE_FIELDS = {
 _CONTROL_FIELDS = ("csrf_token", "idempotency_key")
 
 
-class CaseForm(FlaskForm):
-    idempotency_key = HiddenField()
+class CaseForm(DashboardForm):
+    idempotency_key = IdempotencyKeyField()
 
     currency_code = fields.currency_field()
     amount_to_recover = fields.AmountField(
@@ -140,16 +140,3 @@ class CaseForm(FlaskForm):
             is_test=bool(self.is_test.data),
             return_url=text(self.return_url.data),
         )
-
-    def add_debitura_errors(self, field_errors: dict[str, list[str]], fallback: str) -> None:
-        """Put Debitura's 400 messages next to the fields they concern; anything unmatched goes on top."""
-        unmatched = []
-        for path, messages in field_errors.items():
-            name = WIRE_FIELDS.get(path) or WIRE_FIELDS.get(path.split("[")[0])
-            target = getattr(self, name, None) if name else None
-            if target is None:
-                unmatched.extend(f"{path}: {message}" if path else message for message in messages)
-            else:
-                target.errors = [*target.errors, *(f"Debitura: {message}" for message in messages)]
-        if unmatched or not field_errors:
-            self.form_errors.extend(unmatched or [fallback])

@@ -8,9 +8,9 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard.authz import role_required
 from dashboard.cases import bp
-from dashboard.cases.forms import CaseForm
-from dashboard.debitura import DebituraError, InvalidRequest
-from dashboard.errors.handlers import debitura_message
+from dashboard.cases.forms import WIRE_FIELDS, CaseForm
+from dashboard.debitura import DebituraError
+from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import render
 from dashboard.models import Tenant
@@ -106,11 +106,8 @@ def submit(key: str):
                     flash(f"Case {current.case_reference or current.case_id} was created.", "success")
                 return redirect(url_for("cases.submission", key=key), 303)
         quote = submissions.preview(key, draft, form.typed_input())
-    except InvalidRequest as error:
-        form.add_debitura_errors(error.field_errors, error.user_message)
-        return _page(current, form, status=422)
     except DebituraError as error:
-        form.form_errors.append(debitura_message(error))
+        show_debitura_error(form, error, WIRE_FIELDS, prefix="Debitura: ")
         return _page(current, form, status=422)
     return _page(current, form, quote=quote, note=note)
 

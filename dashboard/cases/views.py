@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, make_response, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 
+from dashboard import csv_export
 from dashboard.authz import role_required
 from dashboard.cases import bp
 from dashboard.debitura import DebituraError
@@ -40,40 +41,23 @@ def index():
 def export():
     """The filtered cases as CSV (all pages)."""
     filters = cases.CaseFilters.from_mapping(request.args)
-    rows = cases.case_csv_rows(cases.iter_cases(filters))
-    stamp = now_utc().strftime("%Y%m%d-%H%M")
-    return Response(
-        stream_with_context(cases.csv_lines(cases.CASE_CSV_HEADER, rows)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="cases-{stamp}.csv"'},
-    )
-
-
-def _return_url_choice() -> tuple[str, str | None]:
-    """The return address typed into the builder, and what is wrong with it (if anything)."""
-    value = (request.args.get("return_url") or "").strip()
-    if not value:
-        return "", None
-    try:
-        return return_urls.validate(value), None
-    except ValueError as error:
-        return value, str(error)
+    return csv_export.download("cases", cases.CASE_CSV_HEADER, cases.case_csv_rows(cases.iter_cases(filters)))
 
 
 @bp.get("/pending")
 @role_required("viewer")
 def pending():
     """Cases waiting for the client's signatures, with every URL that unblocks them, ready to send."""
-    return_url, return_url_error = _return_url_choice()
+    choice = return_urls.read_choice(request.args.get("return_url"))
     rows = cases.pending_signing()
     return render(
         "cases/pending.html",
         rows=rows,
         urls={case.id: cases.unblocking_urls(case) for case in rows},
         kyc_tenants=kyc.tenants_needing_kyc(),
-        return_url="" if return_url_error else return_url,
-        typed_return_url=return_url,
-        return_url_error=return_url_error,
+        return_url=choice.usable,
+        typed_return_url=choice.typed,
+        return_url_error=choice.error,
         now=now_utc(),
     )
 
@@ -84,7 +68,7 @@ def unblocking(case_id: str):
     """The URLs that unblock one pending case, looked up at Debitura when the mirror has none (for the queue's rows)."""
     if not wants_fragment():
         return redirect(url_for("cases.detail", case_id=case_id), 303)
-    return_url, return_url_error = _return_url_choice()
+    choice = return_urls.read_choice(request.args.get("return_url"))
     lookup_error = None
     try:
         case = cases.refresh_signing_urls(case_id)
@@ -98,7 +82,7 @@ def unblocking(case_id: str):
             "cases/_unblocking.html",
             case=case,
             case_urls=cases.unblocking_urls(case),
-            return_url="" if return_url_error else return_url,
+            return_url=choice.usable,
             looked_up=True,
             lookup_error=lookup_error,
         )
@@ -115,7 +99,7 @@ def detail(case_id: str):
         view = cases.load_case(case_id)
     except cases.CaseNotFound:
         abort(404)
-    return_url, return_url_error = _return_url_choice()
+    choice = return_urls.read_choice(request.args.get("return_url"))
     upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
     return render(
         "cases/detail.html",
@@ -128,7 +112,7 @@ def detail(case_id: str):
         allowed=ALLOWED_EXTENSIONS,
         history_entries=audit.history_for(case_id=view.case.id),
         history_query={"case": view.case.id},
-        return_url="" if return_url_error else return_url,
-        typed_return_url=return_url,
-        return_url_error=return_url_error,
+        return_url=choice.usable,
+        typed_return_url=choice.typed,
+        return_url_error=choice.error,
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from dashboard.cases import fields
+from dashboard.forms import DashboardForm, IdempotencyKeyField
 from dashboard.services.kyc import KycInput
 
 ADULT_AGE = 18
@@ -19,8 +19,8 @@ def years_between(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-class KycForm(FlaskForm):
-    idempotency_key = HiddenField()
+class KycForm(DashboardForm):
+    idempotency_key = IdempotencyKeyField()
     director_full_name = StringField(
         "Director's full name",
         filters=[fields.strip],

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, request, url_for
 
 from dashboard.authz import role_required
 from dashboard.debitura import DebituraError, InvalidRequest, NotFound
+from dashboard.errors.forms import show_debitura_error
 from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
-from dashboard.htmx import render, wants_fragment
+from dashboard.htmx import navigate, render
 from dashboard.kyc import bp
 from dashboard.kyc.forms import KycForm
 from dashboard.models import Tenant
@@ -29,16 +30,6 @@ def index():
     return render("kyc/index.html", tenants=kyc.tenants_needing_kyc())
 
 
-def _go(url: str):
-    """After a successful submit, open the next page (a full navigation, also from an htmx form)."""
-    if wants_fragment():
-        # Plain text, so the pending flash message is not consumed by this empty answer but shown on the next page.
-        response = make_response("", 200, {"HX-Redirect": url})
-        response.mimetype = "text/plain"
-        return response
-    return redirect(url, 303)
-
-
 def _return_submission():
     """The refused case submission the operator came from, if any (to offer going back to it)."""
     key = request.values.get("submission") or ""
@@ -54,9 +45,7 @@ def submit(tenant_id: int):
         abort(404)
     form = KycForm()
     origin = _return_submission()
-    if request.method == "GET":
-        form.idempotency_key.data = kyc.new_key()
-    elif not form.idempotency_key.data:
+    if not form.idempotency_key.data:  # a fresh form, or a posted key the dashboard did not make
         form.idempotency_key.data = kyc.new_key()
     status = 200
     if request.method == "POST":
@@ -67,14 +56,7 @@ def submit(tenant_id: int):
                 form.form_errors.append("Debitura does not know this client as linked to us (404); check the tenant's link first.")
                 status = 422
             except InvalidRequest as error:
-                for path, messages in error.field_errors.items():
-                    target = getattr(form, WIRE_FIELDS.get(path, ""), None)
-                    if target is None:
-                        form.form_errors.extend(messages)
-                    else:
-                        target.errors = [*target.errors, *messages]
-                if not error.field_errors:
-                    form.form_errors.append(error.user_message)
+                show_debitura_error(form, error, WIRE_FIELDS)
                 status = 422
             except DebituraError as error:
                 form.form_errors.append(debitura_message(error) + " Submitting again is safe: it reuses this form's key.")
@@ -87,8 +69,8 @@ def submit(tenant_id: int):
                     "success",
                 )
                 if origin is not None:
-                    return _go(url_for("cases.submission", key=origin.idempotency_key))
-                return _go(url_for("kyc.submit", tenant_id=tenant.id))
+                    return navigate(url_for("cases.submission", key=origin.idempotency_key))
+                return navigate(url_for("kyc.submit", tenant_id=tenant.id))
         else:
             status = 422
     return render(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from dashboard.cases import fields
+from dashboard.forms import DashboardForm
 from dashboard.services.pricing import AgeBuckets, PricingInput
 
 AGE_MODES = {
@@ -15,7 +15,7 @@ AGE_MODES = {
 }
 
 
-class PricingForm(FlaskForm):
+class PricingForm(DashboardForm):
     # A read-only lookup sent with GET, so viewers may use it and links can be shared.
     class Meta:
         csrf = False

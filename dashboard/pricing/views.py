@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import request
 
 from dashboard.authz import role_required
-from dashboard.debitura import DebituraError, InvalidRequest
-from dashboard.errors.handlers import debitura_message
+from dashboard.debitura import DebituraError
+from dashboard.errors.forms import show_debitura_error
 from dashboard.htmx import render
 from dashboard.pricing import bp
 from dashboard.pricing.forms import PricingForm
@@ -38,18 +38,8 @@ def preview():
         if form.validate():
             try:
                 quote = pricing.preview(form.to_input())
-            except InvalidRequest as error:
-                for path, messages in error.field_errors.items():
-                    target = getattr(form, WIRE_FIELDS.get(path, ""), None)
-                    if target is None:
-                        form.form_errors.extend(messages)
-                    else:
-                        target.errors = [*target.errors, *messages]
-                if not error.field_errors:
-                    form.form_errors.append(error.user_message)
-                status = 422
             except DebituraError as error:
-                form.form_errors.append(debitura_message(error))
+                show_debitura_error(form, error, WIRE_FIELDS)
                 status = 422
         else:
             status = 422

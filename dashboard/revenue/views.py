@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, request, stream_with_context
+from flask import request
 from sqlalchemy import select
 
+from dashboard import csv_export
 from dashboard.authz import role_required
 from dashboard.extensions import db
 from dashboard.htmx import render
 from dashboard.models import Tenant
-from dashboard.models.base import now_utc
 from dashboard.revenue import bp
 from dashboard.services import revenue
-from dashboard.services.cases import csv_lines
 
 
 def _filters():
@@ -46,9 +45,4 @@ def export():
     """Every transaction matching the filters, as CSV."""
     filters, _ = _filters()
     rows = revenue.transaction_csv_rows(revenue.iter_transactions(filters))
-    stamp = now_utc().strftime("%Y%m%d-%H%M")
-    return Response(
-        stream_with_context(csv_lines(revenue.TRANSACTION_CSV_HEADER, rows)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="revenue-{stamp}.csv"'},
-    )
+    return csv_export.download("revenue", revenue.TRANSACTION_CSV_HEADER, rows)

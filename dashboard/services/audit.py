@@ -7,8 +7,6 @@ so no key, token or secret can land here.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -137,32 +135,20 @@ def known_actions() -> list[str]:
     return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
 
 
-def csv_lines(audit_filter: AuditFilter, *, batch: int = 500) -> Iterator[str]:
-    """The filtered entries as CSV lines, header first, read in batches so exports of any size stream."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_csv_safe(value) for value in values])
-        return buffer.getvalue()
-
-    yield line(CSV_COLUMNS)
+def csv_rows(audit_filter: AuditFilter, *, batch: int = 500) -> Iterator[tuple]:
+    """The filtered entries as CSV rows (CSV_COLUMNS), read in batches so exports of any size stream."""
     query = filtered(audit_filter).execution_options(yield_per=batch)
     for entry in db.session.scalars(query):
-        yield line(
-            (
-                entry.at.astimezone(UTC).isoformat(timespec="seconds"),
-                entry.operator_email or "",
-                entry.action,
-                entry.external_tenant_id or "",
-                entry.case_id or "",
-                entry.outcome,
-                "" if entry.debitura_status is None else entry.debitura_status,
-                entry.idempotency_key or "",
-                entry.summary,
-            )
+        yield (
+            entry.at.astimezone(UTC).isoformat(timespec="seconds"),
+            entry.operator_email or "",
+            entry.action,
+            entry.external_tenant_id or "",
+            entry.case_id or "",
+            entry.outcome,
+            "" if entry.debitura_status is None else entry.debitura_status,
+            entry.idempotency_key or "",
+            entry.summary,
         )
 
 
@@ -181,10 +167,3 @@ def _escape_like(value: str) -> str:
 
 def _day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _csv_safe(value):
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading quote keeps them text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

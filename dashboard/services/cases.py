@@ -7,8 +7,6 @@ the mirror from it, falling back to the mirror's copy, marked stale, when Debitu
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -277,24 +275,6 @@ def timeline(case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseS
 
 
 # ---------------------------------------------------------------- CSV
-
-
-def csv_safe(value: Any) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas; a leading apostrophe keeps them text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([csv_safe(value) for value in row])
-        yield buffer.getvalue()
 
 
 CASE_CSV_HEADER = (

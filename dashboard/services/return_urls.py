@@ -8,6 +8,7 @@ The same rules run in the browser (`static/js/return_url.js`) for the live previ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 MAX_LENGTH = 2048
@@ -52,3 +53,23 @@ def build_or_keep(url: str | None, return_url: str | None) -> str | None:
         return build(url, return_url)
     except ValueError:
         return url
+
+
+@dataclass(frozen=True)
+class ReturnUrlChoice:
+    """The return address typed into a page's builder: as typed, the usable address ("" if none), the problem."""
+
+    typed: str
+    usable: str
+    error: str | None
+
+
+def read_choice(value: str | None) -> ReturnUrlChoice:
+    """Read `?return_url=` for a page: an invalid address is kept for the input, never added to URLs."""
+    typed = (value or "").strip()
+    if not typed:
+        return ReturnUrlChoice("", "", None)
+    try:
+        return ReturnUrlChoice(typed, validate(typed), None)
+    except ValueError as error:
+        return ReturnUrlChoice(typed, "", str(error))

@@ -116,7 +116,13 @@ def _encode(draft: CaseDraft) -> str:
     return jsonwire.dumps(case_payload(draft))
 
 
+KEY_MAX_LENGTH = 255  # the column's length
+
+
 def find(key: str) -> CaseSubmission | None:
+    # A value no key can have (from a tampered URL or form) is simply unknown, and never reaches the database.
+    if not key or len(key) > KEY_MAX_LENGTH or "\x00" in key:
+        return None
     return db.session.scalar(select(CaseSubmission).where(CaseSubmission.idempotency_key == key))
 
 

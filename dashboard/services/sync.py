@@ -21,6 +21,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from dashboard.debitura import Page
 from dashboard.debitura.errors import DebituraError, NotFound
 from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
@@ -127,14 +128,20 @@ def _sync_clients(run: SyncRun, progress: Progress | None) -> None:
                 run.tenants_changed += 1
             tenant.sync_seen_run = run.id
         run.clients_seen += len(clients)
-        last = not page.items or (run.next_page >= page.total_pages if page.total_pages else len(page.items) < PAGE_SIZE)
-        if last:
-            run.phase, run.next_page, run.total_pages = "missing", 1, None
-        else:
-            run.next_page += 1
+        last = _turn_page(run, page, next_phase="missing")
         _checkpoint(run, progress)
         if last:
             return
+
+
+def _turn_page(run: SyncRun, page: Page, *, next_phase: str) -> bool:
+    """Move the run past the page just read; True when it was the last, and the run moves on to `next_phase`."""
+    last = not page.items or (run.next_page >= page.total_pages if page.total_pages else len(page.items) < PAGE_SIZE)
+    if last:
+        run.phase, run.next_page, run.total_pages = next_phase, 1, None
+    else:
+        run.next_page += 1
+    return last
 
 
 def _check_missing(run: SyncRun, progress: Progress | None) -> None:
@@ -174,11 +181,7 @@ def _sync_cases(run: SyncRun, progress: Progress | None) -> None:
         _, changed = mirror.upsert_cases(page.items, source="sync", as_of=as_of)
         run.cases_seen += len(page.items)
         run.cases_changed += changed
-        last = not page.items or (run.next_page >= page.total_pages if page.total_pages else len(page.items) < PAGE_SIZE)
-        if last:
-            run.phase, run.next_page, run.total_pages = "done", 1, None
-        else:
-            run.next_page += 1
+        last = _turn_page(run, page, next_phase="done")
         _checkpoint(run, progress)
         if last:
             return

@@ -22,22 +22,12 @@ from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import now_utc
 from dashboard.services import audit
+from dashboard.services.mirror_events import KNOWN_EVENTS
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
 from dashboard.wiring import debitura as app_client
 
-# Debitura's referral-partner events, newest documented list (DOMAIN.md).
-EVENTS = (
-    "client.onboarding.poa_signed",
-    "client.onboarding.contract_signed",
-    "client.linked",
-    "client.link_declined",
-    "client.link_requested",
-    "client.link_expired",
-    "case.created",
-    "case.updated",
-    "case.closed",
-    "cases.replay_failed",
-)
+# Every event the receiver knows how to apply (Debitura's newest documented list, DOMAIN.md).
+EVENTS = KNOWN_EVENTS
 # What POST /v1/Webhooks/test can send, and the id each one needs.
 TEST_EVENTS = {
     "case.created": "case",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, FieldList, Form, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from dashboard.forms import DashboardForm
 from dashboard.services.tenants import ClientRequest, ClientUser
 
 USER_ROWS = 3
@@ -39,7 +39,7 @@ class UserRow(Form):
         return not (self.name.data or self.email.data)
 
 
-class NewClientForm(FlaskForm):
+class NewClientForm(DashboardForm):
     external_tenant_id = StringField(
         "Tenant id (externalTenantId)",
         validators=[DataRequired("Enter the id your platform uses for this customer."), Length(max=255)],
@@ -94,8 +94,16 @@ class NewClientForm(FlaskForm):
         if any(row.form.name.errors or row.form.email.errors for row in field):
             raise ValidationError("Check the users.")
 
+    def onboarding_index(self) -> int | None:
+        """The user row chosen for onboarding, or None when the posted value names no row."""
+        value = self.onboarding_user.data
+        return int(value) if value in {str(index) for index in range(USER_ROWS)} else None
+
     def validate_onboarding_user(self, field) -> None:
-        index = int(field.data or 0)
+        index = self.onboarding_index()
+        if index is None:
+            field.errors[:] = []  # said better than the generic "Not a valid choice"
+            raise ValidationError("Choose which of the users goes through onboarding.")
         if self.users[index].form.is_blank:
             raise ValidationError("Choose one of the users you filled in as the onboarding user.")
 
@@ -104,7 +112,7 @@ class NewClientForm(FlaskForm):
         return [index for index, row in enumerate(self.users) if not row.form.is_blank]
 
     def to_request(self) -> ClientRequest:
-        onboarding = int(self.onboarding_user.data or 0)
+        onboarding = self.onboarding_index()
         users = [
             ClientUser(name=self.users[index].form.name.data, email=self.users[index].form.email.data,
                        is_onboarding_user=index == onboarding)
@@ -124,23 +132,19 @@ class NewClientForm(FlaskForm):
             support_phone=_clean(self.support_phone.data),
         )
 
-    def place_debitura_errors(self, field_errors: dict[str, list[str]]) -> None:
-        """Put Debitura's 400 messages (`client.country`, `users[1].email`, ...) on the fields they name."""
-        rows = self.user_rows()
+    def field_for_path(self, path: str):
+        """The field a Debitura 400 path names (`client.country`, `users[1].email`), or None."""
+        key = path.lower()
+        if key.startswith("client."):
+            key = key[len("client."):]
+        match = re.match(r"^users\[(\d+)\]\.(name|email)$", key)
+        if match:
+            rows = self.user_rows()
+            index = int(match[1])
+            return getattr(self.users[rows[index]].form, match[2]) if index < len(rows) else None
         simple = {
             "externaltenantid": self.external_tenant_id, "name": self.name, "registrationnumber": self.registration_number,
             "country": self.country, "address": self.address, "zipcode": self.zip_code, "city": self.city,
             "state": self.state, "supportemail": self.support_email, "supportphone": self.support_phone,
         }
-        for path, messages in field_errors.items():
-            key = path.lower()
-            if key.startswith("client."):
-                key = key[len("client."):]
-            target = simple.get(key)
-            match = re.match(r"^users\[(\d+)\]\.(name|email)$", key)
-            if match and int(match[1]) < len(rows):
-                target = getattr(self.users[rows[int(match[1])]].form, match[2])
-            if target is not None:
-                target.errors = [*target.errors, *messages]
-            else:
-                self.form_errors.extend(messages)
+        return simple.get(key)

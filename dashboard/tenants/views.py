@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import func, select
 
 from dashboard.authz import role_required
 from dashboard.debitura.errors import BusinessRuleError, DebituraError, InvalidRequest
-from dashboard.errors.handlers import debitura_message
+from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
-from dashboard.htmx import render, wants_fragment
+from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
 from dashboard.services import audit, live, mirror, return_urls
 from dashboard.services import tenants as tenant_service
@@ -16,28 +16,17 @@ from dashboard.tenants import bp
 from dashboard.tenants.export import csv_response
 from dashboard.tenants.forms import NewClientForm
 from dashboard.tenants.messages import customer_message
-from dashboard.tenants.polling import poll_marker, unchanged
 
 TIMELINE_LIMIT = 50
 CASES_LIMIT = 50
-
-
-def _go(url: str):
-    """After a successful change: a full navigation, for htmx and plain forms alike."""
-    if wants_fragment():
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, code=303)
 
 
 @bp.route("/")
 @role_required("viewer")
 def index():
     """Every tenant with its derived state: chips per state, search, sort, pages; refreshes itself."""
-    since = poll_marker()
-    if since is not None and since == live.tenants_marker():
-        return unchanged()
+    if (not_changed := unchanged_since(live.tenants_marker)) is not None:
+        return not_changed
     mirror.expire_overdue_approvals()
     filters = tenant_service.TenantFilter.from_args(request.args)
     page = db.paginate(
@@ -77,13 +66,7 @@ def _detail_context(tenant: Tenant) -> dict:
         .limit(TIMELINE_LIMIT)
     ).all()
     history = audit.history_for(external_tenant_id=tenant.external_tenant_id)
-    return_url = (request.args.get("return_url") or "").strip()
-    return_url_error = None
-    if return_url:
-        try:
-            return_urls.validate(return_url)
-        except ValueError as error:
-            return_url_error = str(error)
+    choice = return_urls.read_choice(request.args.get("return_url"))
     return {
         "tenant": tenant,
         "state": derive_state(tenant, now),
@@ -93,9 +76,9 @@ def _detail_context(tenant: Tenant) -> dict:
         "events": events,
         "history_entries": history,
         "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id),
-        "return_url": "" if return_url_error else return_url,
-        "return_url_input": return_url,
-        "return_url_error": return_url_error,
+        "return_url": choice.usable,
+        "typed_return_url": choice.typed,
+        "return_url_error": choice.error,
         "message": customer_message(tenant, current_app.config.get("PARTNER_PRODUCT_NAME", "our platform")),
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
     }
@@ -110,9 +93,8 @@ def _case_url(case: Case) -> str:
 def detail(tenant_id: int):
     """One tenant: who they are, where they stand, the URL they need, their cases and events."""
     tenant = db.get_or_404(Tenant, tenant_id)
-    since = poll_marker()
-    if since is not None and since == live.tenant_marker(tenant.id, tenant.external_tenant_id):
-        return unchanged()
+    if (not_changed := unchanged_since(lambda: live.tenant_marker(tenant.id, tenant.external_tenant_id))) is not None:
+        return not_changed
     return render("tenants/detail.html", block="tenant_live", **_detail_context(tenant))
 
 
@@ -193,23 +175,18 @@ def new():
     if form.validate_on_submit():
         try:
             outcome = tenant_service.create_client(form.to_request())
-        except InvalidRequest as error:
-            form.place_debitura_errors(error.field_errors or {})
-            if not error.field_errors:
-                form.form_errors.append(error.user_message)
-            status = 422
         except BusinessRuleError as error:
             form.form_errors.extend(e.message for e in error.errors if e.message)
             if not error.errors:
                 form.form_errors.append(error.user_message)
             status = 422
         except DebituraError as error:
-            form.form_errors.append(debitura_message(error))
+            show_debitura_error(form, error, form.field_for_path)
             status = 422
         else:
             if outcome.status in (201, 202) or outcome.conflict_type == "ClientExistsNeedsLinking":
                 _flash_outcome(outcome)
-                return _go(url_for("tenants.detail", tenant_id=outcome.tenant.id))
+                return navigate(url_for("tenants.detail", tenant_id=outcome.tenant.id))
             conflict = outcome
             status = 422
     elif form.is_submitted():

@@ -5,11 +5,10 @@ from sqlalchemy import select
 
 from dashboard.authz import role_required
 from dashboard.extensions import db
-from dashboard.htmx import render
+from dashboard.htmx import render, unchanged_since
 from dashboard.models import SyncRun
 from dashboard.services import live, mirror
 from dashboard.services.tenant_state import debitura_now
-from dashboard.tenants.polling import poll_marker, unchanged
 from dashboard.triage import bp
 from dashboard.triage.queues import all_queues
 
@@ -27,9 +26,8 @@ def _kyc_endpoint() -> str | None:
 @role_required("viewer")
 def home():
     """The support lead's morning queues, each row with its reason and next step; refreshes itself."""
-    since = poll_marker()
-    if since is not None and since == live.triage_marker():
-        return unchanged()
+    if (not_changed := unchanged_since(live.triage_marker)) is not None:
+        return not_changed
     mirror.expire_overdue_approvals()
     now = debitura_now()
     last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
-from wtforms import BooleanField, HiddenField
+from wtforms import BooleanField
 
+from dashboard.forms import DashboardForm, IdempotencyKeyField
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, ALLOWED_LIST, MAX_BYTES
 
 
-class UploadForm(FlaskForm):
-    idempotency_key = HiddenField()
+class UploadForm(DashboardForm):
+    idempotency_key = IdempotencyKeyField()
     file = FileField(
         "File",
         validators=[

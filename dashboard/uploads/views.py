@@ -57,11 +57,10 @@ def files(case_id: str):
 def upload(case_id: str):
     """Send one file to the case; a retry with the same form key never uploads twice."""
     form = UploadForm()
+    if not form.idempotency_key.data:  # a fresh form, or a posted key the dashboard did not make
+        form.idempotency_key.data = uploads.new_key()
     if request.method == "GET":
-        form.idempotency_key.data = uploads.new_key()
         return _upload_page(case_id, form)
-    if not form.idempotency_key.data:
-        form.idempotency_key.data = uploads.new_key()
     if not form.validate():
         first = next((error for field in form for error in field.errors), "Check the form.")
         return _answer_invalid(case_id, form, first)

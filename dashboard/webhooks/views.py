@@ -7,11 +7,10 @@ from sqlalchemy import func, select
 
 from dashboard.authz import role_required
 from dashboard.extensions import csrf, db
-from dashboard.htmx import render
+from dashboard.htmx import render, unchanged_since
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import now_utc
 from dashboard.services import live, webhook_receiver
-from dashboard.tenants.polling import poll_marker, unchanged
 from dashboard.webhooks import bp
 from dashboard.webhooks.summaries import OUTCOMES
 
@@ -40,9 +39,8 @@ def receive():
 @role_required("viewer")
 def deliveries():
     """Recent webhook deliveries with their outcome, and the deliveries we refused."""
-    since = poll_marker()
-    if since is not None and since == live.events_marker():
-        return unchanged()
+    if (not_changed := unchanged_since(live.events_marker)) is not None:
+        return not_changed
     outcome = request.args.get("outcome")
     outcome = outcome if outcome in OUTCOMES else None
     query = select(WebhookEvent).order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())

@@ -46,6 +46,9 @@ class Page(HTMLParser):
         self.clickable: list[tuple[str, str, str]] = []  # (tag, attribute, value)
         self.event_handlers: list[tuple[str, str]] = []  # (tag, on* attribute)
         self.inline_scripts = 0
+        self.alerts: list[str] = []  # texts of role="alert" elements (form-level errors)
+        self.error_groups: dict[str, str] = {}  # error element id -> legend of the fieldset around it
+        self._legends: list[str] = []  # legend of each open fieldset
         self._open: list[tuple[str, str | None, str]] = []  # (tag, kind, key) being collected
         self._buffers: dict[int, list[str]] = {}
         self._texts: list[str] = []
@@ -68,10 +71,18 @@ class Page(HTMLParser):
             self.values.setdefault(attributes["name"], []).append(attributes.get("value", ""))
         if tag == "input" and attributes.get("type") in ("checkbox", "radio") and "checked" in attributes:
             self.values.setdefault(attributes.get("name", ""), []).append(attributes.get("value", "on"))
-        if tag == "label" and attributes.get("for"):
+        if tag == "fieldset":
+            self._legends.append("")
+        if tag == "legend" and self._legends:
+            self._start(tag, "legend", "")
+        elif tag == "label" and attributes.get("for"):
             self._start(tag, "label", attributes["for"])
         elif "error" in attributes.get("class", "").split() and attributes.get("id"):
+            if self._legends and self._legends[-1]:
+                self.error_groups[attributes["id"]] = self._legends[-1]
             self._start(tag, "error", attributes["id"])
+        elif attributes.get("role") == "alert":
+            self._start(tag, "alert", "")
         elif tag == "textarea" and attributes.get("name"):
             self._start(tag, "textarea", attributes["name"])
 
@@ -80,10 +91,16 @@ class Page(HTMLParser):
         self._buffers[len(self._open) - 1] = []
 
     def handle_endtag(self, tag):
+        if tag == "fieldset" and self._legends:
+            self._legends.pop()
         if self._open and self._open[-1][0] == tag:
             _, kind, key = self._open.pop()
             text = " ".join("".join(self._buffers.pop(len(self._open), [])).split())
-            if kind == "label":
+            if kind == "legend" and self._legends:
+                self._legends[-1] = text
+            elif kind == "alert":
+                self.alerts.append(text)
+            elif kind == "label":
                 self.labels[key] = text
             elif kind == "error":
                 self.errors[key] = text
@@ -98,14 +115,23 @@ class Page(HTMLParser):
     # -------------------------------------------------------------- questions the suites ask
 
     def field_errors(self) -> list[tuple[str, str, str]]:
-        """(field id, its label, the message) for every control marked invalid whose error is shown next to it."""
+        """(field id, its label, the message) for every error that names its field.
+
+        An error names its field when it is shown next to it (the `<id>-error` element of a
+        labelled control, or inside the field's fieldset with its legend), or when a form-level
+        alert says the field's label in words.
+        """
         found = []
-        for control_id, attributes in self.controls.items():
-            if attributes.get("aria-invalid") != "true":
-                continue
-            for described in attributes.get("aria-describedby", "").split():
-                if described in self.errors and control_id in self.labels:
-                    found.append((control_id, self.labels[control_id], self.errors[described]))
+        for error_id, message in self.errors.items():
+            field_id = error_id.removesuffix("-error")
+            label = self.labels.get(field_id) or self.error_groups.get(error_id)
+            if label and message:
+                found.append((field_id, label, message))
+        labels = {label.lower(): field_id for field_id, label in self.labels.items() if len(label) > 2}
+        for alert in self.alerts:
+            for label, field_id in labels.items():
+                if label in alert.lower():
+                    found.append((field_id, label, alert))
         return found
 
     def value(self, name: str) -> str | None:

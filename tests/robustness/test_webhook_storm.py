@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import time
-import zlib
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -18,10 +17,9 @@ import pytest
 from sqlalchemy import func, select
 
 from benchmarks import apps, databases, webhook_events
-from benchmarks.load import post_all, post_in_lanes
+from benchmarks.load import post_all
 from dashboard.extensions import db
 from dashboard.models import Case, Tenant, WebhookEvent, WebhookRejection
-from tests.robustness.support import ServedDashboard
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -83,33 +81,22 @@ def mirror_state(app) -> tuple[dict, dict]:
     return tenants, cases
 
 
-def in_order_by_tenant(events: list[dict], lanes: int) -> list[list[tuple[str, dict]]]:
-    """Split the stream into lanes by tenant, each lane keeping Debitura's order.
-
-    Every event concerns one tenant (a case event names its case's tenant) and the mirror's
-    facts about one tenant or case never depend on another's, so delivering each tenant's
-    events in order, tenants side by side, is ordered delivery, and uses every core.
-    """
-    split: list[list[tuple[str, dict]]] = [[] for _ in range(lanes)]
-    for envelope in events:
-        split[zlib.crc32(envelope["data"]["externalTenantId"].encode()) % lanes].append(("genuine", envelope))
-    return split
-
-
 @pytest.fixture(scope="module")
 def ordered_state(tmp_path_factory, stream) -> tuple[dict, dict]:
-    """The reference: every event once, in Debitura's order, through the receiver of a served dashboard."""
+    """The reference: every event once, one after another in Debitura's order, through the receiver."""
     tenants, events = stream
     folder = tmp_path_factory.mktemp("ordered")
-    reference = ServedDashboard(databases.sqlite_url(folder / "dashboard.db"), apps.workdir_sandbox_url(folder))
+    app = apps.build(databases.sqlite_url(folder / "dashboard.db"), apps.workdir_sandbox_url(folder))
+    apps.prepare(app)
     try:
-        seed_tenants(reference.app, tenants)
-        reference.serve(workers=WORKERS)
-        outcomes = post_in_lanes(f"{reference.url}/webhooks/debitura", in_order_by_tenant(events, SENDERS), deliver)
-        assert Counter(outcome.status for outcome in outcomes) == {200: UNIQUE}
-        return mirror_state(reference.app)
+        seed_tenants(app, tenants)
+        client = app.test_client()
+        for envelope in events:
+            body, headers = deliver(("genuine", envelope))
+            assert client.post("/webhooks/debitura", data=body, headers=headers).status_code == 200
+        return mirror_state(app)
     finally:
-        reference.close()
+        apps.dispose(app)
 
 
 def forged(kind: str, envelope: dict) -> tuple[bytes, dict[str, str]]:

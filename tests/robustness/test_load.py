@@ -1,0 +1,108 @@
+"""Load: 50 concurrent signed-in browsers for 60 seconds over the list pages of a gunicorn-served dashboard.
+
+Two workers (four threads each, as `make run` serves it), on PostgreSQL when it answers.
+Browsers click through the tenants list, triage home, cases list and pending queue, as full
+pages and as the htmx partials their filters, chips and pagers request. Not one request may
+fail; the latency percentiles are printed.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections import Counter
+from contextlib import ExitStack
+
+import pytest
+import requests
+
+from benchmarks import apps, databases
+from benchmarks.browsing import create_operator, sign_in
+from benchmarks.stats import Latency
+from dashboard.services import sync as sync_service
+from tests.conftest import POSTGRES
+from tests.robustness.support import ServedDashboard
+
+pytestmark = pytest.mark.slow
+
+BROWSERS = 50
+SECONDS = 60
+WORKERS = 2
+PARTIAL = {"HX-Request": "true"}
+# (path, htmx target or None): what browsing the list pages asks for.
+CLICKS = (
+    ("/tenants/", None), ("/tenants/?page=2", "tenant-results"), ("/tenants/?q=bulk-0001", "tenant-results"),
+    ("/tenants/?state=ready&sort=-changed", "tenant-results"), ("/tenants/?state=approval_pending", "tenant-results"),
+    ("/triage/", None), ("/triage/", "triage-queues"),
+    ("/cases/", None), ("/cases/?group=Active", "case-results"), ("/cases/?group=Closed&page=3", "case-results"),
+    ("/cases/?q=g00", "case-results"), ("/cases/?sort=amount&direction=asc", "case-results"),
+    ("/cases/pending", None),
+)
+
+
+@pytest.fixture
+def dashboard(tmp_path):
+    """Demo data plus a few thousand cases at the sandbox, synced into the mirror, served by gunicorn."""
+    with ExitStack() as stack:
+        url = (stack.enter_context(databases.private_schema("load")) if POSTGRES
+               else databases.sqlite_url(tmp_path / "dashboard.db"))
+        served = ServedDashboard(url, apps.workdir_sandbox_url(tmp_path))
+        stack.callback(served.close)
+        sandbox = served.app.extensions["sandbox"]
+        sandbox.load_demo()
+        sandbox.grow(300, 3000)
+        with served.app.app_context():
+            assert sync_service.run_sync(trigger="test", fresh=True).status == "succeeded"
+        served.serve(workers=WORKERS, threads=4)
+        yield served
+
+
+def test_fifty_browsers_for_a_minute_get_every_list_page_without_one_error(dashboard, capsys):
+    email = create_operator(dashboard.app, f"load-{uuid.uuid4().hex[:6]}@partner.example", role="viewer")
+    sessions = []
+    for _ in range(BROWSERS):
+        session = requests.Session()
+        sign_in(session, dashboard.url, email)
+        sessions.append(session)
+    outcomes: list[tuple[str, int, float]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + SECONDS
+
+    def browse(session: requests.Session, seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < deadline:
+            path, target = rng.choice(CLICKS)
+            headers = {**PARTIAL, "HX-Target": target} if target else {}
+            started = time.perf_counter()
+            try:
+                status = session.get(f"{dashboard.url}{path}", headers=headers, timeout=30).status_code
+            except requests.RequestException as error:
+                status = 0
+                with lock:
+                    errors.append(f"{path}: {type(error).__name__}")
+            with lock:
+                outcomes.append((path, status, time.perf_counter() - started))
+
+    browsers = [threading.Thread(target=browse, args=(session, number)) for number, session in enumerate(sessions)]
+    began = time.monotonic()
+    for browser in browsers:
+        browser.start()
+    for browser in browsers:
+        browser.join(timeout=SECONDS + 60)
+    elapsed = time.monotonic() - began
+    for session in sessions:
+        session.close()
+
+    statuses = Counter(status for _, status, _ in outcomes)
+    latency = Latency.of([seconds for _, _, seconds in outcomes])
+    with capsys.disabled():
+        print(f"\n  load: {BROWSERS} browsers, {elapsed:.0f} s, {len(outcomes)} requests ({len(outcomes) / elapsed:.0f}/s) "
+              f"on {'PostgreSQL' if POSTGRES else 'SQLite'}, {WORKERS} gunicorn workers: median {latency.median:.0f} ms, "
+              f"p95 {latency.p95:.0f} ms, p99 {latency.p99:.0f} ms, worst {latency.worst:.0f} ms; answers {dict(statuses)}")
+    assert not any(browser.is_alive() for browser in browsers)
+    assert errors == []
+    assert set(statuses) == {200}, statuses
+    assert len(outcomes) >= BROWSERS
