@@ -46,6 +46,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_clients(app)
+    register_routing(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_security(app)
@@ -104,6 +105,12 @@ def register_clients(app: Flask) -> None:
     from dashboard.wiring import wire_debitura
 
     wire_debitura(app)
+
+
+def register_routing(app: Flask) -> None:
+    from dashboard.routing import register
+
+    register(app)
 
 
 # One blueprint package per operator task; each registers when it exists.

@@ -11,6 +11,7 @@ from dashboard.extensions import db
 from dashboard.htmx import render
 from dashboard.models import Tenant
 from dashboard.services import audit
+from dashboard.services.query_args import page_number
 
 PER_PAGE = 50
 
@@ -48,7 +49,7 @@ def index():
     """Who did what, when, on which tenant or case, and how it ended; newest first."""
     form = _filter_form()
     audit_filter = form.to_filter()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args.get("page", 1))
     pagination = audit.search(audit_filter, page=page, per_page=PER_PAGE)
     args = _query_args(form)
     return render(

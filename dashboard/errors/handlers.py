@@ -9,6 +9,7 @@ from dashboard.debitura.errors import (
     AuthenticationError,
     DebituraConnectionError,
     DebituraError,
+    NotFound,
     PermissionDenied,
     RateLimited,
     ServerError,
@@ -26,8 +27,20 @@ def debitura_message(error: DebituraError) -> str:
     return error.user_message or "Debitura refused the request."
 
 
+def _page_for(error: DebituraError) -> tuple[str, int]:
+    """The page and status for a Debitura failure: a missing record is a 404, a refusal of what was
+    asked a 422; only an outage (or our own credentials) is Debitura being unavailable, a 502."""
+    if isinstance(error, NotFound):
+        return "errors/404.html", 404
+    status = error.http_status or 0
+    if 400 <= status < 500 and status not in (401, 403, 429):
+        return "errors/partner_refused.html", 422
+    return "errors/partner_unavailable.html", 502
+
+
 def _error_page(template: str, status: int):
-    if request.headers.get("HX-Request") == "true":
+    # Any htmx request, boosted ones too: htmx swaps no 4xx/5xx, so the out-of-band flash is the message.
+    if getattr(request, "htmx", None):
         response = make_response(render_template("_flash.html"), 200)
         response.headers["HX-Reswap"] = "none"
         return response
@@ -40,7 +53,7 @@ def register(app: Flask) -> None:
         db.session.rollback()
         app.logger.warning("Debitura call failed: %r", error)
         flash(debitura_message(error), "error")
-        return _error_page("errors/partner_unavailable.html", 502)
+        return _error_page(*_page_for(error))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):

@@ -19,6 +19,7 @@ from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionErr
 from dashboard.extensions import db
 from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, WebhookEvent
 from dashboard.services import mirror
+from dashboard.services.query_args import page_number, search_text
 from dashboard.services.uploads import files_for
 from dashboard.wiring import debitura as app_debitura
 
@@ -51,14 +52,11 @@ class CaseFilters:
         sort = values.get("sort", "created")
         direction = values.get("direction", "desc")
         test = values.get("test", "include")
-        try:
-            page = max(1, int(values.get("page", 1)))
-        except (TypeError, ValueError):
-            page = 1
+        page = page_number(values.get("page", 1))
         return cls(
             group=group if group in GROUPS else "All",
             lifecycle=lifecycle if lifecycle in LIFECYCLES else "",
-            q=(values.get("q") or "").strip()[:200],
+            q=search_text(values.get("q")),
             sort=sort if sort in SORTS else "created",
             direction=direction if direction in ("asc", "desc") else "desc",
             test=test if test in TEST_FILTERS else "include",

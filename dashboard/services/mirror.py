@@ -49,8 +49,20 @@ def at_least_as_new(current: datetime | None, candidate: datetime | None) -> boo
     return current is None or candidate is None or candidate >= current
 
 
+def fit(row: Any, name: str, value: Any) -> Any:
+    """Text from Debitura as the column can hold it: NUL bytes dropped (PostgreSQL refuses them) and cut
+    to the column's length, so one oversized or hostile value never fails a whole sync or webhook."""
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\x00", "")
+    column = row.__table__.columns.get(name)
+    length = getattr(column.type, "length", None) if column is not None else None
+    return value[:length] if length else value
+
+
 def assign(row: Any, name: str, value: Any) -> None:
     """Assign only real changes, so unchanged rows are not rewritten and `updated_at` means something."""
+    value = fit(row, name, value)
     if getattr(row, name) != value:
         setattr(row, name, value)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from dashboard.debitura import DebituraClient, Transaction, TransactionsPage
 from dashboard.debitura.types import REVENUE_STAGES
+from dashboard.services.query_args import page_number, search_text
 from dashboard.wiring import debitura as app_debitura
 
 PAGE_SIZE = 50
@@ -141,15 +142,12 @@ def parse_filters(values: Mapping[str, Any], statuses: list[str]) -> tuple[Reven
             continue
         if number in INVOICING_STATUSES and number not in chosen:
             chosen.append(number)
-    try:
-        page = max(1, int(values.get("page") or 1))
-    except ValueError:
-        page = 1
+    page = page_number(values.get("page") or 1)
     filters = RevenueFilters(
         from_date=from_date,
         to_date=to_date if "to_date" not in problems else None,
-        tenant=(values.get("tenant") or "").strip()[:255],
-        search=(values.get("search") or "").strip()[:200],
+        tenant=search_text(values.get("tenant"), limit=255),
+        search=search_text(values.get("search")),
         invoicing_statuses=tuple(sorted(chosen)),
         page=page,
     )

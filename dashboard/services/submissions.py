@@ -283,34 +283,35 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
     submission.last_status = 201
     submission.business_errors = []
     mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, commit=False)
+    _record_outcome(
+        submission, audit.OK, f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})", 201,
+        case_id=case.id,
+    )
+    return submission
+
+
+def _record_outcome(
+    submission: CaseSubmission, outcome: str, summary: str, status: int | None, *, case_id: str | None = None
+) -> None:
+    """The audit entry of one answer to a submission, committed with the submission's new state."""
     audit.record(
         "case.submit",
-        outcome=audit.OK,
-        summary=f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})",
+        outcome=outcome,
+        summary=summary,
         external_tenant_id=submission.external_tenant_id,
-        case_id=case.id,
-        debitura_status=201,
-        idempotency_key=key,
+        case_id=case_id,
+        debitura_status=status,
+        idempotency_key=submission.idempotency_key,
         commit=False,
     )
     db.session.commit()
-    return submission
 
 
 def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError) -> None:
     submission.status = status
     submission.last_error = error.user_message
     submission.last_status = error.http_status
-    audit.record(
-        "case.submit",
-        outcome=audit.FAILED,
-        summary=f"{type(error).__name__}: {error.user_message}",
-        external_tenant_id=submission.external_tenant_id,
-        debitura_status=error.http_status,
-        idempotency_key=submission.idempotency_key,
-        commit=False,
-    )
-    db.session.commit()
+    _record_outcome(submission, audit.FAILED, f"{type(error).__name__}: {error.user_message}", error.http_status)
 
 
 def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError) -> None:
@@ -323,13 +324,6 @@ def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError) -> No
     ] or [{"type": error.code, "message": error.user_message, "solution_url": None}]
     if MISSING_KYC in error.types:
         note_kyc_block(submission.tenant)
-    audit.record(
-        "case.submit",
-        outcome=audit.REFUSED,
-        summary=f"Refused by Debitura: {', '.join(error.types) or error.user_message}",
-        external_tenant_id=submission.external_tenant_id,
-        debitura_status=error.http_status,
-        idempotency_key=submission.idempotency_key,
-        commit=False,
+    _record_outcome(
+        submission, audit.REFUSED, f"Refused by Debitura: {', '.join(error.types) or error.user_message}", error.http_status
     )
-    db.session.commit()

@@ -14,6 +14,7 @@ from dashboard.debitura.errors import Conflict, DebituraError, NotFound
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, mirror
+from dashboard.services.query_args import page_number, search_text
 from dashboard.services.tenant_state import LINKED_STATES, STATE_CODES, debitura_now
 from dashboard.wiring import debitura
 
@@ -253,13 +254,10 @@ class TenantFilter:
         """Read query arguments leniently: unknown values fall back to defaults, never to an error."""
         state = args.get("state") or None
         sort = args.get("sort") or DEFAULT_SORT
-        try:
-            page = max(1, int(args.get("page", 1)))
-        except (TypeError, ValueError):
-            page = 1
+        page = page_number(args.get("page", 1))
         return cls(
             state=state if state in STATE_CODES else None,
-            q=(args.get("q") or "").strip()[:200],
+            q=search_text(args.get("q")),
             sort=sort if sort.lstrip("-") in SORTS else DEFAULT_SORT,
             page=page,
         )

@@ -8,6 +8,7 @@ from wtforms import EmailField, FieldList, Form, FormField, RadioField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from dashboard.cases import fields
 from dashboard.forms import DashboardForm
 from dashboard.services.tenants import ClientRequest, ClientUser
 
@@ -16,22 +17,13 @@ USER_ROWS = 3
 COUNTRY = re.compile(r"^(?:[A-Za-z]{2}|[A-Za-z][A-Za-z .,'()&-]{2,99})$")
 
 
-def strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
 class UserRow(Form):
     """One user of the client; a row left empty is ignored."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=200)], filters=[strip])
+    name = StringField("Name", validators=[Optional(), Length(max=200)], filters=[fields.strip])
     email = EmailField(
         "E-mail", validators=[Optional(), Length(max=320), Email("Enter a valid e-mail address.")],
-        filters=[strip],
+        filters=[fields.strip],
     )
 
     @property
@@ -54,7 +46,7 @@ class NewClientForm(DashboardForm):
     support_email = EmailField(
         "Support e-mail",
         validators=[DataRequired("Enter the company's support e-mail."), Length(max=320), Email("Enter a valid e-mail address.")],
-        filters=[strip],
+        filters=[fields.strip],
     )
     support_phone = StringField("Support phone", validators=[Optional(), Length(max=50)])
     users = FieldList(FormField(UserRow), min_entries=USER_ROWS, max_entries=USER_ROWS)
@@ -124,12 +116,12 @@ class NewClientForm(DashboardForm):
             country=self.country.data.strip(),
             support_email=self.support_email.data.strip(),
             users=users,
-            registration_number=_clean(self.registration_number.data),
-            address=_clean(self.address.data),
-            zip_code=_clean(self.zip_code.data),
-            city=_clean(self.city.data),
-            state=_clean(self.state.data),
-            support_phone=_clean(self.support_phone.data),
+            registration_number=fields.optional_text(self.registration_number.data),
+            address=fields.optional_text(self.address.data),
+            zip_code=fields.optional_text(self.zip_code.data),
+            city=fields.optional_text(self.city.data),
+            state=fields.optional_text(self.state.data),
+            support_phone=fields.optional_text(self.support_phone.data),
         )
 
     def field_for_path(self, path: str):

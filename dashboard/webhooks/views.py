@@ -11,6 +11,7 @@ from dashboard.htmx import render, unchanged_since
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import now_utc
 from dashboard.services import live, webhook_receiver
+from dashboard.services.query_args import page_number
 from dashboard.webhooks import bp
 from dashboard.webhooks.summaries import OUTCOMES
 
@@ -46,11 +47,7 @@ def deliveries():
     query = select(WebhookEvent).order_by(WebhookEvent.received_at.desc(), WebhookEvent.id.desc())
     if outcome:
         query = query.where(WebhookEvent.outcome == outcome)
-    try:
-        page_number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_number = 1
-    page = db.paginate(query, page=page_number, per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(query, page=page_number(request.args.get("page", 1)), per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(select(WebhookEvent.outcome, func.count()).group_by(WebhookEvent.outcome)).all())
     day_ago = now_utc() - timedelta(days=1)
     rejections = dict(

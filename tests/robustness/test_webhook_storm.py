@@ -8,95 +8,50 @@ events, which would corrupt the mirror if they got through).
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks import apps, databases, webhook_events
+from benchmarks import apps, webhook_events
 from benchmarks.load import post_all
+from benchmarks.server import ROOT
 from dashboard.extensions import db
-from dashboard.models import Case, Tenant, WebhookEvent, WebhookRejection
+from dashboard.models import WebhookEvent, WebhookRejection
+from tests.robustness import storm
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-DELIVERIES = 10_000
-REPEAT_SHARE = 0.20
-UNIQUE = round(DELIVERIES * (1 - REPEAT_SHARE))
-TENANTS = 200
 WORKERS = 3
 SENDERS = 12
 FORGED = 300
 WRONG_SECRET = "d3JvbmctcGFydG5lci1zZWNyZXQtMDEyMzQ1Njc4OWFi"
 FORGERIES = ("wrong_secret", "tampered_body", "stale", "from_the_future", "no_signature", "garbled_header")
+SHARDS = 2  # the ordered reference is built on both cores, one process per shard of tenants
 
 
 @pytest.fixture(scope="module")
-def stream() -> tuple[list[webhook_events.StreamTenant], list[dict]]:
-    tenants = webhook_events.tenants_for(TENANTS)
-    return tenants, webhook_events.stream(UNIQUE, tenants, seed=42)
-
-
-def seed_tenants(app, tenants: list[webhook_events.StreamTenant]) -> None:
-    """The partner created these clients itself, so the mirror knows them before any webhook."""
-    with app.app_context():
-        db.session.add_all(
-            Tenant(external_tenant_id=tenant.external_tenant_id, company_name=tenant.company_name, users=[],
-                   kyc_blocked_cases=0, search_text=tenant.external_tenant_id)
-            for tenant in tenants
-        )
-        db.session.commit()
-        db.session.remove()
-
-
-def _plain(value):
-    """Datetimes as naive UTC, so SQLite's and PostgreSQL's answers compare equal."""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
-
-
-def mirror_state(app) -> tuple[dict, dict]:
-    """What the operator sees of every tenant and case (incidental timestamps such as last-seen left out)."""
-    with app.app_context():
-        tenants = {
-            tenant.external_tenant_id: tuple(_plain(value) for value in (
-                tenant.state, tenant.link_request_status, tenant.conflict_type, tenant.onboarding_done,
-                tenant.onboarding_url, tenant.approval_url, tenant.is_attributed, tenant.creditor_id,
-                tenant.company_name, tenant.date_linked, tenant.withdrawn_at, tenant.missing_since,
-                tenant.approval_expires_at if tenant.state == "approval_pending" else None,
-            ))
-            for tenant in db.session.scalars(select(Tenant))
-        }
-        owners = dict(db.session.execute(select(Tenant.id, Tenant.external_tenant_id)).all())
-        cases = {
-            case.id: (case.lifecycle, case.close_code, case.reference, case.external_tenant_id,
-                      owners.get(case.tenant_id), case.signing_url)
-            for case in db.session.scalars(select(Case))
-        }
-        db.session.remove()
-    return tenants, cases
-
-
-@pytest.fixture(scope="module")
-def ordered_state(tmp_path_factory, stream) -> tuple[dict, dict]:
-    """The reference: every event once, one after another in Debitura's order, through the receiver."""
-    tenants, events = stream
+def ordered_state(tmp_path_factory) -> tuple[dict, dict]:
+    """The reference: every event once, in Debitura's order, through the receiver (see storm.py)."""
     folder = tmp_path_factory.mktemp("ordered")
-    app = apps.build(databases.sqlite_url(folder / "dashboard.db"), apps.workdir_sandbox_url(folder))
-    apps.prepare(app)
-    try:
-        seed_tenants(app, tenants)
-        client = app.test_client()
-        for envelope in events:
-            body, headers = deliver(("genuine", envelope))
-            assert client.post("/webhooks/debitura", data=body, headers=headers).status_code == 200
-        return mirror_state(app)
-    finally:
-        apps.dispose(app)
+    logs = [folder / f"shard-{shard}.log" for shard in range(SHARDS)]
+    runs = [subprocess.Popen([sys.executable, "-m", "tests.robustness.storm", "--shard", str(shard),
+                              "--shards", str(SHARDS), "--folder", str(folder)],
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=logs[shard].open("wb"))
+            for shard in range(SHARDS)]
+    tenants: dict = {}
+    cases: dict = {}
+    for shard, run in enumerate(runs):
+        assert run.wait(timeout=900) == 0, logs[shard].read_text(errors="replace")[-3000:]
+        part = json.loads((folder / f"shard-{shard}.json").read_text())
+        tenants.update(part["tenants"])
+        cases.update(part["cases"])
+    return tenants, cases
 
 
 def forged(kind: str, envelope: dict) -> tuple[bytes, dict[str, str]]:
@@ -128,21 +83,21 @@ def deliver(item: tuple[str, dict]) -> tuple[bytes, dict[str, str]]:
     return forged(kind, envelope)
 
 
-def test_a_shuffled_duplicated_concurrent_storm_ends_in_the_state_of_ordered_delivery(served, stream, ordered_state):
-    tenants, events = stream
+def test_a_shuffled_duplicated_concurrent_storm_ends_in_the_state_of_ordered_delivery(served, ordered_state):
+    tenants, events = storm.stream()
     rng = random.Random(99)
-    storm = [("genuine", envelope) for envelope in webhook_events.with_duplicates(events, REPEAT_SHARE, seed=5)]
-    assert len(storm) == DELIVERIES
+    deliveries = [("genuine", envelope) for envelope in webhook_events.with_duplicates(events, storm.REPEAT_SHARE, seed=5)]
+    assert len(deliveries) == storm.DELIVERIES
     forgeries = [(FORGERIES[number % len(FORGERIES)], rng.choice(events)) for number in range(FORGED)]
     for item in forgeries:
-        storm.insert(rng.randrange(len(storm) + 1), item)
-    seed_tenants(served.app, tenants)
+        deliveries.insert(rng.randrange(len(deliveries) + 1), item)
+    storm.seed_tenants(served.app, tenants)
     served.serve(workers=WORKERS, threads=4)
 
-    outcomes, _ = post_all(f"{served.url}/webhooks/debitura", storm, deliver, threads=SENDERS)
+    outcomes, _ = post_all(f"{served.url}/webhooks/debitura", deliveries, deliver, threads=SENDERS)
 
-    answers = Counter((kind, outcome.status) for (kind, _), outcome in zip(storm, outcomes))
-    assert answers[("genuine", 200)] == DELIVERIES, answers
+    answers = Counter((kind, outcome.status) for (kind, _), outcome in zip(deliveries, outcomes))
+    assert answers[("genuine", 200)] == storm.DELIVERIES, answers
     assert sum(answers[(kind, 401)] for kind in FORGERIES) == FORGED, answers
     with served.app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(WebhookEvent))
@@ -150,9 +105,9 @@ def test_a_shuffled_duplicated_concurrent_storm_ends_in_the_state_of_ordered_del
         failed = db.session.scalar(select(func.count()).select_from(WebhookEvent).where(WebhookEvent.outcome == "failed"))
         refused = db.session.scalar(select(func.count()).select_from(WebhookRejection))
         db.session.remove()
-    assert (stored, repeats, failed) == (UNIQUE, DELIVERIES - UNIQUE, 0)
+    assert (stored, repeats, failed) == (storm.UNIQUE, storm.DELIVERIES - storm.UNIQUE, 0)
     assert refused == FORGED
-    tenants_now, cases_now = mirror_state(served.app)
+    tenants_now, cases_now = storm.mirror_state(served.app)
     tenants_then, cases_then = ordered_state
     assert {key: (tenants_then.get(key), value) for key, value in tenants_now.items() if value != tenants_then.get(key)} == {}
     assert {key: (cases_then.get(key), value) for key, value in cases_now.items() if value != cases_then.get(key)} == {}
