@@ -25,7 +25,9 @@ _CASES = """<table>{% for c in rows %}<tr><td>{{ c.reference }}</td><td>{{ c.cli
 _PENDING = """<table>{% for c in rows %}<tr><td>{{ c.reference }}</td><td>{{ c.client_name }}</td><td>{{ c.debtor_name }}</td>
 <td>{{ c.gross_amount }} {{ c.currency }}</td><td>{{ c.date_created }}</td><td>{{ c.signing_url }}</td></tr>{% endfor %}</table>"""
 _TRIAGE = """<table>{% for t in rows %}<tr><td>{{ t.state }}</td><td>{{ t.company_name }}</td>
-<td>{{ t.state_changed_at }}</td><td>{{ t.onboarding_url or t.approval_url }}</td></tr>{% endfor %}</table>"""
+<td>{{ t.state_changed_at }}</td><td>{{ t.onboarding_url or t.approval_url }}</td></tr>{% endfor %}
+{% for c in cases %}<tr><td>{{ c.reference }}</td><td>{{ c.client_name }}</td><td>{{ c.date_created }}</td>
+<td>{{ c.signing_url }}</td></tr>{% endfor %}</table>"""
 
 _templates: dict[str, Template] = {}
 
@@ -47,11 +49,14 @@ def tenants():
 @bp.get("/triage")
 @role_required("viewer")
 def triage():
-    # One query for every tenant row the six queues can show (20 each), none for the counts.
+    # One query for the tenant rows the five tenant queues can show (20 each), one for the signing queue; no counts.
     rows = db.session.scalars(
-        select(Tenant).where(Tenant.state.in_(TRIAGE_STATES)).order_by(Tenant.state, Tenant.state_changed_at).limit(120)
+        select(Tenant).where(Tenant.state.in_(TRIAGE_STATES)).order_by(Tenant.state, Tenant.state_changed_at).limit(100)
     ).all()
-    return _render("triage", _TRIAGE, rows=rows)
+    cases = db.session.scalars(
+        select(Case).where(Case.lifecycle == PENDING_SIGNING).order_by(Case.date_created, Case.id).limit(20)
+    ).unique().all()
+    return _render("triage", _TRIAGE, rows=rows, cases=cases)
 
 
 @bp.get("/cases")

@@ -69,15 +69,19 @@ class Gunicorn:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise ServerFailed(f"gunicorn exited with {self._process.returncode}:\n{self.log_tail()}")
+                tail = self.log_tail()
+                code = self._process.returncode
+                self.stop()
+                raise ServerFailed(f"gunicorn exited with {code}:\n{tail}")
             try:
                 if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.2)
+        tail = self.log_tail()
         self.stop()
-        raise ServerFailed(f"gunicorn did not answer within {START_TIMEOUT:.0f} s:\n{self.log_tail()}")
+        raise ServerFailed(f"gunicorn did not answer within {START_TIMEOUT:.0f} s:\n{tail}")
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -101,10 +105,7 @@ class Gunicorn:
             pass
 
     def log_tail(self, lines: int = 40) -> str:
+        """The end of gunicorn's own log (kept until the server is stopped)."""
         self._log.flush()
         text = Path(self._log.name).read_text(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
-
-    def log_text(self) -> str:
-        self._log.flush()
-        return Path(self._log.name).read_text(errors="replace")

@@ -30,7 +30,7 @@ class SyncFigures:
 
     @property
     def label(self) -> str:
-        return f"{self.cases:,} cases → {self.backend}"
+        return f"{self.result['cases_seen']:,} cases → {self.backend}"
 
     @property
     def case_pages(self) -> int:
@@ -65,12 +65,13 @@ def print_figures(runs: list[SyncFigures]) -> None:
     rows = []
     for run in runs:
         rows.append((
-            run.label, f"{run.tenants:,}", f"{run.cases:,}", f"{run.total_calls:,}", f"{run.case_pages:,}",
+            run.label, f"{run.result['clients_seen']:,}", f"{run.result['cases_seen']:,}", f"{run.total_calls:,}",
+            f"{run.case_pages:,}",
             f"{run.result['wall_seconds']:.1f}", f"{run.result['cases_seen'] / run.result['wall_seconds']:.0f}",
             f"{run.result['rss_before_mib']:.0f}", f"{run.result['rss_peak_mib']:.0f}", f"{run.peak_growth:.0f}",
         ))
     report.table(
-        ("run", "tenants", "cases", "calls", "case pages", "wall s", "cases/s", "RSS start MiB", "RSS peak MiB",
+        ("run", "clients", "cases", "calls", "case pages", "wall s", "cases/s", "RSS start MiB", "RSS peak MiB",
          "growth MiB"),
         rows,
     )
@@ -81,7 +82,7 @@ def print_figures(runs: list[SyncFigures]) -> None:
 
 def judge(small: SyncFigures | None, large: list[SyncFigures]) -> None:
     for run in large:
-        floor = math.ceil(run.cases / PAGE_SIZE)
+        floor = math.ceil(run.result["cases_seen"] / PAGE_SIZE)
         report.note(
             f"Sync {run.label}: case listing calls", f"{run.case_pages:,} (all calls {run.total_calls:,})",
             f"= {floor:,} (100 a page)", run.case_pages <= floor,
@@ -90,7 +91,7 @@ def judge(small: SyncFigures | None, large: list[SyncFigures]) -> None:
         if small is not None and small.backend == run.backend:
             ratio = run.result["rss_peak_mib"] / small.result["rss_peak_mib"]
             report.note(
-                f"Sync peak memory, {small.cases:,} → {run.cases:,} cases ({run.backend})",
+                f"Sync peak memory, {small.result['cases_seen']:,} → {run.result['cases_seen']:,} cases ({run.backend})",
                 f"{small.result['rss_peak_mib']:.0f} → {run.result['rss_peak_mib']:.0f} MiB ({ratio:.2f}×)",
                 f"≤ {FLAT_MEMORY_TOLERANCE:.2f}× (flat)", ratio <= FLAT_MEMORY_TOLERANCE,
                 "" if ratio <= FLAT_MEMORY_TOLERANCE else "peak memory grows with the data",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 # The largest id an INTEGER column holds in PostgreSQL (SQLite's are wider).
 MAX_ID = 2**31 - 1
@@ -17,6 +17,14 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class DebituraIdConverter(BaseConverter):
+    """`<debitura_id:...>`: an id Debitura gave (a case's UUID): at most 64 printable characters, the
+    column's size, so a hand-made address with a huge id or control characters is a 404 before any query."""
+
+    regex = r"[^/\x00-\x1f\x7f]{1,64}"
+
+
 def register(app: Flask) -> None:
     """Must run before any blueprint adds its routes: a rule binds its converter when it is added."""
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["debitura_id"] = DebituraIdConverter

@@ -62,7 +62,7 @@ def pending():
     )
 
 
-@bp.get("/<case_id>/unblocking")
+@bp.get("/<debitura_id:case_id>/unblocking")
 @role_required("viewer")
 def unblocking(case_id: str):
     """The URLs that unblock one pending case, looked up at Debitura when the mirror has none (for the queue's rows)."""
@@ -91,7 +91,7 @@ def unblocking(case_id: str):
     return response
 
 
-@bp.get("/<case_id>")
+@bp.get("/<debitura_id:case_id>")
 @role_required("viewer")
 def detail(case_id: str):
     """One case as Debitura reports it now: potential revenue, files, validation items, timeline, history."""

@@ -1,13 +1,13 @@
 from flask import current_app, jsonify, redirect, render_template, url_for
-from flask_login import login_required
 from sqlalchemy import text
 
+from dashboard.authz import role_required
 from dashboard.extensions import db
 from dashboard.main import bp
 
 
 @bp.route("/")
-@login_required
+@role_required("viewer")
 def home():
     """The operator's start page: the triage queues once they exist."""
     if "triage.home" in current_app.view_functions:

@@ -25,6 +25,7 @@ from dashboard.wiring import debitura as app_debitura
 MAX_BYTES = 25 * 1024 * 1024
 ALLOWED_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "jpg", "jpeg", "png")
 ALLOWED_LIST = ", ".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
+MAX_NAME_LENGTH = 255  # the column's length, and more than common file systems allow
 
 
 class UploadRejected(ValueError):
@@ -43,6 +44,11 @@ def check(file_name: str, size: int) -> None:
     """Debitura's file rules, worded for the operator."""
     if not (file_name or "").strip():
         raise UploadRejected("Choose a file to upload.")
+    if len(file_name) > MAX_NAME_LENGTH:
+        raise UploadRejected(f"The file name is {len(file_name)} characters long; rename the file to at most "
+                             f"{MAX_NAME_LENGTH} characters and choose it again.")
+    if any(ord(character) < 32 or ord(character) == 127 for character in file_name):
+        raise UploadRejected("The file name contains control characters; rename the file and choose it again.")
     if extension_of(file_name) not in ALLOWED_EXTENSIONS:
         raise UploadRejected(f"Debitura does not accept this file type. Allowed: {ALLOWED_LIST}.")
     if size <= 0:

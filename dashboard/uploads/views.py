@@ -45,14 +45,14 @@ def _answer_invalid(case_id: str, form: UploadForm, message: str):
     return _upload_page(case_id, form, 422)
 
 
-@bp.get("/<case_id>/files")
+@bp.get("/<debitura_id:case_id>/files")
 @role_required("viewer")
 def files(case_id: str):
     """The files this dashboard sent to the case (Debitura offers no file listing)."""
     return render("uploads/files.html", block="case_files", case_id=case_id, files=uploads.files_for(case_id))
 
 
-@bp.route("/<case_id>/files/new", methods=["GET", "POST"])
+@bp.route("/<debitura_id:case_id>/files/new", methods=["GET", "POST"])
 @role_required("operator")
 def upload(case_id: str):
     """Send one file to the case; a retry with the same form key never uploads twice."""

@@ -280,14 +280,18 @@ def test_the_sign_in_form_refuses_garbage_at_its_field(env, name, value):
 # ---------------------------------------------------------------- uploads
 
 
-@pytest.mark.parametrize("file_name", ["payload.exe", "noext", ".pdf"])
-def test_an_upload_of_a_refused_file_type_is_named_at_the_file_field(env, file_name):
+@pytest.mark.parametrize(("file_name", "message"), [
+    ("payload.exe", "Debitura does not accept this file type"), ("noext", "Debitura does not accept this file type"),
+    (".pdf", "Debitura does not accept this file type"), ("a" * 300 + ".pdf", "rename the file to at most 255"),
+    ("in\x01voice.pdf", "control characters"),
+])
+def test_an_upload_of_a_refused_file_is_named_at_the_file_field(env, file_name, message):
     response = env.client.post("/cases/some-case/files/new", content_type="multipart/form-data",
                                data={"file": (io.BytesIO(b"%PDF-1.4"), file_name), "send_chat_notification": "y"})
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'aria-invalid="true"' in html and "Debitura does not accept this file type" in html
+    assert 'aria-invalid="true"' in html and message in html
 
 
 def test_an_upload_without_a_file_is_named_at_the_file_field(env):
@@ -336,7 +340,8 @@ def test_an_impossible_date_in_the_revenue_filter_is_named_at_its_field(env):
     ("get", f"/tenants/{BIG_NUMBER}"), ("get", f"/tenants/{BIG_NUMBER}/withdraw"), ("post", f"/tenants/{BIG_NUMBER}/reissue"),
     ("post", f"/tenants/{BIG_NUMBER}/refresh"), ("get", f"/kyc/{BIG_NUMBER}"), ("get", f"/cases/new/{BIG_NUMBER}"),
     ("get", f"/sync/runs/{BIG_NUMBER}"), ("post", f"/admin/operators/{BIG_NUMBER}/deactivate"),
-    ("get", "/tenants/2147483647"), ("get", "/cases/a%00b"), ("get", "/cases/" + "x" * 3000),
+    ("get", "/tenants/2147483647"), ("get", "/cases/a%00b"), ("get", "/cases/" + "x" * 3000), ("get", "/cases/a%00b/files"),
+    ("post", "/cases/a%00b/files/new"), ("get", "/cases/" + "x" * 65 + "/files"),
     ("get", "/admin/webhooks/no-such-webhook/events"), ("post", "/admin/webhooks/no-such-webhook/delete"),
 ])
 def test_an_address_naming_nothing_is_not_found(env, method, url):

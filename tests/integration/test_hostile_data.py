@@ -3,6 +3,7 @@
 The mirror is filled directly with what a faulty or compromised upstream could send. Every page that
 shows tenants or cases must render it escaped, and no URL that is not http(s) may end up in an
 attribute (href, src, action, value, data-copy, data-base-url): it is shown as inert text instead.
+The mirror itself stores such text the way PostgreSQL can hold it (no NUL bytes, cut to the column).
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def seeded(env):
             client_name=SCRIPT_NAME, reference="<i>R1</i>", creditor_reference=ATTRIBUTE_BREAKER, debtor_name=DEBTOR,
             gross_amount=Decimal("100.00"), currency="EUR", lifecycle=PENDING_SIGNING, date_created=now - timedelta(days=2),
             signing_url=SCRIPT_URLS[1], solution_urls=[SCRIPT_URLS[3], SCRIPT_URLS[4], 42, None, "https://ok.example/solve"],
-            validation_items=[{"resolutionArea": "<b>area</b>", "description": DEBTOR}],
+            validation_items=[{"resolutionArea": "<b>area</b>", "description": DEBTOR}, None, "<b>plain</b>", {}],
         )
         bare_case = Case(id="case-bare", tenant_id=empty.id, lifecycle=PENDING_SIGNING)  # every optional field missing
         good_case = Case(id="case-good", tenant_id=good.id, external_tenant_id=good.external_tenant_id, reference="GOOD0001",
@@ -78,7 +79,8 @@ def seeded(env):
         refused = CaseSubmission(
             idempotency_key="case-hostile-refusal", tenant_id=onboarding.id, external_tenant_id=onboarding.external_tenant_id,
             status="rejected", signing_url=SCRIPT_URLS[0], form_data={"debtor_name": DEBTOR},
-            business_errors=[{"type": "<b>PendingContractSigning</b>", "message": SCRIPT_NAME, "solution_url": SCRIPT_URLS[3]}],
+            business_errors=[{"type": "<b>PendingContractSigning</b>", "message": SCRIPT_NAME, "solution_url": SCRIPT_URLS[3]},
+                             {}],
         )
         db.session.add_all([hostile_case, bare_case, good_case, refused])
         db.session.commit()

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.postgres
 BANNER = re.compile(
     r"Debitura\b[^.!]{0,160}\b(unreachable|not responding|not answering|did not answer|cannot be reached|"
     r"could not be reached|is down|offline|unavailable)", re.IGNORECASE)
-AS_OF = re.compile(r"\bas of\b", re.IGNORECASE)
+# "as of 09:14", or the same said otherwise: "last synced 5 minutes ago", "last saw it 2 hours ago".
+AS_OF = re.compile(r"\bas of\b|\blast (saw|seen|synced|sync|updated|read)\b", re.IGNORECASE)
 
 
 @pytest.fixture
