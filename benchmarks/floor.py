@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask
 from jinja2 import Template
 from sqlalchemy import nulls_last, select
+from sqlalchemy.orm import raiseload
 
 from dashboard.authz import role_required
 from dashboard.extensions import db
@@ -54,17 +55,19 @@ def triage():
         select(Tenant).where(Tenant.state.in_(TRIAGE_STATES)).order_by(Tenant.state, Tenant.state_changed_at).limit(100)
     ).all()
     cases = db.session.scalars(
-        select(Case).where(Case.lifecycle == PENDING_SIGNING).order_by(Case.date_created, Case.id).limit(20)
-    ).unique().all()
+        select(Case).options(raiseload(Case.tenant)).where(Case.lifecycle == PENDING_SIGNING)
+        .order_by(Case.date_created, Case.id).limit(20)
+    ).all()
     return _render("triage", _TRIAGE, rows=rows, cases=cases)
 
 
 @bp.get("/cases")
 @role_required("viewer")
 def cases():
+    # The page's own order (newest first, undated last); the bare template needs no tenant row.
     rows = db.session.scalars(
-        select(Case).order_by(nulls_last(Case.date_created.desc()), Case.id).limit(50)
-    ).unique().all()
+        select(Case).options(raiseload(Case.tenant)).order_by(nulls_last(Case.date_created.desc()), Case.id).limit(50)
+    ).all()
     return _render("cases", _CASES, rows=rows)
 
 
@@ -72,8 +75,9 @@ def cases():
 @role_required("viewer")
 def pending():
     rows = db.session.scalars(
-        select(Case).where(Case.lifecycle == PENDING_SIGNING).order_by(Case.date_created, Case.id).limit(500)
-    ).unique().all()
+        select(Case).options(raiseload(Case.tenant)).where(Case.lifecycle == PENDING_SIGNING)
+        .order_by(Case.date_created, Case.id).limit(500)
+    ).all()
     return _render("pending", _PENDING, rows=rows)
 
 

@@ -26,6 +26,8 @@ def copy_mirror(source_url: str, target_url: str) -> dict[str, int]:
                     total += len(chunk)
                 copied[table.name] = total
             if target.dialect.name == "postgresql":
+                # A long-lived database has planner statistics; a fresh bulk copy has none until autovacuum runs.
+                writer.execute(text("ANALYZE"))
                 for table in TABLES:
                     if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.type.python_type is int:
                         highest = writer.execute(select(func.max(table.c.id))).scalar() or 1

@@ -113,8 +113,8 @@ def measure(client: FlaskClient, counter: StatementCounter, url: str, *, target:
                fragment="<html" not in text.lower())
 
 
-def statements_of(client: FlaskClient, counter: StatementCounter, url: str, target: str | None = None) -> int:
-    return measure(client, counter, url, target=target, requests=3).statements
+def statements_of(client: FlaskClient, counter: StatementCounter, url: str) -> int:
+    return measure(client, counter, url, requests=3).statements
 
 
 def bench_backend(label: str, app: Flask, smaller: Flask | None = None) -> None:

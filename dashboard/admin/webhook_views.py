@@ -7,7 +7,7 @@ from dashboard.admin import bp
 from dashboard.admin.forms import SendTestEventForm, WebhookEventsForm, WebhookForm
 from dashboard.admin.views import actor, endpoint_url
 from dashboard.authz import role_required
-from dashboard.debitura import DebituraError, InvalidRequest
+from dashboard.debitura import DebituraError
 from dashboard.errors.forms import show_debitura_error
 from dashboard.errors.handlers import debitura_message
 from dashboard.htmx import render
@@ -69,7 +69,7 @@ def create_webhook():
         webhook_admin.create_subscription(
             form.url.data.strip(), form.events.data, is_test_mode=form.is_test_mode.data, actor=actor()
         )
-    except InvalidRequest as error:
+    except DebituraError as error:  # a refusal lands on its field, an outage on top; the input stays either way
         show_debitura_error(form, error, FORM_FIELDS)
         return _page(create_form=form, status=422)
     except WebhookAdminError as error:
@@ -96,7 +96,7 @@ def update_webhook_events(webhook_id: str):
     if form.validate_on_submit():
         try:
             webhook_admin.update_events(webhook_id, form.events.data, actor=actor())
-        except InvalidRequest as error:
+        except DebituraError as error:
             show_debitura_error(form, error, FORM_FIELDS)
         else:
             flash("The subscription's events are saved.", "success")

@@ -50,8 +50,9 @@ def at_least_as_new(current: datetime | None, candidate: datetime | None) -> boo
 
 
 def fit(row: Any, name: str, value: Any) -> Any:
-    """Text from Debitura as the column can hold it: NUL bytes dropped (PostgreSQL refuses them) and cut
-    to the column's length, so one oversized or hostile value never fails a whole sync or webhook."""
+    """Text from Debitura as column `name` of `row` (a model or one of its rows) can hold it: NUL bytes
+    dropped (PostgreSQL refuses them) and cut to the column's length, so one oversized or hostile
+    value never fails a whole sync or webhook."""
     if not isinstance(value, str):
         return value
     value = value.replace("\x00", "")

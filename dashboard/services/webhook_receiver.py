@@ -28,6 +28,7 @@ from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import now_utc
 from dashboard.models.webhooks import FAILED, TEST
 from dashboard.services import mirror_events
+from dashboard.services.mirror import fit
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_secrets import SignatureRejected, accepted_secrets, verify_signature
 
@@ -54,18 +55,22 @@ def _envelope(body: bytes) -> dict[str, Any] | None:
     payload = jsonwire.loads_or_none(body)
     if not isinstance(payload, dict):
         return None
-    if not isinstance(payload.get("id"), str) or not payload["id"].strip() or len(payload["id"]) > 100:
+    event_id = payload.get("id")
+    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 100 or not event_id.isprintable():
         return None
     if not isinstance(payload.get("event"), str) or not payload["event"].strip():
         return None
     return payload
 
 
+def _text(column: str, value: Any) -> str | None:
+    """A text value of the envelope as its column can hold it (no NUL bytes, cut to length); None if not text."""
+    return fit(WebhookEvent, column, value) if isinstance(value, str) else None
+
+
 def _references(envelope: dict[str, Any]) -> tuple[str | None, str | None]:
     data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-    tenant = data.get("externalTenantId")
-    case = data.get("caseId")
-    return (tenant[:255] if isinstance(tenant, str) else None, case[:64] if isinstance(case, str) else None)
+    return _text("external_tenant_id", data.get("externalTenantId")), _text("case_id", data.get("caseId"))
 
 
 def _apply(event: WebhookEvent, envelope: dict[str, Any]) -> None:
@@ -125,7 +130,7 @@ def receive(
     external_tenant_id, case_id = _references(envelope)
     event = WebhookEvent(
         event_id=event_id,
-        event_type=envelope["event"].strip()[:100],
+        event_type=_text("event_type", envelope["event"].strip()),
         occurred_at=moment(envelope.get("timestamp")),
         received_at=now_utc(),
         external_tenant_id=external_tenant_id,

@@ -8,10 +8,15 @@ the input kept. Runs on SQLite and PostgreSQL: PostgreSQL refuses NUL bytes and 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import io
+import json
 import re
+import time
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -26,6 +31,7 @@ from tests.conftest import BACKENDS, TEST_DATABASE_URL, OperatorActions, make_co
 pytestmark = pytest.mark.postgres
 
 TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+WEBHOOK_SECRET = base64.b64encode(b"w" * 32).decode()
 HUGE = "x" * 10_000
 BIG_NUMBER = "9" * 30
 
@@ -40,7 +46,7 @@ def env(request, tmp_path_factory):
         url = f"{sqlalchemy_url(TEST_DATABASE_URL)}{separator}options=-csearch_path%3D{schema}"
     else:
         url = f"sqlite:///{root / 'dashboard.db'}"
-    app = create_app(make_config(url, root))
+    app = create_app(make_config(url, root, DEBITURA_WEBHOOK_SECRET=WEBHOOK_SECRET))
     prepare_databases(app)
     without_backoff(app)
     client = app.test_client()
@@ -93,8 +99,8 @@ CASE_GARBAGE = [
 
 @pytest.fixture(scope="module")
 def submission_url(env):
-    location = env.client.get(f"/cases/new/{env.tenant_id}").headers["Location"]
-    return location
+    """A draft submission's page, whose form the case tests post to."""
+    return env.client.get(f"/cases/new/{env.tenant_id}").headers["Location"]
 
 
 @pytest.mark.parametrize(("name", "value"), CASE_GARBAGE)
@@ -237,6 +243,18 @@ def test_the_webhook_form_refuses_garbage_at_its_field(env, name, value):
     assert_refused_at(env.client.post("/admin/webhooks/new", data=without(data, name, value)), name)
 
 
+def test_a_webhook_form_sent_while_debitura_is_down_keeps_its_input(env):
+    env.sandbox.faults.fail_next(3, "http_503", path_prefix="/referral-api/v1/Webhooks")
+    try:
+        response = env.client.post("/admin/webhooks/new", data={"url": "https://kept.example/hook", "events": "case.closed"})
+    finally:
+        env.sandbox.faults.clear()
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Debitura is not responding; nothing was changed" in html and 'value="https://kept.example/hook"' in html
+
+
 @pytest.mark.parametrize(("data", "field_id"), [
     ({"event_type": "bogus"}, "event_type"),
     ({"event_type": "case.created", "case_id": "not-a-uuid"}, "case_id"),
@@ -346,3 +364,33 @@ def test_an_impossible_date_in_the_revenue_filter_is_named_at_its_field(env):
 ])
 def test_an_address_naming_nothing_is_not_found(env, method, url):
     assert getattr(env.client, method)(url).status_code == 404
+
+
+# ---------------------------------------------------------------- webhook deliveries (signed, so they get past the door)
+
+
+def deliver(env, envelope: dict):
+    body = json.dumps(envelope).encode()
+    stamp = int(time.time())
+    digest = hmac.new(base64.b64decode(WEBHOOK_SECRET), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return env.client.post("/webhooks/debitura", data=body, content_type="application/json",
+                           headers={"X-Debitura-Signature": f"t={stamp},v1={digest}"})
+
+
+@pytest.mark.parametrize("data", [
+    {"externalTenantId": "t-\x00", "creditor": {"companyName": "Evil\x00Corp", "id": "\x00"}},
+    {"externalTenantId": "x" * 400, "caseId": "\x00" * 3, "lifecycle": "Active\x00"},
+    {"externalTenantId": None, "caseId": 42, "creditor": "not an object"},
+])
+def test_a_signed_delivery_with_hostile_values_is_stored_and_the_log_still_shows(env, data):
+    envelope = {"id": str(uuid.uuid4()), "event": "client.link_requested\x00", "timestamp": datetime.now(UTC).isoformat(),
+                "data": data}
+
+    assert deliver(env, envelope).status_code == 200
+    assert env.client.get("/webhooks/deliveries").status_code == 200
+
+
+def test_a_signed_delivery_whose_id_holds_control_characters_is_refused_as_malformed(env):
+    envelope = {"id": "evt-\x00", "event": "case.updated", "timestamp": datetime.now(UTC).isoformat(), "data": {}}
+
+    assert deliver(env, envelope).status_code == 400

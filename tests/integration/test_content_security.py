@@ -118,7 +118,7 @@ def test_every_page_keeps_to_the_policy(env, pages):
 
 def test_htmx_fragments_keep_to_the_policy(env, pages):
     targets = {"/tenants/": "tenant-results", "/cases/": "case-results", "/triage/": "triage-queues",
-               "/audit/": "audit-results", "/webhooks/deliveries": "deliveries", "/cases/<case_id>/unblocking": "unblock"}
+               "/audit/": "audit-results", "/webhooks/deliveries": "deliveries", "/cases/<debitura_id:case_id>/unblocking": "unblock"}
     for rule, target in targets.items():
         response = env.client.get(pages[rule], headers={"HX-Request": "true", "HX-Target": target})
         html = response.get_data(as_text=True)
