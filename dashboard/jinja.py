@@ -94,6 +94,16 @@ def safe_href(url: str | None) -> str:
     return text
 
 
+def _outage_for_banner():
+    from flask_login import current_user
+
+    from dashboard.services.debitura_health import current_outage
+
+    if not getattr(current_user, "is_authenticated", False):
+        return None
+    return current_outage()
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money,
@@ -115,6 +125,7 @@ def register(app: Flask) -> None:
             "debitura_env": env,
             "debitura_env_label": ENVIRONMENT_LABELS[env],
             "sandbox_control_url": current_app.config.get("SANDBOX_CONTROL_URL"),
+            "debitura_outage": _outage_for_banner(),
         }
 
     def nav_items():

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import requests
 from flask import Flask, current_app
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -19,8 +18,10 @@ from dashboard.debitura import CustomerApi, DebituraClient, ReferralApi, TokenCa
 
 def wire_debitura(app: Flask) -> None:
     config = app.config
-    referral_session = requests.Session()
-    customer_session = requests.Session()
+    from dashboard.services.debitura_health import HealthTrackingSession
+
+    referral_session = HealthTrackingSession(app)
+    customer_session = HealthTrackingSession(app)
     if config["DEBITURA_ENV"] == "sandbox":
         sandbox = _embed_sandbox(app)
         sandbox.mount(referral_session)

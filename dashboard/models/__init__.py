@@ -1,6 +1,7 @@
 """All tables, imported here so Alembic and create_all see every model."""
 
 from dashboard.models.audit import AuditEntry
+from dashboard.models.health import DebituraHealth
 from dashboard.models.cases import LIFECYCLE_GROUPS, PENDING_SIGNING, Case
 from dashboard.models.operators import ROLES, Operator
 from dashboard.models.submissions import CaseFileUpload, CaseSubmission
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEntry",
     "BearerToken",
     "Case",
+    "DebituraHealth",
     "CaseFileUpload",
     "CaseSubmission",
     "Lease",

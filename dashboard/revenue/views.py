@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from dashboard import csv_export
 from dashboard.authz import role_required
+from dashboard.debitura.errors import DebituraConnectionError, RateLimited, ServerError
 from dashboard.extensions import db
 from dashboard.htmx import render
 from dashboard.models import Tenant
@@ -23,7 +24,11 @@ def _filters():
 def index():
     """Referral fees by stage (chart and totals) and the transactions, filtered by date, tenant, text and invoicing status."""
     filters, problems = _filters()
-    report = revenue.load(filters)
+    try:
+        report = revenue.load(filters)
+    except (DebituraConnectionError, ServerError, RateLimited):
+        # Revenue has no local copy: say so plainly and keep the page (and its filters) usable.
+        report = None
     tenants = db.session.execute(
         select(Tenant.external_tenant_id, Tenant.company_name).order_by(Tenant.company_name).limit(500)
     ).all()
