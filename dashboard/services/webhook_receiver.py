@@ -13,12 +13,13 @@ Debitura delivers at least once, unordered, with a 10 s timeout, so the receiver
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dashboard.debitura import jsonwire
 from dashboard.debitura.fields import moment
@@ -73,20 +74,39 @@ def _references(envelope: dict[str, Any]) -> tuple[str | None, str | None]:
     return _text("external_tenant_id", data.get("externalTenantId")), _text("case_id", data.get("caseId"))
 
 
+# Two deliveries for the same new tenant or case can race to insert its mirror row; the loser
+# sees the winner's row on a second try. Anything else is written down as a failed apply.
+CONCURRENCY_ATTEMPTS = 4
+
+
 def _apply(event: WebhookEvent, envelope: dict[str, Any]) -> None:
     """Apply in a transaction of its own; whatever happens, the outcome is written down."""
     data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-    try:
-        outcome = mirror_events.apply_event(event.event_type, data, occurred_at=event.occurred_at or debitura_now())
-        event.outcome, event.error = outcome, None
-        db.session.commit()
-    except Exception as error:  # a bad payload or a database hiccup must not turn into a 500 and a retry storm
-        db.session.rollback()
-        log.exception("Applying webhook %s (%s) failed", event.event_id, event.event_type)
-        event = db.session.get(WebhookEvent, event.id)
-        event.outcome = FAILED
-        event.error = redact(f"{type(error).__name__}: {error}")[:1000]
-        db.session.commit()
+    event_pk = event.id
+    for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
+        try:
+            outcome = mirror_events.apply_event(event.event_type, data, occurred_at=event.occurred_at or debitura_now())
+            event.outcome, event.error = outcome, None
+            db.session.commit()
+            return
+        except (IntegrityError, OperationalError) as error:
+            db.session.rollback()
+            event = db.session.get(WebhookEvent, event_pk)
+            if attempt == CONCURRENCY_ATTEMPTS:
+                _record_failure(event, error)
+                return
+            time.sleep(0.01 * attempt)  # let the competing transaction finish
+        except Exception as error:  # a bad payload must not turn into a 500 and a retry storm
+            db.session.rollback()
+            _record_failure(db.session.get(WebhookEvent, event_pk), error)
+            return
+
+
+def _record_failure(event: WebhookEvent, error: Exception) -> None:
+    log.error("Applying webhook %s (%s) failed: %s", event.event_id, event.event_type, type(error).__name__)
+    event.outcome = FAILED
+    event.error = redact(f"{type(error).__name__}: {error}")[:1000]
+    db.session.commit()
 
 
 def _duplicate(event_id: str, envelope: dict[str, Any]) -> Receipt:
