@@ -28,14 +28,20 @@ def create_operator(app: Flask, email: str, role: str = "operator") -> str:
 
 
 def sign_in(session: requests.Session, base_url: str, email: str) -> str:
-    """Sign `session` in; returns the session's CSRF token for later form posts."""
+    """Sign `session` in; returns the session's CSRF token for later form posts.
+
+    The token lives in the session, which signing in keeps, so the login page's token stays valid.
+    """
     page = session.get(f"{base_url}/auth/login", timeout=30)
+    if page.status_code != 200:
+        raise RuntimeError(f"the login page answered {page.status_code}")
+    token = csrf_token(page.text)
     response = session.post(
         f"{base_url}/auth/login",
-        data={"csrf_token": csrf_token(page.text), "email": email, "password": PASSWORD},
+        data={"csrf_token": token, "email": email, "password": PASSWORD},
         allow_redirects=False,
         timeout=30,
     )
     if response.status_code != 303:
         raise RuntimeError(f"sign-in as {email} failed with {response.status_code}")
-    return csrf_token(session.get(f"{base_url}/tenants/", timeout=30).text)
+    return token

@@ -55,12 +55,15 @@ def pytest_terminal_summary(terminalreporter):
 def pytest_generate_tests(metafunc):
     """Tests marked `postgres` run once per available backend."""
     if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("postgres"):
-        metafunc.parametrize("backend", BACKENDS)
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture
-def backend():
-    return "sqlite"
+def backend(request):
+    name = getattr(request, "param", "sqlite")
+    if name == "postgresql":
+        _ran_on_postgres.append(request.node.nodeid)
+    return name
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +86,6 @@ def postgres_schema():
 def database_url(request, backend, tmp_path):
     if backend == "postgresql":
         schema = request.getfixturevalue("postgres_schema")
-        _ran_on_postgres.append(request.node.nodeid)
         separator = "&" if "?" in TEST_DATABASE_URL else "?"
         return f"{sqlalchemy_url(TEST_DATABASE_URL)}{separator}options=-csearch_path%3D{schema}"
     return f"sqlite:///{tmp_path / 'dashboard.db'}"

@@ -1,8 +1,9 @@
 """The webhook storm's stream and how a mirror is read back, shared by the test and its ordered reference.
 
-`python -m tests.robustness.storm --shard I --shards N --folder DIR` delivers shard I of the
-stream, in Debitura's order, to an in-process dashboard and writes the mirror it ends with to
-DIR/shard-I.json. Shards split the stream by tenant: every event concerns one tenant (a case
+`python -m tests.robustness.storm --start ISO --shard I --shards N --folder DIR` delivers shard I
+of the stream, in Debitura's order, to an in-process dashboard and writes the mirror it ends with
+to DIR/shard-I.json. The stream's timestamps count from `--start`, which the test passes, so the
+reference and the storm are the very same events. Shards split the stream by tenant: every event concerns one tenant (a case
 event names its case's tenant), and nothing the mirror holds about one tenant or its cases
 depends on another, so shards delivered side by side, each in order, are ordered delivery,
 on every core.
@@ -29,9 +30,9 @@ TENANTS = 200
 STREAM_SEED = 42
 
 
-def stream() -> tuple[list[webhook_events.StreamTenant], list[dict]]:
+def stream(start: datetime) -> tuple[list[webhook_events.StreamTenant], list[dict]]:
     tenants = webhook_events.tenants_for(TENANTS)
-    return tenants, webhook_events.stream(UNIQUE, tenants, seed=STREAM_SEED)
+    return tenants, webhook_events.stream(UNIQUE, tenants, seed=STREAM_SEED, start=start)
 
 
 def shard_of(external_tenant_id: str, shards: int) -> int:
@@ -81,9 +82,9 @@ def mirror_state(app) -> tuple[dict[str, list], dict[str, list]]:
     return tenants, cases
 
 
-def deliver_in_order(shard: int, shards: int, folder: Path) -> Path:
+def deliver_in_order(start: datetime, shard: int, shards: int, folder: Path) -> Path:
     """Deliver this shard's events one after another through the receiver; write the resulting mirror."""
-    tenants, events = stream()
+    tenants, events = stream(start)
     app = apps.build(databases.sqlite_url(folder / f"shard-{shard}.db"),
                      apps.workdir_sandbox_url(folder, f"shard-{shard}-sandbox.db"), TESTING=True)
     apps.prepare(app)
@@ -109,11 +110,12 @@ def deliver_in_order(shard: int, shards: int, folder: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--start", type=datetime.fromisoformat, required=True)
     parser.add_argument("--shard", type=int, required=True)
     parser.add_argument("--shards", type=int, required=True)
     parser.add_argument("--folder", type=Path, required=True)
     args = parser.parse_args()
-    deliver_in_order(args.shard, args.shards, args.folder)
+    deliver_in_order(args.start, args.shard, args.shards, args.folder)
 
 
 if __name__ == "__main__":
