@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -72,3 +74,50 @@ def post_all(url: str, items: Iterable[T], prepare: Callable[[T], tuple[bytes, d
         sessions.close()
     return outcomes, time.perf_counter() - started
 
+
+
+def post_lean(url: str, requests_: list[tuple[bytes, dict[str, str]]], *, threads: int,
+              rate: float | None = None) -> tuple[list[Outcome], float]:
+    """POST ready-made (body, headers) pairs over plain keep-alive connections; returns outcomes and wall time.
+
+    Made for measuring a server on the machine it shares with its load: `http.client` costs the
+    sender a fraction of what `requests` does, so the server gets the cores. With `rate`, the
+    load is open-loop: request i is due at start + i / rate, and its latency counts from that
+    moment, so a server falling behind shows up in the figures instead of slowing the sender.
+    """
+    parts = urlsplit(url)
+    local = threading.local()
+    connections: list[http.client.HTTPConnection] = []
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def connection() -> http.client.HTTPConnection:
+        existing = getattr(local, "connection", None)
+        if existing is None:
+            existing = local.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            with lock:
+                connections.append(existing)
+        return existing
+
+    def send(numbered: tuple[int, tuple[bytes, dict[str, str]]]) -> Outcome:
+        number, (body, headers) = numbered
+        due = started + number / rate if rate else time.perf_counter()
+        if rate and (wait := due - time.perf_counter()) > 0:
+            time.sleep(wait)
+        try:
+            link = connection()
+            link.request("POST", parts.path, body=body, headers=headers)
+            response = link.getresponse()
+            response.read()
+            return Outcome(response.status, time.perf_counter() - due)
+        except (OSError, http.client.HTTPException) as error:
+            local.connection = None
+            return Outcome(0, time.perf_counter() - due, type(error).__name__)
+
+    try:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            outcomes = list(pool.map(send, enumerate(requests_)))
+    finally:
+        for link in connections:
+            link.close()
+    return outcomes, time.perf_counter() - started

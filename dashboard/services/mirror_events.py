@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from dashboard.debitura.fields import moment
 from dashboard.extensions import db
 from dashboard.models import Case, Tenant
@@ -22,7 +24,6 @@ from dashboard.services.mirror import (
     assign,
     at_least_as_new,
     case_search_text,
-    find_tenant,
     search_text_for,
     set_deadline,
     tenant_for,
@@ -114,11 +115,13 @@ def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime)
     external_tenant_id = data.get("externalTenantId")
     if isinstance(external_tenant_id, str) and external_tenant_id:
         assign(case, "external_tenant_id", external_tenant_id)
-        tenant = find_tenant(external_tenant_id)
-        if tenant is not None:
-            assign(case, "tenant_id", tenant.id)
+        owner = db.session.execute(
+            select(Tenant.id, Tenant.company_name).where(Tenant.external_tenant_id == external_tenant_id)
+        ).first()
+        if owner is not None:
+            assign(case, "tenant_id", owner.id)
             if not case.client_name:
-                case.client_name = tenant.company_name
+                case.client_name = owner.company_name
     lifecycle = data.get("lifecycle") or data.get("newLifecycle")
     if event_type == "case.closed":
         lifecycle = lifecycle or "Closed"

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dashboard.debitura import jsonwire
@@ -78,49 +80,99 @@ def _references(envelope: dict[str, Any]) -> tuple[str | None, str | None]:
 # sees the winner's row on a second try. Anything else is written down as a failed apply.
 CONCURRENCY_ATTEMPTS = 4
 
+WriteEvent = Callable[[str, "str | None"], "int | None"]  # (outcome, error) -> the event's key, or None
 
-def _apply(event: WebhookEvent, envelope: dict[str, Any]) -> None:
-    """Apply in a transaction of its own; whatever happens, the outcome is written down."""
-    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
-    event_pk = event.id
+
+def _insert_once(fields: dict[str, Any]) -> WriteEvent:
+    """Insert the event with its outcome unless its id is stored already (then None: a duplicate).
+
+    ON CONFLICT DO NOTHING makes a second worker receiving the same delivery wait for the
+    first one's transaction and then find the row, instead of failing.
+    """
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+
+    def write(outcome: str, error: str | None) -> int | None:
+        statement = (
+            dialect.insert(WebhookEvent)
+            .values(**fields, outcome=outcome, error=error)
+            .on_conflict_do_nothing(index_elements=[WebhookEvent.event_id])
+            .returning(WebhookEvent.id)
+        )
+        return db.session.connection().scalar(statement)
+
+    return write
+
+
+def _retry_failed(event_pk: int) -> WriteEvent:
+    """Record a new outcome for a stored event whose apply failed (None if another worker fixed it first)."""
+
+    def write(outcome: str, error: str | None) -> int | None:
+        return db.session.connection().scalar(
+            update(WebhookEvent)
+            .where(WebhookEvent.id == event_pk, WebhookEvent.outcome == FAILED)
+            .values(outcome=outcome, error=error)
+            .returning(WebhookEvent.id)
+        )
+
+    return write
+
+
+def _apply_and_store(write: WriteEvent, event_type: str, data: dict[str, Any], occurred_at: datetime,
+                     *, is_test: bool) -> str | None:
+    """Apply the event and write it down in one transaction; None when it turned out to be a duplicate.
+
+    The apply comes first so the event row is written once, with its outcome; a duplicate
+    found at that moment rolls the apply back (it was applied by whoever stored it). A
+    transaction that loses a race (a unique index, a deadlock) is rolled back whole and tried
+    again; whatever else goes wrong, the event is stored with the error, so it is never lost.
+    """
     for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
         try:
-            outcome = mirror_events.apply_event(event.event_type, data, occurred_at=event.occurred_at or debitura_now())
-            event.outcome, event.error = outcome, None
+            outcome = TEST if is_test else mirror_events.apply_event(event_type, data, occurred_at=occurred_at)
+            db.session.flush()  # the mirror's changes, in the order the apply made them
+            if write(outcome, None) is None:
+                db.session.rollback()
+                return None
             db.session.commit()
-            return
+            return outcome
         except (IntegrityError, OperationalError) as error:
             db.session.rollback()
-            event = db.session.get(WebhookEvent, event_pk)
             if attempt == CONCURRENCY_ATTEMPTS:
-                _record_failure(event, error)
-                return
+                return _store_failure(write, event_type, error)
             time.sleep(0.01 * attempt)  # let the competing transaction finish
         except Exception as error:  # a bad payload must not turn into a 500 and a retry storm
             db.session.rollback()
-            _record_failure(db.session.get(WebhookEvent, event_pk), error)
-            return
+            return _store_failure(write, event_type, error)
+    return None  # not reached: the last attempt returns
 
 
-def _record_failure(event: WebhookEvent, error: Exception) -> None:
-    log.error("Applying webhook %s (%s) failed: %s", event.event_id, event.event_type, type(error).__name__)
-    event.outcome = FAILED
-    event.error = redact(f"{type(error).__name__}: {error}")[:1000]
+def _store_failure(write: WriteEvent, event_type: str, error: Exception) -> str | None:
+    log.error("Applying a %s webhook failed: %s", event_type, type(error).__name__)
+    if write(FAILED, redact(f"{type(error).__name__}: {error}")[:1000]) is None:
+        db.session.rollback()
+        return None
     db.session.commit()
+    return FAILED
 
 
-def _duplicate(event_id: str, envelope: dict[str, Any]) -> Receipt:
-    db.session.rollback()
-    db.session.execute(
+def _duplicate(event_id: str, envelope: dict[str, Any], *, is_test: bool) -> Receipt:
+    """Count the repeat; a repeat of an event whose apply failed is the chance to apply it again."""
+    stored = db.session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.event_id == event_id)
         .values(duplicates=WebhookEvent.duplicates + 1, last_duplicate_at=now_utc())
-    )
+        .returning(WebhookEvent.id, WebhookEvent.outcome, WebhookEvent.event_type, WebhookEvent.occurred_at)
+    ).one_or_none()
     db.session.commit()
-    event = db.session.scalar(select(WebhookEvent).where(WebhookEvent.event_id == event_id))
-    if event is not None and event.outcome == FAILED:
-        _apply(event, envelope)  # the first attempt failed: a redelivery is the chance to retry
-    return Receipt(status=200, event_id=event_id, outcome=event.outcome if event else None, duplicate=True)
+    outcome = stored.outcome if stored else None
+    if stored is not None and stored.outcome == FAILED:
+        outcome = _apply_and_store(_retry_failed(stored.id), stored.event_type, _data(envelope),
+                                   stored.occurred_at or debitura_now(), is_test=is_test)
+    return Receipt(status=200, event_id=event_id, outcome=outcome, duplicate=True)
+
+
+def _data(envelope: dict[str, Any]) -> dict[str, Any]:
+    return envelope["data"] if isinstance(envelope.get("data"), dict) else {}
 
 
 def receive(
@@ -145,29 +197,20 @@ def receive(
         return _reject("malformed", remote_addr, 400)
 
     event_id = envelope["id"].strip()
-    if db.session.scalar(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)) is not None:
-        return _duplicate(event_id, envelope)
     external_tenant_id, case_id = _references(envelope)
-    event = WebhookEvent(
-        event_id=event_id,
-        event_type=_text("event_type", envelope["event"].strip()),
-        occurred_at=moment(envelope.get("timestamp")),
-        received_at=now_utc(),
-        external_tenant_id=external_tenant_id,
-        case_id=case_id,
-        is_test=is_test,
-        payload=body.decode("utf-8", errors="replace"),
-        outcome="received",
-        duplicates=0,
-    )
-    db.session.add(event)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        return _duplicate(event_id, envelope)  # another worker stored the same delivery a moment ago
-    if is_test:
-        event.outcome = TEST  # test events carry real data but describe nothing that happened
-        db.session.commit()
-    else:
-        _apply(event, envelope)
-    return Receipt(status=200, event_id=event_id, outcome=event.outcome)
+    fields = {
+        "event_id": event_id,
+        "event_type": _text("event_type", envelope["event"].strip()),
+        "occurred_at": moment(envelope.get("timestamp")),
+        "received_at": now_utc(),
+        "external_tenant_id": external_tenant_id,
+        "case_id": case_id,
+        "is_test": is_test,
+        "payload": body.decode("utf-8", errors="replace"),
+        "duplicates": 0,
+    }
+    outcome = _apply_and_store(_insert_once(fields), fields["event_type"], _data(envelope),
+                               fields["occurred_at"] or debitura_now(), is_test=is_test)
+    if outcome is None:
+        return _duplicate(event_id, envelope, is_test=is_test)
+    return Receipt(status=200, event_id=event_id, outcome=outcome)

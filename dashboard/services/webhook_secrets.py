@@ -16,6 +16,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -47,15 +48,14 @@ def accepted_secrets(now: datetime | None = None) -> list[bytes]:
     now = now or now_utc()
     config = current_app.config
     keys: list[bytes] = []
-    rows = db.session.scalars(
-        select(WebhookSecret)
+    ciphertexts = db.session.scalars(
+        select(WebhookSecret.ciphertext)
         .where(or_(WebhookSecret.retired_at.is_(None), WebhookSecret.grace_until > now))
         .order_by(WebhookSecret.retired_at.is_not(None), WebhookSecret.created_at.desc())
     ).all()
-    for row in rows:
-        try:
-            secret = crypto.decrypt(row.ciphertext, purpose=PURPOSE)
-        except crypto.InvalidToken:
+    for ciphertext in ciphertexts:
+        secret = _readable(ciphertext, config["SECRET_KEY"])
+        if secret is None:
             current_app.logger.warning("A stored webhook secret cannot be read with this SECRET_KEY; it is skipped.")
             continue
         register_secret(secret)  # every worker's log redactor learns it, not only the one that stored it
@@ -68,6 +68,18 @@ def accepted_secrets(now: datetime | None = None) -> list[bytes]:
         if key and key not in unique:
             unique.append(key)
     return unique
+
+
+@lru_cache(maxsize=32)
+def _readable(ciphertext: str, secret_key: str) -> str | None:
+    """A stored secret in clear, or None; remembered, since every delivery reads the same few rows.
+
+    Keyed by the ciphertext itself, so what is valid still comes from the database on every call.
+    """
+    try:
+        return crypto.decrypt(ciphertext, purpose=PURPOSE, secret_key=secret_key)
+    except crypto.InvalidToken:
+        return None
 
 
 def store_secret(secret_b64: str, *, grace_seconds: int = 86400) -> WebhookSecret:

@@ -14,6 +14,8 @@ from dashboard.models.base import now_utc
 from dashboard.services import submissions
 from tests.cases_support import TODAY, case_form, make_tenant, module_env, sandbox_case_count
 
+pytestmark = pytest.mark.postgres
+
 
 def start_draft(client, tenant_id: int) -> str:
     response = client.get(f"/cases/new/{tenant_id}")

@@ -11,6 +11,8 @@ from dashboard.services import leases
 from dashboard.services import sync as sync_service
 from tests.tenant_data import app_for, build_app, create_case, create_client, dispose, withdraw_at_debitura
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):

@@ -14,6 +14,8 @@ from dashboard.models import PENDING_SIGNING, Case
 from dashboard.services.tenant_state import debitura_now
 from tests.tenant_data import add_tenant, app_for, build_app, dispose
 
+pytestmark = pytest.mark.postgres
+
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):

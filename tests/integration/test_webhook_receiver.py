@@ -23,6 +23,8 @@ from dashboard.services.webhook_secrets import accepted_secrets, store_secret
 from tests.conftest import make_config
 from tests.tenant_data import app_for, build_app, dispose
 
+pytestmark = pytest.mark.postgres
+
 SECRET = base64.b64encode(b"k" * 32).decode()
 OTHER_SECRET = base64.b64encode(b"z" * 32).decode()
 URL = "/webhooks/debitura"
@@ -170,6 +172,30 @@ def test_a_redelivered_event_is_stored_once_and_counted(app, client):
     with app.app_context():
         event = db.session.scalar(select(WebhookEvent).where(WebhookEvent.event_id == "evt-1"))
         assert event.duplicates == 1
+
+
+def test_an_event_whose_apply_fails_is_kept_with_its_error_and_applied_on_redelivery(app, client, monkeypatch):
+    body = envelope(event_id="evt-broken")
+    real_apply = webhook_receiver.mirror_events.apply_event
+
+    def broken_apply(*args, **kwargs):
+        raise RuntimeError("the mirror could not take it")
+
+    monkeypatch.setattr(webhook_receiver.mirror_events, "apply_event", broken_apply)
+    first = deliver(client, body, signature(body))
+    with app.app_context():
+        event = db.session.scalar(select(WebhookEvent).where(WebhookEvent.event_id == "evt-broken"))
+        assert (event.outcome, event.error) == ("failed", "RuntimeError: the mirror could not take it")
+    assert first.status_code == 200 and tenant_state(app) is None
+
+    monkeypatch.setattr(webhook_receiver.mirror_events, "apply_event", real_apply)
+    second = deliver(client, body, signature(body))
+
+    assert second.status_code == 200 and second.get_json()["duplicate"] is True
+    with app.app_context():
+        event = db.session.scalar(select(WebhookEvent).where(WebhookEvent.event_id == "evt-broken"))
+        assert (event.outcome, event.error, event.duplicates) == ("applied", None, 1)
+    assert tenant_state(app) == "approval_pending"
 
 
 @pytest.mark.postgres
