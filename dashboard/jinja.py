@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
+from collections.abc import Callable
+from urllib.parse import quote, urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 
 from dashboard.authz import can
 from dashboard.htmx import register_oob_flash
@@ -104,6 +105,22 @@ def _outage_for_banner():
     return current_outage()
 
 
+_PLACEHOLDER = "7355608419"  # stands for the varying value in url_maker; no id looks like it
+
+
+def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
+    """`url_for(endpoint, key=…, **values)` for every row of a table at the cost of one call.
+
+    The URL is built once with a placeholder for `key`, then each row's value (quoted as a
+    path segment) takes the placeholder's place; routing stays the single source of the URL.
+    """
+    pattern = url_for(endpoint, **{key: _PLACEHOLDER}, **values)
+    head, found, tail = pattern.partition(_PLACEHOLDER)
+    if not found:
+        raise ValueError(f"{endpoint} does not put {key} in its URL")
+    return lambda value: f"{head}{quote(str(value), safe='')}{tail}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money,
@@ -133,3 +150,4 @@ def register(app: Flask) -> None:
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can
+    app.jinja_env.globals["url_maker"] = url_maker

@@ -10,10 +10,10 @@ from dashboard.cases import bp
 from dashboard.debitura import DebituraError
 from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
-from dashboard.htmx import render, wants_fragment
+from dashboard.htmx import render, unchanged_since, wants_fragment
 from dashboard.models import Case
 from dashboard.models.base import now_utc
-from dashboard.services import audit, cases, kyc, return_urls
+from dashboard.services import audit, cases, kyc, live, return_urls
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
 from dashboard.uploads.forms import UploadForm
@@ -47,11 +47,15 @@ def export():
 @bp.get("/pending")
 @role_required("viewer")
 def pending():
-    """Cases waiting for the client's signatures, with every URL that unblocks them, ready to send."""
+    """Cases waiting for the client's signatures, with every URL that unblocks them, ready to send; refreshes itself."""
+    if (not_changed := unchanged_since(live.triage_marker)) is not None:
+        return not_changed
     choice = return_urls.read_choice(request.args.get("return_url"))
     rows = cases.pending_signing()
     return render(
         "cases/pending.html",
+        block="pending_queue",
+        marker=live.triage_marker(),
         rows=rows,
         urls={case.id: cases.unblocking_urls(case) for case in rows},
         kyc_tenants=kyc.tenants_needing_kyc(),

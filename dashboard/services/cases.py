@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, nulls_first, nulls_last, select
+from sqlalchemy.orm import joinedload, load_only
 
 from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
 from dashboard.extensions import db
-from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, WebhookEvent
+from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import mirror
 from dashboard.services.query_args import page_number, search_text
 from dashboard.services.uploads import files_for
@@ -126,8 +127,25 @@ def group_counts(filters: CaseFilters) -> dict[str, int]:
     return counts
 
 
+# What a row of the case list or the pending queue shows, and nothing more: a case row carries
+# some forty columns and its tenant as many. Any other column would cost a query per row, so it
+# raises instead, and the page tests find it.
+_ROW_COLUMNS = (
+    Case.id, Case.reference, Case.creditor_reference, Case.client_name, Case.external_tenant_id, Case.tenant_id,
+    Case.debtor_name, Case.debtor_country, Case.gross_amount, Case.currency, Case.lifecycle, Case.close_code,
+    Case.date_created, Case.due_date, Case.is_test,
+)
+
+
+def _rows_only(*extra) -> tuple:
+    return (
+        load_only(*_ROW_COLUMNS, *extra, raiseload=True),
+        joinedload(Case.tenant).load_only(Tenant.id, Tenant.company_name, raiseload=True),
+    )
+
+
 def list_cases(filters: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
-    page = db.paginate(_ordered(filters), page=filters.page, per_page=per_page, error_out=False)
+    page = db.paginate(_ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page, error_out=False)
     return CaseListing(
         filters=filters,
         rows=page.items,
@@ -147,6 +165,7 @@ def pending_signing(limit: int = 500) -> list[Case]:
     return list(
         db.session.scalars(
             select(Case)
+            .options(*_rows_only(Case.signing_url, Case.solution_urls))
             .where(Case.lifecycle == PENDING_SIGNING)
             .order_by(nulls_first(Case.date_created.asc()), Case.id)
             .limit(limit)

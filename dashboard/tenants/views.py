@@ -27,7 +27,8 @@ def index():
     """Every tenant with its derived state: chips per state, search, sort, pages; refreshes itself."""
     if (not_changed := unchanged_since(live.tenants_marker)) is not None:
         return not_changed
-    mirror.expire_overdue_approvals()
+    now = debitura_now()
+    mirror.expire_overdue_approvals(now)
     filters = tenant_service.TenantFilter.from_args(request.args)
     page = db.paginate(
         tenant_service.tenant_query(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False
@@ -41,7 +42,7 @@ def index():
         states=STATES,
         state_info=state_info,
         marker=live.tenants_marker(),
-        now=debitura_now(),
+        now=now,
     )
 
 

@@ -28,8 +28,8 @@ def home():
     """The support lead's morning queues, each row with its reason and next step; refreshes itself."""
     if (not_changed := unchanged_since(live.triage_marker)) is not None:
         return not_changed
-    mirror.expire_overdue_approvals()
     now = debitura_now()
+    mirror.expire_overdue_approvals(now)
     last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
     return render(
         "triage/home.html",

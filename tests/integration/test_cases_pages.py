@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -169,6 +170,41 @@ def test_the_pending_queue_hands_out_every_unblocking_url_with_copy_buttons(seed
     assert 'aria-label="Copy Signing URL for case BBB22222"' in html
     assert "Copy message" in html and "please" in html.lower()
     assert "Northwind Books" in html and "2 refused submissions" in html  # KYC-blocked tenants are shown too
+
+
+def test_the_pending_queue_refreshes_itself_as_a_fragment_only_when_a_case_changed(seeded):
+    html = get(seeded, "/cases/pending").get_data(as_text=True)
+    poll = re.search(r'hx-get="(/cases/pending\?since=[^"]+)"', html).group(1).replace("&amp;", "&")
+
+    assert get(seeded, poll, **{"HX-Request": "true", "HX-Target": "pending-queue"}).status_code == 204
+    with seeded.app.app_context():
+        case = db.session.get(Case, "case-bbb22222")
+        case.debtor_name, before = "Fjord Trading Renamed", case.debtor_name
+        db.session.commit()
+    try:
+        fresh = get(seeded, poll, **{"HX-Request": "true", "HX-Target": "pending-queue"})
+        body = fresh.get_data(as_text=True)
+        assert fresh.status_code == 200 and "<html" not in body
+        assert body.lstrip().startswith('<section id="pending-queue"') and "Fjord Trading Renamed" in body
+    finally:
+        with seeded.app.app_context():
+            db.session.get(Case, "case-bbb22222").debtor_name = before
+            db.session.commit()
+
+
+def test_a_case_without_a_client_name_shows_its_tenants_name_in_the_lists(seeded):
+    with seeded.app.app_context():
+        db.session.get(Case, "case-bbb22222").client_name = None
+        db.session.commit()
+    try:
+        for url in ("/cases/", "/cases/pending"):
+            response = get(seeded, url)
+            row = re.search(r"<tr>\s*<td><a[^>]*>BBB22222</a>.*?</tr>", response.get_data(as_text=True), re.S).group(0)
+            assert response.status_code == 200 and "Southpaw Studio" in row
+    finally:
+        with seeded.app.app_context():
+            db.session.get(Case, "case-bbb22222").client_name = "Southpaw Studio"
+            db.session.commit()
 
 
 def test_the_return_url_builder_encodes_the_address_into_every_url(seeded):
