@@ -22,3 +22,14 @@ def configure_engine(engine: Engine) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def schema_filter(dialect_name: str):
+    """For Alembic's comparisons: leave out what the models create only on another database
+    (an index declared with `.ddl_if(dialect=...)`), so neither side reports it as drift."""
+
+    def include_object(obj, name, type_, reflected, compare_to) -> bool:
+        condition = getattr(obj, "_ddl_if", None)
+        return condition is None or condition.dialect in (None, dialect_name)
+
+    return include_object

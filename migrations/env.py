@@ -3,6 +3,8 @@ from logging.config import fileConfig
 
 from flask import current_app
 
+from dashboard.database import schema_filter
+
 from alembic import context
 
 # this is the Alembic Config object, which provides
@@ -105,6 +107,7 @@ def run_migrations_online():
             connection=connection,
             target_metadata=get_metadata(),
             render_item=render_item,
+            include_object=schema_filter(connection.dialect.name),
             **conf_args
         )
 

@@ -3,6 +3,7 @@
 from dashboard.models.audit import AuditEntry
 from dashboard.models.health import DebituraHealth
 from dashboard.models.cases import LIFECYCLE_GROUPS, PENDING_SIGNING, Case
+from dashboard.models.counts import CountCache
 from dashboard.models.operators import ROLES, Operator
 from dashboard.models.submissions import CaseFileUpload, CaseSubmission
 from dashboard.models.sync import Lease, SyncRun
@@ -21,6 +22,7 @@ __all__ = [
     "DebituraHealth",
     "CaseFileUpload",
     "CaseSubmission",
+    "CountCache",
     "Lease",
     "LoginFailure",
     "Operator",

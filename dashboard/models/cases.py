@@ -81,3 +81,8 @@ class Case(db.Model):
 
     def __repr__(self) -> str:
         return f"<Case {self.reference or self.id} {self.lifecycle}>"
+
+
+# The case list's default order (newest first, undated last) straight from an index. PostgreSQL
+# only: SQLite cannot index NULLS LAST, and its own date index already serves that order.
+Index("ix_cases_newest_first", Case.date_created.desc().nulls_last(), Case.id).ddl_if(dialect="postgresql")

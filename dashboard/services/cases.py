@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload, load_only
 from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
 from dashboard.extensions import db
 from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
-from dashboard.services import mirror
+from dashboard.services import count_cache, live, mirror
 from dashboard.services.query_args import page_number, search_text
 from dashboard.services.uploads import files_for
 from dashboard.wiring import debitura as app_debitura
@@ -113,20 +113,6 @@ def _ordered(filters: CaseFilters):
     return select(Case).where(*_conditions(filters)).order_by(order, Case.id)
 
 
-def group_counts(filters: CaseFilters) -> dict[str, int]:
-    """Cases per filter group under the search and test filters (one GROUP BY over lifecycles)."""
-    rows = db.session.execute(
-        select(Case.lifecycle, func.count()).where(*_base_conditions(filters)).group_by(Case.lifecycle)
-    ).all()
-    counts = dict.fromkeys(GROUPS, 0)
-    for lifecycle, count in rows:
-        counts["All"] += count
-        for group, members in LIFECYCLE_GROUPS.items():
-            if lifecycle in members:
-                counts[group] += count
-    return counts
-
-
 # What a row of the case list or the pending queue shows, and nothing more: a case row carries
 # some forty columns and its tenant as many. Any other column would cost a query per row, so it
 # raises instead, and the page tests find it.
@@ -144,14 +130,59 @@ def _rows_only(*extra) -> tuple:
     )
 
 
+def _lifecycle_counts(filters: CaseFilters) -> dict[str, int]:
+    """Cases per lifecycle under the search and test filters (one GROUP BY over the lifecycle index).
+
+    Without a search they are remembered until a case changes: the same few filters are what
+    every operator opens, and the GROUP BY is what grows with the mirror.
+    """
+    def compute() -> dict[str, int]:
+        return dict(db.session.execute(
+            select(Case.lifecycle, func.count()).where(*_base_conditions(filters)).group_by(Case.lifecycle)
+        ).all())
+
+    if filters.q:
+        return compute()
+    return count_cache.counts_for(f"cases-by-lifecycle:{filters.test}", live.cases_marker(), compute)
+
+
+def _group_counts(by_lifecycle: Mapping[str, int]) -> dict[str, int]:
+    counts = dict.fromkeys(GROUPS, 0)
+    for lifecycle, count in by_lifecycle.items():
+        counts["All"] += count
+        for group, members in LIFECYCLE_GROUPS.items():
+            if lifecycle in members:
+                counts[group] += count
+    return counts
+
+
+def group_counts(filters: CaseFilters) -> dict[str, int]:
+    """Cases per filter group under the search and test filters."""
+    return _group_counts(_lifecycle_counts(filters))
+
+
+def _matching(filters: CaseFilters, by_lifecycle: Mapping[str, int]) -> int:
+    """How many cases the list shows in all, read off the lifecycle counts (no second pass over the rows)."""
+    if filters.lifecycle:
+        wanted = {filters.lifecycle} if filters.group == "All" or filters.lifecycle in LIFECYCLE_GROUPS[filters.group] else set()
+    elif filters.group != "All":
+        wanted = set(LIFECYCLE_GROUPS[filters.group])
+    else:
+        return sum(by_lifecycle.values())
+    return sum(count for lifecycle, count in by_lifecycle.items() if lifecycle in wanted)
+
+
 def list_cases(filters: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
-    page = db.paginate(_ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page, error_out=False)
+    by_lifecycle = _lifecycle_counts(filters)
+    page = db.paginate(_ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page,
+                       error_out=False, count=False)
+    page.total = _matching(filters, by_lifecycle)
     return CaseListing(
         filters=filters,
         rows=page.items,
-        total=page.total or 0,
+        total=page.total,
         pages=page.pages or 1,
-        group_counts=group_counts(filters),
+        group_counts=_group_counts(by_lifecycle),
     )
 
 

@@ -30,6 +30,11 @@ def tenants_marker() -> str:
     return _format(db.session.scalar(select(func.max(Tenant.updated_at))))
 
 
+def cases_marker() -> str:
+    """Changes to any case (the case list's counts)."""
+    return _format(db.session.scalar(select(func.max(Case.updated_at))))
+
+
 def triage_marker() -> str:
     """Changes to any tenant or case (the triage queues draw on both)."""
     row = db.session.execute(

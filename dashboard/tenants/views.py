@@ -30,15 +30,18 @@ def index():
     now = debitura_now()
     mirror.expire_overdue_approvals(now)
     filters = tenant_service.TenantFilter.from_args(request.args)
+    counts = tenant_service.state_counts(filters.q)
     page = db.paginate(
-        tenant_service.tenant_query(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False
+        tenant_service.tenant_rows(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
+        count=False,
     )
+    page.total = counts.get(filters.state, 0) if filters.state else sum(counts.values())  # no second pass to count
     return render(
         "tenants/index.html",
         block="tenant_results",
         filters=filters,
         page=page,
-        counts=tenant_service.state_counts(filters.q),
+        counts=counts,
         states=STATES,
         state_info=state_info,
         marker=live.tenants_marker(),

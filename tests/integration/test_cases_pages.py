@@ -134,8 +134,9 @@ def test_htmx_gets_the_results_fragment_with_the_filters_kept_for_the_next_reque
 
 
 def test_the_list_page_costs_the_same_few_queries_whatever_the_number_of_rows(seeded):
+    get(seeded, "/cases/")  # the unfiltered counts are remembered from here on
     counts = []
-    for query in ("q=aaa11111", ""):
+    for query in ("q=aaa11111", "q=a", ""):
         statements = []
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         with seeded.app.app_context():
@@ -147,7 +148,8 @@ def test_the_list_page_costs_the_same_few_queries_whatever_the_number_of_rows(se
             event.remove(engine, "before_cursor_execute", listener)
         counts.append(len(statements))
 
-    assert counts[0] == counts[1] <= 6
+    assert counts[0] == counts[1] <= 6  # a search: one row or many
+    assert counts[2] <= 6  # the whole list, its counts remembered
 
 
 def test_the_csv_export_has_every_filtered_row_and_neutralises_formulas(seeded):
@@ -170,6 +172,37 @@ def test_the_pending_queue_hands_out_every_unblocking_url_with_copy_buttons(seed
     assert 'aria-label="Copy Signing URL for case BBB22222"' in html
     assert "Copy message" in html and "please" in html.lower()
     assert "Northwind Books" in html and "2 refused submissions" in html  # KYC-blocked tenants are shown too
+
+
+@pytest.mark.parametrize("query", [
+    "", "?group=Pending", "?group=Closed", "?lifecycle=Paused", "?group=Active&lifecycle=Active",
+    "?group=Active&lifecycle=Closed", "?test=exclude", "?test=only&group=Paused", "?q=fjord", "?q=nothing-matches",
+])
+def test_the_total_above_the_list_counts_exactly_the_rows_it_lists(seeded, query):
+    html = get(seeded, f"/cases/{query}").get_data(as_text=True)
+
+    shown = len(re.findall(r"<tr>\s*<td><a href=\"/cases/case-", html))
+    total = re.search(r'<span class="muted">(\d+) cases?', html)
+    assert (int(total.group(1)) if total else 0) == shown
+
+
+def test_the_group_counts_follow_a_case_that_changes_lifecycle(seeded):
+    def closed_count() -> int:
+        html = get(seeded, "/cases/").get_data(as_text=True)
+        return int(re.search(r'>Closed <span class="count">(\d+)</span>', html).group(1))
+
+    before = closed_count()
+    assert closed_count() == before  # read again from the remembered counts
+    with seeded.app.app_context():
+        db.session.get(Case, "case-eee55555").lifecycle = "Closed"
+        db.session.commit()
+    try:
+        assert closed_count() == before + 1
+    finally:
+        with seeded.app.app_context():
+            db.session.get(Case, "case-eee55555").lifecycle = "Collecting Quotes"
+            db.session.commit()
+    assert closed_count() == before
 
 
 def test_the_pending_queue_refreshes_itself_as_a_fragment_only_when_a_case_changed(seeded):

@@ -7,6 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from dashboard import create_app
+from dashboard.database import schema_filter
 from dashboard.extensions import db
 from tests.conftest import make_config
 
@@ -32,7 +33,8 @@ def test_upgrading_an_empty_database_matches_the_models(empty_app):
     with empty_app.app_context():
         upgrade()
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            differences = compare_metadata(MigrationContext.configure(
+                connection, opts={"include_object": schema_filter(connection.dialect.name)}), db.metadata)
     assert differences == []
 
 
