@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
@@ -74,6 +75,9 @@ def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     return f"in {amount}" if future else f"{amount} ago"
 
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
 def safe_href(url: str | None) -> str:
     """The URL when it is an absolute http(s) address, else "".
 
@@ -84,7 +88,7 @@ def safe_href(url: str | None) -> str:
     """
     text = (url or "").strip()
     # Browsers drop tabs and newlines inside URLs, so "java\tscript:" would still run: refuse any.
-    if not text or any(character.isspace() or ord(character) < 32 or ord(character) == 127 for character in text):
+    if not text or _SPACE_OR_CONTROL.search(text):
         return ""
     try:
         parts = urlsplit(text)
@@ -105,6 +109,7 @@ def _outage_for_banner():
     return current_outage()
 
 
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")  # needs no quoting in a path
 _PLACEHOLDER = "7355608419"  # stands for the varying value in url_maker; no id looks like it
 
 
@@ -118,7 +123,12 @@ def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
     head, found, tail = pattern.partition(_PLACEHOLDER)
     if not found:
         raise ValueError(f"{endpoint} does not put {key} in its URL")
-    return lambda value: f"{head}{quote(str(value), safe='')}{tail}"
+
+    def make(value: object) -> str:
+        text = str(value)
+        return f"{head}{text if _PLAIN_SEGMENT.fullmatch(text) else quote(text, safe='')}{tail}"
+
+    return make
 
 
 def register(app: Flask) -> None:
