@@ -76,7 +76,7 @@ def post_all(url: str, items: Iterable[T], prepare: Callable[[T], tuple[bytes, d
 
 
 
-def post_lean(url: str, requests_: list[tuple[bytes, dict[str, str]]], *, threads: int,
+def post_lean(url: str, prepared: list[tuple[bytes, dict[str, str]]], *, threads: int,
               rate: float | None = None) -> tuple[list[Outcome], float]:
     """POST ready-made (body, headers) pairs over plain keep-alive connections; returns outcomes and wall time.
 
@@ -116,7 +116,7 @@ def post_lean(url: str, requests_: list[tuple[bytes, dict[str, str]]], *, thread
 
     try:
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            outcomes = list(pool.map(send, enumerate(requests_)))
+            outcomes = list(pool.map(send, enumerate(prepared)))
     finally:
         for link in connections:
             link.close()

@@ -78,6 +78,8 @@ def print_figures(runs: list[SyncFigures]) -> None:
     for run in runs:
         calls = ", ".join(f"{call} ×{count}" for call, count in sorted(run.result["calls"].items()))
         report.say(f"  {run.label}: {calls}")
+        if run.result.get("peak_includes_start_up"):
+            report.say(f"  {run.label}: the kernel would not reset the peak, so it includes the process's start-up")
 
 
 def judge(small: SyncFigures | None, large: list[SyncFigures]) -> None:

@@ -23,12 +23,17 @@ def _memory_mib(field: str) -> float:
     return 0.0
 
 
-def _restart_peak() -> None:
-    """Make VmHWM start from the current size, so the peak is the sync's own (Linux: clear_refs 5)."""
+def _restart_peak() -> bool:
+    """Make VmHWM start from the current size, so the peak is the sync's own (Linux: clear_refs 5).
+
+    False when the kernel refuses: the peak then includes start-up, the same for every run, and
+    the report says so.
+    """
     try:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
-        pass  # the peak then includes start-up, which is the same for every run
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         lambda request, response: calls.update([f"{request.method} {urlsplit(request.url).path.split('/sandbox', 1)[-1]}"])
     )
     before = _memory_mib("VmRSS")
-    _restart_peak()
+    peak_is_the_syncs = _restart_peak()
     with app.app_context():
         started = time.perf_counter()
         run = sync.run_sync(trigger="benchmark", fresh=True)
@@ -66,6 +71,7 @@ def main(argv: list[str] | None = None) -> None:
             "rss_before_mib": before,
             # Not getrusage's ru_maxrss: on Linux it carries over the parent's peak through fork and exec.
             "rss_peak_mib": _memory_mib("VmHWM"),
+            "peak_includes_start_up": not peak_is_the_syncs,
         }
         if args.with_conflicts:
             _add_conflict_tenants()

@@ -1,6 +1,7 @@
 """Engine settings per backend, so several workers share a SQLite file safely."""
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 
@@ -22,6 +23,11 @@ def configure_engine(engine: Engine) -> None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def insert_for(engine: Engine, table):
+    """An INSERT that can say ON CONFLICT … (DO NOTHING / DO UPDATE), in the engine's own dialect."""
+    return (postgresql if is_postgres(engine) else sqlite).insert(table)
 
 
 def schema_filter(dialect_name: str):

@@ -58,7 +58,7 @@ def pending():
         marker=live.triage_marker(),
         rows=rows,
         urls={case.id: cases.unblocking_urls(case) for case in rows},
-        kyc_tenants=kyc.tenants_needing_kyc(),
+        kyc_tenants=[] if wants_fragment() else kyc.tenants_needing_kyc(),  # outside the swapped block
         return_url=choice.usable,
         typed_return_url=choice.typed,
         return_url_error=choice.error,

@@ -156,11 +156,6 @@ def _group_counts(by_lifecycle: Mapping[str, int]) -> dict[str, int]:
     return counts
 
 
-def group_counts(filters: CaseFilters) -> dict[str, int]:
-    """Cases per filter group under the search and test filters."""
-    return _group_counts(_lifecycle_counts(filters))
-
-
 def _matching(filters: CaseFilters, by_lifecycle: Mapping[str, int]) -> int:
     """How many cases the list shows in all, read off the lifecycle counts (no second pass over the rows)."""
     if filters.lifecycle:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.database import insert_for
 from dashboard.extensions import db
 from dashboard.models import CountCache
 from dashboard.models.base import now_utc
@@ -31,9 +31,8 @@ def counts_for(key: str, marker: str, compute: Callable[[], dict[str, int]]) -> 
 
 
 def _store(key: str, marker: str, counts: dict[str, int]) -> None:
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     values = {"marker": marker, "counts": counts, "computed_at": now_utc()}
-    statement = dialect.insert(CountCache).values(key=key, **values)
+    statement = insert_for(db.engine, CountCache).values(key=key, **values)
     try:
         db.session.execute(statement.on_conflict_do_update(index_elements=[CountCache.key], set_=values))
         db.session.commit()

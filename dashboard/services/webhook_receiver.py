@@ -20,9 +20,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from dashboard.database import insert_for
 from dashboard.debitura import jsonwire
 from dashboard.debitura.fields import moment
 from dashboard.debitura.redaction import redact
@@ -72,7 +72,7 @@ def _text(column: str, value: Any) -> str | None:
 
 
 def _references(envelope: dict[str, Any]) -> tuple[str | None, str | None]:
-    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+    data = _data(envelope)
     return _text("external_tenant_id", data.get("externalTenantId")), _text("case_id", data.get("caseId"))
 
 
@@ -89,11 +89,9 @@ def _insert_once(fields: dict[str, Any]) -> WriteEvent:
     ON CONFLICT DO NOTHING makes a second worker receiving the same delivery wait for the
     first one's transaction and then find the row, instead of failing.
     """
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-
     def write(outcome: str, error: str | None) -> int | None:
         statement = (
-            dialect.insert(WebhookEvent)
+            insert_for(db.engine, WebhookEvent)
             .values(**fields, outcome=outcome, error=error)
             .on_conflict_do_nothing(index_elements=[WebhookEvent.event_id])
             .returning(WebhookEvent.id)
@@ -126,6 +124,7 @@ def _apply_and_store(write: WriteEvent, event_type: str, data: dict[str, Any], o
     transaction that loses a race (a unique index, a deadlock) is rolled back whole and tried
     again; whatever else goes wrong, the event is stored with the error, so it is never lost.
     """
+    last_race: Exception = RuntimeError("no attempt made")
     for attempt in range(1, CONCURRENCY_ATTEMPTS + 1):
         try:
             outcome = TEST if is_test else mirror_events.apply_event(event_type, data, occurred_at=occurred_at)
@@ -137,13 +136,13 @@ def _apply_and_store(write: WriteEvent, event_type: str, data: dict[str, Any], o
             return outcome
         except (IntegrityError, OperationalError) as error:
             db.session.rollback()
-            if attempt == CONCURRENCY_ATTEMPTS:
-                return _store_failure(write, event_type, error)
-            time.sleep(0.01 * attempt)  # let the competing transaction finish
+            last_race = error
+            if attempt < CONCURRENCY_ATTEMPTS:
+                time.sleep(0.01 * attempt)  # let the competing transaction finish
         except Exception as error:  # a bad payload must not turn into a 500 and a retry storm
             db.session.rollback()
             return _store_failure(write, event_type, error)
-    return None  # not reached: the last attempt returns
+    return _store_failure(write, event_type, last_race)
 
 
 def _store_failure(write: WriteEvent, event_type: str, error: Exception) -> str | None:

@@ -155,6 +155,18 @@ def _refuse_conflicts(s: Session, request: ClientInput, matched: list[Creditor])
             )
 
 
+def _company(request: ClientInput) -> dict[str, Any]:
+    """The company as the request names it, for a new creditor."""
+    return {
+        "company_name": request.name,
+        "registration_number": request.registration_number,
+        "country": request.country,
+        "address": request.address,
+        "city": request.city,
+        "zip_code": request.zip_code,
+    }
+
+
 def _existing_account(s: Session, request: ClientInput, matched: list[Creditor], now: datetime) -> Creditor | None:
     """The pre-existing Debitura account the request matches; `@existing.example` ones are conjured."""
     if matched:
@@ -164,12 +176,7 @@ def _existing_account(s: Session, request: ClientInput, matched: list[Creditor],
         return None
     users = {user.email: user.name for user in request.users}
     creditor = Creditor(
-        company_name=request.name,
-        registration_number=request.registration_number,
-        country=request.country,
-        address=request.address,
-        city=request.city,
-        zip_code=request.zip_code,
+        **_company(request),
         office_email=request.support_email if request.support_email in existing_emails else None,
         created_at=now - timedelta(days=400),
         users=[
@@ -184,12 +191,7 @@ def _existing_account(s: Session, request: ClientInput, matched: list[Creditor],
 
 def _new_client(s: Session, request: ClientInput, now: datetime) -> ClientLink:
     creditor = Creditor(
-        company_name=request.name,
-        registration_number=request.registration_number,
-        country=request.country,
-        address=request.address,
-        city=request.city,
-        zip_code=request.zip_code,
+        **_company(request),
         state=request.state,
         office_email=request.support_email,
         office_phone=request.support_phone,
