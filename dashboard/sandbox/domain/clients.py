@@ -78,6 +78,12 @@ def create_or_link_client(s: Session, payload: Any) -> ClientOutcome:
     if pending is not None:
         raise needs_linking(s, pending)
     matched = _matched_creditors(s, request.emails)
+    # A concurrent call may have created this very tenant since the first look (its creditor and
+    # link commit together, so a creditor seen here means its link is visible too): then this is
+    # that call's repeat, not a conflict with it.
+    link = active_link(s, request.external_tenant_id)
+    if link is not None:
+        return ClientOutcome(_ready_status(s, link), link, _repeated_cases(request))
     _refuse_conflicts(s, request, matched)
     existing = _existing_account(s, request, matched, now)
     if existing is not None:
