@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
 
-from dashboard.authz import can
+from dashboard.authz import can, may_open
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
 
@@ -156,7 +156,8 @@ def register(app: Flask) -> None:
         }
 
     def nav_items():
-        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in current_app.view_functions]
+        views = current_app.view_functions
+        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in views and may_open(views[endpoint])]
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can
