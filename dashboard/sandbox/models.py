@@ -62,7 +62,7 @@ class UtcDateTime(TypeDecorator):
         return value
 
 
-Money = Numeric(18, 2)
+Money = Numeric(19, 4)  # up to four decimals: ISO 4217 minor units go from 0 (JPY) to 4 (CLF)
 Percentage = Numeric(9, 4)
 
 

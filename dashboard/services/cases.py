@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, nulls_first, nulls_last, select
 from sqlalchemy.orm import joinedload, load_only
 
+from dashboard import money
 from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
 from dashboard.extensions import db
 from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
@@ -331,8 +332,8 @@ def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
     for case in cases:
         yield (
             case.reference, case.creditor_reference, case.client_name or (case.tenant.company_name if case.tenant else None),
-            case.external_tenant_id, case.debtor_name, case.debtor_country, case.gross_amount, case.currency,
-            case.remainder, case.lifecycle, case.close_code, "yes" if case.is_test else "no",
+            case.external_tenant_id, case.debtor_name, case.debtor_country, money.plain(case.gross_amount, case.currency),
+            case.currency, money.plain(case.remainder, case.currency), case.lifecycle, case.close_code, "yes" if case.is_test else "no",
             case.date_created.isoformat() if case.date_created else "", case.due_date.isoformat() if case.due_date else "",
             case.collection_partner, case.id,
         )

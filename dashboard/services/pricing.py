@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from dashboard import money
 from dashboard.authz import ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, PreviewResult
 from dashboard.services import audit
 from dashboard.wiring import debitura as app_debitura
-
-CENT = Decimal("0.01")
-
 
 def wire_date(day: date) -> str:
     """Dates go out as the specs' date-time (midnight UTC of that calendar day)."""
@@ -61,7 +59,7 @@ class PricingQuote:
         pricing = self.result.pricing
         if pricing is None or pricing.total is None:
             return None
-        return (self.input.amount * pricing.total / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+        return money.quantize(self.input.amount * pricing.total / Decimal(100), self.input.currency)
 
     @property
     def pending_action_types(self) -> list[str]:

@@ -251,3 +251,21 @@ def test_every_form_shows_its_field_errors_and_keeps_the_input(page, live_server
     page.goto(f"/cases/{_case_for_uploads(live_server).id}/files/new")
     page.get_by_role("button", name="Upload file").click()
     expect(page.get_by_text("Choose a file to upload.")).to_be_visible()
+
+
+def test_a_decimal_comma_keeps_the_amount_and_an_ambiguous_one_is_refused_with_the_rule(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Komma Regnskab ApS")
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, amount="1234,56", reference="INV-COMMA-1")
+    page.get_by_role("button", name="Preview pricing").click()
+
+    result = page.locator("#pricing-result-card")
+    expect(result).to_contain_text("EUR 1,234.56")
+    expect(result).not_to_contain_text("123,456")
+    expect(page.get_by_label("Amount to recover")).to_have_value("1234,56")
+
+    page.get_by_label("Amount to recover").fill("1,234")
+    page.get_by_role("button", name="Preview pricing again").click()
+    expect(page.get_by_text("“1,234” could be 1234 or 1.234: type 1234 (no thousands separator) or 1.234")).to_be_visible()
+    expect(page.get_by_label("Amount to recover")).to_have_value("1,234")
+    expect(page.get_by_role("button", name="Submit case to Debitura")).to_have_count(0)

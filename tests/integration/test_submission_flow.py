@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -121,7 +123,7 @@ def test_submitting_after_the_preview_creates_one_case_and_mirrors_it(app, clien
     with app.app_context():
         case = db.session.get(Case, row.case_id)
         assert case.tenant_id == tenant_id and case.creditor_reference == "INV-1001"
-        assert str(case.gross_amount) == "5000.00" and case.currency == "EUR"
+        assert case.gross_amount == Decimal("5000.00") and case.currency == "EUR"
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit"))
         assert entry.outcome == "ok" and entry.idempotency_key == key and entry.case_id == row.case_id
     page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
@@ -256,8 +258,10 @@ def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, cl
             "The due date cannot be before the invoice date.",
         ),
         ({"amount_to_recover": "0"}, "The amount must be more than 0."),
-        ({"amount_to_recover": "1.005"}, "Use at most two decimals."),
-        ({"amount_to_recover": "12,50"}, "no thousands separators"),
+        ({"amount_to_recover": "1.005"}, "EUR has 2 decimals: use at most 2, e.g. 1250.00."),
+        ({"amount_to_recover": "1,250"}, "“1,250” could be 1250 or 1.250"),
+        ({"amount_to_recover": "12.34.5"}, "“12.34.5” is not an amount."),
+        ({"amount_to_recover": "1000.50", "currency_code": "JPY"}, "JPY has no decimals: type a whole number, e.g. 1250."),
         ({"amount_to_recover": ""}, "Enter the total principal amount to recover."),
         ({"currency_code": "EURO"}, "Choose the currency of the claim"),
         ({"debtor_type": "Robot"}, "company or a private person"),
@@ -283,6 +287,55 @@ def test_every_field_rule_is_explained_next_to_the_field_and_keeps_the_input(app
         assert 'value="Keep Me Trading Ltd"' in html
     assert sandbox_case_count(app, tenant) == 0
     assert submission(app, key).form_data["debtor_city"] == "Munich"  # kept for a reload, too
+
+
+def sent_amount(app, key: str) -> str:
+    """The amountToRecover as it went to Debitura, digit for digit."""
+    return str(jsonwire.loads(submission(app, key).payload)["amountToRecover"])
+
+
+@pytest.mark.parametrize(("typed", "shown", "sent"), [("1234,56", "EUR 1,234.56", "1234.56"), ("1.234,56", "EUR 1,234.56", "1234.56"),
+                                                      ("1,234.56", "EUR 1,234.56", "1234.56")])
+def test_a_decimal_comma_or_thousands_separators_keep_the_amounts_magnitude(app, client, ready, typed, shown, sent):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+
+    form = case_form(amount_to_recover=typed)
+    html = client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"}).get_data(as_text=True)
+
+    assert shown in html and "123,456" not in html and "1.23456" not in html
+    assert f'value="{typed}"' in html  # shown again as typed
+    assert submit(client, key, form).status_code == 303
+    assert sent_amount(app, key) == sent
+    with app.app_context():
+        assert db.session.get(Case, submission(app, key).case_id).gross_amount == Decimal(sent)
+
+
+def test_a_kwd_amount_keeps_its_three_decimals_from_the_form_to_the_case_page(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+
+    form = case_form(amount_to_recover="1234.567", currency_code="KWD")
+    html = client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"}).get_data(as_text=True)
+
+    assert "KWD 1,234.567" in html and "decimals" not in html
+    submit(client, key, form)
+    assert sent_amount(app, key) == "1234.567"
+    case_id = submission(app, key).case_id
+    with app.app_context():
+        assert db.session.get(Case, case_id).gross_amount == Decimal("1234.567")
+    assert "KWD 1,234.567" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_a_jpy_amount_and_its_fee_are_whole_yen(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+
+    html = preview(client, key, amount_to_recover="1700", currency_code="JPY").get_data(as_text=True)
+
+    fee = re.search(r"<dt>Fee if all is collected</dt><dd>(JPY [^<]+)</dd>", html).group(1)
+    assert re.fullmatch(r"JPY \d[\d,]*", fee), fee
+    assert "JPY 1,700" in html and "JPY 1,700.00" not in html
 
 
 def test_a_creditor_reference_the_tenant_already_used_is_refused_before_sending(app, client, ready):
