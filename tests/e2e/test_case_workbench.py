@@ -88,6 +88,11 @@ def test_an_operator_previews_the_price_then_submits_a_case_for_a_ready_tenant(p
     expect(page.get_by_role("heading", name="Pricing preview of this case")).to_be_visible()
     expect(page.get_by_text("Total success fee")).to_be_visible()
     expect(page.get_by_label("Amount to recover")).to_have_value("4200.00")
+    # The first preview created the draft: the address names it, so a reload keeps what was typed.
+    expect(page).to_have_url(re.compile(r"/cases/submissions/case-[0-9a-f-]{36}$"))
+    page.reload()
+    expect(page.get_by_label("Creditor reference")).to_have_value("INV-READY-1")
+    page.get_by_role("button", name="Preview pricing").click()
     page.get_by_role("button", name="Submit case to Debitura").click()
 
     expect(page.get_by_role("heading", name="Case created")).to_be_visible()

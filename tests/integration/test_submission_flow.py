@@ -20,7 +20,7 @@ pytestmark = pytest.mark.postgres
 
 
 def start_draft(client, tenant_id: int) -> str:
-    response = client.get(f"/cases/new/{tenant_id}")
+    response = client.post(f"/cases/new/{tenant_id}")
     assert response.status_code == 303
     key = response.headers["Location"].rsplit("/", 1)[-1]
     assert key.startswith("case-")
@@ -79,17 +79,61 @@ def ready(app):
     return make_tenant(app)
 
 
-def test_a_new_case_form_mints_its_idempotency_key_before_any_click(app, client, ready):
+def drafts(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CaseSubmission))
+
+
+def test_opening_the_new_case_form_writes_nothing(app, client, ready):
+    tenant_id, _ = ready
+    before = drafts(app)
+
+    pages = [client.get(f"/cases/new/{tenant_id}") for _ in range(3)]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    html = pages[0].get_data(as_text=True)
+    assert f'action="/cases/new/{tenant_id}"' in html and 'name="idempotency_key" type="hidden" value=""' in html
+    assert "Preview pricing" in html and "Submit case to Debitura" not in html
+    assert drafts(app) == before
+
+
+def test_the_first_preview_is_a_post_that_creates_the_draft_and_mints_its_key(app, client, ready):
+    tenant_id, tenant = ready
+    before = drafts(app)
+    form = case_form(creditor_reference="INV-FIRST-POST")
+
+    response = client.post(f"/cases/new/{tenant_id}", data={**form, "action": "preview"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200 and drafts(app) == before + 1
+    key = response.headers["HX-Push-Url"].rsplit("/", 1)[-1]
+    row = submission(app, key)
+    assert key.startswith("case-") and row.status == "draft" and row.previewed_payload is not None
+    html = response.get_data(as_text=True)
+    assert f'name="idempotency_key" type="hidden" value="{key}"' in html and f'action="/cases/submissions/{key}"' in html
+    assert "Total success fee" in html and "Submit case to Debitura" in html
+    assert submit(client, key, form).status_code == 303
+    assert submission(app, key).status == "created" and sandbox_case_count(app, tenant) == 1
+
+
+def test_a_first_post_with_errors_keeps_the_input_and_creates_no_draft(app, client, ready):
+    tenant_id, _ = ready
+    before = drafts(app)
+
+    response = client.post(f"/cases/new/{tenant_id}", data={**case_form(debtor_name="Kept Ltd", amount_to_recover="0"),
+                                                             "action": "preview"})
+
+    assert response.status_code == 422 and drafts(app) == before
+    html = response.get_data(as_text=True)
+    assert "The amount must be more than 0." in html and 'value="Kept Ltd"' in html
+
+
+def test_a_bare_post_starts_a_draft_and_opens_it(app, client, ready):
     tenant_id, _ = ready
     key = start_draft(client, tenant_id)
 
-    page = client.get(f"/cases/submissions/{key}")
+    html = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
 
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
     assert f'name="idempotency_key" type="hidden" value="{key}"' in html
-    assert "Preview pricing" in html
-    assert "Submit case to Debitura" not in html  # no price seen yet
     assert submission(app, key).status == "draft"
 
 
@@ -124,7 +168,7 @@ def test_submitting_after_the_preview_creates_one_case_and_mirrors_it(app, clien
         case = db.session.get(Case, row.case_id)
         assert case.tenant_id == tenant_id and case.creditor_reference == "INV-1001"
         assert case.gross_amount == Decimal("5000.00") and case.currency == "EUR"
-        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit"))
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit", AuditEntry.case_id == row.case_id))
         assert entry.outcome == "ok" and entry.idempotency_key == key and entry.case_id == row.case_id
     page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
     assert "Case created" in page and row.case_reference in page

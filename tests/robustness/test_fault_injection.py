@@ -60,7 +60,7 @@ def test_case_submissions_under_faults_are_created_once_or_shown_failed_with_inp
 
     forms: dict[str, dict[str, str]] = {}
     for number in range(ROUNDS):
-        draft = client.get(f"/cases/new/{tenants[number % len(tenants)]}")
+        draft = client.post(f"/cases/new/{tenants[number % len(tenants)]}")
         key = draft.headers["Location"].rsplit("/", 1)[-1]
         form = case_form(creditor_reference=f"FLT-{number:04d}", debtor_name=f"Debtor {number} GmbH")
         assert client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"}).status_code == 200
