@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from dashboard.authz import role_required
@@ -53,6 +52,7 @@ def _page(submission, form: CaseForm, *, tenant=None, quote=None, status: int = 
         submission=submission,
         tenant=tenant,
         tenant_state=derive_state(tenant),
+        accepts_cases=submissions.accepts_cases(tenant),
         form=form,
         quote=quote,
         note=note,
@@ -75,8 +75,8 @@ def new(tenant_id: int | None):
         chosen = request.args.get("tenant", type=int)
         if chosen:
             return redirect(url_for("cases.new", tenant_id=chosen), 303)
-        tenants = db.session.scalars(select(Tenant).order_by(Tenant.company_name, Tenant.external_tenant_id).limit(2000)).all()
-        return render("cases/choose_tenant.html", tenants=tenants)
+        return render("cases/choose_tenant.html", tenants=submissions.tenants_accepting_cases(),
+                      left_out=submissions.tenants_not_accepting_cases())
     tenant = _tenant_or_404(tenant_id)
     return _page(None, CaseForm(formdata=None, tenant_id=tenant.id), tenant=tenant)
 
@@ -89,9 +89,11 @@ def create(tenant_id: int):
     A POST without the form's fields only starts the draft and opens it.
     """
     tenant = _tenant_or_404(tenant_id)
+    form = CaseForm(formdata=request.form, tenant_id=tenant.id)
+    if not submissions.accepts_cases(tenant):
+        return _page(None, form, tenant=tenant, status=409)
     if "action" not in request.form:
         return redirect(url_for("cases.submission", key=submissions.start(tenant.id).idempotency_key), 303)
-    form = CaseForm(formdata=request.form, tenant_id=tenant.id)
     if not form.validate():
         return _page(None, form, tenant=tenant, status=422)
     draft = submissions.start(tenant.id, form_data=form.typed_input())
@@ -161,6 +163,10 @@ def retry(key: str):
 def resubmit(key: str):
     """Start again from a refused submission's input, under a fresh key (the old key would replay the refusal)."""
     _submission_or_404(key)
-    fresh = submissions.copy_as_new(key)
+    try:
+        fresh = submissions.copy_as_new(key)
+    except submissions.TenantCannotTakeCases as refusal:
+        flash(f"No new submission was started. {refusal}", "error")
+        return redirect(url_for("cases.submission", key=key), 303)
     flash("A new submission was started with the same details; preview and submit it when ready.", "info")
     return redirect(url_for("cases.submission", key=fresh.idempotency_key), 303)

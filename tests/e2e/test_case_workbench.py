@@ -274,3 +274,34 @@ def test_a_decimal_comma_keeps_the_amount_and_an_ambiguous_one_is_refused_with_t
     expect(page.get_by_text("“1,234” could be 1234 or 1.234: type 1234 (no thousands separator) or 1.234")).to_be_visible()
     expect(page.get_by_label("Amount to recover")).to_have_value("1,234")
     expect(page.get_by_role("button", name="Submit case to Debitura")).to_have_count(0)
+
+
+def test_only_tenants_that_can_take_a_case_are_offered_and_a_lost_link_is_named(page, live_server):
+    from tests.tenant_data import add_tenant, withdraw_at_debitura
+
+    with live_server.app.app_context():
+        declined = add_tenant("e2e-declined", company="Declined Dairy ApS", link_request_status="declined",
+                              conflict_type="ClientExistsNeedsLinking")
+        declined_id = declined.id
+    tenant_id, tenant = make_tenant(live_server.app, name="Linked Looms ApS")
+
+    page.goto("/cases/new")
+    chooser = page.get_by_label("Client (tenant)")
+    expect(chooser.locator("option", has_text="Linked Looms ApS")).to_have_count(1)
+    expect(chooser.locator("option", has_text="Declined Dairy ApS")).to_have_count(0)
+
+    page.goto(f"/cases/new/{declined_id}")
+    expect(page.get_by_role("heading", name="No case can be submitted for this client")).to_be_visible()
+    expect(page.get_by_text("can be submitted all the same")).to_have_count(0)
+    expect(page.get_by_role("button", name="Preview pricing")).to_have_count(0)
+
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, reference="INV-LINK-GONE")
+    page.get_by_role("button", name="Preview pricing").click()
+    expect(page.get_by_role("button", name="Submit case to Debitura")).to_be_visible()
+    withdraw_at_debitura(live_server.app.extensions["sandbox"], tenant)
+    page.get_by_role("button", name="Submit case to Debitura").click()
+
+    expect(page.get_by_role("heading", name="Debitura refused the case")).to_be_visible()
+    expect(page.get_by_text("No active client link")).to_be_visible()
+    expect(page.get_by_role("heading", name="No answer from Debitura")).to_have_count(0)

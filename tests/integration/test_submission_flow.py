@@ -457,3 +457,75 @@ def test_viewers_cannot_start_or_send_a_case(env, app, client, ready):
 
 def test_an_unknown_submission_key_is_not_found(client):
     assert client.get("/cases/submissions/case-nope").status_code == 404
+
+
+def unlinked_tenants(app) -> dict[str, int]:
+    """Mirror rows for tenants Debitura takes no case for, by state."""
+    from tests.tenant_data import add_tenant
+
+    with app.app_context():
+        rows = {
+            "declined": add_tenant("nolink-declined", company="Declined Dairy ApS", link_request_status="declined",
+                                   conflict_type="ClientExistsNeedsLinking"),
+            "approval_pending": add_tenant("nolink-pending", company="Pending Pottery ApS", link_request_status="pending",
+                                           conflict_type="ClientExistsNeedsLinking",
+                                           approval_expires_at=now_utc() + timedelta(days=3)),
+            "other_partner": add_tenant("nolink-other", company="Elsewhere Electric ApS",
+                                        conflict_type="AlreadyLinkedToAnotherPartner"),
+        }
+        assert {code: row.state for code, row in rows.items()} == {code: code for code in rows}
+        return {code: row.id for code, row in rows.items()}
+
+
+def test_the_chooser_offers_only_tenants_that_can_take_a_case_and_says_how_many_it_left_out(app, client, ready):
+    unlinked = unlinked_tenants(app)
+    tenant_id, _ = ready
+
+    html = client.get("/cases/new").get_data(as_text=True)
+
+    assert f'<option value="{tenant_id}">' in html
+    for row_id in unlinked.values():
+        assert f'<option value="{row_id}">' not in html
+    assert "without an active link (declined, awaiting approval" in html and "are not offered" in html
+
+
+@pytest.mark.parametrize("state", ["declined", "approval_pending", "other_partner"])
+def test_a_tenant_without_an_active_link_gets_no_form_and_one_clear_answer(app, client, state):
+    with app.app_context():
+        db.session.query(Tenant).filter(Tenant.external_tenant_id.like("nolink-%")).delete(synchronize_session=False)
+        db.session.commit()
+    row_id = unlinked_tenants(app)[state]
+    before = drafts(app)
+
+    html = client.get(f"/cases/new/{row_id}").get_data(as_text=True)
+    refused = client.post(f"/cases/new/{row_id}", data={**case_form(), "action": "preview"})
+
+    assert "No case can be submitted for this client" in html and "Next step:" in html
+    assert "can be submitted all the same" not in html and "Cases can still be submitted" not in html
+    assert "Preview pricing" not in html and 'name="amount_to_recover"' not in html
+    assert refused.status_code == 409 and "No case can be submitted for this client" in refused.get_data(as_text=True)
+    assert client.post(f"/cases/new/{row_id}").status_code == 409
+    assert drafts(app) == before
+
+
+def test_a_link_gone_at_debitura_is_named_as_the_refusal_not_reported_as_no_answer(app, client, sandbox, ready):
+    from tests.tenant_data import withdraw_at_debitura
+
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview_response = client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
+    assert preview_response.status_code == 200
+    withdraw_at_debitura(sandbox, tenant)  # the mirror still says Ready
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "rejected" and row.business_errors[0]["type"] == "NoActiveClientLink"
+    html = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert "Debitura refused the case" in html and "No active client link" in html
+    assert "Debitura has no active link for this client" in html and "Nothing was sent." in html
+    assert "No answer from Debitura" not in html and "may or may not have created" not in html
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit", AuditEntry.idempotency_key == key))
+        assert entry.outcome == "refused" and "no active client link" in entry.summary
