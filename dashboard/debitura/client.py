@@ -9,7 +9,7 @@ from .customer import CustomerApi
 from .errors import AuthenticationError, ClientLinkInvalid, ClientNotLinked, NotFound
 from .referral import ReferralApi
 from .tokens import TokenCache
-from .types import Case, ContractStatus
+from .types import Case, ContractStatus, PreviewResult
 
 R = TypeVar("R")
 
@@ -31,6 +31,9 @@ class DebituraClient:
         return self._as_client(
             external_tenant_id, lambda token: self.customer.create_case(token, payload, idempotency_key=idempotency_key)
         )
+
+    def preview_case(self, external_tenant_id: str, payload: Mapping[str, Any]) -> PreviewResult:
+        return self._as_client(external_tenant_id, lambda token: self.customer.preview_case(token, payload))
 
     def get_customer_case(self, external_tenant_id: str, case_id: str) -> Case:
         return self._as_client(external_tenant_id, lambda token: self.customer.get_case(token, case_id))

@@ -13,7 +13,7 @@ import requests
 from .redaction import install_redaction
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Timeout, Transport
-from .types import Case, ContractStatus
+from .types import Case, ContractStatus, PreviewResult
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -63,6 +63,12 @@ class CustomerApi:
             "POST", "/cases", json=payload, headers=_bearer(token), idempotency_key=idempotency_key
         )
         return Case.from_json(response.body)
+
+    def preview_case(self, token: str, payload: Mapping[str, Any]) -> PreviewResult:
+        """Price a case as this client: the answer lists what the client itself still has to sign or submit."""
+        return PreviewResult.from_customer_json(
+            self._transport.request("POST", "/cases/preview", json=payload, headers=_bearer(token), retryable=True).body
+        )
 
     def get_case(self, token: str, case_id: str) -> Case:
         return Case.from_json(

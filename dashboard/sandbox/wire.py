@@ -67,6 +67,18 @@ def money(amount: Decimal | None, currency: str | None = None) -> Decimal | None
     return amount.quantize(minor_unit(currency) if currency else CENT)
 
 
+def pricing_preview(quote: Any, currency: str) -> dict[str, Any]:
+    """PricingPreviewDto of a sandbox pricing quote (both APIs' previews answer it)."""
+    return {
+        "baseSuccessFeePercentage": percentage(quote.base),
+        "ageSurchargePercentage": percentage(quote.surcharge),
+        "totalSuccessFeePercentage": percentage(quote.total),
+        "currencyCode": currency,
+        "pricingSource": quote.source,
+        "pricingSourceDescription": quote.description,
+    }
+
+
 def percentage(value: Decimal | None) -> Decimal | None:
     """`9.5000` -> `9.5`, `40.0000` -> `40`: exact, without exponent notation."""
     if value is None:

@@ -81,12 +81,20 @@ def preview_payload(data: PricingInput) -> dict[str, Any]:
     return payload
 
 
-def preview(data: PricingInput, *, debitura: DebituraClient | None = None, external_tenant_id: str | None = None) -> PricingQuote:
-    """Ask Debitura what this case would cost; recorded in the audit trail like every call made for an operator."""
+def preview(data: PricingInput, *, debitura: DebituraClient | None = None, external_tenant_id: str | None = None,
+            as_client: bool = False) -> PricingQuote:
+    """Ask Debitura what this case would cost; recorded in the audit trail like every call made for an operator.
+
+    Without a client the Referral API answers with what the matched partner asks of any client. `as_client`
+    asks the Customer API as that tenant instead, so the steps listed are the ones this client still owes.
+    """
     ensure_role("viewer")
     client = debitura or app_debitura()
     try:
-        result = client.referral.preview_case(preview_payload(data))
+        if as_client and external_tenant_id:
+            result = client.preview_case(external_tenant_id, preview_payload(data))
+        else:
+            result = client.referral.preview_case(preview_payload(data))
     except DebituraError as error:
         audit.record(
             "pricing.preview",

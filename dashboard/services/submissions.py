@@ -233,7 +233,8 @@ def preview(key: str, draft: CaseDraft, form_data: dict[str, str], *, debitura: 
     if submission.status == "draft":
         submission.form_data = dict(form_data)
         db.session.commit()
-    quote = pricing.preview(draft.pricing_input(), debitura=debitura, external_tenant_id=submission.external_tenant_id)
+    quote = pricing.preview(draft.pricing_input(), debitura=debitura, external_tenant_id=submission.external_tenant_id,
+                            as_client=True)
     if submission.status == "draft":
         submission.previewed_payload = _encode(draft)
         db.session.commit()

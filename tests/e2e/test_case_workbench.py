@@ -138,7 +138,8 @@ def test_missing_kyc_is_fixed_by_submitting_kyc_and_the_case_then_goes_through(p
     page.goto(f"/cases/new/{tenant_id}")
     fill_case(page, country="United Kingdom (GB)", currency="GBP · Pound sterling", reference="INV-KYC-1")
     page.get_by_role("button", name="Preview pricing").click()
-    expect(page.get_by_text("The matched collection partner needs the director's KYC")).to_be_visible()
+    expect(page.get_by_text("Debitura will refuse this case until the director's KYC is submitted")).to_be_visible()
+    expect(page.get_by_text("not required")).to_have_count(0)
     page.get_by_role("button", name="Submit case to Debitura").click()
 
     expect(page.get_by_role("heading", name="Debitura refused the case")).to_be_visible()
@@ -305,3 +306,29 @@ def test_only_tenants_that_can_take_a_case_are_offered_and_a_lost_link_is_named(
     expect(page.get_by_role("heading", name="Debitura refused the case")).to_be_visible()
     expect(page.get_by_text("No active client link")).to_be_visible()
     expect(page.get_by_role("heading", name="No answer from Debitura")).to_have_count(0)
+
+
+def test_the_preview_lists_only_the_steps_this_client_still_owes(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Signed Everything ApS")  # onboarded, PoA for DK signed
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, reference="INV-STEPS-1")
+    page.get_by_role("button", name="Preview pricing").click()
+
+    result = page.locator("#pricing-result-card")
+    expect(result).to_contain_text("None: everything this partner needs is signed")
+    expect(result).not_to_contain_text("power of attorney")
+    expect(result).not_to_contain_text("Debt Collection Agreement")
+    expect(page.get_by_text("Nothing is missing: submitting creates the case straight away.")).to_be_visible()
+    page.get_by_role("button", name="Submit case to Debitura").click()
+    expect(page.get_by_role("heading", name="Case created")).to_be_visible()
+    expect(page.get_by_text("Pending contract signing")).to_have_count(0)
+
+    unsigned_id, _ = make_tenant(live_server.app, name="Half Signed ApS", poa_for=())
+    page.goto(f"/cases/new/{unsigned_id}")
+    fill_case(page, reference="INV-STEPS-2")
+    page.get_by_role("button", name="Preview pricing").click()
+    expect(result).to_contain_text("Sign the power of attorney for the collection partner")
+    expect(result).not_to_contain_text("Debt Collection Agreement")
+    expect(page.get_by_text("Submitting creates the case in Pending contract signing")).to_be_visible()
+    page.get_by_role("button", name="Submit case to Debitura").click()
+    expect(page.get_by_text("Pending contract signing").first).to_be_visible()

@@ -152,6 +152,21 @@ def test_the_preview_prices_the_typed_case_without_creating_it(app, client, read
     assert submission(app, key).previewed_payload is not None
 
 
+def test_the_in_form_preview_lists_the_steps_of_this_client_only(app, client, ready):
+    tenant_id, _ = ready  # onboarded, PoA for Danish debtors signed
+    key = start_draft(client, tenant_id)
+
+    html = preview(client, key).get_data(as_text=True)
+
+    assert "Steps this client must still take" in html and "None: everything this partner needs is signed" in html
+    assert "power of attorney" not in html and "Debt Collection Agreement" not in html
+    assert "Nothing is missing: submitting creates the case straight away." in html
+    gb = preview(client, key, debtor_country="GB", currency_code="GBP").get_data(as_text=True)
+    assert "Sign the power of attorney for the collection partner" in gb and "Submit the director&#39;s KYC" in gb
+    assert "Debitura will refuse this case until the director's KYC is submitted" in gb
+    assert "KYC status: not required" not in gb
+
+
 def test_submitting_after_the_preview_creates_one_case_and_mirrors_it(app, client, ready):
     tenant_id, tenant = ready
     key = start_draft(client, tenant_id)

@@ -314,3 +314,37 @@ def test_a_case_can_be_assigned_to_a_team_member_of_the_client(sandbox, http, re
 
     assert assigned.json()["assignedUser"] == {"email": "acme@customer.example", "name": "Anna Jensen"}
     assert stranger.status_code == 400 and "AssignedUserEmail" in stranger.json()
+
+
+def preview_body(country: str = "DK", currency: str = "EUR") -> dict:
+    return {"amountToRecover": Decimal("5000.00"), "currencyCode": currency, "debtor": {"type": "Company", "countryAlpha2": country}}
+
+
+def test_the_customer_preview_lists_nothing_for_a_client_that_signed_everything(ready, debitura):
+    result = debitura.preview_case("acme", preview_body())
+
+    assert result.for_client and result.is_eligible and result.partner_name == NORDIC
+    assert result.required_actions == () and result.combined_signing_url is None
+    assert result.requires_kyc_verification is False and result.pricing.total is not None
+
+
+def test_the_customer_preview_lists_what_this_client_still_owes_with_urls(ready_client, debitura, sandbox):
+    ready_client("acme")
+    with sandbox.session() as s:
+        assert domain.publish_sdca_version(s) == 2  # the client must sign the new agreement
+        s.commit()
+
+    result = debitura.preview_case("acme", preview_body(country="GB", currency="GBP"))
+
+    assert [action.type for action in result.required_actions] == [
+        "MissingDebtCollectionContract", "MissingPowerOfAttorney", "MissingKycVerification"]
+    assert all(action.solution_url and action.is_blocking for action in result.required_actions)
+    assert result.requires_kyc_verification is True and result.has_kyc_on_file is False
+    assert "/Signing/PendingContracts" in result.combined_signing_url
+
+
+def test_the_customer_preview_needs_an_active_link(sandbox, debitura):
+    from dashboard.debitura import ClientNotLinked
+
+    with pytest.raises(ClientNotLinked):
+        debitura.preview_case("nobody-here", preview_body())
