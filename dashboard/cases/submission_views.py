@@ -91,7 +91,8 @@ def create(tenant_id: int):
     tenant = _tenant_or_404(tenant_id)
     form = CaseForm(formdata=request.form, tenant_id=tenant.id)
     if not submissions.accepts_cases(tenant):
-        return _page(None, form, tenant=tenant, status=409)
+        # The panel says why (htmx swaps a 422 answer; it leaves other 4xx to the error display).
+        return _page(None, form, tenant=tenant, status=422)
     if "action" not in request.form:
         return redirect(url_for("cases.submission", key=submissions.start(tenant.id).idempotency_key), 303)
     if not form.validate():

@@ -518,8 +518,8 @@ def test_a_tenant_without_an_active_link_gets_no_form_and_one_clear_answer(app, 
     assert "No case can be submitted for this client" in html and "Next step:" in html
     assert "can be submitted all the same" not in html and "Cases can still be submitted" not in html
     assert "Preview pricing" not in html and 'name="amount_to_recover"' not in html
-    assert refused.status_code == 409 and "No case can be submitted for this client" in refused.get_data(as_text=True)
-    assert client.post(f"/cases/new/{row_id}").status_code == 409
+    assert refused.status_code == 422 and "No case can be submitted for this client" in refused.get_data(as_text=True)
+    assert client.post(f"/cases/new/{row_id}").status_code == 422
     assert drafts(app) == before
 
 

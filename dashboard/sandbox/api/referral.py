@@ -168,10 +168,9 @@ def preview():
             }
         )
     partner = quote.partner
-    actions = []
-    if domain.state(s).sdca_version > 1:
-        actions.append({"type": "SdcaUpgrade", "collectionPartnerId": None, "dueDate": None})
-    actions.append({"type": "PoA", "collectionPartnerId": partner.id, "dueDate": None})
+    # Creditor-less: the partner's own requirements only. An SDCA upgrade concerns one creditor, so (as the
+    # spec says) it is listed only where the API knows the client: the Customer API's preview.
+    actions = [{"type": "PoA", "collectionPartnerId": partner.id, "dueDate": None}]
     if reference.needs_jpa(preview_input.country):
         actions.append({"type": "Jpa", "collectionPartnerId": partner.id, "dueDate": None})
     if partner.requires_kyc:
