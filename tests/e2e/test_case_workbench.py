@@ -332,3 +332,25 @@ def test_the_preview_lists_only_the_steps_this_client_still_owes(page, live_serv
     expect(page.get_by_text("Submitting creates the case in Pending contract signing")).to_be_visible()
     page.get_by_role("button", name="Submit case to Debitura").click()
     expect(page.get_by_text("Pending contract signing").first).to_be_visible()
+
+
+def test_each_currency_takes_and_shows_its_own_decimals(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Gulf And Yen Traders ApS")
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, amount="1234.567", currency="KWD · Kuwaiti dinar", reference="INV-KWD-1")
+    page.get_by_role("button", name="Preview pricing").click()
+    result = page.locator("#pricing-result-card")
+    expect(result).to_contain_text("KWD 1,234.567")
+    expect(page.locator(".error")).to_have_count(0)
+
+    page.get_by_label("Currency").select_option(label="JPY · Japanese yen")
+    page.get_by_label("Amount to recover").fill("25509.09")
+    page.get_by_role("button", name="Preview pricing again").click()
+    expect(page.get_by_text("JPY has no decimals: type a whole number, e.g. 1250.")).to_be_visible()
+
+    page.get_by_label("Amount to recover").fill("25509")
+    page.get_by_role("button", name="Preview pricing").click()
+    expect(result).to_contain_text("JPY 25,509")
+    fee = result.locator("dt", has_text="Fee if all is collected").locator("xpath=following-sibling::dd[1]")
+    expect(fee).to_have_text(re.compile(r"^JPY \d[\d,]*$"))  # the fee is whole yen too
+    expect(result).not_to_contain_text("JPY 25,509.00")
