@@ -147,7 +147,11 @@ class DemoTenant:
 
     @property
     def support_email(self) -> str:
-        return f"billing@{self.users[0][1].split('@', 1)[1]}"
+        domain_name = self.users[0][1].split("@", 1)[1]
+        # Debitura matches accounts by any e-mail sent, support e-mail included: one shared address
+        # would make every pre-existing customer match the first one's account.
+        number = self.external_tenant_id.rsplit("-", 1)[-1]
+        return f"billing.{number}@{domain_name}" if domain_name == "existing.example" else f"billing@{domain_name}"
 
     @property
     def payload(self) -> dict[str, Any]:

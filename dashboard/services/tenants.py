@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import load_only
 
 from dashboard.authz import ensure_role
-from dashboard.debitura.errors import Conflict, DebituraError, NotFound
+from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, mirror
@@ -107,6 +107,29 @@ class ReissueDetailsMissing(TenantActionRefused):
             "dashboard does not know them for this tenant (Debitura's notifications name only the company). "
             "Complete the client's details and send them again."
         )
+
+
+# CreateClientRequest paths as support staff name them (Debitura's 400 names fields by path).
+_FIELD_WORDS = {
+    "externaltenantid": "tenant id", "client.name": "company name", "client.registrationnumber": "registration number",
+    "client.country": "country", "client.address": "address", "client.zipcode": "postal code", "client.city": "city",
+    "client.state": "state or region", "client.supportemail": "support e-mail", "client.supportphone": "support phone",
+    "users": "users", "name": "user name", "email": "user e-mail",
+}
+
+
+def refused_fields_in_words(error: InvalidRequest) -> str:
+    """A 400 for POST /clients said in words: which details Debitura found missing or invalid."""
+    words: list[str] = []
+    for path in error.field_errors:
+        key = path.lower()
+        word = _FIELD_WORDS.get(key) or _FIELD_WORDS.get(key.rsplit(".", 1)[-1] if key.startswith("users") else key)
+        word = word or "other details"
+        if word not in words:
+            words.append(word)
+    if not words:
+        return "some of the client's details are missing or invalid."
+    return f"the client's {in_words(words)} {'is' if len(words) == 1 else 'are'} missing or invalid."
 
 
 def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:

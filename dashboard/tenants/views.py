@@ -79,6 +79,7 @@ def _detail_context(tenant: Tenant) -> dict:
     ).all()
     history = audit.history_for(external_tenant_id=tenant.external_tenant_id)
     choice = return_urls.read_choice(request.args.get("return_url"))
+    missing = tenant_service.missing_for_reissue(tenant)
     return {
         "tenant": tenant,
         "state": derive_state(tenant, now),
@@ -93,6 +94,8 @@ def _detail_context(tenant: Tenant) -> dict:
         "return_url_error": choice.error,
         "message": customer_message(tenant, current_app.config.get("PARTNER_PRODUCT_NAME", "our platform")),
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
+        "reissue_missing": missing,
+        "reissue_missing_words": tenant_service.in_words(missing) if missing else "",
     }
 
 
@@ -144,7 +147,11 @@ def reissue(tenant_id: int):
     except tenant_service.ReissueDetailsMissing as missing:
         flash(str(missing), "error")
         return _after_action(tenant, "tenantChanged")
-    except (InvalidRequest, BusinessRuleError) as error:
+    except InvalidRequest as error:
+        flash(f"Debitura refused the stored details: {tenant_service.refused_fields_in_words(error)} "
+              "Use “Correct the details and send them” to fix them.", "error")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    except BusinessRuleError as error:
         flash(f"Debitura refused the stored details: {error.user_message} Create the client again with corrected details.",
               "error")
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
