@@ -177,22 +177,24 @@ def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
     """
     external_tenant_id = payload["externalTenantId"]
     existing = mirror.find_tenant(external_tenant_id)
+    as_of = debitura_now()  # when we asked: the webhooks this call fires are stamped later, and are as new
     try:
         result = debitura().referral.create_client(payload)
     except Conflict as conflict:
         if existing is not None and conflict.conflict_type != NEEDS_LINKING:
             # A refusal says nothing new about the tenant we know: its row stays exactly as it was.
             return ClientOutcome(409, existing, conflict, existed=True)
-        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, commit=False)
+        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, as_of=as_of, commit=False)
         return ClientOutcome(409, tenant, conflict, existed=existing is not None)
     client = result.client
     if client.external_tenant_id != external_tenant_id:
         client = dataclasses.replace(client, external_tenant_id=external_tenant_id)
     tenant = mirror.tenant_for(external_tenant_id)
     mirror.apply_request_details(tenant, payload)
-    mirror.apply_client(tenant, client, source="api", as_of=debitura_now(), status=result.status)
+    mirror.apply_client(tenant, client, source="api", as_of=as_of, status=result.status)
     if client.case_results is not None and client.case_results.successful_cases:
-        mirror.upsert_cases(client.case_results.successful_cases, source="api", external_tenant_id=external_tenant_id)
+        mirror.upsert_cases(client.case_results.successful_cases, source="api", as_of=as_of,
+                            external_tenant_id=external_tenant_id)
     return ClientOutcome(result.status, tenant, existed=existing is not None)
 
 
