@@ -200,8 +200,8 @@ def new():
     status = 200
     if not form.is_submitted() and (source := request.args.get("tenant", type=int)) is not None:
         form.fill_from(db.get_or_404(Tenant, source))
+    valid = form.validate_on_submit()  # first: it strips control characters no query may carry
     existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
-    valid = form.validate_on_submit()
     if valid and existing is not None and not form.for_existing.data:
         form.external_tenant_id.errors.append(
             "This tenant id already exists in the dashboard. Open the tenant to re-issue its URL, or tick "
