@@ -814,7 +814,10 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
 
 
 def _test_cases(builder: Builder, fees: dict[str, Decimal]) -> None:
-    """A handful of isTest cases on one ready tenant, as an integration's CI run would leave them."""
+    """A handful of isTest cases on one ready tenant, as an integration's CI run would leave them.
+
+    The client reads them through the Customer API; the partner's GET /cases and counts never show them.
+    """
     tenant = next(tenant for tenant in demo_tenants() if tenant.scenario == "ready")
     link = next(row for row in builder.rows.links if row["external_tenant_id"] == tenant.external_tenant_id)
     for index in range(6):
