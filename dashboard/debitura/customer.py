@@ -6,10 +6,10 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
+from .paths import segment
 from .redaction import install_redaction
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Timeout, Transport
@@ -72,9 +72,9 @@ class CustomerApi:
 
     def get_case(self, token: str, case_id: str) -> Case:
         return Case.from_json(
-            self._transport.request("GET", f"/cases/{quote(case_id, safe='')}", headers=_bearer(token)).body
+            self._transport.request("GET", f"/cases/{segment(case_id)}", headers=_bearer(token)).body
         )
 
     def contract_status(self, token: str, case_id: str) -> ContractStatus:
-        path = f"/cases/{quote(case_id, safe='')}/contract-status"
+        path = f"/cases/{segment(case_id)}/contract-status"
         return ContractStatus.from_json(self._transport.request("GET", path, headers=_bearer(token)).body)

@@ -32,7 +32,7 @@ from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
 from dashboard.services import audit, mirror, pricing
 from dashboard.services.kyc import note_kyc_block
-from dashboard.services.tenant_state import LINKED_STATES, derive_state
+from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state
 from dashboard.wiring import debitura as app_debitura
 
 # A "sending" row older than this lost its worker (crash, restart): a retry may take it over.
@@ -297,6 +297,7 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
         select(CaseSubmission).where(CaseSubmission.idempotency_key == key).execution_options(populate_existing=True)
     ).scalar_one()
     payload = jsonwire.loads(submission.payload)
+    as_of = debitura_now()  # when we asked: case.created is stamped while Debitura handles the call
     try:
         case = client.create_case(submission.external_tenant_id, payload, idempotency_key=key)
     except InvalidRequest as error:
@@ -321,7 +322,7 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
     submission.last_error = None
     submission.last_status = 201
     submission.business_errors = []
-    mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, commit=False)
+    mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, as_of=as_of, commit=False)
     _record_outcome(
         submission, audit.OK, f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})", 201,
         case_id=case.id,

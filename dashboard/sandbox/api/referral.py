@@ -70,12 +70,12 @@ def list_clients():
     return ok(queries.list_clients(db(), Query()))
 
 
-@bp.get("/clients/<external_tenant_id>")
+@bp.get("/clients/<path:external_tenant_id>")
 def get_client(external_tenant_id: str):
     return ok(queries.client_view(db(), domain.require_link(db(), external_tenant_id)))
 
 
-@bp.post("/clients/<external_tenant_id>/withdraw")
+@bp.post("/clients/<path:external_tenant_id>/withdraw")
 def withdraw(external_tenant_id: str):
     def work() -> Response:
         domain.withdraw(db(), external_tenant_id)
@@ -89,7 +89,7 @@ def _notify_flag() -> bool:
     return True if flag is None else flag
 
 
-@bp.post("/clients/<external_tenant_id>/kyc-verification")
+@bp.post("/clients/<path:external_tenant_id>/kyc-verification")
 def submit_kyc(external_tenant_id: str):
     send = _notify_flag()
     body = request.get_data()
