@@ -197,7 +197,7 @@ def test_the_csv_export_has_every_filtered_row_and_defuses_formulas(reader):
 
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    table = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert table[0][:3] == ["externalTenantId", "company", "state"]
     assert sorted(row[0] for row in table[1:]) == ["acme", "echo"]
     assert "'=Echo Formula" in [row[1] for row in table[1:]]
