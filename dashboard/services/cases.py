@@ -22,11 +22,13 @@ from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUp
 from dashboard.services import count_cache, live, mirror
 from dashboard.services.query_args import page_number, search_text
 from dashboard.services.uploads import files_for
+from dashboard.services.usd_rates import usd_equivalent
 from dashboard.wiring import debitura as app_debitura
 
 GROUPS = ("All", "Active", "Pending", "Closed", "Paused")
 LIFECYCLES = tuple(lifecycle for members in LIFECYCLE_GROUPS.values() for lifecycle in members)
-SORTS = {"created": Case.date_created, "amount": Case.gross_amount, "due": Case.due_date}
+# Amounts in different currencies compare by their USD equivalent (the page says so).
+SORTS = {"created": Case.date_created, "amount": usd_equivalent(Case.gross_amount, Case.currency), "due": Case.due_date}
 TEST_FILTERS = {"include": "Include test cases", "exclude": "Hide test cases", "only": "Only test cases"}
 PER_PAGE = 50
 
@@ -72,6 +74,10 @@ class CaseFilters:
         defaults = CaseFilters()
         return {name: getattr(values, name) for name in self.__dataclass_fields__ if getattr(values, name) != getattr(defaults, name)}
 
+    def on_page(self, pages: int) -> CaseFilters:
+        """These filters on a page that exists: past the end means the last page."""
+        return replace(self, page=pages) if self.page > pages else self
+
     def sort_args(self, sort: str) -> dict[str, Any]:
         """A column header's link: the same column flips direction, another starts descending."""
         direction = ("asc" if self.direction == "desc" else "desc") if sort == self.sort else "desc"
@@ -85,6 +91,7 @@ class CaseListing:
     total: int
     pages: int
     group_counts: dict[str, int] = field(default_factory=dict)
+    past_the_end: int | None = None  # the page asked for, when it was beyond the last one
 
 
 def _base_conditions(filters: CaseFilters) -> list:
@@ -167,17 +174,20 @@ def _matching(filters: CaseFilters, by_lifecycle: Mapping[str, int]) -> int:
     return sum(count for lifecycle, count in by_lifecycle.items() if lifecycle in wanted)
 
 
-def list_cases(filters: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
-    by_lifecycle = _lifecycle_counts(filters)
+def list_cases(asked: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
+    by_lifecycle = _lifecycle_counts(asked)
+    total = _matching(asked, by_lifecycle)
+    pages = max((total + per_page - 1) // per_page, 1)
+    filters = asked.on_page(pages)
     page = db.paginate(_ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page,
                        error_out=False, count=False)
-    page.total = _matching(filters, by_lifecycle)
     return CaseListing(
         filters=filters,
         rows=page.items,
-        total=page.total,
-        pages=page.pages or 1,
+        total=total,
+        pages=pages,
         group_counts=_group_counts(by_lifecycle),
+        past_the_end=asked.page if asked.page != filters.page else None,
     )
 
 
