@@ -10,7 +10,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from dashboard.forms import DashboardForm
+from dashboard.forms import DashboardForm, MaxLength
 from dashboard.models.operators import ROLES
 from dashboard.services.operators import MIN_PASSWORD_LENGTH
 from dashboard.services.webhook_admin import EVENTS, TEST_EVENTS
@@ -35,8 +35,8 @@ class ActionForm(DashboardForm):
 
 
 class InviteForm(DashboardForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), MaxLength(320)])
+    name = StringField("Name", validators=[Optional(), MaxLength(200)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="operator")
     password = PasswordField(
         "Initial password",
@@ -66,7 +66,7 @@ class WebhookEventsForm(DashboardForm):
 
 
 class WebhookForm(WebhookEventsForm):
-    url = URLField("Delivery URL", validators=[DataRequired(), Length(max=1024)])
+    url = URLField("Delivery URL", validators=[DataRequired(), MaxLength(1024)])
     is_test_mode = BooleanField("Test mode: receive only events about test data")
 
     def validate_url(self, field) -> None:
@@ -88,9 +88,9 @@ def _plain_http_allowed(url: str, host: str) -> bool:
 class SendTestEventForm(DashboardForm):
     event_type = SelectField("Event", choices={event: event for event in TEST_EVENTS})
     # No Optional(): it would stop the chain on an empty value before the rules below say which id the event needs.
-    case_id = StringField("Case id", validators=[Length(max=64)], description="For case events: one of your cases.")
+    case_id = StringField("Case id", validators=[MaxLength(64)], description="For case events: one of your cases.")
     external_tenant_id = StringField(
-        "Tenant id", validators=[Length(max=255)], description="For client events: a linked client's externalTenantId."
+        "Tenant id", validators=[MaxLength(255)], description="For client events: a linked client's externalTenantId."
     )
 
     def validate_case_id(self, field) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import DateField, SearchField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
-from dashboard.forms import DashboardForm
+from dashboard.forms import DashboardForm, MaxLength
 from dashboard.services.audit import OUTCOMES, AuditFilter
 
 
@@ -13,13 +13,13 @@ class AuditFilterForm(DashboardForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
-    operator = StringField("Operator e-mail", validators=[Optional(), Length(max=320)])
+    q = SearchField("Search", validators=[Optional(), MaxLength(200)])
+    operator = StringField("Operator e-mail", validators=[Optional(), MaxLength(320)])
     action = SelectField("Action", choices={"": "Any action"}, validate_choice=False)
     # Unknown values are ignored by to_filter rather than reported: a stale link should still show the trail.
     outcome = SelectField("Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}}, validate_choice=False)
-    tenant = StringField("Tenant id", validators=[Optional(), Length(max=255)])
-    case = StringField("Case id", validators=[Optional(), Length(max=64)])
+    tenant = StringField("Tenant id", validators=[Optional(), MaxLength(255)])
+    case = StringField("Case id", validators=[Optional(), MaxLength(64)])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
 

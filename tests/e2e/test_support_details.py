@@ -1,0 +1,91 @@
+"""Details support staff meet in a real Chromium: length rules, closed cases, focus, wide names, small files.
+
+One live server (and one signed-in operator) serves the module: each test makes its own tenants.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from playwright.sync_api import expect
+from werkzeug.serving import make_server
+
+from dashboard import create_app
+from tests.cases_support import make_tenant
+from tests.conftest import make_config, prepare_databases
+from tests.e2e.conftest import LiveServer, _free_port, sign_in
+
+pytestmark = pytest.mark.e2e
+
+LONG_RETURN_URL = "https://app.partner.example/done?state=" + "x" * (2141 - len("https://app.partner.example/done?state="))
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("support-details-e2e")
+    port = _free_port()
+    config = make_config(
+        f"sqlite:///{root / 'dashboard.db'}",
+        root,
+        DASHBOARD_PUBLIC_URL=f"http://127.0.0.1:{port}",
+        SANDBOX_AUTO_DELIVER=True,
+        WTF_CSRF_ENABLED=True,
+        TESTING=False,
+    )
+    app = create_app(config)
+    prepare_databases(app)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(app, config["DASHBOARD_PUBLIC_URL"])
+    server.shutdown()
+    thread.join(timeout=5)
+    app.extensions["sandbox"].close()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, live_server):
+    """The operator's cookies, signed in once through the real login page."""
+    email = live_server.create_operator("operator")
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page, email)
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, signed_in):
+    return {**browser_context_args, "storage_state": signed_in}
+
+
+def test_a_return_url_longer_than_debitura_takes_is_refused_whole_never_cut_into_the_copied_url(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Longline ApS", onboard=False)
+    page.goto(f"/tenants/{tenant_id}")
+    url_box = page.get_by_label("onboarding URL", exact=True)
+    onboarding_url = url_box.input_value()
+
+    page.get_by_label("Return URL for the customer (optional)").fill(LONG_RETURN_URL)
+
+    expect(page.get_by_label("Return URL for the customer (optional)")).to_have_value(LONG_RETURN_URL)
+    expect(page.get_by_text("The return address is 2141 characters long; Debitura accepts at most 2048.")).to_be_visible()
+    expect(url_box).to_have_value(onboarding_url)  # nothing built from a cut address
+    page.get_by_role("button", name="Add to the URLs").click()  # without the script's help: the server's rule
+    expect(page.get_by_text("The return address is 2141 characters long; Debitura accepts at most 2048.")).to_be_visible()
+    expect(page.get_by_label("onboarding URL", exact=True)).to_have_value(onboarding_url)
+
+
+def test_a_kyc_address_over_the_limit_is_refused_with_the_rule_and_kept_whole(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Overlong Address Ltd", poa_for=("GB",))
+    page.goto(f"/kyc/{tenant_id}")
+    page.get_by_label("Director's full name").fill("Margaret Ellis")
+    page.get_by_label("Director's home address").fill("A" * 1001)
+    page.get_by_label("Director's date of birth").fill("1971-04-09")
+    page.get_by_role("button", name=re.compile("^Submit")).click()
+
+    expect(page.get_by_text("Director's home address can be at most 1,000 characters; this one has 1,001.")).to_be_visible()
+    expect(page.get_by_label("Director's home address")).to_have_value("A" * 1001)
