@@ -209,16 +209,38 @@ def pending_signing(limit: int = 500) -> list[Case]:
     )
 
 
-def unblocking_urls(case: Case) -> list[tuple[str, str]]:
-    """(label, URL) for every URL that moves a pending case on: the combined signing URL, then solution URLs."""
-    urls: list[tuple[str, str]] = []
+# A solution URL's step, read off its path when Debitura's contract status did not name it.
+_STEPS_BY_PATH = (("powerofattorney", "power of attorney"), ("contractupgrade", "new agreement version"),
+                  ("onboarding", "debt collection agreement"))
+
+
+def _solution_step(entry: Any) -> tuple[str, str] | None:
+    """(step, URL) of one stored solution URL: {"step", "url"}, or a bare URL from older rows."""
+    if isinstance(entry, dict):
+        url, step = entry.get("url"), entry.get("step")
+    else:
+        url, step = entry, None
+    if not isinstance(url, str) or not url:
+        return None
+    if not isinstance(step, str) or not step:
+        path = url.lower()
+        step = next((name for marker, name in _STEPS_BY_PATH if marker in path), "")
+    return step, url
+
+
+def unblocking_urls(case: Case) -> list[tuple[str, str, str]]:
+    """(label, URL, caption) for every URL that moves a pending case on: the combined signing URL, then one per step."""
+    urls: list[tuple[str, str, str]] = []
     if case.lifecycle != PENDING_SIGNING:
         return urls
     if case.signing_url:
-        urls.append(("Signing URL", case.signing_url))  # every pending step in one flow
-    for url in case.solution_urls or []:
-        if isinstance(url, str) and url and url != case.signing_url and all(url != known for _, known in urls):
-            urls.append(("Solution URL", url))
+        urls.append(("Signing URL", case.signing_url, "Every pending step in one flow"))
+    for step, url in filter(None, map(_solution_step, case.solution_urls or [])):
+        if url != case.signing_url and all(url != known for _, known, _ in urls):
+            if step:
+                urls.append((f"{step[:1].upper()}{step[1:]} URL", url, f"Only the {step}"))
+            else:
+                urls.append(("Solution URL", url, "One more step Debitura asks for, on its own"))
     return urls
 
 
@@ -235,9 +257,12 @@ def refresh_signing_urls(case_id: str, *, debitura: DebituraClient | None = None
     current = client.get_customer_case(case.external_tenant_id, case_id)
     contracts = client.contract_status(case.external_tenant_id, case_id)
     case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, commit=False)
-    unsigned = [item for item in (contracts.sdca, contracts.poa, contracts.pricing_appendix) if item is not None]
-    solution_urls = [item.solution_url for item in unsigned if item.solution_url and (not item.signed or item.requires_resigning)]
-    case.solution_urls = list(dict.fromkeys(solution_urls))
+    steps: dict[str, list[str]] = {}  # one URL can serve two steps (the PoA page also signs the pricing appendix)
+    for step, item in (("debt collection agreement", contracts.sdca), ("power of attorney", contracts.poa),
+                       ("pricing appendix", contracts.pricing_appendix)):
+        if item is not None and item.solution_url and (not item.signed or item.requires_resigning):
+            steps.setdefault(item.solution_url, []).append(step)
+    case.solution_urls = [{"step": " and ".join(names), "url": url} for url, names in steps.items()]
     db.session.commit()
     return case
 

@@ -16,7 +16,7 @@ from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, mirror
 from dashboard.services.query_args import page_number, search_text
-from dashboard.services.tenant_state import LINKED_STATES, STATE_CODES, debitura_now
+from dashboard.services.tenant_state import LINKED_STATES, NEEDS_LINKING, STATE_CODES, debitura_now
 from dashboard.wiring import debitura
 
 
@@ -145,7 +145,14 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
             summary=f"POST /clients failed: {type(error).__name__}",
         )
         raise
-    if outcome.conflict is not None:
+    if outcome.conflict_type == NEEDS_LINKING:
+        # The usual answer for a company that already has a Debitura account: a link request, not a refusal.
+        audit.record(
+            action, outcome=audit.OK, debitura_status=409, external_tenant_id=external_tenant_id,
+            summary="Approval URL issued: the company already has a Debitura account and must approve the link",
+            commit=False,
+        )
+    elif outcome.conflict is not None:
         audit.record(
             action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
             summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", commit=False,

@@ -13,7 +13,10 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from dashboard import create_app
+from dashboard.sandbox import domain
+from dashboard.services import cases, mirror
 from tests.cases_support import make_tenant
+from tests.tenant_data import create_case
 from tests.conftest import make_config, prepare_databases
 from tests.e2e.conftest import LiveServer, _free_port, sign_in
 
@@ -89,3 +92,78 @@ def test_a_kyc_address_over_the_limit_is_refused_with_the_rule_and_kept_whole(pa
 
     expect(page.get_by_text("Director's home address can be at most 1,000 characters; this one has 1,001.")).to_be_visible()
     expect(page.get_by_label("Director's home address")).to_have_value("A" * 1001)
+
+
+def case_in(live_server, tenant: str, lifecycle: str, close_code: str | None = None) -> str:
+    """A case of `tenant` at the sandbox, moved to `lifecycle`; its id."""
+    app = live_server.app
+    with app.test_request_context():
+        created = create_case(app.extensions["debitura"], tenant)
+        mirror.upsert_case(created, source="api", external_tenant_id=tenant)
+    if lifecycle != "Pending contract signing":
+        with app.extensions["sandbox"].session() as s:
+            domain.move_case(s, created.id, lifecycle, close_code)
+    return created.id
+
+
+def test_a_closed_case_offers_no_upload_and_no_potential_revenue(page, live_server):
+    _, tenant = make_tenant(live_server.app, name="Finished Business ApS")
+    case_id = case_in(live_server, tenant, "Closed", "Paid")
+
+    page.goto(f"/cases/{case_id}")
+
+    expect(page.get_by_role("heading", name="Revenue", exact=True)).to_be_visible()
+    expect(page.get_by_text("nothing more will be collected")).to_be_visible()
+    expect(page.get_by_role("heading", name="Potential revenue")).to_have_count(0)
+    expect(page.get_by_text("The case is closed, so it takes no more files.")).to_be_visible()
+    expect(page.get_by_role("button", name="Upload file")).to_have_count(0)
+    page.goto(f"/cases/{case_id}/files/new")  # the form's own page, as without JavaScript
+    expect(page.get_by_text("The case is closed, so it takes no more files.")).to_be_visible()
+    expect(page.get_by_role("button", name="Upload file")).to_have_count(0)
+
+
+def test_what_debitura_asks_for_is_in_words_not_codes(page, live_server):
+    _, tenant = make_tenant(live_server.app, name="Paperwork ApS")
+    case_id = case_in(live_server, tenant, "More Info Required")
+
+    page.goto(f"/cases/{case_id}")
+
+    section = page.get_by_role("region", name="Information Debitura asks for")
+    expect(section.get_by_text("Provide documents:")).to_be_visible()
+    expect(section).not_to_contain_text("ProvideDocuments")
+
+
+def test_each_url_that_unblocks_a_pending_case_names_its_step(page, live_server):
+    _, tenant = make_tenant(live_server.app, name="Two Steps Studio ApS", onboard=False)
+    case_id = case_in(live_server, tenant, "Pending contract signing")
+    with live_server.app.test_request_context():
+        cases.refresh_signing_urls(case_id)  # what the queue asks Debitura for a case without URLs
+
+    page.goto("/cases/pending")
+
+    row = page.get_by_role("row").filter(has_text="Two Steps Studio ApS")
+    expect(row.get_by_text("Every pending step in one flow")).to_be_visible()
+    expect(row.get_by_text("Only the debt collection agreement")).to_be_visible()
+    expect(row.get_by_text("Only the power of attorney")).to_be_visible()
+    expect(row.get_by_text("One step on its own")).to_have_count(0)
+    expect(row.get_by_label(re.compile("^Power of attorney URL for case"))).to_have_value(re.compile("^https?://"))
+
+
+def test_re_issuing_an_approval_url_reads_as_a_normal_step_in_the_history(page, live_server):
+    page.goto("/tenants/new")
+    page.get_by_label("Tenant id (externalTenantId)").fill("existing-approval-1")
+    page.get_by_label("Company name").fill("Known Account ApS")
+    page.get_by_label("Country").fill("DK")
+    page.get_by_label("Support e-mail").fill("billing@existing.example")
+    page.get_by_label("User 1 name").fill("Anna Berg")
+    page.get_by_label("User 1 e-mail").fill("anna@existing.example")
+    page.get_by_role("button", name="Create client").click()
+    expect(page.get_by_text("send the customer the approval URL below")).to_be_visible()
+
+    page.get_by_role("button", name="Re-issue the approval URL").click()
+
+    history = page.get_by_role("region", name="History")
+    expect(history.get_by_role("row").filter(has_text="Re-issue URL")).to_contain_text("Approval URL issued")
+    expect(history).not_to_contain_text("refused")
+    expect(history).not_to_contain_text("HTTP 409")
+    expect(history).not_to_contain_text("client.reissue_url")
