@@ -16,7 +16,7 @@ from dashboard import create_app
 from dashboard.sandbox import domain
 from dashboard.services import cases, mirror
 from tests.cases_support import make_tenant
-from tests.tenant_data import create_case
+from tests.tenant_data import add_tenant, create_case
 from tests.conftest import make_config, prepare_databases
 from tests.e2e.conftest import LiveServer, _free_port, sign_in
 
@@ -167,3 +167,20 @@ def test_re_issuing_an_approval_url_reads_as_a_normal_step_in_the_history(page, 
     expect(history).not_to_contain_text("refused")
     expect(history).not_to_contain_text("HTTP 409")
     expect(history).not_to_contain_text("client.reissue_url")
+
+
+def test_a_300_character_company_name_without_spaces_neither_widens_the_page_nor_squeezes_the_columns(page, live_server):
+    name = "Unbroken" * 37 + "ApS!"  # 300 characters, no space to wrap at
+    with live_server.app.app_context():  # an expired link: the triage lists it
+        add_tenant("unbroken-1", company=name, conflict_type="ClientExistsNeedsLinking", link_request_status="expired")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    for url in ("/", "/tenants/"):
+        page.goto(url)
+        expect(page.get_by_role("link", name=name).first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        name_cell = page.get_by_role("cell").filter(has=page.get_by_role("link", name=name)).first
+        row = page.get_by_role("row").filter(has=page.get_by_role("link", name=name)).first
+        # The name wraps in a column of its own size; the rest of the row keeps the width its columns need.
+        assert name_cell.bounding_box()["width"] <= 450
+        assert row.bounding_box()["width"] - name_cell.bounding_box()["width"] >= 600
