@@ -184,3 +184,56 @@ def test_a_300_character_company_name_without_spaces_neither_widens_the_page_nor
         # The name wraps in a column of its own size; the rest of the row keeps the width its columns need.
         assert name_cell.bounding_box()["width"] <= 450
         assert row.bounding_box()["width"] - name_cell.bounding_box()["width"] >= 600
+
+
+def test_keyboard_focus_stays_on_the_chip_or_header_used_and_survives_a_live_refresh(page, live_server):
+    with live_server.app.app_context():
+        for number in range(3):
+            add_tenant(f"focus-{number}", company=f"Focus Keeper {number} ApS", onboarding_done=True)
+        add_tenant("focus-wait", company="Focus Waiting ApS", onboarding_done=False)
+    page.goto("/tenants/")
+
+    chip = page.get_by_role("link", name=re.compile(r"^Ready \d+$"))
+    chip.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"state=ready"))
+    expect(page.get_by_role("link", name=re.compile(r"^Ready \d+$"))).to_be_focused()
+
+    page.get_by_role("link", name="State", exact=True).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name="State ▲")).to_be_focused()
+
+    company = page.get_by_role("link", name="Focus Keeper 1 ApS")
+    company.focus()
+    with live_server.app.app_context():  # a change the 5-second refresh brings in
+        add_tenant("focus-new", company="Focus Newcomer ApS", onboarding_done=True)
+    expect(page.get_by_role("link", name="Focus Newcomer ApS")).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("link", name="Focus Keeper 1 ApS")).to_be_focused()
+
+
+def test_after_read_again_focus_returns_to_the_button_and_an_error_takes_it_to_the_alert(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Focused Reader ApS", onboard=False)
+    page.goto(f"/tenants/{tenant_id}")
+
+    page.get_by_role("button", name="Read again from Debitura").click()
+    expect(page.get_by_text("Read from Debitura just now.")).to_be_visible()
+    expect(page.get_by_role("button", name="Read again from Debitura")).to_be_focused()
+
+    page.goto("/tenants/new")
+    page.get_by_label("Tenant id (externalTenantId)").fill("focus-form-1")
+    page.get_by_label("Company name").fill("Formfix ApS")
+    page.get_by_label("Support e-mail").fill("not-an-address")
+    page.get_by_role("button", name="Create client").click()
+    expect(page.get_by_label("Country")).to_be_focused()  # the first field to fix
+    expect(page.get_by_text("Enter a valid e-mail address.").first).to_be_visible()
+
+
+def test_a_refused_re_issue_moves_focus_to_the_alert_that_says_why(page, live_server):
+    with live_server.app.app_context():  # the mirror lacks what Debitura needs to re-send the request
+        tenant_id = add_tenant("focus-lapsed", company="Lapsed Focus ApS", conflict_type="ClientExistsNeedsLinking",
+                               link_request_status="expired", users=[]).id
+    page.goto(f"/tenants/{tenant_id}")
+
+    page.get_by_role("button", name="Re-issue the approval URL").click()
+
+    expect(page.get_by_role("alert").first).to_be_focused()
