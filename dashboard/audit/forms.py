@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import DateField, SearchField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import Optional, ValidationError
 
 from dashboard.forms import DashboardForm, MaxLength
 from dashboard.services.audit import OUTCOMES, AuditFilter
@@ -22,6 +22,11 @@ class AuditFilterForm(DashboardForm):
     case = StringField("Case id", validators=[Optional(), MaxLength(64)])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date, so no entry could match; it is not applied. "
+                                  "Swap the dates or change one.")
 
     def set_actions(self, actions: list[str]) -> None:
         """Every recorded action, plus one "all of a kind" choice per prefix (e.g. "webhook.")."""

@@ -106,6 +106,7 @@ def detail(case_id: str):
     upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
     return render(
         "cases/detail.html",
+        block={"case-activity": "case_activity"},
         view=view,
         case=view.case,
         detail=view.detail,

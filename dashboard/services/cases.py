@@ -191,6 +191,11 @@ def list_cases(asked: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
     )
 
 
+def case_id_for_reference(reference: str) -> str | None:
+    """Debitura's id of the mirrored case with this reference (as the lists show it, any case), or None."""
+    return db.session.scalar(select(Case.id).where(func.upper(Case.reference) == reference.strip().upper()).limit(1))
+
+
 def iter_cases(filters: CaseFilters) -> Iterator[Case]:
     """Every matching case, streamed for an export."""
     yield from db.session.scalars(_ordered(filters).execution_options(yield_per=500))

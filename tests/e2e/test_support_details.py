@@ -237,3 +237,20 @@ def test_a_refused_re_issue_moves_focus_to_the_alert_that_says_why(page, live_se
     page.get_by_role("button", name="Re-issue the approval URL").click()
 
     expect(page.get_by_role("alert").first).to_be_focused()
+
+
+def test_a_small_upload_shows_its_size_in_bytes_and_joins_timeline_and_history_without_a_reload(page, live_server):
+    _, tenant = make_tenant(live_server.app, name="Small Files ApS")
+    case_id = case_in(live_server, tenant, "Active")
+    page.goto(f"/cases/{case_id}")
+    timeline = page.get_by_role("region", name="Timeline")
+    history = page.get_by_role("region", name="History")
+    expect(timeline).not_to_contain_text("File uploaded")
+
+    page.get_by_label("File to upload").set_input_files({"name": "note.txt", "mimeType": "text/plain", "buffer": b"x" * 512})
+    page.get_by_role("button", name="Upload file").click()
+
+    files = page.get_by_role("region", name="Files")
+    expect(files.get_by_role("row").filter(has_text="note.txt")).to_contain_text("512 bytes")
+    expect(timeline).to_contain_text("File uploaded")
+    expect(history.get_by_role("row").filter(has_text="File upload")).to_contain_text("note.txt")
