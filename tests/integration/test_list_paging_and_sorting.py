@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -25,6 +26,13 @@ def env(shared):
     wipe(shared.app)
     OperatorActions(shared.app, shared.client).login("viewer")
     yield shared
+
+
+@pytest.fixture
+def on_both(app, client, operators):
+    """A fresh app on the test's backend (SQLite, and PostgreSQL when it answers), a viewer signed in."""
+    operators.login("viewer")
+    return SimpleNamespace(app=app, client=client)
 
 
 def add_case(ref: str, amount: str, currency: str, days: int = 0) -> None:
@@ -54,7 +62,9 @@ def test_a_tenant_page_past_the_end_shows_the_last_page_and_says_so(env):
         assert 'rel="prev"' in html and "page=99" not in html  # the live refresh and the links ask for a real page
 
 
-def test_sorting_tenants_by_state_follows_the_chips_not_the_internal_codes(env):
+@pytest.mark.postgres
+def test_sorting_tenants_by_state_follows_the_chips_not_the_internal_codes(on_both):
+    env = on_both
     with env.app.app_context():
         now = datetime.now(UTC)
         add_tenant("declined-1", company="Declined Co", conflict_type="ClientExistsNeedsLinking", link_request_status="declined")
@@ -83,7 +93,9 @@ def test_a_case_page_past_the_end_shows_the_last_page_and_says_so(env):
     assert "Page 2 of 2" in html and "REF00000" in html and "page=99" not in html
 
 
-def test_sorting_cases_by_amount_compares_currencies_by_their_usd_equivalent_and_says_so(env):
+@pytest.mark.postgres
+def test_sorting_cases_by_amount_compares_currencies_by_their_usd_equivalent_and_says_so(on_both):
+    env = on_both
     with env.app.app_context():
         add_case("GBP59969", "59969.00", "GBP")
         add_case("NOK99000", "99000.00", "NOK")
