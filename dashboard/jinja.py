@@ -14,6 +14,7 @@ from dashboard.authz import can, may_open
 from dashboard.money import format_money
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
+from dashboard.services.audit import action_label as audit_action_label
 
 # The main navigation, in working order; an entry shows once its page exists.
 NAV_ITEMS = (
@@ -65,6 +66,25 @@ def time_ago(value: datetime | None, now: datetime | None = None) -> str:
         amount = "less than a minute" if not future else "under a minute"
         return f"in {amount}" if future else "just now"
     return f"in {amount}" if future else f"{amount} ago"
+
+
+def code_words(code: str | None) -> str:
+    """A code Debitura sends as one glued word, for reading: `ProvideDocuments` -> `Provide documents`."""
+    if not code:
+        return ""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", code.strip()).split()
+    return " ".join([words[0][:1].upper() + words[0][1:], *(w if w.isupper() else w.lower() for w in words[1:])]) if words else ""
+
+
+def file_size(size: int | None) -> str:
+    """Bytes for people: `512 bytes`, `12 KB`, `3.4 MB` (a small file is never "0 KB")."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024):,} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -130,6 +150,8 @@ def register(app: Flask) -> None:
         when=when,
         time_ago=time_ago,
         safe_href=safe_href,
+        code_words=code_words,
+        file_size=file_size,
         # `{{ url|with_return_url(return_url) }}`: the hosted URL with the customer's return address, when valid.
         with_return_url=return_urls.build_or_keep,
     )
@@ -154,3 +176,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["url_maker"] = url_maker
+    app.jinja_env.globals["action_label"] = audit_action_label

@@ -23,13 +23,12 @@ from dashboard.uploads.forms import UploadForm
 @role_required("viewer")
 def index():
     """Every case of every tenant: filter by lifecycle group or value, search, sort, page, export."""
-    filters = cases.CaseFilters.from_mapping(request.args)
-    listing = cases.list_cases(filters)
+    listing = cases.list_cases(cases.CaseFilters.from_mapping(request.args))
     return render(
         "cases/index.html",
         block="case_results",
         listing=listing,
-        filters=filters,
+        filters=listing.filters,
         groups=cases.GROUPS,
         lifecycles=cases.LIFECYCLES,
         test_filters=cases.TEST_FILTERS,
@@ -107,6 +106,7 @@ def detail(case_id: str):
     upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
     return render(
         "cases/detail.html",
+        block={"case-activity": "case_activity"},
         view=view,
         case=view.case,
         detail=view.detail,

@@ -594,12 +594,13 @@ def _add_case(builder: Builder, tenant: DemoTenant, link_id: str, creditor_id: s
     invoice_day = (created - timedelta(days=_between(rng, 45, 420))).date()
     due_day = invoice_day + timedelta(days=_pick(rng, (14, 30, 30, 45)))
     base_fee, surcharge = builder.fee(amount, tenant.currency, country, due_day, created.date())
-    started = created + timedelta(days=_between(rng, 2, 10))
+    # Collection starts days after creation, but never in the future: a recent case started soon after it was created.
+    started = min(created + timedelta(days=_between(rng, 2, 10)), max(created, builder.now - timedelta(hours=3)))
     moved_on = plan.lifecycle not in NOT_STARTED
     collecting = plan.lifecycle in ("Active", "Paused") or plan.close_code in PAID_CODES
     finished = None
     if plan.lifecycle == "Closed":
-        finished = min(started + timedelta(days=_between(rng, 10, 150)), builder.now - timedelta(hours=2))
+        finished = max(started, min(started + timedelta(days=_between(rng, 10, 150)), builder.now - timedelta(hours=2)))
     remainder = amount
     if plan.close_code == "Paid":
         remainder = ZERO

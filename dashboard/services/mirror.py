@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -105,6 +106,13 @@ def _users_from_client(client: Client, previous: list[dict]) -> list[dict]:
     ]
 
 
+def _same_page(stored: str | None, fresh: str | None) -> bool:
+    """Both URLs open the same hosted page (they differ at most in the query string)."""
+    if not stored or not fresh:
+        return False
+    return urlsplit(stored)._replace(query="") == urlsplit(fresh)._replace(query="")
+
+
 def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime, status: int | None = None) -> bool:
     """Copy one `Client` answer onto its tenant row; True when anything meaningful changed."""
     before = _snapshot(tenant, _TENANT_FACTS)
@@ -157,7 +165,11 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
         elif status == 202:
             done = False
         assign(tenant, "onboarding_done", done)
-        assign(tenant, "onboarding_url", None if status == 201 else client.onboarding_url)
+        url = None if status == 201 else client.onboarding_url
+        # Debitura hands out the same onboarding page with a fresh session parameter on every read; a read
+        # keeps the URL we have (and may already have sent), only POST /clients (a re-issue) replaces it.
+        if status is not None or not _same_page(tenant.onboarding_url, url):
+            assign(tenant, "onboarding_url", url)
         if not done and tenant.onboarding_started_at is None:
             tenant.onboarding_started_at = client.date_linked or as_of
         tenant.onboarding_as_of = as_of

@@ -82,7 +82,7 @@ STATES: tuple[StateInfo, ...] = (
     StateInfo(
         "expired", "Link expired", "bad",
         "The link request expired before the customer approved it.",
-        "Re-issue the approval URL (this re-sends POST /clients) and send the fresh URL to the customer.",
+        "Re-issue the approval URL and send the fresh URL to the customer.",
         "reissue",
     ),
     StateInfo(
@@ -107,7 +107,7 @@ STATES: tuple[StateInfo, ...] = (
     StateInfo(
         "withdrawn", "Withdrawn / archived", "",
         "Debitura has no active link for this tenant id: it was withdrawn or archived.",
-        "If the customer should work with us again, create the client again (POST /clients).",
+        "If the customer should work with us again, create the client again with New client.",
         None,
     ),
 )

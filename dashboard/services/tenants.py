@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import load_only
 
 from dashboard.authz import ensure_role
@@ -211,7 +211,14 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
             summary=f"POST /clients failed: {type(error).__name__}",
         )
         raise
-    if outcome.conflict is not None:
+    if outcome.conflict_type == NEEDS_LINKING:
+        # The usual answer for a company that already has a Debitura account: a link request, not a refusal.
+        audit.record(
+            action, outcome=audit.OK, debitura_status=409, external_tenant_id=external_tenant_id,
+            summary="Approval URL issued: the company already has a Debitura account and must approve the link",
+            commit=False,
+        )
+    elif outcome.conflict is not None:
         audit.record(
             action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
             summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", commit=False,
@@ -305,7 +312,8 @@ PAGE_SIZE = 25
 SORTS = {
     "company": Tenant.company_name,
     "tenant": Tenant.external_tenant_id,
-    "state": Tenant.state,
+    # The order of the chips (the way a client moves through them), not the alphabet of internal codes.
+    "state": case({code: position for position, code in enumerate(STATE_CODES)}, value=Tenant.state, else_=len(STATE_CODES)),
     "changed": Tenant.state_changed_at,
     "seen": Tenant.last_seen_at,
     "created": Tenant.created_at,
@@ -341,6 +349,11 @@ class TenantFilter:
         if values.get("page") == 1:
             values.pop("page")
         return {key: value for key, value in values.items() if value not in (None, "")}
+
+    def on_page(self, total: int) -> TenantFilter:
+        """This filter on a page that exists for `total` rows: past the end means the last page."""
+        last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        return dataclasses.replace(self, page=last) if self.page > last else self
 
     def sort_link(self, column: str) -> dict[str, Any]:
         """Clicking a header sorts by it; clicking it again reverses the order."""

@@ -87,18 +87,16 @@ def _done(action: str, summary: str, *, actor: Actor, status: int = 200, outcome
 def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) -> list[Webhook]:
     """Every subscription Debitura holds for the partner, active first (secrets are never listed)."""
     ensure_role("admin", actor)
+    # A read changes nothing, so only a failure is recorded: opening the page leaves no trace.
     webhooks = _call("webhook.list", "Listing subscriptions", lambda api: api.referral.list_webhooks(),
                      actor=actor, debitura=debitura)
-    _done("webhook.list", f"Listed {len(webhooks)} webhook subscription(s)", actor=actor)
     return sorted(webhooks, key=lambda webhook: (not webhook.is_active, webhook.url or ""))
 
 
 def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
     ensure_role("admin", actor)
-    webhook = _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
-                    actor=actor, debitura=debitura)
-    _done("webhook.get", f"Read subscription {webhook_id}", actor=actor)
-    return webhook
+    return _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
+                 actor=actor, debitura=debitura)
 
 
 def create_subscription(
@@ -174,7 +172,7 @@ def send_test_event(
     if needs is None:
         raise WebhookAdminError(f"Debitura cannot send a test {event_type!r} event.")
     if needs == "case" and not case_id:
-        raise WebhookAdminError("A case event needs the id of one of your cases.")
+        raise WebhookAdminError("A case event needs the reference or id of one of your cases.")
     if needs == "tenant" and not external_tenant_id:
         raise WebhookAdminError("A client event needs the tenant id of one of your linked clients.")
     if needs == "case":

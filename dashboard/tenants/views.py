@@ -37,17 +37,20 @@ def index():
         return not_changed
     now = debitura_now()
     mirror.expire_overdue_approvals(now)
-    filters = tenant_service.TenantFilter.from_args(request.args)
-    counts = tenant_service.state_counts(filters.q)
+    asked = tenant_service.TenantFilter.from_args(request.args)
+    counts = tenant_service.state_counts(asked.q)
+    total = counts.get(asked.state, 0) if asked.state else sum(counts.values())  # no second pass to count
+    filters = asked.on_page(total)
     page = db.paginate(
         tenant_service.tenant_rows(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
         count=False,
     )
-    page.total = counts.get(filters.state, 0) if filters.state else sum(counts.values())  # no second pass to count
+    page.total = total
     return render(
         "tenants/index.html",
         block="tenant_results",
         filters=filters,
+        past_the_end=asked.page if asked.page != filters.page else None,
         page=page,
         counts=counts,
         states=STATES,
