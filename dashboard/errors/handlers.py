@@ -17,7 +17,7 @@ import json
 import math
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, make_response, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError, generate_csrf
 
@@ -39,8 +39,6 @@ CSRF_RENEWED_EVENT = "csrf-renewed"
 
 NOT_ALLOWED = "Your role does not allow that action. Nothing was changed; ask an admin if you need it done."
 NOT_FOUND = "That record no longer exists here (it may have been removed); nothing was changed. Reload the page."
-TOO_LARGE = ("That upload is larger than 25 MB, the most Debitura accepts; nothing was sent. "
-             "Choose a smaller file or split it.")
 BAD_REQUEST = "The request was incomplete, so nothing was changed. Reload the page and try again."
 INTERNAL = ("Something went wrong on our side; nothing was sent twice. Try again; if it keeps happening, "
             "tell an admin the time it happened.")
@@ -53,6 +51,23 @@ def wait_text(seconds: float) -> str:
     if seconds < 90:
         return f"{max(math.ceil(seconds), 1)} s"
     return f"{math.ceil(seconds / 60)} min"
+
+
+def size_text(size: int) -> str:
+    """`25 MB`, `64 KB`."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{max(size // 1024, 1)} KB"
+
+
+def too_large_message() -> str:
+    """What a 413 says: Debitura's 25 MB file limit, or this server's own limit when that is lower."""
+    from dashboard.services.uploads import MAX_BYTES
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES
+    who = "Debitura" if limit >= MAX_BYTES else "this server"
+    return (f"That upload is larger than {size_text(min(limit, MAX_BYTES))}, the most {who} accepts; "
+            "nothing was sent. Choose a smaller file or split it.")
 
 
 def debitura_message(error: DebituraError) -> str:
@@ -96,12 +111,23 @@ def _is_htmx() -> bool:
     return bool(getattr(request, "htmx", None))
 
 
-def _answer(template: str, status: int, message: str | None = None):
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _answer(template: str, status: int, message: str | None = None, *, retry: bool = False,
+            extra: dict | None = None):
     """The error answer: `message` flashed, then the page, or for htmx a swap of nothing at all.
 
     htmx swaps no 4xx/5xx, so its answer is a 200 that keeps the page as it is (the form and what was
     typed stay); the out-of-band hook in dashboard.htmx adds the message and the outage banner.
+    A script that asked for JSON gets `{ok: false, message, retry}` with the real status.
     """
+    if _wants_json():  # the upload script: it shows `message` beside the file field
+        answer = {"ok": False, "message": message or BAD_REQUEST, "retry": retry}
+        if extra:
+            answer.update(extra)
+        return jsonify(answer), status
     if message:
         flash(message, "error")
     if _is_htmx():
@@ -155,18 +181,20 @@ def register(app: Flask) -> None:
     def debitura_failed(error: DebituraError):
         db.session.rollback()
         app.logger.warning("Debitura call failed: %r", error)
-        return _answer(*_page_for(error), debitura_message(error))
+        template, status = _page_for(error)
+        return _answer(template, status, debitura_message(error), retry=status == 502)
 
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
         if not _signed_in() and request.endpoint != "auth.login":
             return to_sign_in(SIGNED_OUT)
+        renewed = f"{FORM_EXPIRED} It is renewed now: press the button again (what you typed is kept)."
+        if _wants_json():
+            return _answer("errors/400.html", 400, renewed, retry=True, extra={"csrf_token": generate_csrf()})
         if not _is_htmx():
-            return _answer("errors/400.html", 400,
-                           f"{FORM_EXPIRED} Go back, reload the page and try again.")
+            return _answer("errors/400.html", 400, f"{FORM_EXPIRED} Go back, reload the page and try again.")
         # The page stays as it is; it takes a fresh token so pressing the button again just works.
-        response = _answer("errors/400.html", 400,
-                           f"{FORM_EXPIRED} It is renewed now: press the button again (what you typed is kept).")
+        response = _answer("errors/400.html", 400, renewed)
         response.headers["HX-Trigger"] = json.dumps({CSRF_RENEWED_EVENT: {"token": generate_csrf()}})
         return response
 
@@ -185,7 +213,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
-        if _is_htmx():
+        if _is_htmx() or _wants_json():
             return _answer("errors/404.html", 404, NOT_FOUND)
         return render_template("errors/404.html"), 404
 
@@ -197,9 +225,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        return _answer("errors/400.html", 413, TOO_LARGE)
+        return _answer("errors/400.html", 413, too_large_message())
 
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
-        return _answer("errors/500.html", 500, INTERNAL if _is_htmx() else None)
+        return _answer("errors/500.html", 500, INTERNAL if _is_htmx() or _wants_json() else None, retry=True)
