@@ -14,7 +14,6 @@ anything changed, what to do next) in the page's alert region, and nothing the o
 from __future__ import annotations
 
 import json
-import math
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
@@ -22,18 +21,10 @@ from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from dashboard.authz import NotAllowed
-from dashboard.debitura.errors import (
-    AuthenticationError,
-    DebituraConnectionError,
-    DebituraError,
-    NotFound,
-    PermissionDenied,
-    RateLimited,
-    ServerError,
-)
+from dashboard.debitura.errors import DebituraError, NotFound
+from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db, login_manager
 
-UNREACHABLE_STATUSES = frozenset({502, 503, 504})
 # The event the page listens for to put a fresh CSRF token on its forms (static/js/app.js).
 CSRF_RENEWED_EVENT = "csrf-renewed"
 
@@ -44,13 +35,6 @@ INTERNAL = ("Something went wrong on our side; nothing was sent twice. Try again
             "tell an admin the time it happened.")
 FORM_EXPIRED = "The form had expired, so nothing was sent."
 SIGNED_OUT = "Your sign-in has ended, so nothing was sent. Sign in again, then repeat what you did."
-
-
-def wait_text(seconds: float) -> str:
-    """`7 s`, `2 min`: how long Debitura asked us to wait, rounded up."""
-    if seconds < 90:
-        return f"{max(math.ceil(seconds), 1)} s"
-    return f"{math.ceil(seconds / 60)} min"
 
 
 def size_text(size: int) -> str:
@@ -68,32 +52,6 @@ def too_large_message() -> str:
     who = "Debitura" if limit >= MAX_BYTES else "this server"
     return (f"That upload is larger than {size_text(min(limit, MAX_BYTES))}, the most {who} accepts; "
             "nothing was sent. Choose a smaller file or split it.")
-
-
-def debitura_message(error: DebituraError) -> str:
-    """Plain-language text for a Debitura failure: what happened, whether anything changed, what to do next.
-
-    Built only from the error's type, status and operator-facing text, never from a response body or a
-    trace, so no secret and no stack trace can reach the page.
-    """
-    status = error.http_status
-    if isinstance(error, RateLimited):
-        wait = f"in {wait_text(error.retry_after)}" if error.retry_after is not None else "in a minute"
-        return f"Debitura is limiting how fast the dashboard may call it; nothing was changed. Try again {wait}."
-    if isinstance(error, DebituraConnectionError):
-        if error.timed_out_after is not None:
-            return (f"Debitura did not answer within {error.timed_out_after:g} s, so it may or may not have acted. "
-                    "Read again from Debitura to see where things stand, then try again if needed.")
-        return "Debitura is not responding; nothing was changed (the connection failed). Try again in a minute."
-    if status in UNREACHABLE_STATUSES:
-        return f"Debitura is not responding; nothing was changed (HTTP {status}). Try again in a minute."
-    if isinstance(error, ServerError) or (status or 0) >= 500:
-        return (f"Debitura had an internal error (HTTP {status}); nothing was confirmed. Try again in a minute; "
-                "if it keeps failing, tell an admin.")
-    if isinstance(error, (AuthenticationError, PermissionDenied)):
-        return ("Debitura rejected the dashboard's credentials; nothing was changed. "
-                "Ask an admin to check the API key on Admin → Connection.")
-    return error.user_message or "Debitura refused the request; nothing was changed."
 
 
 def _page_for(error: DebituraError) -> tuple[str, int]:
