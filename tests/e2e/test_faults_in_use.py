@@ -256,3 +256,67 @@ def test_a_failing_debitura_is_explained_where_the_agent_looks_and_nothing_typed
     action.succeeded(page)
     if outage:
         expect(page.get_by_role("alert").filter(has_text=BANNER)).to_have_count(0)
+
+
+# --- refusals that are not Debitura's: an expired form, a role, a size ------------------------------------
+
+
+def _rotate_csrf_key(page: Page, app) -> None:
+    """What happens when the session's CSRF key changes while a form is open (a new sign-in elsewhere, a
+    server-side rotation): the session cookie now holds another key, so the open form's token is stale."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    [cookie] = [c for c in page.context.cookies() if c["name"] == app.config["SESSION_COOKIE_NAME"]]
+    data = serializer.loads(cookie["value"])
+    data["csrf_token"] = uuid.uuid4().hex
+    page.context.add_cookies([{**cookie, "value": serializer.dumps(data)}])
+
+
+def test_a_form_whose_csrf_token_expired_while_open_keeps_the_input_and_works_on_the_second_press(page, live_server):
+    _create_client_form(page, live_server)
+    _rotate_csrf_key(page, live_server.app)
+
+    page.get_by_role("button", name="Create client").click()
+
+    expect(alert(page, "The form had expired, so nothing was sent. It is renewed now: press the button again "
+                       "(what you typed is kept).")).to_be_visible()
+    expect(page.get_by_label("Company name")).to_have_value("Kept Typing ApS")
+    page.get_by_role("button", name="Create client").click()
+    expect(page.get_by_text("A fresh onboarding URL is ready")).to_be_visible()
+
+
+def test_an_operator_made_viewer_while_the_page_was_open_is_told_to_ask_an_admin(browser, live_server):
+    from dashboard.models import Operator
+    from dashboard.services import operators_admin
+    from tests.e2e.conftest import sign_in
+
+    app = live_server.app
+    tenant_id, _ = make_tenant(app, name="Role Change ApS")
+    email = live_server.create_operator("operator", f"{_unique('demoted')}@partner.example")
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page, email)
+    page.goto(f"/tenants/{tenant_id}")
+    with app.app_context():
+        admin = Operator.query.filter_by(role="admin").first()
+        operators_admin.change_role(Operator.query.filter_by(email=email).one().id, "viewer", actor=admin)
+
+    page.get_by_role("button", name="Read again from Debitura").click()
+
+    expect(alert(page, "Your role does not allow that action. Nothing was changed; ask an admin if you need it done.")
+           ).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Read again from Debitura")).to_have_count(0)
+    context.close()
+
+
+def test_an_upload_refused_by_the_server_at_413_says_the_limit_and_can_be_retried(page, live_server):
+    app = live_server.app
+    _upload_form(page, live_server)
+    app.config["MAX_CONTENT_LENGTH"] = 1024  # a proxy or server limit below the file's size
+    try:
+        page.get_by_role("button", name="Upload file").click()
+        expect(alert(page, "That upload is larger than 1 KB, the most this server accepts; nothing was sent.")).to_be_visible()
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = 26 * 1024 * 1024
+    page.get_by_role("button", name="Retry upload").click()
+    expect(page.get_by_text("statement.pdf was uploaded to the case.")).to_be_visible()
