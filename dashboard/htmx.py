@@ -80,6 +80,7 @@ def register_oob_flash(app: Flask) -> None:
             or htmx.history_restore_request
             or response.mimetype != "text/html"
             or response.direct_passthrough
+            or response.status_code == 204  # an unchanged poll: no body, and no query to answer it
         ):
             return response
         extra = ""
