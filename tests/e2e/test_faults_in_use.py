@@ -16,7 +16,10 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from dashboard.models import Operator
+from dashboard.services import operators_admin
 from tests.cases_support import make_tenant
+from tests.e2e.conftest import sign_in
 from tests.e2e.faults import (
     FAULT_KINDS,
     HTTP_429,
@@ -285,10 +288,6 @@ def test_a_form_whose_csrf_token_expired_while_open_keeps_the_input_and_works_on
 
 
 def test_an_operator_made_viewer_while_the_page_was_open_is_told_to_ask_an_admin(browser, live_server):
-    from dashboard.models import Operator
-    from dashboard.services import operators_admin
-    from tests.e2e.conftest import sign_in
-
     app = live_server.app
     tenant_id, _ = make_tenant(app, name="Role Change ApS")
     email = live_server.create_operator("operator", f"{_unique('demoted')}@partner.example")

@@ -13,8 +13,10 @@ import re
 
 import pytest
 
+from dashboard import create_app
+from dashboard.extensions import db
 from tests.cases_support import make_tenant, without_backoff
-from tests.conftest import make_config, prepare_databases
+from tests.conftest import PASSWORD, OperatorActions, make_config, prepare_databases
 
 pytestmark = pytest.mark.postgres
 
@@ -41,7 +43,7 @@ def oob_banner(html: str) -> str:
 def tenant(app, operators):
     without_backoff(app)
     operators.login("admin")
-    row_id, external_id = make_tenant(app, onboard=False)
+    row_id, _ = make_tenant(app, onboard=False)
     return row_id
 
 
@@ -138,13 +140,9 @@ def test_the_upload_script_gets_its_refusal_as_json(app, client, operators):
 
 @pytest.fixture
 def csrf_app(database_url, tmp_path, contract):
-    from dashboard import create_app
-
     app = create_app(make_config(database_url, tmp_path, WTF_CSRF_ENABLED=True))
     prepare_databases(app)
     yield app
-    from dashboard.extensions import db
-
     with app.app_context():
         db.session.remove()
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -153,12 +151,9 @@ def csrf_app(database_url, tmp_path, contract):
 
 
 def _sign_in_with_csrf(app, client, role="operator"):
-    from tests.conftest import OperatorActions, PASSWORD
-
     _, email = OperatorActions(app, client).create(role)
     login_page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', login_page)
-    token = token.group(1) or token.group(2)
+    token = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
     response = client.post("/auth/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 303
 
