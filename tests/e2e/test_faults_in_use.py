@@ -319,3 +319,26 @@ def test_an_upload_refused_by_the_server_at_413_says_the_limit_and_can_be_retrie
         app.config["MAX_CONTENT_LENGTH"] = 26 * 1024 * 1024
     page.get_by_role("button", name="Retry upload").click()
     expect(page.get_by_text("statement.pdf was uploaded to the case.")).to_be_visible()
+
+
+def test_operator_admin_refusals_name_their_reason_keep_the_input_and_then_succeed(page, live_server):
+    taken = live_server.create_operator("viewer", f"{_unique('taken')}@partner.example")
+    page.goto("/admin/operators")
+    invite = page.get_by_role("region", name="Add an operator")
+    invite.get_by_label("E-mail").fill(taken)
+    invite.get_by_label("Name", exact=True).fill("Second Try")
+
+    invite.get_by_role("button", name="Add operator").click()
+
+    expect(invite.get_by_text("An operator with that e-mail already exists.")).to_be_visible()
+    expect(invite.get_by_label("Name", exact=True)).to_have_value("Second Try")
+    fresh = f"{_unique('fresh')}@partner.example"
+    invite.get_by_label("E-mail").fill(fresh)
+    invite.get_by_role("button", name="Add operator").click()
+    expect(page.get_by_text(fresh).first).to_be_visible()
+
+    page.goto("/admin/operators")
+    own_row = page.get_by_role("row").filter(has_text="admin@partner.example")
+    own_row.get_by_label("Role for admin@partner.example").select_option("viewer")
+    own_row.get_by_role("button", name="Change role").click()
+    expect(alert(page, "You cannot demote the last active administrator.")).to_be_visible()
