@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from dashboard.models import Operator
 from dashboard.services import operators_admin
+from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import make_tenant
 from tests.e2e.conftest import sign_in
 from tests.e2e.faults import (
@@ -176,6 +177,18 @@ def _webhook_form(page: Page, server) -> None:
     page.get_by_label("case.closed").check()
 
 
+def _webhooks_page(page: Page, server) -> None:
+    with server.app.app_context():
+        ensure_sandbox_subscription()
+    page.goto("/admin/webhooks")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Rotate the signing secret?"
+
+
+def _again_on_webhooks(page: Page) -> None:
+    page.go_back()
+    page.get_by_role("button", name="Rotate secret").first.click()
+
+
 def _sync_page(page: Page, server) -> None:
     page.goto("/sync/")
     expect(page.get_by_role("button", name="Sync now")).to_be_visible()
@@ -222,6 +235,9 @@ KYC = Action(
 WEBHOOK = Action(
     "webhook subscription", _webhook_form, _click("Create subscription"), _value("Delivery URL", "https://kept.example/hook"),
     _sees("Subscription created."))
+ROTATE_SECRET = Action(
+    "webhook secret rotation", _webhooks_page, lambda page: page.get_by_role("button", name="Rotate secret").first.click(),
+    _nothing_typed, _sees("New signing secret stored."), again=_again_on_webhooks)
 SYNC = Action(
     "sync start", _sync_page, _click("Sync now"), _nothing_typed, _sees("Sync succeeded"))
 
@@ -236,6 +252,7 @@ CASES = [
     (UPLOAD, HTTP_500),
     (KYC, TIMEOUT),
     (WEBHOOK, HTTP_429),
+    (ROTATE_SECRET, TIMEOUT),
     (SYNC, RESET),
 ]
 
