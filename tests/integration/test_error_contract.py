@@ -208,3 +208,23 @@ def test_control_panel_actions_keep_the_dashboard_signed_in(client, operators):
     assert client.get("/tenants/").status_code == 200
     panel = client.get("/sandbox/control/").get_data(as_text=True)
     assert "All faults cleared." in panel
+
+
+def test_a_page_that_only_polls_raises_and_clears_the_banner_within_one_poll(app, client, sandbox, debitura, tenant):
+    from dashboard.debitura.errors import DebituraConnectionError
+
+    page = client.get(f"/tenants/{tenant}").get_data(as_text=True)
+    poll = re.search(r'hx-get="(/tenants/\d+\?since=[^"]+)"', page).group(1)
+    assert client.get(poll, headers=htmx(PAGE.format(id=tenant))).status_code == 204
+
+    sandbox.faults.fail_next(3, "connection_reset")  # another operator's call fails
+    with app.app_context(), pytest.raises(DebituraConnectionError):
+        debitura.referral.me()
+    raised = client.get(poll, headers=htmx(PAGE.format(id=tenant)))
+    assert raised.status_code == 200 and "Debitura cannot be reached" in oob_banner(raised.get_data(as_text=True))
+
+    with app.app_context():
+        debitura.referral.me()  # Debitura answers again
+    poll = re.search(r'hx-get="(/tenants/\d+\?since=[^"]+)"', raised.get_data(as_text=True)).group(1)
+    cleared = client.get(poll, headers=htmx(PAGE.format(id=tenant)))
+    assert cleared.status_code == 200 and "Debitura cannot be reached" not in oob_banner(cleared.get_data(as_text=True))
