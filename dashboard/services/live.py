@@ -2,7 +2,9 @@
 
 A page renders the marker of what it shows and polls with it; while the marker is the same
 the answer is an empty 204 (htmx swaps nothing). Each marker is one statement over indexed
-`updated_at` columns, so polling costs next to nothing when nothing changed.
+`updated_at` columns, so polling costs next to nothing when nothing changed. The markers of pages
+that poll also carry the start of a Debitura outage, so an open page raises and clears the outage
+banner within one poll, even when nothing it shows has changed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from dashboard.extensions import db
-from dashboard.models import Case, Tenant, WebhookEvent
+from dashboard.models import Case, DebituraHealth, Tenant, WebhookEvent
 
 
 def _format(*moments: datetime | int | None) -> str:
@@ -25,9 +27,15 @@ def _format(*moments: datetime | int | None) -> str:
     return "-".join(parts)
 
 
+def _outage_since():
+    """When the current Debitura outage began (NULL while Debitura answers), inside a marker's one statement."""
+    return select(DebituraHealth.unreachable_since).where(DebituraHealth.id == 1).scalar_subquery()
+
+
 def tenants_marker() -> str:
     """Changes to any tenant (the tenant list)."""
-    return _format(db.session.scalar(select(func.max(Tenant.updated_at))))
+    row = db.session.execute(select(select(func.max(Tenant.updated_at)).scalar_subquery(), _outage_since())).one()
+    return _format(*row)
 
 
 def cases_marker() -> str:
@@ -41,6 +49,7 @@ def triage_marker() -> str:
         select(
             select(func.max(Tenant.updated_at)).scalar_subquery(),
             select(func.max(Case.updated_at)).scalar_subquery(),
+            _outage_since(),
         )
     ).one()
     return _format(*row)
@@ -53,6 +62,7 @@ def tenant_marker(tenant_id: int, external_tenant_id: str) -> str:
             select(Tenant.updated_at).where(Tenant.id == tenant_id).scalar_subquery(),
             select(func.max(Case.updated_at)).where(Case.tenant_id == tenant_id).scalar_subquery(),
             select(func.max(WebhookEvent.id)).where(WebhookEvent.external_tenant_id == external_tenant_id).scalar_subquery(),
+            _outage_since(),
         )
     ).one()
     return _format(*row)
@@ -60,4 +70,5 @@ def tenant_marker(tenant_id: int, external_tenant_id: str) -> str:
 
 def events_marker() -> str:
     """New or updated deliveries (the webhook log)."""
-    return _format(db.session.scalar(select(func.max(WebhookEvent.id))))
+    row = db.session.execute(select(select(func.max(WebhookEvent.id)).scalar_subquery(), _outage_since())).one()
+    return _format(*row)

@@ -27,6 +27,7 @@ from dashboard.debitura import (
     InvalidRequest,
     jsonwire,
 )
+from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
@@ -349,7 +350,7 @@ def _record_outcome(
 
 def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError) -> None:
     submission.status = status
-    submission.last_error = error.user_message
+    submission.last_error = debitura_message(error)
     submission.last_status = error.http_status
     _record_outcome(submission, audit.FAILED, f"{type(error).__name__}: {error.user_message}", error.http_status)
 

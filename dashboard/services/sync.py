@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from dashboard.debitura import Page
 from dashboard.debitura.errors import DebituraError, NotFound
+from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
 from dashboard.models.base import now_utc
@@ -208,8 +209,9 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
         db.session.rollback()
         run = db.session.get(SyncRun, run_id)
         run.status = FAILED
-        run.errors = [*run.errors, {"at": now_utc().isoformat(), "error": type(error).__name__, "message": error.user_message}]
-        run.message = f"Stopped at {run.phase}, page {run.next_page}: {error.user_message} The next sync resumes here."
+        message = debitura_message(error)
+        run.errors = [*run.errors, {"at": now_utc().isoformat(), "error": type(error).__name__, "message": message}]
+        run.message = f"Stopped at {run.phase}, page {run.next_page}: {message} The next sync resumes here."
         log.warning("Sync run %s failed: %r", run_id, error)
     except SyncLeaseLost as error:
         db.session.rollback()

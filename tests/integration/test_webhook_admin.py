@@ -254,7 +254,7 @@ def test_when_debitura_does_not_answer_the_page_still_shows_local_health(app, cl
     response = client.get("/admin/webhooks")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "The subscriptions could not be read: Debitura is not responding" in page
+    assert "The subscriptions could not be read: Debitura is limiting how fast" in page and "Try again in 2 min" in page
     assert "Delivery health" in page
     [failed] = [entry for entry in entries(app) if entry.outcome == "failed"]
     assert failed.action == "webhook.list" and failed.debitura_status == 429
