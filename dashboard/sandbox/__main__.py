@@ -2,7 +2,8 @@
 
 Both APIs, the hosted pages and the control panel answer at http://HOST:PORT. State lives in
 `instance/sandbox.db` (or `SANDBOX_DATABASE_URL`) and survives restarts; the schema and the demo
-data are created on the first start, and `--reset` (or the control panel) starts over.
+data are created on the first start, and `--reset` (or the control panel) starts over. Calls must
+carry `DEBITURA_API_KEY` (default `sandbox-key`), the same variable the dashboard sends its calls with.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dashboard.sandbox.core import Sandbox
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE = REPOSITORY / "instance" / "sandbox.db"
+DEFAULT_API_KEY = SandboxConfig.api_key
 
 
 def database_url() -> str:
@@ -31,6 +33,11 @@ def database_url() -> str:
         return configured
     DEFAULT_DATABASE.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{DEFAULT_DATABASE}"
+
+
+def api_key() -> str:
+    """`DEBITURA_API_KEY` when set, else the sandbox's default key, as in the embedded sandbox."""
+    return os.environ.get("DEBITURA_API_KEY", "").strip() or DEFAULT_API_KEY
 
 
 def standalone_sandbox(
@@ -46,6 +53,7 @@ def standalone_sandbox(
     sandbox = Sandbox(
         SandboxConfig(
             database_url=database or database_url(),
+            api_key=api_key(),
             public_url=f"http://{host}:{port}",
             mount_prefix="",
             auto_deliver=auto_deliver,
@@ -94,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     sandbox = standalone_sandbox(args.host, args.port, reset=args.reset)
     server = serve(sandbox, args.host, args.port)
     base = f"http://{args.host}:{args.port}"
-    print(f"Debitura sandbox listening on {base} (control panel: {base}/control/)", flush=True)
+    key = "the default key sandbox-key" if api_key() == DEFAULT_API_KEY else "the key in DEBITURA_API_KEY"
+    print(f"Debitura sandbox listening on {base} (control panel: {base}/control/); calls need {key}", flush=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         server.serve_forever()
