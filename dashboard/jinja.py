@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
@@ -57,22 +57,40 @@ def when(value: datetime | date | None) -> str:
     return value.isoformat()
 
 
-def time_ago(value: datetime | None, now: datetime | None = None) -> str:
-    """A short relative time: `3 h ago`, `in 2 d`."""
+DURATION_UNITS = (("d", 86400), ("h", 3600), ("min", 60))
+
+
+def duration(value: timedelta | float | None) -> str:
+    """The one way a span of time is written: `3 d 4 h`, `2 h 56 min`, `45 min`, `under a minute`.
+
+    The two largest units, rounded down, so the same span reads the same everywhere.
+    """
     if value is None:
         return "—"
-    now = now or datetime.now(UTC)
-    seconds = (value - now).total_seconds()
-    future = seconds > 0
-    seconds = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            amount = f"{int(seconds // size)} {unit}"
+    seconds = int(abs(value.total_seconds() if isinstance(value, timedelta) else value))
+    parts: list[str] = []
+    for unit, size in DURATION_UNITS:
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count} {unit}")
+        elif parts:
+            break  # "3 d 5 min" would skip the hours: "3 d" says it better
+        if len(parts) == 2:
             break
-    else:
-        amount = "less than a minute" if not future else "under a minute"
-        return f"in {amount}" if future else "just now"
-    return f"in {amount}" if future else f"{amount} ago"
+    return " ".join(parts) if parts else "under a minute"
+
+
+def time_ago(value: datetime | None, now: datetime | None = None) -> str:
+    """A relative time written with `duration`: `3 h 5 min ago`, `in 2 d 1 h`."""
+    if value is None:
+        return "—"
+    from dashboard.services.tenant_state import debitura_now
+
+    now = now or debitura_now()
+    seconds = (value - now).total_seconds()
+    if abs(seconds) < 60:
+        return "in under a minute" if seconds > 0 else "just now"
+    return f"in {duration(seconds)}" if seconds > 0 else f"{duration(seconds)} ago"
 
 
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -137,6 +155,7 @@ def register(app: Flask) -> None:
         percent=percent,
         when=when,
         time_ago=time_ago,
+        duration=duration,
         safe_href=safe_href,
         # `{{ url|with_return_url(return_url) }}`: the hosted URL with the customer's return address, when valid.
         with_return_url=return_urls.build_or_keep,

@@ -39,7 +39,6 @@ TEST_EVENTS = {
     "client.onboarding.contract_signed": "tenant",
 }
 RECEIVER_PATH = "/webhooks/debitura"
-ROTATION_GRACE_SECONDS = 86400
 HEALTH_WINDOW = timedelta(hours=24)
 
 R = TypeVar("R")
@@ -63,10 +62,25 @@ def can_send_test_events() -> bool:
     return current_app.config["DEBITURA_ENV"] in ("test", "sandbox")
 
 
+def rotation_grace_seconds() -> int:
+    """How long a replaced signing secret stays accepted (WEBHOOK_ROTATION_GRACE_SECONDS)."""
+    return int(current_app.config["WEBHOOK_ROTATION_GRACE_SECONDS"])
+
+
+def rotation_grace_phrase() -> str:
+    """What happens to the replaced secret, in words, for the confirmation and the flash."""
+    from dashboard.jinja import duration
+
+    grace = rotation_grace_seconds()
+    if grace == 0:
+        return "the old one is no longer accepted"
+    return f"the old one is still accepted for {duration(grace)}"
+
+
 def _store_secret(secret: str | None) -> bool:
     if not secret:
         return False
-    store_secret(secret, grace_seconds=int(current_app.config.get("WEBHOOK_ROTATION_GRACE_SECONDS", ROTATION_GRACE_SECONDS)))
+    store_secret(secret, grace_seconds=rotation_grace_seconds())
     return True
 
 
