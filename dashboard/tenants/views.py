@@ -9,7 +9,7 @@ from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
-from dashboard.services import audit, live, mirror, return_urls
+from dashboard.services import audit, live, return_urls
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import STATES, debitura_now, derive_state, state_info
 from dashboard.tenants import bp
@@ -25,14 +25,13 @@ CASES_LIMIT = 50
 @role_required("viewer")
 def index():
     """Every tenant with its derived state: chips per state, search, sort, pages; refreshes itself."""
-    if (not_changed := unchanged_since(live.tenants_marker)) is not None:
+    if (not_changed := unchanged_since(lambda: live.tenants_marker(debitura_now()))) is not None:
         return not_changed
     now = debitura_now()
-    mirror.expire_overdue_approvals(now)
     filters = tenant_service.TenantFilter.from_args(request.args)
-    counts = tenant_service.state_counts(filters.q)
+    counts = tenant_service.state_counts(filters.q, now)
     page = db.paginate(
-        tenant_service.tenant_rows(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
+        tenant_service.tenant_rows(filters, now), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
         count=False,
     )
     page.total = counts.get(filters.state, 0) if filters.state else sum(counts.values())  # no second pass to count
@@ -44,7 +43,7 @@ def index():
         counts=counts,
         states=STATES,
         state_info=state_info,
-        marker=live.tenants_marker(),
+        marker=live.tenants_marker(now),
         now=now,
     )
 
@@ -79,11 +78,11 @@ def _detail_context(tenant: Tenant) -> dict:
         "cases_count": cases_count,
         "events": events,
         "history_entries": history,
-        "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id),
+        "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id, now),
         "return_url": choice.usable,
         "typed_return_url": choice.typed,
         "return_url_error": choice.error,
-        "message": customer_message(tenant, current_app.config.get("PARTNER_PRODUCT_NAME", "our platform")),
+        "message": customer_message(tenant, current_app.config["PARTNER_PRODUCT_NAME"], now),
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
     }
 
@@ -97,7 +96,9 @@ def _case_url(case: Case) -> str:
 def detail(tenant_id: int):
     """One tenant: who they are, where they stand, the URL they need, their cases and events."""
     tenant = db.get_or_404(Tenant, tenant_id)
-    if (not_changed := unchanged_since(lambda: live.tenant_marker(tenant.id, tenant.external_tenant_id))) is not None:
+    if (not_changed := unchanged_since(
+        lambda: live.tenant_marker(tenant.id, tenant.external_tenant_id, debitura_now())
+    )) is not None:
         return not_changed
     return render("tenants/detail.html", block="tenant_live", **_detail_context(tenant))
 

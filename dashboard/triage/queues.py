@@ -51,7 +51,7 @@ def _tenant_queue(query: Select, make_row) -> tuple[int, list[Row]]:
 def expiring_links(now: datetime) -> Queue:
     total, rows = _tenant_queue(
         select(Tenant)
-        .where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
+        .where(Tenant.state_at(now) == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
         .order_by(Tenant.approval_expires_at, Tenant.id),
         lambda t: Row(
             f"Approval link expires {time_ago(t.approval_expires_at, now)}"
@@ -67,11 +67,13 @@ def expiring_links(now: datetime) -> Queue:
 def lost_links(now: datetime) -> Queue:
     def row(t: Tenant) -> Row:
         if t.state == "declined":
-            return Row(f"The customer declined the link {time_ago(t.state_changed_at)}.", "contact", tenant=t)
-        return Row(f"The link request expired {time_ago(t.state_changed_at)} without an answer.", "reissue", tenant=t)
+            return Row(f"The customer declined the link {time_ago(t.state_changed_at, now)}.", "contact", tenant=t)
+        return Row(f"The link request expired {time_ago(t.state_since_at(now), now)} without an answer.", "reissue", tenant=t)
 
     total, rows = _tenant_queue(
-        select(Tenant).where(Tenant.state.in_(("expired", "declined"))).order_by(Tenant.state_changed_at.desc(), Tenant.id),
+        select(Tenant)
+        .where(Tenant.state_at(now).in_(("expired", "declined")))
+        .order_by(Tenant.state_since_at(now).desc(), Tenant.id),
         row,
     )
     return Queue("lost", "Expired or declined links",
