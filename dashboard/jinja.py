@@ -10,6 +10,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
 
+from dashboard import debitura_day
 from dashboard.authz import can
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
@@ -180,3 +181,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["url_maker"] = url_maker
+    app.jinja_env.globals["debitura_today"] = debitura_day.today

@@ -6,19 +6,21 @@ before anything is sent; Debitura checks again and its 400s land on the same fie
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from wtforms import DateField, DecimalField, RadioField, SelectField
 from wtforms.validators import StopValidation, ValidationError
 
+from dashboard import debitura_day
 from dashboard.cases import reference
 
 MAX_AMOUNT = Decimal("1000000000000")
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The day Debitura counts as today (its clock, in UTC)."""
+    return debitura_day.today().debitura
 
 
 class AmountField(DecimalField):
@@ -103,8 +105,9 @@ def one_of(codes, message: str):
 
 def not_in_future(label: str):
     def check(form, field):
-        if field.data is not None and field.data > today():
-            raise ValidationError(f"{label} cannot be in the future (today is allowed).")
+        judged = debitura_day.today()
+        if field.data is not None and field.data > judged.debitura:
+            raise ValidationError(judged.refusal(label))
 
     return check
 
