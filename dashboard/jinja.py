@@ -81,13 +81,24 @@ def duration(value: timedelta | float | None) -> str:
     return " ".join(parts) if parts else "under a minute"
 
 
+def _debitura_now_for_request() -> datetime:
+    """Debitura's now, read once per request: one page is one moment, and the sandbox clock costs a query."""
+    from flask import g, has_request_context
+
+    from dashboard.services.tenant_state import debitura_now
+
+    if not has_request_context():
+        return debitura_now()
+    if "debitura_now" not in g:
+        g.debitura_now = debitura_now()
+    return g.debitura_now
+
+
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     """A relative time written with `duration`: `3 h 5 min ago`, `in 2 d 1 h`."""
     if value is None:
         return "—"
-    from dashboard.services.tenant_state import debitura_now
-
-    now = now or debitura_now()
+    now = now or _debitura_now_for_request()
     seconds = (value - now).total_seconds()
     if abs(seconds) < 60:
         return "in under a minute" if seconds > 0 else "just now"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Index, Numeric, String, Text, and_, case
+from sqlalchemy import JSON, Index, Numeric, String, Text, and_, case, func
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,14 +104,40 @@ class Tenant(db.Model):
     def state_at(cls, now: datetime):
         return case((cls.overdue_at(now), "expired"), else_=cls.state)
 
+    def _began(self, now: datetime) -> datetime | None:
+        """When the state as of `now` began, by a dated fact; None when only its noticing is known."""
+        state = self.state_at(now)
+        if self.overdue_at(now):
+            return self.approval_expires_at
+        if state == "onboarding":
+            return self.onboarding_started_at
+        if state == "approval_pending":
+            return self.approval_requested_at
+        if state in ("declined", "expired"):
+            return self.link_as_of  # the moment of the event that said so
+        if state == "withdrawn":
+            return self.withdrawn_at or self.missing_since
+        return None
+
     @hybrid_method
     def state_since_at(self, now: datetime) -> datetime:
-        """Since when the state as of `now` holds: an overdue request expired at its deadline."""
-        return self.approval_expires_at if self.overdue_at(now) else self.state_changed_at
+        """Since when the state as of `now` holds (Debitura's clock): the fact that began it, else its noticing."""
+        return self._began(now) or self.state_changed_at
 
     @state_since_at.expression
     def state_since_at(cls, now: datetime):
-        return case((cls.overdue_at(now), cls.approval_expires_at), else_=cls.state_changed_at)
+        return case(
+            (cls.overdue_at(now), cls.approval_expires_at),
+            (cls.state == "onboarding", func.coalesce(cls.onboarding_started_at, cls.state_changed_at)),
+            (cls.state == "approval_pending", func.coalesce(cls.approval_requested_at, cls.state_changed_at)),
+            (cls.state.in_(("declined", "expired")), func.coalesce(cls.link_as_of, cls.state_changed_at)),
+            (cls.state == "withdrawn", func.coalesce(cls.withdrawn_at, cls.missing_since, cls.state_changed_at)),
+            else_=cls.state_changed_at,
+        )
+
+    def state_since_noticed(self, now: datetime) -> bool:
+        """True when the state's start is not dated by Debitura: the time is when it was noticed."""
+        return self._began(now) is None
 
     @property
     def customer_url(self) -> str | None:

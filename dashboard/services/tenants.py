@@ -300,6 +300,8 @@ def tenant_query(filters: TenantFilter, now: datetime | None = None) -> Select:
 LIST_COLUMNS = (
     Tenant.id, Tenant.company_name, Tenant.external_tenant_id, Tenant.state, Tenant.kyc_status, Tenant.cases_total,
     Tenant.state_changed_at, Tenant.approval_expires_at, Tenant.last_seen_at, Tenant.last_seen_source,
+    # what "State since" is dated by
+    Tenant.onboarding_started_at, Tenant.approval_requested_at, Tenant.link_as_of, Tenant.withdrawn_at, Tenant.missing_since,
 )
 
 

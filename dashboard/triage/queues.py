@@ -66,9 +66,12 @@ def expiring_links(now: datetime) -> Queue:
 
 def lost_links(now: datetime) -> Queue:
     def row(t: Tenant) -> Row:
+        when = time_ago(t.state_since_at(now), now)
+        if t.state_since_noticed(now):
+            when = f"(noticed {when})"
         if t.state == "declined":
-            return Row(f"The customer declined the link {time_ago(t.state_changed_at, now)}.", "contact", tenant=t)
-        return Row(f"The link request expired {time_ago(t.state_since_at(now), now)} without an answer.", "reissue", tenant=t)
+            return Row(f"The customer declined the link {when}.", "contact", tenant=t)
+        return Row(f"The link request expired {when} without an answer.", "reissue", tenant=t)
 
     total, rows = _tenant_queue(
         select(Tenant)
