@@ -14,7 +14,7 @@ from datetime import datetime
 from flask import current_app
 
 from dashboard.models import Tenant
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now  # noqa: F401  (re-exported: services read the clock here)
 
 # 409 types as Debitura spells them (the docs use two names for "another partner").
 NEEDS_LINKING = "ClientExistsNeedsLinking"
@@ -117,17 +117,9 @@ STATE_CODES = tuple(info.code for info in STATES)
 LINKED_STATES = ("ready", "onboarding", "resign_needed")
 
 
-def debitura_now() -> datetime:
-    """Debitura's idea of now: the sandbox clock in sandbox mode (it can be advanced), else real UTC."""
-    sandbox = current_app.extensions.get("sandbox") if current_app else None
-    if sandbox is not None:
-        return sandbox.now()
-    return now_utc()
-
-
 def approval_ttl_days() -> int:
     """The partner's ApprovalTtlDays (Debitura default 7, 1 to 30); only Debitura knows it, so it is configured."""
-    return int(current_app.config.get("DEBITURA_APPROVAL_TTL_DAYS", 7))
+    return int(current_app.config["DEBITURA_APPROVAL_TTL_DAYS"])
 
 
 def _code(tenant: Tenant, now: datetime) -> str:

@@ -20,7 +20,7 @@ from dashboard.authz import Actor, ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, Webhook
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now
 from dashboard.services import audit
 from dashboard.services.mirror_events import KNOWN_EVENTS
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
@@ -221,7 +221,7 @@ class DeliveryHealth:
 
 def delivery_health(now: datetime | None = None) -> DeliveryHealth:
     """Three aggregate queries, whatever the volume."""
-    now = now or now_utc()
+    now = now or debitura_now()
     since = now - HEALTH_WINDOW
     recent = WebhookEvent.received_at > since
     failed = WebhookEvent.outcome == "failed"

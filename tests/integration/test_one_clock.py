@@ -120,3 +120,30 @@ def test_the_customer_note_gives_the_deadlines_time_and_says_when_it_is_only_est
     page = client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
 
     assert said.format(day=f"{deadline.day} {deadline:%B %Y}") in page
+
+
+def test_the_dashboards_own_log_is_on_the_same_clock_as_debituras_facts(app, client, operators, sandbox, debitura):
+    with app.test_request_context():
+        ensure_sandbox_subscription()
+    sandbox.advance_clock(8 * DAY)
+    with app.test_request_context():
+        create_client(debitura, "logged")
+    complete_onboarding(sandbox, "logged")
+    assert sandbox.dispatch_pending() >= 1  # the onboarding webhooks reach the receiver
+    with app.app_context():
+        sync_service.run_sync()
+        today = debitura_now().strftime("%Y-%m-%d")
+        from dashboard.extensions import db
+        from dashboard.models import Tenant
+
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.external_tenant_id == "logged"))
+    operators.login("operator")
+    assert client.post(f"/tenants/{tenant_id}/refresh").status_code == 303
+
+    page = client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    events = page.split('id="timeline-heading"')[1].split("</section>")[0]
+    history = page.split('id="history-heading"')[1].split("</section>")[0]
+    assert f'datetime="{today}T' in events and ">just now</time>" in events
+    assert f'datetime="{today}T' in history and ">just now</time>" in history
+    assert re.search(rf"<dt>Last seen</dt><dd>{today} ", page)
+    assert "Mirror last synced just now" in client.get("/triage/").get_data(as_text=True)
