@@ -35,6 +35,16 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_DATABASE}"
 
 
+def auto_deliver_setting() -> bool:
+    """`SANDBOX_AUTO_DELIVER`: 1 (the default) or 0, read as strictly as the dashboard reads it."""
+    raw = os.environ.get("SANDBOX_AUTO_DELIVER", "").strip().lower()
+    if raw in ("", "1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"SANDBOX_AUTO_DELIVER must be 1 (deliver webhooks) or 0 (do not); got {raw!r}.")
+
+
 def api_key() -> str:
     """`DEBITURA_API_KEY` when set, else the sandbox's default key, as in the embedded sandbox."""
     return os.environ.get("DEBITURA_API_KEY", "").strip() or DEFAULT_API_KEY
@@ -49,7 +59,7 @@ def standalone_sandbox(
     is not "0") says otherwise.
     """
     if auto_deliver is None:
-        auto_deliver = os.environ.get("SANDBOX_AUTO_DELIVER", "1") != "0"
+        auto_deliver = auto_deliver_setting()
     sandbox = Sandbox(
         SandboxConfig(
             database_url=database or database_url(),
@@ -99,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    sandbox = standalone_sandbox(args.host, args.port, reset=args.reset)
+    try:
+        sandbox = standalone_sandbox(args.host, args.port, reset=args.reset)
+    except ValueError as error:
+        parser.error(str(error))
     server = serve(sandbox, args.host, args.port)
     base = f"http://{args.host}:{args.port}"
     key = "the default key sandbox-key" if api_key() == DEFAULT_API_KEY else "the key in DEBITURA_API_KEY"

@@ -125,3 +125,11 @@ def test_without_debitura_api_key_it_takes_the_default_sandbox_key(server):
     assert referral_for(server).me().company_name == "Northwind Invoicing ApS"
     with pytest.raises(AuthenticationError):
         ReferralApi(f"{server.base}/referral-api", "mykey", max_retries=0).me()
+
+
+def test_a_wrong_auto_deliver_value_stops_the_start_with_the_variable_named(tmp_path):
+    env = {**os.environ, "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SANDBOX_AUTO_DELIVER": "sometimes"}
+    finished = subprocess.run([sys.executable, "-m", "dashboard.sandbox", "--port", str(free_port())], cwd=REPOSITORY,
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert "SANDBOX_AUTO_DELIVER must be 1 (deliver webhooks) or 0 (do not); got 'sometimes'." in finished.stderr
