@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Index, Numeric, String, Text, and_, case, func
+from sqlalchemy import JSON, Index, Numeric, String, Text, and_, case, func, not_, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -93,7 +93,7 @@ class Tenant(db.Model):
 
     @overdue_at.expression
     def overdue_at(cls, now: datetime):
-        return and_(cls.state == "approval_pending", cls.approval_expires_at <= now)
+        return and_(cls.state == "approval_pending", cls.approval_expires_at.is_not(None), cls.approval_expires_at <= now)
 
     @hybrid_method
     def state_at(self, now: datetime) -> str:
@@ -103,6 +103,15 @@ class Tenant(db.Model):
     @state_at.expression
     def state_at(cls, now: datetime):
         return case((cls.overdue_at(now), "expired"), else_=cls.state)
+
+    @classmethod
+    def in_state_at(cls, code: str, now: datetime):
+        """`state_at(now) == code`, written so the state index still serves it."""
+        if code == "expired":
+            return or_(cls.state == "expired", cls.overdue_at(now))
+        if code == "approval_pending":
+            return and_(cls.state == "approval_pending", not_(cls.overdue_at(now)))
+        return cls.state == code
 
     def _began(self, now: datetime) -> datetime | None:
         """When the state as of `now` began, by a dated fact; None when only its noticing is known."""

@@ -290,7 +290,7 @@ def tenant_query(filters: TenantFilter, now: datetime | None = None) -> Select:
     now = now or debitura_now()
     query = _searched(select(Tenant), filters.q)
     if filters.state:
-        query = query.where(Tenant.state_at(now) == filters.state)
+        query = query.where(Tenant.in_state_at(filters.state, now))
     column = SORTS[filters.sort.lstrip("-")](now)
     order = column.desc() if filters.sort.startswith("-") else column.asc()
     return query.order_by(order, Tenant.id)

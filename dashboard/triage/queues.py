@@ -51,7 +51,7 @@ def _tenant_queue(query: Select, make_row) -> tuple[int, list[Row]]:
 def expiring_links(now: datetime) -> Queue:
     total, rows = _tenant_queue(
         select(Tenant)
-        .where(Tenant.state_at(now) == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
+        .where(Tenant.in_state_at("approval_pending", now), Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
         .order_by(Tenant.approval_expires_at, Tenant.id),
         lambda t: Row(
             f"Approval link expires {time_ago(t.approval_expires_at, now)}"
@@ -75,7 +75,7 @@ def lost_links(now: datetime) -> Queue:
 
     total, rows = _tenant_queue(
         select(Tenant)
-        .where(Tenant.state_at(now).in_(("expired", "declined")))
+        .where(or_(Tenant.in_state_at("expired", now), Tenant.state == "declined"))
         .order_by(Tenant.state_since_at(now).desc(), Tenant.id),
         row,
     )

@@ -151,3 +151,18 @@ def test_a_polling_tenant_page_shows_its_deadline_passing_within_one_poll(app, c
     text = client.get(poll, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Link expired" in text
     assert "https://ui.example/Approve?token=ticking" not in text  # the lapsed URL is no longer offered
+
+
+def test_the_state_chips_count_and_filter_by_the_state_as_of_now(app, client, operators, sandbox):
+    add_pending(app, "lapsed", timedelta(minutes=-5))
+    add_pending(app, "waiting", timedelta(days=3))
+    with app.app_context():
+        add_tenant("open-ended", company="Open-Ended Ltd", approval_url="https://ui.example/Approve?token=o", **PENDING)
+    operators.login("viewer")
+
+    pending = client.get("/tenants/?state=approval_pending").get_data(as_text=True)
+    expired = client.get("/tenants/?state=expired").get_data(as_text=True)
+
+    assert chip_count(pending, "Link approval pending") == 2 and chip_count(pending, "Link expired") == 1
+    assert "Waiting Ltd" in pending and "Open-Ended Ltd" in pending and "Lapsed Ltd" not in pending
+    assert "Lapsed Ltd" in expired and "Waiting Ltd" not in expired
