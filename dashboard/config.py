@@ -50,6 +50,13 @@ def _web_address(value: str) -> str:
     return value.rstrip("/")
 
 
+def _email_address(value: str) -> str:
+    local, at, domain = value.partition("@")
+    if not (local and at and "." in domain) or any(character.isspace() for character in value):
+        raise ValueError("not an e-mail address")
+    return value
+
+
 def _database_url(value: str) -> str:
     try:
         make_url(value)
@@ -59,6 +66,7 @@ def _database_url(value: str) -> str:
 
 
 WebAddress = Annotated[str, AfterValidator(_web_address)]
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 Lowercase = BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value)
 SECRET = {"secret": True}  # the value never appears in an error message
@@ -89,7 +97,7 @@ class Settings(BaseModel):
     )
     SANDBOX_AUTO_DELIVER: bool = Field(True, description="1 (deliver webhooks) or 0 (do not)")
     SECRET_KEY: str = Field("", description="a secret string", json_schema_extra=SECRET)
-    DASHBOARD_ADMIN_EMAIL: str = Field("", description="an e-mail address")
+    DASHBOARD_ADMIN_EMAIL: EmailAddress | None = Field(None, description="an e-mail address such as admin@partner.example")
     DASHBOARD_ADMIN_PASSWORD: str = Field("", description="a password", json_schema_extra=SECRET)
     DASHBOARD_HOST: str = Field("127.0.0.1", min_length=1, description="a host name or address")
     DASHBOARD_PORT: int = Field(5000, ge=1, le=65535, description="a port number from 1 to 65535")
@@ -119,6 +127,7 @@ class Settings(BaseModel):
         """The Flask config mapping the rest of the code reads."""
         instance = Path(instance_path)
         config = self.model_dump(exclude={"DATABASE_URL", "DASHBOARD_HOST", "DASHBOARD_PORT"}, exclude_none=True)
+        config["DASHBOARD_ADMIN_EMAIL"] = self.DASHBOARD_ADMIN_EMAIL or ""
         config["DASHBOARD_PUBLIC_URL"] = self.DASHBOARD_PUBLIC_URL or f"http://{self.DASHBOARD_HOST}:{self.DASHBOARD_PORT}"
         config["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL or f"sqlite:///{instance / 'dashboard.db'}"
         config["SANDBOX_DATABASE_URL"] = self.SANDBOX_DATABASE_URL or f"sqlite:///{instance / 'sandbox.db'}"

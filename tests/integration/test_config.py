@@ -144,6 +144,7 @@ def test_a_timeout_with_a_unit_is_refused_with_the_variable_and_the_form_it_must
         ("DEBITURA_CUSTOMER_API_URL", "ftp://customer.example", "an http(s) address"),
         ("DEBITURA_UI_URL", "//ui.example", "an http(s) address"),
         ("DASHBOARD_PUBLIC_URL", "dashboard.example", "an http(s) address such as https://dashboard.example"),
+        ("DASHBOARD_ADMIN_EMAIL", "admin at partner", "an e-mail address such as admin@partner.example"),
         ("DASHBOARD_PORT", "50OO", "a port number from 1 to 65535"),
         ("DASHBOARD_PORT", "70000", "a port number from 1 to 65535"),
         ("SANDBOX_AUTO_DELIVER", "sometimes", "1 (deliver webhooks) or 0 (do not)"),
