@@ -147,3 +147,24 @@ def test_the_dashboards_own_log_is_on_the_same_clock_as_debituras_facts(app, cli
     assert f'datetime="{today}T' in history and ">just now</time>" in history
     assert re.search(rf"<dt>Last seen</dt><dd>{today} ", page)
     assert "Mirror last synced just now" in client.get("/triage/").get_data(as_text=True)
+
+
+def test_a_submission_on_its_way_counts_from_the_same_clock(app, client, operators, sandbox):
+    from flask_login import login_user
+
+    from dashboard.extensions import db
+    from dashboard.models import Operator
+    from dashboard.services import submissions
+    from tests.cases_support import make_tenant
+
+    tenant_id, _ = make_tenant(app)
+    email = operators.login("operator")
+    sandbox.advance_clock(8 * DAY)
+    with app.test_request_context():
+        login_user(db.session.query(Operator).filter_by(email=email).one())
+        key = submissions.start(tenant_id).idempotency_key
+        assert submissions._claim(key, from_statuses=("draft",), values={})
+
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+
+    assert "This submission is on its way (since just now)." in page
