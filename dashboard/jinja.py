@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
 
 from dashboard import debitura_day
+from dashboard.durations import duration
 from dashboard.authz import can
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
@@ -56,29 +57,6 @@ def when(value: datetime | date | None) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return value.isoformat()
-
-
-DURATION_UNITS = (("d", 86400), ("h", 3600), ("min", 60))
-
-
-def duration(value: timedelta | float | None) -> str:
-    """The one way a span of time is written: `3 d 4 h`, `2 h 56 min`, `45 min`, `under a minute`.
-
-    The two largest units, rounded down, so the same span reads the same everywhere.
-    """
-    if value is None:
-        return "—"
-    seconds = int(abs(value.total_seconds() if isinstance(value, timedelta) else value))
-    parts: list[str] = []
-    for unit, size in DURATION_UNITS:
-        count, seconds = divmod(seconds, size)
-        if count:
-            parts.append(f"{count} {unit}")
-        elif parts:
-            break  # "3 d 5 min" would skip the hours: "3 d" says it better
-        if len(parts) == 2:
-            break
-    return " ".join(parts) if parts else "under a minute"
 
 
 def _debitura_now_for_request() -> datetime:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from dashboard.durations import duration
 from dashboard.models import Tenant
 from dashboard.models.base import debitura_now  # noqa: F401  (re-exported: services read the clock here)
 
@@ -156,8 +157,6 @@ def derive_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
     info = STATE_BY_CODE[_code(tenant, now)]
     explanation = info.explanation
     if info.code == "approval_pending" and tenant.approval_expires_at is not None:
-        from dashboard.jinja import duration
-
         left = tenant.approval_expires_at - now
         explanation += f" It expires in {duration(left)}." if left.total_seconds() >= 60 else " It expires in under a minute."
     elif info.code == "onboarding" and tenant.onboarding_started_at is not None:

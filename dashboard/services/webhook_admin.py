@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from dashboard.authz import Actor, ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, Webhook
+from dashboard.durations import duration
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import debitura_now
@@ -69,8 +70,6 @@ def rotation_grace_seconds() -> int:
 
 def rotation_grace_phrase() -> str:
     """What happens to the replaced secret, in words, for the confirmation and the flash."""
-    from dashboard.jinja import duration
-
     grace = rotation_grace_seconds()
     if grace == 0:
         return "the old one is no longer accepted"
