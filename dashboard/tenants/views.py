@@ -25,7 +25,7 @@ CASES_LIMIT = 50
 @role_required("viewer")
 def index():
     """Every tenant with its derived state: chips per state, search, sort, pages; refreshes itself."""
-    if (not_changed := unchanged_since(lambda: live.tenants_marker(debitura_now()))) is not None:
+    if (not_changed := unchanged_since(live.tenants_marker)) is not None:
         return not_changed
     now = debitura_now()
     filters = tenant_service.TenantFilter.from_args(request.args)
@@ -96,9 +96,7 @@ def _case_url(case: Case) -> str:
 def detail(tenant_id: int):
     """One tenant: who they are, where they stand, the URL they need, their cases and events."""
     tenant = db.get_or_404(Tenant, tenant_id)
-    if (not_changed := unchanged_since(
-        lambda: live.tenant_marker(tenant.id, tenant.external_tenant_id, debitura_now())
-    )) is not None:
+    if (not_changed := unchanged_since(lambda: live.tenant_marker(tenant.id, tenant.external_tenant_id))) is not None:
         return not_changed
     return render("tenants/detail.html", block="tenant_live", **_detail_context(tenant))
 

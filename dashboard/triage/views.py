@@ -26,7 +26,7 @@ def _kyc_endpoint() -> str | None:
 @role_required("viewer")
 def home():
     """The support lead's morning queues, each row with its reason and next step; refreshes itself."""
-    if (not_changed := unchanged_since(lambda: live.triage_marker(debitura_now()))) is not None:
+    if (not_changed := unchanged_since(live.triage_marker)) is not None:
         return not_changed
     now = debitura_now()
     last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
