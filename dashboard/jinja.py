@@ -10,7 +10,9 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
 
+from dashboard import debitura_day
 from dashboard.authz import can, may_open
+from dashboard.durations import duration
 from dashboard.money import format_money
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
@@ -50,22 +52,28 @@ def when(value: datetime | date | None) -> str:
     return value.isoformat()
 
 
+def _debitura_now_for_request() -> datetime:
+    """Debitura's now, read once per request: one page is one moment, and the sandbox clock costs a query."""
+    from flask import g, has_request_context
+
+    from dashboard.services.tenant_state import debitura_now
+
+    if not has_request_context():
+        return debitura_now()
+    if "debitura_now" not in g:
+        g.debitura_now = debitura_now()
+    return g.debitura_now
+
+
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
-    """A short relative time: `3 h ago`, `in 2 d`."""
+    """A relative time written with `duration`: `3 h 5 min ago`, `in 2 d 1 h`."""
     if value is None:
         return "—"
-    now = now or datetime.now(UTC)
+    now = now or _debitura_now_for_request()
     seconds = (value - now).total_seconds()
-    future = seconds > 0
-    seconds = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            amount = f"{int(seconds // size)} {unit}"
-            break
-    else:
-        amount = "less than a minute" if not future else "under a minute"
-        return f"in {amount}" if future else "just now"
-    return f"in {amount}" if future else f"{amount} ago"
+    if abs(seconds) < 60:
+        return "in under a minute" if seconds > 0 else "just now"
+    return f"in {duration(seconds)}" if seconds > 0 else f"{duration(seconds)} ago"
 
 
 def code_words(code: str | None) -> str:
@@ -149,6 +157,7 @@ def register(app: Flask) -> None:
         percent=percent,
         when=when,
         time_ago=time_ago,
+        duration=duration,
         safe_href=safe_href,
         code_words=code_words,
         file_size=file_size,
@@ -177,3 +186,4 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["url_maker"] = url_maker
     app.jinja_env.globals["action_label"] = audit_action_label
+    app.jinja_env.globals["debitura_today"] = debitura_day.today

@@ -12,7 +12,7 @@ from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
 from dashboard.htmx import render, unchanged_since, wants_fragment
 from dashboard.models import Case
-from dashboard.models.base import now_utc
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services import audit, cases, kyc, live, return_urls
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
@@ -61,7 +61,7 @@ def pending():
         return_url=choice.usable,
         typed_return_url=choice.typed,
         return_url_error=choice.error,
-        now=now_utc(),
+        now=debitura_now(),
     )
 
 

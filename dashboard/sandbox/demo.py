@@ -925,7 +925,8 @@ def announce_link_requests(sandbox: Sandbox) -> int:
     """Fire the webhooks the demo's link requests fired before anyone subscribed.
 
     The demo is loaded before the dashboard subscribes, so without this a fresh dashboard
-    would never hear of the pending, declined and expired requests. Returns how many events.
+    would never hear of the pending, declined and expired requests. A declined or expired request's
+    event is dated when that happened, as it was when it fired. Returns how many events.
     """
     from dashboard.sandbox import wire
     from dashboard.sandbox.domain.notify import client_event
@@ -942,9 +943,10 @@ def announce_link_requests(sandbox: Sandbox) -> int:
                 client_event(s, "client.link_requested", tenant, creditor, is_attributed=False,
                              expiresAt=wire.iso(link_request.expires_at))
             elif link_request.status == "declined":
-                client_event(s, "client.link_declined", tenant, creditor, is_attributed=None)
+                client_event(s, "client.link_declined", tenant, creditor, is_attributed=None, at=link_request.decided_at)
             else:
-                client_event(s, "client.link_expired", tenant, creditor, is_attributed=False,
-                             expiredAt=wire.iso(link_request.decided_at or link_request.expires_at))
+                expired_at = link_request.decided_at or link_request.expires_at
+                client_event(s, "client.link_expired", tenant, creditor, is_attributed=False, at=expired_at,
+                             expiredAt=wire.iso(expired_at))
             announced += 1
     return announced

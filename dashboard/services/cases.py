@@ -296,6 +296,20 @@ class CaseView:
     timeline: list[TimelineEntry]
 
 
+def _learn(detail: CaseDetail, as_of: datetime) -> Case:
+    """The mirrored case, updated only when Debitura's answer tells it something new.
+
+    Opening a page is a read: an answer that matches the mirror writes nothing (not even when
+    it was seen), so polls elsewhere stay quiet and a read never contends with the sync.
+    """
+    [case], changed = mirror.upsert_cases([detail], source="api", as_of=as_of)
+    if changed:
+        db.session.commit()
+        return case
+    db.session.rollback()
+    return db.session.get(Case, detail.id)
+
+
 def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseView:
     """Debitura's current record of the case, mirrored; the mirror's copy (marked stale) when Debitura is down."""
     client = debitura or app_debitura()
@@ -312,7 +326,7 @@ def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseVi
             raise
         stale_reason = error.user_message
     else:
-        case = mirror.upsert_case(detail, source="api", as_of=as_of)
+        case = _learn(detail, as_of)
     submission = db.session.scalar(
         select(CaseSubmission).where(CaseSubmission.case_id == case.id).order_by(CaseSubmission.id).limit(1)
     )

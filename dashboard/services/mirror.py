@@ -26,7 +26,6 @@ from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, Tenant
-from dashboard.models.base import now_utc
 from dashboard.services.tenant_state import NEEDS_LINKING, approval_ttl_days, debitura_now, refresh_state
 
 # Columns whose change makes a sighting count as "changed" in sync statistics.
@@ -174,7 +173,7 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
             tenant.onboarding_started_at = client.date_linked or as_of
         tenant.onboarding_as_of = as_of
 
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     assign(tenant, "search_text", search_text_for(tenant))
     refresh_state(tenant, as_of)
@@ -271,7 +270,7 @@ def record_conflict(
     elif conflict.conflict_type == NEEDS_LINKING and tenant.link_request_status == "pending" and not tenant.approval_url:
         # Its webhook was applied first; only this answer carries the URL the customer needs.
         assign(tenant, "approval_url", conflict.approval_url)
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
     if commit:
@@ -288,7 +287,7 @@ def mark_missing(tenant: Tenant, *, source: str, as_of: datetime | None = None) 
     if changed:
         tenant.missing_since = as_of
     tenant.link_as_of = as_of
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
     return changed
@@ -399,7 +398,7 @@ def apply_case(
         assign(case, "tenant_id", tenant.id)
         if not case.client_name:
             case.client_name = tenant.company_name
-    case.last_seen_at = now_utc()
+    case.last_seen_at = as_of
     case.last_seen_source = source
     assign(case, "search_text", case_search_text(case))
     return _snapshot(case, _CASE_FACTS) != before

@@ -30,7 +30,7 @@ from dashboard.debitura import (
 from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now, now_utc
 from dashboard.services import audit, mirror, pricing
 from dashboard.services.kyc import note_kyc_block
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state
@@ -279,7 +279,7 @@ def copy_as_new(key: str) -> CaseSubmission:
 
 def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], take_over_stale: bool = False) -> bool:
     """Atomically move the row to `sending`; False when another request holds it or it already finished."""
-    now = now_utc()
+    now = debitura_now()  # shown as "on its way since …" beside Debitura's times
     claimable = CaseSubmission.status.in_(from_statuses)
     if take_over_stale:
         claimable = or_(claimable, and_(CaseSubmission.status == "sending", CaseSubmission.sending_since < now - STALE_SENDING))

@@ -13,7 +13,7 @@ from flask import Response, current_app, url_for
 
 from dashboard import csv_export
 from dashboard.services import tenants as tenant_service
-from dashboard.services.tenant_state import state_info
+from dashboard.services.tenant_state import debitura_now, state_info
 
 COLUMNS = (
     "externalTenantId", "company", "state", "stateCode", "nextStep", "customerUrl", "customerUrlKind",
@@ -26,9 +26,10 @@ URL_KINDS = {"approval_pending": "Approval", "resign_needed": "Contract re-sign"
 
 def _rows(filters: tenant_service.TenantFilter) -> Iterator[tuple]:
     public_url = current_app.config["DASHBOARD_PUBLIC_URL"].rstrip("/")
+    now = debitura_now()
     for tenant in tenant_service.iter_filtered(filters):
-        info = state_info(tenant.state)
-        customer_url = tenant.customer_url
+        info = state_info(tenant.state_at(now))
+        customer_url = tenant.customer_url_at(now)
         yield (
             tenant.external_tenant_id, tenant.company_name, info.label, info.code, info.next_action,
             customer_url, URL_KINDS.get(info.code, "") if customer_url else "",
@@ -36,7 +37,7 @@ def _rows(filters: tenant_service.TenantFilter) -> Iterator[tuple]:
             " ".join(user.get("email") or "" for user in tenant.users or []),
             {True: "yes", False: "no"}.get(tenant.is_attributed, ""),
             KYC_LABELS.get(tenant.kyc_status or "", tenant.kyc_status), tenant.kyc_status,
-            tenant.approval_expires_at, tenant.cases_total, tenant.state_changed_at, tenant.last_seen_at,
+            tenant.approval_expires_at, tenant.cases_total, tenant.state_since_at(now), tenant.last_seen_at,
             public_url + url_for("tenants.detail", tenant_id=tenant.id),
         )
 

@@ -51,7 +51,7 @@ def _tenant_queue(query: Select, make_row) -> tuple[int, list[Row]]:
 def expiring_links(now: datetime) -> Queue:
     total, rows = _tenant_queue(
         select(Tenant)
-        .where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
+        .where(Tenant.in_state_at("approval_pending", now), Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
         .order_by(Tenant.approval_expires_at, Tenant.id),
         lambda t: Row(
             f"Approval link expires {time_ago(t.approval_expires_at, now)}"
@@ -66,12 +66,17 @@ def expiring_links(now: datetime) -> Queue:
 
 def lost_links(now: datetime) -> Queue:
     def row(t: Tenant) -> Row:
+        when = time_ago(t.state_since_at(now), now)
+        if t.state_since_noticed(now):
+            when = f"(noticed {when})"
         if t.state == "declined":
-            return Row(f"The customer declined the link {time_ago(t.state_changed_at)}.", "contact", tenant=t)
-        return Row(f"The link request expired {time_ago(t.state_changed_at)} without an answer.", "reissue", tenant=t)
+            return Row(f"The customer declined the link {when}.", "contact", tenant=t)
+        return Row(f"The link request expired {when} without an answer.", "reissue", tenant=t)
 
     total, rows = _tenant_queue(
-        select(Tenant).where(Tenant.state.in_(("expired", "declined"))).order_by(Tenant.state_changed_at.desc(), Tenant.id),
+        select(Tenant)
+        .where(or_(Tenant.in_state_at("expired", now), Tenant.state == "declined"))
+        .order_by(Tenant.state_since_at(now).desc(), Tenant.id),
         row,
     )
     return Queue("lost", "Expired or declined links",

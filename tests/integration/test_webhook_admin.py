@@ -108,7 +108,7 @@ def test_rotating_keeps_the_old_secret_accepted_for_the_grace_period(app, client
         later = accepted_secrets(now_utc() + timedelta(days=1, minutes=1))
     assert base64.b64decode(new.secret) in later and base64.b64decode(old.secret) not in later
     page = client.get("/admin/webhooks").get_data(as_text=True)
-    assert "The previous one is still accepted for 24 hours." in page
+    assert "New signing secret stored; the old one is still accepted for 1 d." in page
     assert new.secret not in page and old.secret not in page
     assert [entry.action for entry in entries(app)][-1] == "webhook.rotate"  # opening the page is no change
 
