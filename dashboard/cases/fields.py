@@ -6,7 +6,7 @@ before anything is sent; Debitura checks again and its 400s land on the same fie
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from wtforms import DateField, Field, RadioField, SelectField

@@ -30,7 +30,7 @@ from dashboard.debitura import (
 from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
-from dashboard.models.base import debitura_now, now_utc
+from dashboard.models.base import now_utc
 from dashboard.services import audit, mirror, pricing
 from dashboard.services.kyc import note_kyc_block
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state

@@ -9,7 +9,7 @@ from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
-from dashboard.services import audit, live, return_urls
+from dashboard.services import audit, live, mirror, return_urls
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import (
     NEEDS_LINKING,
