@@ -85,7 +85,7 @@ def test_every_page_links_an_icon_and_favicon_ico_answers(client, operators):
 
 def test_an_upload_over_the_limit_without_javascript_ends_on_a_page_with_a_way_back(app, client, operators):
     operators.login("operator")
-    app.config["MAX_CONTENT_LENGTH"] = 1024  # the same refusal as at 26 MB, without sending 26 MB
+    app.config["MAX_CONTENT_LENGTH"] = 1024  # the same refusal as at 26 MB, without sending 26 MB (it names the limit in force)
     page = "http://localhost/cases/some-case"
 
     response = client.post("/cases/some-case/files/new", headers={"Referer": page},
@@ -93,5 +93,5 @@ def test_an_upload_over_the_limit_without_javascript_ends_on_a_page_with_a_way_b
 
     html = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert "larger than 25 MB" in html
+    assert "larger than 1 KB, the most this server accepts" in html
     assert f'<a href="{page}">Go back to the page you came from</a>' in html
