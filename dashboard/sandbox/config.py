@@ -54,9 +54,9 @@ class SandboxUrls:
     def control(self) -> str:
         return f"{self.base}/control"
 
-    def onboarding(self, link_id: str, session: str) -> str:
-        # The session parameter makes each handed-out URL fresh; the page only needs the link id.
-        return f"{self.ui}/onboarding/companydetails/{link_id}?session={session}"
+    def onboarding(self, link_id: str) -> str:
+        # No query of its own: partners append `?returnUrl=…` to it as handed out.
+        return f"{self.ui}/onboarding/companydetails/{link_id}"
 
     def contract_upgrade(self, link_id: str) -> str:
         return f"{self.ui}/ContractUpgrade/Sign/{link_id}"

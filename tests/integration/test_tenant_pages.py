@@ -255,7 +255,9 @@ def test_reissuing_sends_post_clients_again_and_shows_a_fresh_url(app, client, o
     create_client(debitura, "fresh")
     with app.app_context():
         tenant = mirror.upsert_tenant_from_client(debitura.referral.get_client("fresh"), source="sync")
-        tenant_id, old_url = tenant.id, tenant.onboarding_url
+        tenant_id, current_url = tenant.id, tenant.onboarding_url
+        tenant.onboarding_url = "https://testreferral.debitura.com/onboarding/companydetails/stale"
+        db.session.commit()
     operators.login("operator")
 
     response = client.post(f"/tenants/{tenant_id}/reissue", headers={"HX-Request": "true", "HX-Target": "tenant-live"})
@@ -265,7 +267,7 @@ def test_reissuing_sends_post_clients_again_and_shows_a_fresh_url(app, client, o
     assert "A fresh onboarding URL is ready" in body  # the out-of-band flash
     with app.app_context():
         tenant = db.session.get(Tenant, tenant_id)
-        assert tenant.onboarding_url != old_url and tenant.onboarding_url in body
+        assert tenant.onboarding_url == current_url and current_url in body
         assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.external_tenant_id == "fresh")) == "client.reissue_url"
 
 
