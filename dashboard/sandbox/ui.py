@@ -32,7 +32,8 @@ bp = Blueprint("sandbox_ui", __name__, template_folder="templates", static_folde
 SIGNING_CODE = re.compile(r"^\d{6}$")
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 SAFE_FONT = re.compile(r"^[\w\s,'\-]{1,100}$")
-UNAVAILABLE_STATUS = {"used": 410, "declined": 410, "expired": 410, "unknown": 404}
+# A request already decided answers 409 "already used", also to the loser of two concurrent clicks.
+UNAVAILABLE_STATUS = {"used": 409, "declined": 409, "expired": 410, "unknown": 404}
 
 
 # --- shared by the hosted pages and the control panel ------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from dashboard.debitura import BusinessRuleError, Conflict
+from dashboard.debitura import BusinessRuleError, Conflict, NotFound
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import WebhookEvent
 
@@ -402,7 +402,7 @@ def test_a_used_approval_link_says_it_was_already_used(http, referral):
 
     again = page.press("Approve")  # a second tab, or a double click
 
-    assert again.status == 410
+    assert again.status == 409
     assert again.heading == "This link has already been used"
     assert Page.open(http, url).heading == "This link has already been used"
 
@@ -415,6 +415,21 @@ def test_declining_fires_the_webhook_and_the_link_cannot_be_used_again(sandbox, 
     assert page.heading == "Request declined"
     assert [event["data"]["externalTenantId"] for event in events_of(sandbox, "client.link_declined")] == ["link-3"]
     assert Page.open(http, url).heading == "This link request was declined"
+
+
+def test_approving_from_a_second_tab_after_a_decline_is_a_409(sandbox, http, referral):
+    url = request_link(referral, existing_customer("link-5"))
+    first_tab, second_tab = Page.open(http, url), Page.open(http, url)
+    first_tab.press("Decline")
+
+    late = second_tab.press("Approve")
+
+    assert late.status == 409
+    with pytest.raises(NotFound):
+        referral.get_client("link-5")
+    assert [event["event"] for event in events_of(sandbox, "client.linked", "client.link_declined")] == [
+        "client.link_declined"
+    ]
 
 
 def test_an_expired_approval_link_says_so_even_before_the_hourly_job_ran(sandbox, http, referral):
