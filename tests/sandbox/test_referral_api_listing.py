@@ -131,7 +131,7 @@ def test_case_detail_adds_the_potential_revenue_from_the_fee_snapshot(referral, 
 
 
 def test_an_old_debt_carries_the_age_surcharge(referral, portfolio):
-    assert referral.get_case(portfolio["A-3"]).potential_revenue.success_fee_percentage == Decimal("14.5")
+    assert referral.get_case(portfolio["A-3"]).potential_revenue.success_fee_percentage == Decimal("17.5")
 
 
 def test_an_unknown_case_is_not_found(referral):
@@ -225,7 +225,7 @@ def test_transactions_report_the_seven_revenue_buckets_in_usd(referral, revenue)
     assert buckets.ready_to_invoice_debitura.fee == Decimal("41.04")
     assert buckets.pending.count == 1
     assert buckets.disputed.count == buckets.confirmed_pending_invoice.count == 0
-    assert page.total_debitura_revenue_usd == Decimal("31.32") + Decimal("41.04") + Decimal("82.08") + Decimal("6.26")
+    assert page.total_debitura_revenue_usd == Decimal("31.32") + Decimal("41.04") + Decimal("82.08") + Decimal("7.56")
 
 
 def test_the_stage_filter_narrows_rows_but_not_the_summary(sandbox, http, revenue):
@@ -264,8 +264,8 @@ def test_transactions_search_by_client_name_or_case_reference(sandbox, referral,
 
 
 def test_earnings_show_on_the_client(referral, revenue):
-    # A-1 paid (15.66), A-2 invoiced (20.52) and A-3 pending (EUR 100 at 14.5 % -> USD 3.13) all count.
-    assert referral.get_client("alpha").case_stats.earnings_usd == Decimal("39.31")
+    # A-1 paid (15.66), A-2 invoiced (20.52) and A-3 pending (EUR 100 at 17.5 % -> USD 3.78) all count.
+    assert referral.get_client("alpha").case_stats.earnings_usd == Decimal("39.96")
 
 
 def test_a_non_attributed_client_earns_only_on_cases_sent_with_our_token(sandbox, referral, debitura, client_body, case_body):

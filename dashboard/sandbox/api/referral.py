@@ -168,9 +168,8 @@ def preview():
             }
         )
     partner = quote.partner
+    # Creditor-less, so no SdcaUpgrade: the spec says the preview never surfaces it.
     actions = []
-    if domain.state(s).sdca_version > 1:
-        actions.append({"type": "SdcaUpgrade", "collectionPartnerId": None, "dueDate": None})
     actions.append({"type": "PoA", "collectionPartnerId": partner.id, "dueDate": None})
     if reference.needs_jpa(preview_input.country):
         actions.append({"type": "Jpa", "collectionPartnerId": partner.id, "dueDate": None})
