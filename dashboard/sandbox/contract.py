@@ -30,6 +30,10 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
   idempotency docs answer a reused key with another body with 422 IdempotencyConflict.
 - 400 on operations that take a body but declare no 400 (KYC submission): ASP.NET answers field
   validation with a 400 on every such operation, and the docs list the KYC field rules.
+- Nested objects declared as plain `$ref`s (`signingHandoff`, `collectionPartner`, `assignedUser`,
+  `kycVerification`, `verificationStatus`, `caseResults`, `potentialRevenue`, `onboardingUser`)
+  may be null: seed 003 says "when everything is already signed, signingHandoff is null", the
+  KYC review state is null while unreviewed, and ASP.NET writes every absent object as null.
 Two request-side allowances are applied while checking requests:
 - fields typed `date-time` also accept a plain date (`"date": "2025-06-01"` is the docs' own example,
   and ASP.NET's binder reads it), in bodies and in query parameters;
@@ -90,6 +94,10 @@ UPLOADED_FILE_BODY: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+NULLABLE_NESTED = frozenset({
+    "signingHandoff", "collectionPartner", "assignedUser", "kycVerification", "verificationStatus", "caseResults",
+    "potentialRevenue", "onboardingUser",
+})
 LENIENT_REQUEST_RULES = frozenset({("returnUrl", "maxLength")})  # (property, validator)
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -123,6 +131,11 @@ def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, A
     schemas = document.get("components", {}).get("schemas", {})
     if KYC_STATUS in schemas:
         schemas[KYC_STATUS] = {**schemas[KYC_STATUS], "enum": ["not_required", "pending", "verified"]}
+    for schema in schemas.values():
+        properties = schema.get("properties", {})
+        for name in NULLABLE_NESTED & properties.keys():
+            if set(properties[name]) == {"$ref"}:
+                properties[name] = {"anyOf": [properties[name], {"enum": [None]}]}
     api_error = {"$ref": API_ERROR}
     for template, item in document["paths"].items():
         for method in METHODS:

@@ -42,6 +42,24 @@ def test_a_case_for_a_ready_client_goes_to_verification(ready, debitura, case_bo
     assert len(case.reference) == 8
 
 
+def test_with_everything_signed_signing_handoff_travels_as_null(ready, debitura, case_body, contract_check):
+    case = debitura.create_case("acme", case_body(allowPendingContracts=True))
+
+    assert case.signing_handoff_url is None
+    sent = [answer.json() for request, answer in contract_check if request.method == "POST" and
+            request.url.endswith("/customer-api/cases")]
+    assert sent[-1]["signingHandoff"] is None
+    assert sent[-1]["assignedUser"] is None
+
+
+def test_a_test_case_without_a_partner_has_a_null_collection_partner(ready, debitura, case_body, contract_check):
+    case = debitura.create_case("acme", case_body(isTest=True))
+
+    assert case.collection_partner_name is None
+    created = [answer.json() for request, answer in contract_check if request.url.endswith("/customer-api/cases")]
+    assert created[-1]["collectionPartner"] is None
+
+
 def test_skipping_debitura_verification_goes_straight_to_the_partner(ready, debitura, case_body):
     assert debitura.create_case("acme", case_body(skipDebituraVerification=True)).lifecycle == "Pending Verification"
 
@@ -291,7 +309,7 @@ def test_age_buckets_on_a_case_set_its_blended_fee(ready, debitura, case_body):
 
     case = debitura.create_case("acme", payload)
 
-    assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("2.5")
+    assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("3.9")
 
 
 def test_a_waiting_case_read_back_still_carries_its_signing_url(referral, debitura, client_body, case_body):
