@@ -76,12 +76,22 @@ def test_after_expiry_the_same_call_issues_a_fresh_url(sandbox, referral, client
     assert event_types(sandbox) == ["client.link_requested", "client.link_expired", "client.link_requested"]
 
 
+def test_advancing_the_clock_runs_the_expiry_job_as_the_control_panel_does(sandbox, referral, client_body):
+    conflict_of(referral, client_body("acme", email="anna@existing.example"))
+
+    sandbox.advance_clock(7 * 86400 + 1)
+
+    assert event_types(sandbox) == ["client.link_requested", "client.link_expired"]
+    with sandbox.session() as s:
+        assert s.scalars(select(LinkRequest.status)).one() == "expired"
+
+
 def test_the_hourly_job_expires_requests_past_their_ttl_only(sandbox, referral, client_body):
     conflict_of(referral, client_body("acme", email="anna@existing.example"))
-    sandbox.advance_clock(6 * 86400)
+    sandbox.advance_clock(6 * 86400, run_jobs=False)
     with sandbox.session() as s:
         assert domain.expire_link_requests(s) == 0
-    sandbox.advance_clock(86400)
+    sandbox.advance_clock(86400, run_jobs=False)
 
     with sandbox.session() as s:
         assert domain.expire_link_requests(s) == 1
