@@ -240,9 +240,12 @@ def test_uncovered_countries_have_no_partner(ready, debitura, case_body, country
 
 def test_a_blocked_creditor_cannot_submit(sandbox, ready, debitura, case_body):
     with sandbox.session() as s:
-        domain.active_link(s, "acme").creditor.blocked = True
+        domain.set_creditor_blocked(s, "acme")
 
     assert business_error_of(debitura, case_body()).types == ["CreditorBlocked"]
+    with sandbox.session() as s:
+        domain.set_creditor_blocked(s, "acme", blocked=False)
+    assert debitura.create_case("acme", case_body()).lifecycle == "Pending Verification Internal"
 
 
 def test_combined_signing_moves_waiting_cases_on_and_fires_case_updated(sandbox, referral, debitura, client_body, case_body):

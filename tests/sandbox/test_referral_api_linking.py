@@ -178,6 +178,19 @@ def test_accounts_that_cannot_be_linked_are_refused(sandbox, referral, client_bo
     assert event_types(sandbox) == []
 
 
+def test_both_documented_spellings_of_the_other_partner_conflict_are_answered(sandbox, referral, client_body,
+                                                                             contract_check):
+    with sandbox.session() as s:
+        domain.link_email_to_other_partner(s, "billing@taken.example")
+
+    conflict_of(referral, client_body("acme", email="anna@other-partner.example"))
+    conflict_of(referral, client_body("acme", email="billing@taken.example"))
+
+    wire_types = [answer.json()["type"] for _, answer in contract_check if answer.status_code == 409]
+    assert wire_types == ["AlreadyLinkedToAnotherPartner", "ClientAlreadyLinkedToAnotherPartner"]
+    assert event_types(sandbox) == []
+
+
 def test_an_email_already_linked_under_another_tenant_id_is_refused(referral, client_body):
     referral.create_client(client_body("acme", email="anna@acme.example"))
 
