@@ -208,7 +208,7 @@ class CompanyForm:
             errors["country"] = "Choose the country the company is registered in."
         if not validation.EMAIL.match(values["support_email"]):
             errors["support_email"] = "Enter a valid e-mail address, like billing@example.com."
-        limits = {"registration_number": 100, "address": 500, "zip_code": 20, "city": 100, "phone": 50}
+        limits = {"address": 500, "zip_code": 20, "city": 100}  # the spec's ClientDetailsDto limits
         for field, limit in limits.items():
             if len(values[field]) > limit:
                 errors[field] = f"This can be at most {limit} characters."

@@ -98,7 +98,6 @@ TODAY = date.today()
         ({"debtor": None}, "debtor", "Debtor information is required"),
         ({"currencyCode": None}, "currencyCode", "The CurrencyCode field is required."),
         ({"creditorReference": "R" * 51}, "creditorReference", "Must be at most 50 characters."),
-        ({"surprise": 1}, "surprise", "Unknown field: the API does not define this property."),
     ],
 )
 def test_case_fields_are_validated_with_400s(ready, debitura, case_body, change, field, message):
@@ -120,11 +119,33 @@ def test_a_due_date_of_today_is_accepted(ready, debitura, case_body):
     assert case.due_date == TODAY
 
 
-@pytest.mark.parametrize("debtor_type", ["person", "PRIVATE", "company"])
-def test_debtor_types_are_case_insensitive_and_person_means_private(ready, debitura, case_body, debtor_type):
+@pytest.mark.parametrize(("debtor_type", "kept"), [("person", "Person"), ("Person", "Person"), ("PRIVATE", "Private"),
+                                                  ("company", "Company")])
+def test_debtor_types_are_case_insensitive_and_keep_their_word(ready, debitura, case_body, debtor_type, kept):
     case = debitura.create_case("acme", case_body(debtor={"type": debtor_type}))
 
-    assert case.debtor.type == ("Company" if debtor_type == "company" else "Private")
+    assert case.debtor.type == kept
+    assert debitura.get_customer_case("acme", case.id).debtor.type == kept
+
+
+def test_properties_the_api_does_not_define_are_ignored(ready, debitura, case_body):
+    payload = case_body(surprise=1, debtor={"nickname": "Debby"})
+
+    case = debitura.create_case("acme", payload)
+
+    assert case.debtor.name == "Debtor GmbH"
+
+
+def test_debtor_details_take_any_length_the_spec_allows_but_names_stop_at_300(ready, debitura, case_body):
+    long_details = {"companyRegistrationNumber": "R" * 150, "phone": "4" * 80, "city": "C" * 150,
+                    "contactPerson": "P" * 300}
+
+    case = debitura.create_case("acme", case_body(debtor=long_details))
+
+    assert (case.debtor.company_registration_number, case.debtor.phone) == ("R" * 150, "4" * 80)
+    with pytest.raises(InvalidRequest) as raised:
+        debitura.create_case("acme", case_body(debtor={"name": "N" * 301}))
+    assert "debtor.name" in raised.value.field_errors
 
 
 @pytest.mark.parametrize("state", ["NY", "US-NY", "New York"])
