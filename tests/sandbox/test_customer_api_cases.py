@@ -336,6 +336,16 @@ def test_age_buckets_on_a_case_set_its_blended_fee(ready, debitura, case_body):
     assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("3.9")
 
 
+@pytest.mark.parametrize("case_id", ["not-a-uuid", "12345", "INV-1"])
+def test_a_malformed_case_id_is_a_400_not_a_404(ready, debitura, case_id):
+    with pytest.raises(InvalidRequest) as raised:
+        debitura.get_customer_case("acme", case_id)
+
+    assert raised.value.http_status == 400
+    with pytest.raises(NotFound):
+        debitura.get_customer_case("acme", "3fa85f64-5717-4562-b3fc-2c963f66afa6")
+
+
 def test_a_waiting_case_read_back_still_carries_its_signing_url(referral, debitura, client_body, case_body):
     referral.create_client(client_body("acme"))
     created = debitura.create_case("acme", case_body(allowPendingContracts=True))
