@@ -30,6 +30,8 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
   idempotency docs answer a reused key with another body with 422 IdempotencyConflict.
 - 400 on operations that take a body but declare no 400 (KYC submission): ASP.NET answers field
   validation with a 400 on every such operation, and the docs list the KYC field rules.
+- Query filters over an integer enum (`RevenueStages`, `CommissionPaymentStatuses`, …) also take
+  the members' names: ASP.NET's enum binder reads both, and the docs name the members.
 - Nested objects declared as plain `$ref`s (`signingHandoff`, `collectionPartner`, `assignedUser`,
   `kycVerification`, `verificationStatus`, `caseResults`, `potentialRevenue`, `onboardingUser`)
   may be null: seed 003 says "when everything is already signed, signingHandoff is null", the
@@ -159,6 +161,7 @@ def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, A
             operation = item.get(method)
             if operation is None:
                 continue
+            _enum_filters_take_names(operation, schemas)
             responses = operation.setdefault("responses", {})
             if "requestBody" in operation:
                 responses.setdefault("400", {"description": "Invalid request.", "content": _json_body(api_error)})
@@ -173,6 +176,17 @@ def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, A
             if (api, method, template) == ("referral-api", "post", "/cases/{caseId}/files"):
                 responses["200"] = {**responses["200"], "content": _json_body(copy.deepcopy(UPLOADED_FILE_BODY))}
     return document
+
+
+ENUM_MEMBER_NAME: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z]+$"}
+
+
+def _enum_filters_take_names(operation: dict[str, Any], schemas: Mapping[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        items = parameter.get("schema", {}).get("items", {})
+        target = schemas.get(items.get("$ref", "").rsplit("/", 1)[-1], {})
+        if parameter.get("in") == "query" and target.get("type") == "integer" and "enum" in target:
+            parameter["schema"]["items"] = {"anyOf": [items, ENUM_MEMBER_NAME]}
 
 
 # --- schema lookup -------------------------------------------------------------------------------
@@ -458,6 +472,8 @@ def _typed_query_value(spec: ApiSpec, schema: Mapping[str, Any], values: list[st
     """Query strings are text; give them the schema's type before validating (form style, exploded)."""
     if schema.get("type") == "array":
         item_schema = spec.resolve(schema.get("items", {}))
+        if "anyOf" in item_schema:  # an enum filter that also takes names: typed as its first form
+            item_schema = spec.resolve(item_schema["anyOf"][0])
         return [_typed_scalar(item_schema, value) for value in values]
     return _typed_scalar(spec.resolve(schema), values[-1])
 

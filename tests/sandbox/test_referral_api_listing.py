@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from dashboard.sandbox import domain
+from dashboard.sandbox import domain, reference
 from dashboard.sandbox.models import Case
 
 NORDIC = "Nordic Inkasso A/S"
@@ -64,6 +64,7 @@ def test_the_case_list_defaults_to_newest_first_across_all_clients(referral, por
         ({"statuses": ["Active", "Paused"]}, ["A-2", "A-1"]),
         ({"statuses": ["More Info Required"]}, ["B-2"]),
         ({"statuses": ["NeedsAdditionalDetails", "pendingcontractsigning"]}, ["B-2", "A-3"]),
+        ({"statuses": ["Leads", "LeadsQuoteGiven", "Merged"]}, []),
         ({"query": "omega"}, ["A-2"]),
         ({"query": "b-"}, ["B-2", "B-1"]),
         ({"sort": "GrossAmount:asc"}, ["B-1", "A-1", "A-3", "B-2", "A-2"]),
@@ -99,7 +100,7 @@ def test_the_summary_counts_lifecycle_groups_and_ignores_the_status_filter(refer
 
 @pytest.mark.parametrize(
     "params", [{"PageSize": "101"}, {"PageSize": "0"}, {"Statuses": "Sleeping"}, {"Sort": "Debtor:asc"},
-               {"FromDate": "yesterday"}]
+               {"FromDate": "yesterday"}, {"CollectionPartnerIds": "nordic"}, {"CollectionPartnerIds": "12345"}]
 )
 def test_invalid_case_list_parameters_are_400(sandbox, http, params):
     response = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"})
@@ -257,6 +258,45 @@ def test_transactions_filter_by_status_and_client(sandbox, http, revenue, params
 
     names = {value: name for name, value in revenue.items()}
     assert {names[row["transactionId"]] for row in body["data"]} == expected
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"RevenueStages": ["Paid"]}, {"paid"}),
+        ({"RevenueStages": ["awaitingdebiturapayment", "0"]}, {"invoiced", "pending"}),
+        ({"ReferralInvoicingStatuses": ["Invoiced", "paid"]}, {"invoiced", "paid"}),
+        ({"CommissionPaymentStatuses": ["Unpaid"]}, {"pending"}),
+        ({"PlatformInvoicingStatuses": ["PaymentReceived"]}, {"paid", "invoiced", "ready"}),
+    ],
+)
+def test_integer_enum_filters_also_take_member_names(sandbox, http, revenue, params, expected):
+    response = http.get(
+        f"{sandbox.urls.referral_api}/reporting/transactions", params=params, headers={"XApiKey": "sandbox-key"}
+    )
+
+    assert response.status_code == 200
+    names = {value: name for name, value in revenue.items()}
+    assert {names[row["transactionId"]] for row in response.json()["data"]} == expected
+
+
+@pytest.mark.parametrize("params", [{"RevenueStages": ["Sleeping"]}, {"RevenueStages": [7]},
+                                    {"CollectionPartnerIds": ["not-a-uuid"]}])
+def test_invalid_transaction_filters_are_400(sandbox, http, revenue, params):
+    response = http.get(
+        f"{sandbox.urls.referral_api}/reporting/transactions", params=params, headers={"XApiKey": "sandbox-key"}
+    )
+
+    assert response.status_code == 400
+
+
+def test_collection_partner_ids_are_uuids_in_any_case(sandbox, http, portfolio):
+    nordic = reference.partner_by_name(NORDIC).id
+    response = http.get(f"{sandbox.urls.referral_api}/cases", params={"CollectionPartnerIds": nordic.upper()},
+                        headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 200
+    assert {item["collectionPartner"] for item in response.json()["cases"]} == {NORDIC}
 
 
 def test_transactions_search_by_client_name_or_case_reference(sandbox, referral, revenue):
