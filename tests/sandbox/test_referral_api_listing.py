@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from dashboard.sandbox import domain, reference
+from dashboard.sandbox.countries import COUNTRY_IDS
 from dashboard.sandbox.models import Case
 
 NORDIC = "Nordic Inkasso A/S"
@@ -297,6 +298,43 @@ def test_collection_partner_ids_are_uuids_in_any_case(sandbox, http, portfolio):
 
     assert response.status_code == 200
     assert {item["collectionPartner"] for item in response.json()["cases"]} == {NORDIC}
+
+
+def test_filter_options_list_the_debtor_countries_of_visible_cases_and_the_carve_out_partners(
+    sandbox, http, referral, debitura, client_body, case_body
+):
+    referral.create_client(client_body("gamma", cases=[case_body("DE", creditorReference="G-1"),
+                                                       case_body("DK", creditorReference="G-2")]))
+    debitura.create_case("gamma", case_body("SE", isTest=True, allowPendingContracts=True))  # hidden from views
+
+    response = http.get(f"{sandbox.urls.referral_api}/referral-partner/filter-options",
+                        headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["countries"] == [{"id": COUNTRY_IDS["DK"], "name": "Denmark"},
+                                 {"id": COUNTRY_IDS["DE"], "name": "Germany"}]
+    assert [partner["name"] for partner in body["carveoutPartners"]] == [
+        "Lumiere Recouvrement SAS", "Rhein Forderungsmanagement GmbH"
+    ]
+    rhein = body["carveoutPartners"][1]["id"]
+    for params in ({"CountryIds": COUNTRY_IDS["DE"]}, {"CollectionPartnerIds": rhein}):
+        found = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"})
+        assert [row["creditorReference"] for row in found.json()["cases"]] == ["G-1"]
+
+
+def test_coverage_lists_every_covered_jurisdiction_with_its_partner(sandbox, http):
+    response = http.get(f"{sandbox.urls.referral_api}/coverage", headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 200
+    items = {(item["countryAlpha2"], item["usStateAlpha2"]): item for item in response.json()}
+    assert ("KP", None) not in items and ("US", None) not in items
+    assert items[("US", "CA")]["jurisdiction"] == "United States - California"
+    assert items[("DK", None)]["partners"] == [
+        {"partnerId": reference.partner_by_name(NORDIC).id, "partnerName": NORDIC, "conditions": "All cases"}
+    ]
+    assert "KYC" in items[("GB", None)]["partners"][0]["conditions"]
+    assert items[("DE", None)]["countryId"] == COUNTRY_IDS["DE"]
 
 
 def test_transactions_search_by_client_name_or_case_reference(sandbox, referral, revenue):

@@ -21,7 +21,7 @@ from dashboard.sandbox.api import (
     rate_limited,
     sandbox,
 )
-from dashboard.sandbox.api import queries
+from dashboard.sandbox.api import options, queries
 from dashboard.sandbox.errors import ApiError, NotFound, unauthorized
 from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription
 
@@ -243,6 +243,16 @@ def transactions():
 @bp.get("/me")
 def me():
     return ok(wire.partner_dto(domain.partner(db())))
+
+
+@bp.get("/referral-partner/filter-options")
+def filter_options():
+    return ok(options.filter_options(db()))
+
+
+@bp.get("/coverage")
+def coverage():
+    return ok(options.coverage())
 
 
 # --- webhooks ----------------------------------------------------------------------------------
