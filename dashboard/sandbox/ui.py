@@ -8,7 +8,9 @@ writes the webhook events.
 
 A `returnUrl` query parameter (absolute http(s), at most 2048 characters, otherwise silently
 ignored) is carried through each flow; on completion the customer is sent there with
-`completed=true` appended. Without one, a plain "done" page is shown.
+`completed=true` appended. Without one, a plain "done" page is shown. With one, every step also
+offers "I'll do this later", which sends the customer back without `completed=true` (how a partner
+tells an abandoned flow from a finished one), and pages that end a flow link "Go back to your app".
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def finish(return_url: str | None, title: str, message: str) -> Response | str:
     """The end of a flow: back to the partner's app with completed=true, or a plain done page."""
     if return_url:
         return redirect(domain.with_completed_flag(return_url), code=303)
-    return render_template("sandbox/done.html", title=title, message=message)
+    return render_template("sandbox/done.html", title=title, message=message, completed=True)
 
 
 def _flow_args(**args: str | None) -> dict[str, str]:
@@ -117,6 +119,28 @@ def _branding() -> dict[str, object]:
     return {"partner_name": domain.partner(db()).company_name}
 
 
+@bp.context_processor
+def _way_back() -> dict[str, object]:
+    return_url = return_url_arg()
+
+    def back_to_app(completed: bool = False) -> str | None:
+        if return_url is None:
+            return None
+        return domain.with_completed_flag(return_url) if completed else return_url
+
+    return {"return_url": return_url, "back_to_app": back_to_app}
+
+
+@bp.post("/later")
+def later():
+    """The customer leaves a flow unfinished: back to the partner's app without completed=true."""
+    return_url = return_url_arg()
+    if return_url is None:
+        return render_template("sandbox/done.html", title="Nothing was changed",
+                               message="You can finish later from the same link. You can close this page.")
+    return redirect(return_url, code=303)
+
+
 # --- onboarding --------------------------------------------------------------------------------
 
 ONBOARDING_STEPS = (("companydetails", "Company details"), ("users", "Users"), ("kyc", "Director identity"),
@@ -142,6 +166,7 @@ def _onboarding_link(s: Session, link_id: str) -> ClientLink | Response:
                     "sandbox/done.html",
                     title="Onboarding is complete",
                     message=f"{creditor.company_name} has already completed onboarding. Nothing more is needed.",
+                    completed=True,
                 )
             )
         return redirect(url_for(".contract_upgrade", link_id=link.id, **_flow_args()), code=303)
@@ -313,6 +338,7 @@ def contract_upgrade(link_id: str):
             "sandbox/done.html",
             title="The agreement is up to date",
             message=f"{creditor.company_name} has signed the current agreement. Nothing more is needed.",
+            completed=True,
         )
     version = domain.state(s).sdca_version
     context = {

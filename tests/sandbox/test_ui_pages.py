@@ -3,6 +3,8 @@ forms, press the buttons, and check what the partner then sees through the real 
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
@@ -316,6 +318,59 @@ def test_a_withdrawn_clients_link_shows_a_clear_page(sandbox, http, referral, cl
 # --- re-signing and single signatures ------------------------------------------------------------
 
 
+def back_link(page) -> str | None:
+    """Where the page's "Go back to your app" link leads, if it has one."""
+    found = re.search(r'<a href="([^"]*)">Go back to your app</a>', page.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_leaving_onboarding_for_later_returns_without_completed(http, referral, client_body):
+    url = referral.create_client(client_body("later-1")).client.onboarding_url
+    page = Page.open(http, with_return_url(url)).press("Continue")
+    assert page.heading == "Users"
+    assert page.buttons() == ["Continue", "I'll do this later"]
+
+    left = page.press("I'll do this later")
+
+    assert left.status == 303
+    assert completed_query(left.location) == {"tenant": ["a b"], "step": ["2"]}
+    assert referral.get_client("later-1").onboarding_done is False
+    resumed = Page.open(http, with_return_url(url))
+    assert resumed.press("Continue").press("Continue").press("Sign the agreement", code="123456").status == 303
+
+
+def test_leaving_an_approval_for_later_keeps_the_request_open(sandbox, http, referral):
+    url = request_link(referral, existing_customer("later-2"))
+
+    left = Page.open(http, with_return_url(url)).press("I'll do this later")
+
+    assert "completed" not in completed_query(left.location)
+    assert events_of(sandbox, "client.linked", "client.link_declined") == []
+    assert Page.open(http, url).buttons() == ["Approve", "Decline"]
+
+
+def test_pages_that_end_a_flow_link_back_to_the_app(sandbox, http, referral, ready_client):
+    link_id = ready_client("later-3")
+    done = Page.open(http, with_return_url(f"{sandbox.urls.ui}/onboarding/companydetails/{link_id}"))
+    assert done.heading == "Onboarding is complete"
+    assert "completed" in completed_query(back_link(done))
+
+    url = request_link(referral, existing_customer("later-4"))
+    Page.open(http, url).press("Approve")
+    used = Page.open(http, with_return_url(url))
+    assert used.heading == "This link has already been used"
+    assert completed_query(back_link(used)) == {"tenant": ["a b"], "step": ["2"]}
+    assert back_link(Page.open(http, url)) is None
+
+
+def test_leaving_without_a_return_url_says_nothing_changed(sandbox, http):
+    page = Page(http, http.post(f"{sandbox.urls.ui}/later", allow_redirects=False))
+
+    assert page.status == 200
+    assert page.heading == "Nothing was changed"
+    assert page.buttons() == []
+
+
 def test_a_new_sdca_version_is_signed_on_the_contract_upgrade_page(sandbox, http, referral, client_body, ready_client):
     ready_client("upgrade-1")
     with sandbox.session() as s:
@@ -369,7 +424,7 @@ def test_approving_links_the_account_then_walks_the_signing_chain_and_returns(sa
 
     page = Page.open(http, with_return_url(url))
     assert page.heading == "Connect Northwind Invoicing ApS to your Debitura account"
-    assert page.buttons() == ["Approve", "Decline"]
+    assert page.buttons() == ["Approve", "Decline", "I'll do this later"]
     page = page.press("Approve")
 
     steps = []
