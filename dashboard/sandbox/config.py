@@ -18,6 +18,8 @@ class SandboxConfig:
     approval_ttl_days: int = 7
     auto_deliver: bool = True
     rate_limit_per_minute: int = 2000
+    # Debitura's 429 may or may not carry a Retry-After header; the body's retryAfter is always there.
+    rate_limit_retry_after_header: bool = True
     # Real-HTTP mode only: how long a timeout fault stalls a request (longer than a client waits).
     stall_seconds: float = 15.0
 

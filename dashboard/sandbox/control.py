@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, delivery, domain, faults, reference
@@ -29,6 +29,7 @@ from dashboard.sandbox.models import (
     ClientLink,
     KycVerification,
     LinkRequest,
+    RateBucket,
     SandboxState,
     WebhookDelivery,
     WebhookSubscription,
@@ -308,7 +309,7 @@ def clear_faults():
 
 @bp.post("/rate-limit")
 def rate_limit():
-    """Switch rate limiting on or off, with a per-minute limit."""
+    """Switch rate limiting on or off, with a per-minute limit (the hourly and daily ones follow it)."""
 
     def action(s: Session) -> str:
         enabled = request.form.get("enabled") == "on"
@@ -318,10 +319,9 @@ def rate_limit():
         s.execute(
             update(SandboxState)
             .where(SandboxState.id == clock.STATE_ID)
-            .values(
-                rate_limit_enabled=enabled, rate_limit_per_minute=limit, rate_window_start=None, rate_window_count=0
-            )
+            .values(rate_limit_enabled=enabled, rate_limit_per_minute=limit)
         )
+        s.execute(delete(RateBucket))  # every window starts empty
         return f"Rate limiting {'on' if enabled else 'off'} ({limit} calls a minute)."
 
     return _run(action)

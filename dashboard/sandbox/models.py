@@ -438,3 +438,14 @@ class RevenueTransaction(Base):
     case: Mapped[Case] = relationship(lazy="joined")
     link: Mapped[ClientLink] = relationship(lazy="joined")
 
+
+
+class RateBucket(Base):
+    """Calls of one API key (or bearer client) in one second or one minute, for the sliding rate limits."""
+
+    __tablename__ = "sbx_rate_buckets"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resolution: Mapped[int] = mapped_column(primary_key=True)  # 1 (seconds) or 60 (minutes)
+    start: Mapped[int] = mapped_column(primary_key=True)  # unix time of the bucket's start
+    count: Mapped[int] = mapped_column(default=0)

@@ -22,7 +22,7 @@ def authenticate() -> Response | None:
     if link is None:
         return Response(status=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.link_id = link.id
-    return rate_limited()
+    return rate_limited(f"link:{link.id}")  # a bearer token is one client's key
 
 
 bp.after_request(rate_limit_headers)

@@ -35,7 +35,7 @@ ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".xls", ".xlsx", ".csv"
 def authenticate() -> Response | None:
     if not auth.api_key_valid(request.headers.get("XApiKey"), sandbox().config.api_key):
         return unauthorized()
-    return rate_limited()
+    return rate_limited(_scope())
 
 
 bp.after_request(rate_limit_headers)
