@@ -15,6 +15,7 @@ from dashboard import create_app
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.models.base import now_utc
+from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import mirror, mirror_events
 from dashboard.services.tenant_state import debitura_now
 from tests.conftest import OperatorActions, make_config, prepare_databases
@@ -249,6 +250,30 @@ def test_the_tenant_page_polls_cheaply_and_refreshes_on_change(client, operators
         db.session.commit()
     fresh = client.get(poll_url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fresh.lstrip().startswith('<div id="tenant-live"') and "Ready" in fresh
+
+
+def test_the_tenant_and_kyc_pages_say_when_a_kyc_submission_is_under_review(app, client, operators, debitura, sandbox):
+    create_client(debitura, "kyc-review")
+    debitura.referral.submit_kyc("kyc-review", director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath",
+                                 director_date_of_birth=debitura_now().date().replace(year=1971))
+    with app.app_context():
+        tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").id
+    operators.login("viewer")
+    assert "pending: submitted, not yet reviewed" in client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+
+    with sandbox.session() as s:
+        sandbox_domain.review_kyc(s, "kyc-review", "Processing")
+    with app.app_context():
+        mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync")
+
+    assert "pending: submission under review (Processing)" in client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "under review (Processing)" in client.get("/kyc/").get_data(as_text=True)
+    with sandbox.session() as s:
+        sandbox_domain.review_kyc(s, "kyc-review", "Completed")
+    with app.app_context():
+        assert mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").kyc_status == "verified"
+    page = client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "under review" not in page and "verified" in page
 
 
 def test_reissuing_sends_post_clients_again_and_shows_a_fresh_url(app, client, operators, debitura):
