@@ -146,7 +146,10 @@ def _takes_idempotency_key(operation: Mapping[str, Any]) -> bool:
 
 
 def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, Any]:
-    """The official spec of `api` with Debitura's documented behaviour patched in (see the module docstring)."""
+    """The official spec of `api` with Debitura's documented behaviour patched in.
+
+    The module docstring lists every patch, and the behaviour choices that need none.
+    """
     with open(Path(spec_dir or default_spec_dir()) / SPEC_FILES[api], encoding="utf-8") as handle:
         document = json.load(handle)
     schemas = document.get("components", {}).get("schemas", {})
