@@ -10,7 +10,8 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
 
-from dashboard.authz import can
+from dashboard.authz import can, may_open
+from dashboard.money import format_money
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
 
@@ -32,15 +33,6 @@ ENVIRONMENT_LABELS = {
     "test": "Debitura TEST environment",
     "production": "Debitura PRODUCTION",
 }
-
-
-def money(amount: Decimal | int | None, currency: str | None = None) -> str:
-    """`1234.5, "EUR"` -> `EUR 1,234.50`; amounts are Decimal, never floats."""
-    if amount is None:
-        return "—"
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    text = f"{value:,.2f}"
-    return f"{currency} {text}" if currency else text
 
 
 def percent(value: Decimal | int | None) -> str:
@@ -133,7 +125,7 @@ def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money,
+        money=format_money,
         percent=percent,
         when=when,
         time_ago=time_ago,
@@ -156,7 +148,8 @@ def register(app: Flask) -> None:
         }
 
     def nav_items():
-        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in current_app.view_functions]
+        views = current_app.view_functions
+        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in views and may_open(views[endpoint])]
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can

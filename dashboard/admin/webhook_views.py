@@ -52,7 +52,7 @@ def _page(create_form: WebhookForm | None = None, test_form: SendTestEventForm |
 
 
 @bp.route("/webhooks")
-@role_required("viewer")
+@role_required("admin")
 def webhooks():
     """Every subscription with its status and disabled reason, and how deliveries have been going."""
     return _page()
@@ -80,7 +80,7 @@ def create_webhook():
 
 
 @bp.get("/webhooks/<webhook_id>/events")
-@role_required("viewer")
+@role_required("admin")
 def edit_webhook(webhook_id: str):
     """Which events a subscription receives; admins change them here."""
     webhook = webhook_admin.get_subscription(webhook_id, actor=actor())

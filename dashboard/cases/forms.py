@@ -43,7 +43,7 @@ class CaseForm(DashboardForm):
 
     currency_code = fields.currency_field()
     amount_to_recover = fields.AmountField(
-        "Amount to recover", validators=[fields.amount_rules("Enter the total principal amount to recover.")]
+        "Amount to recover", validators=[fields.amount_rules("Enter the total principal amount to recover.", "currency_code")]
     )
     invoice_date = fields.CalendarField(
         "Invoice date", validators=[fields.present("Enter the invoice date."), fields.not_in_future("The invoice date")]

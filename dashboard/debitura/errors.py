@@ -193,6 +193,15 @@ class ClientLinkInvalid(DebituraError):
     )
 
 
+class ClientNotLinked(NotFound):
+    """No token could be minted (404): Debitura has no active link for this client, so nothing was sent as it."""
+
+    default_user_message = (
+        "Debitura has no active link for this client (declined, awaiting approval, withdrawn, or linked to "
+        "another partner), so it accepts no case for them. Nothing was sent."
+    )
+
+
 class _Response(Protocol):
     status_code: int
     headers: Mapping[str, str]

@@ -147,7 +147,11 @@ class DemoTenant:
 
     @property
     def support_email(self) -> str:
-        return f"billing@{self.users[0][1].split('@', 1)[1]}"
+        domain_name = self.users[0][1].split("@", 1)[1]
+        # Debitura matches accounts by any e-mail sent, support e-mail included: one shared address
+        # would make every pre-existing customer match the first one's account.
+        number = self.external_tenant_id.rsplit("-", 1)[-1]
+        return f"billing.{number}@{domain_name}" if domain_name == "existing.example" else f"billing@{domain_name}"
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -810,7 +814,10 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
 
 
 def _test_cases(builder: Builder, fees: dict[str, Decimal]) -> None:
-    """A handful of isTest cases on one ready tenant, as an integration's CI run would leave them."""
+    """A handful of isTest cases on one ready tenant, as an integration's CI run would leave them.
+
+    The client reads them through the Customer API; the partner's GET /cases and counts never show them.
+    """
     tenant = next(tenant for tenant in demo_tenants() if tenant.scenario == "ready")
     link = next(row for row in builder.rows.links if row["external_tenant_id"] == tenant.external_tenant_id)
     for index in range(6):

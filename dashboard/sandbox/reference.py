@@ -30,7 +30,8 @@ USD_RATES: dict[str, Decimal] = {
     "AED": Decimal("0.272"), "SAR": Decimal("0.267"), "TRY": Decimal("0.03"), "ILS": Decimal("0.27"),
     "KRW": Decimal("0.00074"), "THB": Decimal("0.028"), "MYR": Decimal("0.21"), "PHP": Decimal("0.017"),
     "IDR": Decimal("0.000063"), "CLP": Decimal("0.0011"), "COP": Decimal("0.00025"), "UAH": Decimal("0.024"),
-    "EGP": Decimal("0.02"), "NGN": Decimal("0.00065"), "KES": Decimal("0.0077"),
+    "EGP": Decimal("0.02"), "NGN": Decimal("0.00065"), "KES": Decimal("0.0077"), "KWD": Decimal("3.25"),
+    "BHD": Decimal("2.65"), "OMR": Decimal("2.60"), "JOD": Decimal("1.41"), "TND": Decimal("0.32"),
 }
 
 # (enum name, display string): the display string is what the APIs return.

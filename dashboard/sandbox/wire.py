@@ -17,6 +17,7 @@ from typing import Any
 import simplejson
 from flask import Response
 
+from dashboard.money import step as minor_unit
 from dashboard.sandbox import reference
 from dashboard.sandbox.countries import COUNTRY_IDS, country_name
 from dashboard.sandbox.models import (
@@ -60,8 +61,23 @@ def iso_date(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def money(amount: Decimal | None) -> Decimal | None:
-    return amount.quantize(CENT) if amount is not None else None
+def money(amount: Decimal | None, currency: str | None = None) -> Decimal | None:
+    """The amount with its currency's decimals (JPY none, KWD three); two without a currency."""
+    if amount is None:
+        return None
+    return amount.quantize(minor_unit(currency) if currency else CENT)
+
+
+def pricing_preview(quote: Any, currency: str) -> dict[str, Any]:
+    """PricingPreviewDto of a sandbox pricing quote (both APIs' previews answer it)."""
+    return {
+        "baseSuccessFeePercentage": percentage(quote.base),
+        "ageSurchargePercentage": percentage(quote.surcharge),
+        "totalSuccessFeePercentage": percentage(quote.total),
+        "currencyCode": currency,
+        "pricingSource": quote.source,
+        "pricingSourceDescription": quote.description,
+    }
 
 
 def percentage(value: Decimal | None) -> Decimal | None:
@@ -169,12 +185,12 @@ def invoice_dto(case: Case, *, combined_signing_url: str | None) -> dict[str, An
         "creditorReference": case.creditor_reference,
         "creditorComments": case.creditor_comments,
         "claimDescription": case.claim_description,
-        "grossAmount": money(case.gross_amount),
-        "remainder": money(case.remainder),
-        "interestFees": money(case.interest_fees),
-        "reminderFees": money(case.reminder_fees),
-        "collectionFees": money(case.collection_fees),
-        "totalAddedFees": money(fees),
+        "grossAmount": money(case.gross_amount, case.currency),
+        "remainder": money(case.remainder, case.currency),
+        "interestFees": money(case.interest_fees, case.currency),
+        "reminderFees": money(case.reminder_fees, case.currency),
+        "collectionFees": money(case.collection_fees, case.currency),
+        "totalAddedFees": money(fees, case.currency),
         "currency": case.currency,
         "isTestCase": case.is_test,
         "lifecycle": case.lifecycle,
@@ -221,10 +237,10 @@ def invoice_dto(case: Case, *, combined_signing_url: str | None) -> dict[str, An
         "validation": {"needsInfo": case.lifecycle == "More Info Required"},
         "assignedUser": _assigned_user(case),
         "allocationOutstanding": {
-            "principal": money(case.remainder),
-            "interest": money(case.interest_fees),
-            "reminderFees": money(case.reminder_fees),
-            "collectionFees": money(case.collection_fees),
+            "principal": money(case.remainder, case.currency),
+            "interest": money(case.interest_fees, case.currency),
+            "reminderFees": money(case.reminder_fees, case.currency),
+            "collectionFees": money(case.collection_fees, case.currency),
         },
     }
 
@@ -282,8 +298,8 @@ def case_item(case: Case) -> dict[str, Any]:
             "contacts": contacts,
         },
         "debtor": {"name": case.debtor_name, "country": country_name(case.debtor_country)},
-        "grossAmount": money(case.gross_amount),
-        "remainder": money(case.remainder),
+        "grossAmount": money(case.gross_amount, case.currency),
+        "remainder": money(case.remainder, case.currency),
         "currency": case.currency,
         "lifecycle": case.lifecycle,
         "closeCode": case.close_code,
@@ -389,13 +405,13 @@ def transaction_item(txn: RevenueTransaction) -> dict[str, Any]:
             "invoiceId": case.id,
             "caseReference": case.reference,
             "debtorName": case.debtor_name,
-            "originalAmount": money(case.gross_amount),
+            "originalAmount": money(case.gross_amount, case.currency),
             "currency": case.currency,
         },
-        "payment": {"amount": money(txn.payment_amount), "currency": txn.currency, "paymentDate": iso(txn.date)},
+        "payment": {"amount": money(txn.payment_amount, txn.currency), "currency": txn.currency, "paymentDate": iso(txn.date)},
         "earnings": {
             "currency": txn.currency,
-            "debituraRevenue": money(txn.debitura_revenue),
+            "debituraRevenue": money(txn.debitura_revenue, txn.currency),
             "debituraRevenueUsd": revenue_usd,
             "referralFeePercentage": percentage(txn.referral_fee_percentage),
             "referralFeeAmount": fee,

@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy import func, nulls_first, nulls_last, select
 from sqlalchemy.orm import joinedload, load_only
 
+from dashboard import money
 from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
 from dashboard.extensions import db
 from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import count_cache, live, mirror
 from dashboard.services.query_args import page_number, search_text
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services.uploads import files_for
 from dashboard.wiring import debitura as app_debitura
 
@@ -222,9 +224,11 @@ def refresh_signing_urls(case_id: str, *, debitura: DebituraClient | None = None
     if case is None or not case.external_tenant_id:
         raise CaseNotFound(case_id)
     client = debitura or app_debitura()
+    as_of = debitura_now()
     current = client.get_customer_case(case.external_tenant_id, case_id)
     contracts = client.contract_status(case.external_tenant_id, case_id)
-    case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, commit=False)
+    case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, as_of=as_of,
+                              commit=False)
     unsigned = [item for item in (contracts.sdca, contracts.poa, contracts.pricing_appendix) if item is not None]
     solution_urls = [item.solution_url for item in unsigned if item.solution_url and (not item.signed or item.requires_resigning)]
     case.solution_urls = list(dict.fromkeys(solution_urls))
@@ -257,6 +261,7 @@ def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseVi
     client = debitura or app_debitura()
     detail: CaseDetail | None = None
     stale_reason = None
+    as_of = debitura_now()
     try:
         detail = client.referral.get_case(case_id)
     except NotFound:
@@ -267,7 +272,7 @@ def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseVi
             raise
         stale_reason = error.user_message
     else:
-        case = mirror.upsert_case(detail, source="api")
+        case = mirror.upsert_case(detail, source="api", as_of=as_of)
     submission = db.session.scalar(
         select(CaseSubmission).where(CaseSubmission.case_id == case.id).order_by(CaseSubmission.id).limit(1)
     )
@@ -331,8 +336,8 @@ def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
     for case in cases:
         yield (
             case.reference, case.creditor_reference, case.client_name or (case.tenant.company_name if case.tenant else None),
-            case.external_tenant_id, case.debtor_name, case.debtor_country, case.gross_amount, case.currency,
-            case.remainder, case.lifecycle, case.close_code, "yes" if case.is_test else "no",
+            case.external_tenant_id, case.debtor_name, case.debtor_country, money.plain(case.gross_amount, case.currency),
+            case.currency, money.plain(case.remainder, case.currency), case.lifecycle, case.close_code, "yes" if case.is_test else "no",
             case.date_created.isoformat() if case.date_created else "", case.due_date.isoformat() if case.due_date else "",
             case.collection_partner, case.id,
         )

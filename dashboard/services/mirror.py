@@ -5,6 +5,8 @@ Facts arrive three ways: API answers (POST /clients, GET /clients, GET /cases), 
 Debitura's clock: an event its `timestamp`, an answer the moment it was fetched. A facet
 (a tenant's link, its onboarding, a case's lifecycle) only takes a fact at least as new as
 the newest it already holds, so a late webhook or a slow sync page never moves anything back.
+An answer is stamped with the moment we asked, never when it arrived: the webhooks a call fires
+are stamped while Debitura handles it, and must count as at least as new as its answer.
 
 This module takes answers and our own actions; `mirror_events` applies webhooks by the same rule.
 """
@@ -241,7 +243,8 @@ def record_conflict(
         assign(tenant, "conflict_type", conflict.conflict_type)
         assign(tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None)
         if conflict.conflict_type == NEEDS_LINKING:
-            fresh = tenant.link_request_status != "pending" or tenant.approval_url != conflict.approval_url
+            # A pending request whose URL we lack is this one, announced by its webhook first.
+            fresh = tenant.link_request_status != "pending" or tenant.approval_url not in (None, conflict.approval_url)
             assign(tenant, "link_request_status", "pending")
             assign(tenant, "is_attributed", False)
             if conflict.approval_url:
@@ -254,6 +257,9 @@ def record_conflict(
             assign(tenant, "approval_url", None)
             assign(tenant, "approval_expires_at", None)
         tenant.link_as_of = as_of
+    elif conflict.conflict_type == NEEDS_LINKING and tenant.link_request_status == "pending" and not tenant.approval_url:
+        # Its webhook was applied first; only this answer carries the URL the customer needs.
+        assign(tenant, "approval_url", conflict.approval_url)
     tenant.last_seen_at = now_utc()
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
@@ -450,7 +456,12 @@ def upsert_cases(
 
 
 def upsert_case(
-    item: CaseItem | CustomerCase, *, source: str, external_tenant_id: str | None = None, commit: bool = True
+    item: CaseItem | CustomerCase,
+    *,
+    source: str,
+    external_tenant_id: str | None = None,
+    as_of: datetime | None = None,
+    commit: bool = True,
 ) -> Case:
     """Create or update one case from the Referral API (CaseItem/CaseDetail) or the Customer API (Case).
 
@@ -459,7 +470,7 @@ def upsert_case(
     """
     if not item.id:
         raise ValueError("Debitura's answer names no case id")
-    rows, _ = upsert_cases([item], source=source, external_tenant_id=external_tenant_id)
+    rows, _ = upsert_cases([item], source=source, as_of=as_of, external_tenant_id=external_tenant_id)
     if commit:
         db.session.commit()
     return rows[0]

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from dashboard import money
 from dashboard.debitura import DebituraClient, Transaction, TransactionsPage
 from dashboard.debitura.types import REVENUE_STAGES
 from dashboard.services.query_args import page_number, search_text
@@ -166,9 +167,11 @@ def transaction_csv_rows(transactions) -> Iterator[tuple]:
     for item in transactions:
         yield (
             item.transaction_id, item.date.isoformat() if item.date else "", item.external_tenant_id, item.company_name,
-            item.case_reference, item.debtor_name, item.original_amount, item.original_currency, item.payment_amount,
+            item.case_reference, item.debtor_name, money.plain(item.original_amount, item.original_currency),
+            item.original_currency, money.plain(item.payment_amount, item.payment_currency),
             item.payment_currency, item.payment_date.isoformat() if item.payment_date else "", item.referral_fee_percentage,
-            item.referral_fee_amount, item.earnings_currency, item.referral_fee_amount_usd, "yes" if item.is_estimate else "no",
+            money.plain(item.referral_fee_amount, item.earnings_currency), item.earnings_currency,
+            money.plain(item.referral_fee_amount_usd, "USD"), "yes" if item.is_estimate else "no",
             "yes" if item.is_recognized else "no", item.commission_payment_status, item.platform_invoicing_status,
             item.referral_invoicing_status,
         )

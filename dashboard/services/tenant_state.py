@@ -185,6 +185,22 @@ def derive_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
     return TenantState(info.code, info.label, info.badge, explanation, info.next_action, info.action)
 
 
+def refusal_state(conflict_type: str | None, message: str | None = None) -> TenantState:
+    """What a hard 409 from POST /clients means, without touching any tenant (a refusal for a tenant
+    we already know leaves its row as it was)."""
+    if conflict_type in OTHER_PARTNER_TYPES:
+        info = STATE_BY_CODE["other_partner"]
+    elif conflict_type == INVALID_CLIENT_TYPE:
+        info = STATE_BY_CODE["invalid_client_type"]
+    elif conflict_type == DIFFERENT_TENANT:
+        info = STATE_BY_CODE["tenant_conflict"]
+    else:
+        info = StateInfo("refused", "Refused by Debitura", "bad", "Debitura refused to create or link the client.",
+                         "Check the details and try again; ask Debitura support if the refusal is unexpected.", None)
+    explanation = info.explanation + (f" Debitura said: “{message}”" if message else "")
+    return TenantState(info.code, info.label, info.badge, explanation, info.next_action, info.action)
+
+
 def refresh_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
     """Store the derived state on the row (lists filter and count on it); note when it changed."""
     state = derive_state(tenant, now)

@@ -11,12 +11,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import load_only
 
 from dashboard.authz import ensure_role
-from dashboard.debitura.errors import Conflict, DebituraError, NotFound
+from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, mirror
 from dashboard.services.query_args import page_number, search_text
-from dashboard.services.tenant_state import LINKED_STATES, STATE_CODES, debitura_now
+from dashboard.services.tenant_state import LINKED_STATES, NEEDS_LINKING, STATE_CODES, debitura_now
 from dashboard.wiring import debitura
 
 
@@ -74,6 +74,64 @@ class ClientRequest:
         }
 
 
+def missing_for_reissue(tenant: Tenant) -> list[str]:
+    """What POST /clients requires that the mirror does not hold for this tenant, in words.
+
+    A tenant known only from webhooks (a link request made outside the dashboard) has a company
+    name at most: Debitura's events name no country, support e-mail or users.
+    """
+    has_user = any(user.get("email") for user in tenant.users or [])
+    missing = []
+    if not tenant.company_name:
+        missing.append("company name")
+    if not tenant.country:
+        missing.append("country")
+    if not tenant.support_email and not has_user:
+        missing.append("support e-mail")
+    if not has_user:
+        missing.append("a user with an e-mail address")
+    return missing
+
+
+def in_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+class ReissueDetailsMissing(TenantActionRefused):
+    """Re-issuing needs client details the mirror never learned; nothing was sent to Debitura."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"Nothing was sent: to issue a fresh URL Debitura needs the client's {in_words(missing)}, and the "
+            "dashboard does not know them for this tenant (Debitura's notifications name only the company). "
+            "Complete the client's details and send them again."
+        )
+
+
+# CreateClientRequest paths as support staff name them (Debitura's 400 names fields by path).
+_FIELD_WORDS = {
+    "externaltenantid": "tenant id", "client.name": "company name", "client.registrationnumber": "registration number",
+    "client.country": "country", "client.address": "address", "client.zipcode": "postal code", "client.city": "city",
+    "client.state": "state or region", "client.supportemail": "support e-mail", "client.supportphone": "support phone",
+    "users": "users", "name": "user name", "email": "user e-mail",
+}
+
+
+def refused_fields_in_words(error: InvalidRequest) -> str:
+    """A 400 for POST /clients said in words: which details Debitura found missing or invalid."""
+    words: list[str] = []
+    for path in error.field_errors:
+        key = path.lower()
+        word = _FIELD_WORDS.get(key) or _FIELD_WORDS.get(key.rsplit(".", 1)[-1] if key.startswith("users") else key)
+        word = word or "other details"
+        if word not in words:
+            words.append(word)
+    if not words:
+        return "some of the client's details are missing or invalid."
+    return f"the client's {in_words(words)} {'is' if len(words) == 1 else 'are'} missing or invalid."
+
+
 def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
     """Rebuild POST /clients from the mirror: re-sending it is how Debitura issues a fresh URL."""
     users = [
@@ -104,6 +162,8 @@ class ClientOutcome:
     status: int  # 201 ready, 202 onboarding, 409 conflict
     tenant: Tenant
     conflict: Conflict | None = None
+    # True when the tenant id was in the mirror before this call: a refusal then leaves the row as it was.
+    existed: bool = False
 
     @property
     def conflict_type(self) -> str | None:
@@ -116,20 +176,26 @@ def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
     No role check and no audit: `send_client` adds both for operators; setup uses this directly.
     """
     external_tenant_id = payload["externalTenantId"]
+    existing = mirror.find_tenant(external_tenant_id)
+    as_of = debitura_now()  # when we asked: the webhooks this call fires are stamped later, and are as new
     try:
         result = debitura().referral.create_client(payload)
     except Conflict as conflict:
-        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, commit=False)
-        return ClientOutcome(409, tenant, conflict)
+        if existing is not None and conflict.conflict_type != NEEDS_LINKING:
+            # A refusal says nothing new about the tenant we know: its row stays exactly as it was.
+            return ClientOutcome(409, existing, conflict, existed=True)
+        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, as_of=as_of, commit=False)
+        return ClientOutcome(409, tenant, conflict, existed=existing is not None)
     client = result.client
     if client.external_tenant_id != external_tenant_id:
         client = dataclasses.replace(client, external_tenant_id=external_tenant_id)
     tenant = mirror.tenant_for(external_tenant_id)
     mirror.apply_request_details(tenant, payload)
-    mirror.apply_client(tenant, client, source="api", as_of=debitura_now(), status=result.status)
+    mirror.apply_client(tenant, client, source="api", as_of=as_of, status=result.status)
     if client.case_results is not None and client.case_results.successful_cases:
-        mirror.upsert_cases(client.case_results.successful_cases, source="api", external_tenant_id=external_tenant_id)
-    return ClientOutcome(result.status, tenant)
+        mirror.upsert_cases(client.case_results.successful_cases, source="api", as_of=as_of,
+                            external_tenant_id=external_tenant_id)
+    return ClientOutcome(result.status, tenant, existed=existing is not None)
 
 
 def send_client(payload: dict[str, Any], *, action: str = "client.create") -> ClientOutcome:
@@ -167,6 +233,10 @@ def create_client(request: ClientRequest) -> ClientOutcome:
 def reissue_url(tenant_id: int) -> ClientOutcome:
     """Re-send POST /clients for a tenant: a fresh onboarding URL (202) or approval URL (409) comes back."""
     tenant = db.get_or_404(Tenant, tenant_id)
+    missing = missing_for_reissue(tenant)
+    if missing:
+        ensure_role("operator")
+        raise ReissueDetailsMissing(missing)
     return send_client(payload_from_tenant(tenant), action="client.reissue_url")
 
 

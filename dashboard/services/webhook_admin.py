@@ -86,7 +86,7 @@ def _done(action: str, summary: str, *, actor: Actor, status: int = 200, outcome
 
 def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) -> list[Webhook]:
     """Every subscription Debitura holds for the partner, active first (secrets are never listed)."""
-    ensure_role("viewer", actor)
+    ensure_role("admin", actor)
     webhooks = _call("webhook.list", "Listing subscriptions", lambda api: api.referral.list_webhooks(),
                      actor=actor, debitura=debitura)
     _done("webhook.list", f"Listed {len(webhooks)} webhook subscription(s)", actor=actor)
@@ -94,7 +94,7 @@ def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) 
 
 
 def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
-    ensure_role("viewer", actor)
+    ensure_role("admin", actor)
     webhook = _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
                     actor=actor, debitura=debitura)
     _done("webhook.get", f"Read subscription {webhook_id}", actor=actor)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-from wtforms import EmailField, FieldList, Form, FormField, RadioField, StringField
+from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from dashboard.cases import fields
 from dashboard.forms import DashboardForm
+from dashboard.models import Tenant
 from dashboard.services.tenants import ClientRequest, ClientUser
 
 USER_ROWS = 3
@@ -56,11 +57,34 @@ class NewClientForm(DashboardForm):
         default="0",
     )
 
+    # Shown only when the tenant id is already in the mirror: sending again is then a deliberate choice.
+    for_existing = BooleanField("Send these details for the existing tenant")
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for index, row in enumerate(self.users):
             row.form.name.label.text = f"User {index + 1} name"
             row.form.email.label.text = f"User {index + 1} e-mail"
+
+    def fill_from(self, tenant: Tenant) -> None:
+        """Start from what the mirror knows of a tenant, to complete what re-issuing its URL needs."""
+        self.external_tenant_id.data = tenant.external_tenant_id
+        self.name.data = tenant.company_name
+        self.registration_number.data = tenant.registration_number
+        self.country.data = tenant.country
+        self.address.data = tenant.address
+        self.zip_code.data = tenant.zip_code
+        self.city.data = tenant.city
+        self.state.data = tenant.region
+        self.support_email.data = tenant.support_email
+        self.support_phone.data = tenant.support_phone
+        users = [user for user in tenant.users or [] if user.get("email")][:USER_ROWS]
+        for row, user in zip(self.users, users, strict=False):
+            row.form.name.data = user.get("name")
+            row.form.email.data = user.get("email")
+        flagged = [index for index, user in enumerate(users) if user.get("isOnboardingUser")]
+        self.onboarding_user.data = str(flagged[0] if flagged else 0)
+        self.for_existing.data = True
 
     def validate_external_tenant_id(self, field) -> None:
         if field.data != field.data.strip():

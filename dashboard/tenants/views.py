@@ -11,7 +11,15 @@ from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
 from dashboard.services import audit, live, mirror, return_urls
 from dashboard.services import tenants as tenant_service
-from dashboard.services.tenant_state import STATES, debitura_now, derive_state, state_info
+from dashboard.services.tenant_state import (
+    NEEDS_LINKING,
+    STATES,
+    TenantState,
+    debitura_now,
+    derive_state,
+    refusal_state,
+    state_info,
+)
 from dashboard.tenants import bp
 from dashboard.tenants.export import csv_response
 from dashboard.tenants.forms import NewClientForm
@@ -71,6 +79,7 @@ def _detail_context(tenant: Tenant) -> dict:
     ).all()
     history = audit.history_for(external_tenant_id=tenant.external_tenant_id)
     choice = return_urls.read_choice(request.args.get("return_url"))
+    missing = tenant_service.missing_for_reissue(tenant)
     return {
         "tenant": tenant,
         "state": derive_state(tenant, now),
@@ -85,6 +94,8 @@ def _detail_context(tenant: Tenant) -> dict:
         "return_url_error": choice.error,
         "message": customer_message(tenant, current_app.config.get("PARTNER_PRODUCT_NAME", "our platform")),
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
+        "reissue_missing": missing,
+        "reissue_missing_words": tenant_service.in_words(missing) if missing else "",
     }
 
 
@@ -110,7 +121,11 @@ def _after_action(tenant: Tenant, trigger: str):
 
 def _flash_outcome(outcome: tenant_service.ClientOutcome) -> None:
     state = derive_state(outcome.tenant)
-    if outcome.status == 201:
+    if outcome.existed and outcome.conflict is not None and outcome.conflict_type != NEEDS_LINKING:
+        refused = _conflict_state(outcome)
+        flash(f"Debitura refused: {refused.label}. {refused.explanation} Nothing about this tenant was changed. "
+              f"{refused.next_action}", "error")
+    elif outcome.status == 201:
         flash("Debitura says the client is ready: onboarding is complete and cases can be submitted.", "success")
     elif outcome.status == 202 and state.code == "resign_needed":
         flash("A fresh contract re-sign URL is ready: copy it and send it to the customer.", "success")
@@ -129,7 +144,14 @@ def reissue(tenant_id: int):
     tenant = db.get_or_404(Tenant, tenant_id)
     try:
         outcome = tenant_service.reissue_url(tenant.id)
-    except (InvalidRequest, BusinessRuleError) as error:
+    except tenant_service.ReissueDetailsMissing as missing:
+        flash(str(missing), "error")
+        return _after_action(tenant, "tenantChanged")
+    except InvalidRequest as error:
+        flash(f"Debitura refused the stored details: {tenant_service.refused_fields_in_words(error)} "
+              "Use “Correct the details and send them” to fix them.", "error")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    except BusinessRuleError as error:
         flash(f"Debitura refused the stored details: {error.user_message} Create the client again with corrected details.",
               "error")
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
@@ -176,7 +198,17 @@ def new():
     form = NewClientForm()
     conflict = None
     status = 200
-    if form.validate_on_submit():
+    if not form.is_submitted() and (source := request.args.get("tenant", type=int)) is not None:
+        form.fill_from(db.get_or_404(Tenant, source))
+    valid = form.validate_on_submit()  # first: it strips control characters no query may carry
+    existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
+    if valid and existing is not None and not form.for_existing.data:
+        form.external_tenant_id.errors.append(
+            "This tenant id already exists in the dashboard. Open the tenant to re-issue its URL, or tick "
+            "“Send these details for the existing tenant” to send them anyway."
+        )
+        valid = False
+    if valid:
         try:
             outcome = tenant_service.create_client(form.to_request())
         except BusinessRuleError as error:
@@ -188,12 +220,30 @@ def new():
             show_debitura_error(form, error, form.field_for_path)
             status = 422
         else:
-            if outcome.status in (201, 202) or outcome.conflict_type == "ClientExistsNeedsLinking":
+            if outcome.status in (201, 202) or outcome.conflict_type == NEEDS_LINKING:
                 _flash_outcome(outcome)
                 return navigate(url_for("tenants.detail", tenant_id=outcome.tenant.id))
             conflict = outcome
+            form.for_existing.data = True  # the tenant id is recorded now: a corrected retry is for it
             status = 422
     elif form.is_submitted():
         status = 422
     return render("tenants/new.html", block="client_form", status=status, form=form, conflict=conflict,
-                  conflict_state=derive_state(conflict.tenant) if conflict else None)
+                  conflict_state=_conflict_state(conflict) if conflict else None, existing=existing,
+                  existing_state=derive_state(existing) if existing is not None else None,
+                  named_tenant=_named_tenant(conflict))
+
+
+def _conflict_state(outcome: tenant_service.ClientOutcome) -> TenantState:
+    if outcome.existed:
+        return refusal_state(outcome.conflict_type, outcome.conflict.message if outcome.conflict else None)
+    return derive_state(outcome.tenant)
+
+
+def _named_tenant(outcome: tenant_service.ClientOutcome | None) -> tuple[str, Tenant | None] | None:
+    """The tenant id Debitura says this company is linked under (a tenant id conflict), and our row for it."""
+    data = (outcome.conflict.data or {}) if outcome is not None and outcome.conflict is not None else {}
+    named = data.get("existingExternalTenantId")
+    if not isinstance(named, str) or not named:
+        return None
+    return named, mirror.find_tenant(named)

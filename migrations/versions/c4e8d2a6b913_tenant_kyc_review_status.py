@@ -1,7 +1,7 @@
 """Tenants remember Debitura's review state of their latest KYC submission.
 
 Revision ID: c4e8d2a6b913
-Revises: 8a41d07c2b55
+Revises: b7d4e1a9c3f2
 Create Date: 2026-12-03 14:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4e8d2a6b913'
-down_revision = '8a41d07c2b55'
+down_revision = 'b7d4e1a9c3f2'
 branch_labels = None
 depends_on = None
 

@@ -143,7 +143,7 @@ def test_from_an_htmx_form_success_opens_the_next_page_and_keeps_the_message_for
 
 def test_missing_kyc_then_kyc_then_a_new_submission_creates_the_case(env):
     tenant_id, tenant = make_tenant(env.app, poa_for=("GB",))
-    key = env.client.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
+    key = env.client.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form(debtor_country="GB", currency_code="GBP")
     env.client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
     env.client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"})

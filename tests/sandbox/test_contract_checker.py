@@ -184,3 +184,14 @@ def test_assert_clean_names_every_violation(checker):
 
     with pytest.raises(AssertionError, match="1 contract violation"):
         checker.assert_clean()
+
+
+def test_an_encoded_slash_in_a_path_parameter_stays_inside_that_parameter(sandbox, referral, client_body, checker):
+    sandbox.observers.append(checker)
+
+    referral.create_client(client_body("qa/slash?#&154"))
+    referral.get_client("qa/slash?#&154")
+    referral.withdraw_client("qa/slash?#&154")
+
+    checker.assert_clean()
+    assert checker.exchanges == 3

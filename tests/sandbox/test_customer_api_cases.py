@@ -366,3 +366,53 @@ def test_a_case_can_be_assigned_to_a_team_member_of_the_client(sandbox, http, re
 
     assert assigned.json()["assignedUser"] == {"email": "acme@customer.example", "name": "Anna Jensen"}
     assert stranger.status_code == 400 and "AssignedUserEmail" in stranger.json()
+
+
+def test_test_cases_are_hidden_from_the_partners_case_list_and_counts(ready, debitura, case_body, sandbox, http):
+    real = debitura.create_case("acme", case_body(creditorReference="REAL-1"))
+    test_case = debitura.create_case("acme", case_body(creditorReference="TEST-1", isTest=True))
+
+    listed = debitura.referral.list_cases(page_size=100)
+    assert [item.id for item in listed.items] == [real.id]
+    assert (listed.total_results, listed.summary.total_cases, listed.summary.cases_this_month) == (1, 1, 1)
+    assert listed.summary.pending == 1
+    assert [item.id for item in debitura.referral.list_cases(external_tenant_id="acme").items] == [real.id]
+    assert debitura.referral.get_client("acme").case_stats.cases_total == 1
+    clients = http.get(f"{sandbox.urls.referral_api}/clients", headers={"XApiKey": "sandbox-key"}).json()
+    assert clients["summary"]["totalCases"] == 1
+    # The client itself still reads its test case through the Customer API.
+    assert debitura.get_customer_case("acme", test_case.id).is_test_case is True
+
+
+def preview_body(country: str = "DK", currency: str = "EUR") -> dict:
+    return {"amountToRecover": Decimal("5000.00"), "currencyCode": currency, "debtor": {"type": "Company", "countryAlpha2": country}}
+
+
+def test_the_customer_preview_lists_nothing_for_a_client_that_signed_everything(ready, debitura):
+    result = debitura.preview_case("acme", preview_body())
+
+    assert result.for_client and result.is_eligible and result.partner_name == NORDIC
+    assert result.required_actions == () and result.combined_signing_url is None
+    assert result.requires_kyc_verification is False and result.pricing.total is not None
+
+
+def test_the_customer_preview_lists_what_this_client_still_owes_with_urls(ready_client, debitura, sandbox):
+    ready_client("acme")
+    with sandbox.session() as s:
+        assert domain.publish_sdca_version(s) == 2  # the client must sign the new agreement
+        s.commit()
+
+    result = debitura.preview_case("acme", preview_body(country="GB", currency="GBP"))
+
+    assert [action.type for action in result.required_actions] == [
+        "MissingDebtCollectionContract", "MissingPowerOfAttorney", "MissingKycVerification"]
+    assert all(action.solution_url and action.is_blocking for action in result.required_actions)
+    assert result.requires_kyc_verification is True and result.has_kyc_on_file is False
+    assert "/Signing/PendingContracts" in result.combined_signing_url
+
+
+def test_the_customer_preview_needs_an_active_link(sandbox, debitura):
+    from dashboard.debitura import ClientNotLinked
+
+    with pytest.raises(ClientNotLinked):
+        debitura.preview_case("nobody-here", preview_body())

@@ -142,10 +142,11 @@ def test_the_preview_debtor_is_validated(referral, debtor, field):
     assert field in raised.value.field_errors
 
 
-def test_a_new_sdca_version_is_not_surfaced_on_the_creditor_less_preview(sandbox, referral):
+def test_a_new_sdca_version_is_not_listed_by_the_preview_that_knows_no_client(sandbox, referral):
     with sandbox.session() as s:
         domain.publish_sdca_version(s)
 
+    # Only creditor context (the Customer API's preview) can say whether a client must re-sign.
     assert [action.type for action in preview(referral).pending_actions] == ["PoA"]
 
 

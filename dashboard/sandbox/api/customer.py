@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, g, request
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.sandbox import auth, domain, idempotency, reference, wire
+from dashboard.sandbox import auth, clock, domain, idempotency, pricing, reference, validation, wire
 from dashboard.sandbox.api import db, json_body, ok, rate_limit_headers, rate_limited, sandbox
 from dashboard.sandbox.errors import ApiError, NotFound, ValidationFailed
 from dashboard.sandbox.models import Case, ClientLink
@@ -67,6 +67,43 @@ def create_case():
     )
     db().commit()
     return response
+
+
+@bp.post("/cases/preview")
+def preview_case():
+    """PreviewCaseResponseApiViewModel: the price and, unlike the Referral API's preview, what this client still owes."""
+    s = db()
+    link = _link()
+    preview_input = validation.parse_preview(json_body(), clock.now(s).date())
+    has_kyc = domain.latest_kyc(s, link.creditor_id) is not None
+    quote = pricing.quote(
+        preview_input.amount,
+        preview_input.currency,
+        preview_input.country,
+        today=clock.now(s).date(),
+        due_date=preview_input.due_date,
+        buckets=preview_input.buckets,
+    )
+    result: dict[str, Any] = {
+        "isEligible": quote is not None,
+        "ineligibilityReason": None if quote is not None else reference.NO_PARTNER_MESSAGE,
+        "jurisdiction": pricing.jurisdiction(preview_input.country, preview_input.state_alpha2),
+        "requiredActions": [],
+        "requiresKycVerification": False,
+        "hasKycOnFile": has_kyc,
+        "signingHandoff": {"combinedSigningUrl": None},
+    }
+    if quote is not None:
+        partner = quote.partner
+        actions = domain.required_actions(s, link, partner, preview_input.country)
+        result.update(
+            partnerAssignment={"collectionPartnerId": partner.id, "partnerName": partner.name, "partnerCountry": None},
+            pricingPreview=wire.pricing_preview(quote, preview_input.currency),
+            requiredActions=[{**action, "isBlocking": True} for action in actions],
+            requiresKycVerification=partner.requires_kyc,
+            signingHandoff={"combinedSigningUrl": domain.urls(s).combined_signing(link.id) if actions else None},
+        )
+    return ok({"result": result})
 
 
 @bp.get("/cases/<case_id>")

@@ -68,6 +68,10 @@ def referral_fee_usd(transaction: RevenueTransaction) -> Decimal:
     return (revenue_usd * transaction.referral_fee_percentage / 100).quantize(Decimal("0.01"))
 
 
+# Debitura hides test cases (isTest, Customer API) from partner views: listings, counts and caseStats.
+PARTNER_VISIBLE = Case.is_test.is_(False)
+
+
 def client_views(
     s: Session, links: list[ClientLink], case_results: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -82,7 +86,7 @@ def client_views(
                 func.count().label("total"),
                 func.sum(case((Case.lifecycle == "Closed", 1), else_=0)).label("closed"),
             )
-            .where(Case.link_id.in_(link_ids))
+            .where(Case.link_id.in_(link_ids), PARTNER_VISIBLE)
             .group_by(Case.link_id)
         )
     }
@@ -171,7 +175,9 @@ def list_clients(s: Session, query: Query) -> dict[str, Any]:
         .where(*searched)
     ).one()
     searched_links = select(ClientLink.id).join(Creditor, ClientLink.creditor_id == Creditor.id).where(*searched)
-    total_cases = s.scalar(select(func.count()).select_from(Case).where(Case.link_id.in_(searched_links)))
+    total_cases = s.scalar(
+        select(func.count()).select_from(Case).where(Case.link_id.in_(searched_links), PARTNER_VISIBLE)
+    )
     clients_total = summary_row[0] or 0
     return {
         "page": page_data(total, page, size, len(links)),
@@ -225,7 +231,7 @@ def list_cases(s: Session, query: Query) -> dict[str, Any]:
         "DateCreated:desc",
         {"DateCreated": Case.date_created, "GrossAmount": Case.gross_amount, "DueDate": Case.due_date},
     )
-    searched = [_visible_links(s, query.text("ExternalTenantId"))]
+    searched = [_visible_links(s, query.text("ExternalTenantId")), PARTNER_VISIBLE]
     if (start := query.moment("FromDate")) is not None:
         searched.append(Case.date_created >= start)
     if (end := query.moment("ToDate", end_of_day=True)) is not None:
