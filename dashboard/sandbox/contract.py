@@ -56,7 +56,8 @@ Behaviour the sandbox chose where the sources leave room, with no schema to patc
   `MissingPowerOfAttorney` with their `solutionUrl`s (the case-submission guide); the type
   `PendingContractSigning` (the troubleshooting page's name for the same situation) is never sent.
 - operations the dashboard does not use are not simulated (404): Referral API client deletion and
-  `is-deletable`; on the Customer API all but `POST /cases`, `GET /cases/{id}` and its contract status.
+  `is-deletable`; on the Customer API all but `POST /cases`, `POST /cases/preview`, `GET /cases/{id}`
+  and its contract status.
 - the onboarding URL is the same on every `POST /clients` for a link (`{ui}/onboarding/companydetails/
   {linkId}`): the docs call it "fresh", and it always resumes where onboarding stands.
 """
