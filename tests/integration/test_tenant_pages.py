@@ -232,6 +232,7 @@ def test_the_return_url_builder_adds_an_encoded_return_address_or_explains_why_n
     assert "L2?returnUrl=https%3A%2F%2Fapp.example%2Fdone%3Ftenant%3Dbolt%26x%3D1" in good
     assert "starting with https://" in bad
     assert 'value="https://ui.example/onboarding/companydetails/L2"' in bad
+    assert "with completed=true when they finished, without it when they left to do it later" in good
 
 
 def test_the_tenant_page_polls_cheaply_and_refreshes_on_change(client, operators, app, mixed):
