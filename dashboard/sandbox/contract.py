@@ -52,6 +52,8 @@ Behaviour the sandbox chose where the sources leave room, with no schema to patc
   Every other length limit is the spec's own.
 - a valid ISO 4217 code outside the sandbox's FX table is refused (400 "Invalid currency code"): the
   sandbox cannot price it in USD.
+- the other-partner 409 comes in both documented spellings: `ClientAlreadyLinkedToAnotherPartner` for an
+  account linked to another partner, `AlreadyLinkedToAnotherPartner` for `@other-partner.example`.
 - unsigned contracts without `allowPendingContracts` answer 422 `MissingDebtCollectionContract` /
   `MissingPowerOfAttorney` with their `solutionUrl`s (the case-submission guide); the type
   `PendingContractSigning` (the troubleshooting page's name for the same situation) is never sent.
