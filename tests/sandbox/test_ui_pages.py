@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
@@ -470,6 +471,26 @@ def test_declining_fires_the_webhook_and_the_link_cannot_be_used_again(sandbox, 
     assert page.heading == "Request declined"
     assert [event["data"]["externalTenantId"] for event in events_of(sandbox, "client.link_declined")] == ["link-3"]
     assert Page.open(http, url).heading == "This link request was declined"
+
+
+def test_of_concurrent_approvals_one_wins_and_the_others_get_409(sandbox, referral):
+    url = request_link(referral, existing_customer("link-6"))
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def approve() -> None:
+        with sandbox.mount(requests.Session()) as browser:
+            barrier.wait()
+            statuses.append(browser.post(url, data={"decision": "approve"}, allow_redirects=False).status_code)
+
+    threads = [threading.Thread(target=approve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [303, 409, 409, 409]  # the winner goes on to sign
+    assert [event["event"] for event in events_of(sandbox, "client.linked")] == ["client.linked"]
 
 
 def test_approving_from_a_second_tab_after_a_decline_is_a_409(sandbox, http, referral):
