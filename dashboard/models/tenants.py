@@ -55,6 +55,8 @@ class Tenant(db.Model):
 
     kyc_status: Mapped[str | None] = mapped_column(String(20))  # not_required|pending|verified
     kyc_submitted_at: Mapped[datetime | None]
+    # Debitura's review of the latest submission: Processing (under review) or Completed; None until reviewed.
+    kyc_review_status: Mapped[str | None] = mapped_column(String(20))
     kyc_blocked_cases: Mapped[int] = mapped_column(default=0)  # submissions refused with MissingKycVerification
 
     cases_total: Mapped[int] = mapped_column(default=0)

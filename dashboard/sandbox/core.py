@@ -177,9 +177,18 @@ class Sandbox:
         with self.session() as s:
             return clock.now(s)
 
-    def advance_clock(self, seconds: int) -> datetime:
+    def advance_clock(self, seconds: int, *, run_jobs: bool = True) -> datetime:
+        """Move sandbox time forward and, as the control panel does, run the hourly link-expiry job.
+
+        `run_jobs=False` only moves time, to look at the moment between a TTL passing and the job.
+        """
+        from dashboard.sandbox import domain
+
         with self.session() as s:
-            return clock.advance(s, seconds)
+            now = clock.advance(s, seconds)
+            if run_jobs:
+                domain.expire_link_requests(s)
+            return now
 
     # --- transports ----------------------------------------------------------------------------
 

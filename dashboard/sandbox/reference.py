@@ -9,9 +9,9 @@ documented here so operators and tests can predict every answer:
 - DE and FR are carve-out jurisdictions: besides the PoA, the creditor signs a
   Jurisdiction Pricing Appendix (JPA), and pricing comes from the carve-out rate.
 - Base fee = the partner's rate (or the carve-out rate) + the amount tier adjustment
-  (by USD equivalent of the amount). Age surcharge, by how long the debt is overdue:
-  6-12 months +2 points, 12-24 months +5, over 24 months +10; age buckets blend these
-  weights over the amounts in each bucket.
+  (by USD equivalent of the amount). Age surcharge, by how long the debt is overdue, as the
+  spec's PricingPreviewDto describes it: 12-24 months +8 points, over 24 months +15; age
+  buckets blend these weights over the amounts in each bucket (0-15).
 """
 
 from __future__ import annotations
@@ -148,9 +148,8 @@ AMOUNT_TIERS: tuple[tuple[Decimal | None, Decimal, str], ...] = (
     (Decimal("50000"), Decimal("-2"), "$10,000–$49,999"),
     (None, Decimal("-4"), "$50,000+"),
 )
-AGE_SURCHARGE_6_TO_12 = Decimal("2")
-AGE_SURCHARGE_12_TO_24 = Decimal("5")
-AGE_SURCHARGE_OVER_24 = Decimal("10")
+AGE_SURCHARGE_12_TO_24 = Decimal("8")
+AGE_SURCHARGE_OVER_24 = Decimal("15")
 
 
 def partner_by_name(name: str) -> CollectionPartner:

@@ -56,9 +56,7 @@ class Reader:
         by_lower = {name.lower(): name for name in allowed}
         for raw_name, value in data.items():
             name = by_lower.get(str(raw_name).lower())
-            if name is None:
-                errors.add(key(path, str(raw_name)), "Unknown field: the API does not define this property.")
-            else:
+            if name is not None:  # unknown members are ignored, as ASP.NET's JSON binder does
                 self.values[name] = value
 
     def present(self, name: str) -> bool:
@@ -213,7 +211,9 @@ def _debtor_type(reader: Reader) -> str | None:
     value = reader.string("type", required=True)
     if value is None:
         return None
-    normalised = {"company": "Company", "private": "Private", "person": "Private"}.get(value.lower())
+    # Case creation documents "Company" or "Person", the preview "Company" or "Private": both are
+    # taken, and the debtor keeps the word it was sent with.
+    normalised = {"company": "Company", "private": "Private", "person": "Person"}.get(value.lower())
     if normalised is None:
         reader.errors.add(key(reader.path, "type"), "Invalid debtor type: use Company or Private.")
     return normalised
@@ -267,13 +267,13 @@ def _debtor(reader: Reader) -> DebtorInput | None:
         country=country,
         state_alpha2=state_alpha2,
         contact_person=reader.string("contactPerson", max_length=300),
-        registration_number=reader.string("companyRegistrationNumber", max_length=100),
-        address=reader.string("address", max_length=500),
-        zip_code=reader.string("zipCode", max_length=20),
-        city=reader.string("city", max_length=100),
-        state=reader.string("state", max_length=100),
+        registration_number=reader.string("companyRegistrationNumber"),
+        address=reader.string("address"),
+        zip_code=reader.string("zipCode"),
+        city=reader.string("city"),
+        state=reader.string("state"),
         email=reader.email("email"),
-        phone=reader.string("phone", max_length=50),
+        phone=reader.string("phone"),
     )
 
 
@@ -509,12 +509,12 @@ def parse_client(payload: Any, today: date) -> ClientInput:
         errors.add("Client.Country", f"Unknown country: {country_text}")
     support_email = client.email("supportEmail", required=client_given)
     details = {
-        "registration_number": client.string("registrationNumber", max_length=100),
+        "registration_number": client.string("registrationNumber"),
         "address": client.string("address", max_length=500),
         "zip_code": client.string("zipCode", max_length=20),
         "city": client.string("city", max_length=100),
         "state": client.string("state", max_length=100),
-        "support_phone": client.string("supportPhone", max_length=50),
+        "support_phone": client.string("supportPhone"),
     }
     users = _users(request)
     cases, raw_cases = _cases(request, today)

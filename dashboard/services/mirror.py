@@ -33,7 +33,7 @@ _TENANT_FACTS = (
     "creditor_id", "company_name", "registration_number", "country", "address", "city", "zip_code",
     "support_email", "users", "is_attributed", "fee_percentage_snapshot", "date_linked", "onboarding_done",
     "onboarding_url", "conflict_type", "link_request_status", "approval_url", "withdrawn_at", "missing_since",
-    "kyc_status", "kyc_submitted_at", "cases_total", "cases_closed", "earnings_usd", "state",
+    "kyc_status", "kyc_submitted_at", "kyc_review_status", "cases_total", "cases_closed", "earnings_usd", "state",
 )
 _CASE_FACTS = (
     "tenant_id", "external_tenant_id", "client_name", "reference", "creditor_reference", "debtor_name",
@@ -145,6 +145,7 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
         assign(tenant, "kyc_status", client.kyc_status)
     if client.kyc_verification is not None and client.kyc_verification.date_created is not None:
         assign(tenant, "kyc_submitted_at", client.kyc_verification.date_created)
+        assign(tenant, "kyc_review_status", client.kyc_verification.verification_status)
 
     if at_least_as_new(tenant.link_as_of, as_of):
         # An answer describing the client means an active link exists for this tenant id.

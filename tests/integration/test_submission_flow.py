@@ -13,6 +13,7 @@ from dashboard.debitura import jsonwire
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
+from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import submissions
 from tests.cases_support import TODAY, case_form, make_tenant, module_env, sandbox_case_count
 
@@ -304,6 +305,24 @@ def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, cl
         assert blocked.kyc_blocked_cases == 1 and blocked.kyc_status == "pending"
     page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
     assert f"/kyc/{tenant_id}?submission={key}" in page
+    assert sandbox_case_count(app, tenant) == 0
+
+
+def test_a_blocked_creditor_is_explained_as_a_block_only_debitura_support_lifts(app, client, sandbox):
+    tenant_id, tenant = make_tenant(app)
+    with sandbox.session() as s:
+        sandbox_domain.set_creditor_blocked(s, tenant)
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview(client, key, creditor_reference=form["creditor_reference"])
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "rejected" and row.error_types == ["CreditorBlocked"]
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert "Debitura refused the case" in page
+    assert "account: no case can be submitted" in page and "until Debitura support lifts the block" in page
     assert sandbox_case_count(app, tenant) == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Blueprint, Response, g, request
@@ -9,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard.sandbox import auth, clock, domain, idempotency, pricing, reference, validation, wire
 from dashboard.sandbox.api import db, json_body, ok, rate_limit_headers, rate_limited, sandbox
-from dashboard.sandbox.errors import NotFound, ValidationFailed
+from dashboard.sandbox.errors import ApiError, NotFound, ValidationFailed
 from dashboard.sandbox.models import Case, ClientLink
 
 bp = Blueprint("customer_api", __name__)
@@ -21,7 +22,7 @@ def authenticate() -> Response | None:
     if link is None:
         return Response(status=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.link_id = link.id
-    return rate_limited()
+    return rate_limited(f"link:{link.id}")  # a bearer token is one client's key
 
 
 bp.after_request(rate_limit_headers)
@@ -32,7 +33,11 @@ def _link() -> ClientLink:
 
 
 def _own_case(case_id: str) -> Case:
-    """A case of the token's client; anyone else's is simply not found."""
+    """A case of the token's client; anyone else's is simply not found, and a malformed id is a 400."""
+    try:
+        uuid.UUID(case_id)
+    except ValueError:
+        raise ApiError(400, "InvalidRequest", "ID missing, empty, or not a collection case.") from None
     case = db().get(Case, case_id)
     if case is None or case.creditor_id != _link().creditor_id:
         raise NotFound("Case not found, deleted, or does not belong to your account.")

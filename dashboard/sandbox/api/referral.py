@@ -21,7 +21,7 @@ from dashboard.sandbox.api import (
     rate_limited,
     sandbox,
 )
-from dashboard.sandbox.api import queries
+from dashboard.sandbox.api import options, queries
 from dashboard.sandbox.errors import ApiError, NotFound, unauthorized
 from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription
 
@@ -35,7 +35,7 @@ ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".xls", ".xlsx", ".csv"
 def authenticate() -> Response | None:
     if not auth.api_key_valid(request.headers.get("XApiKey"), sandbox().config.api_key):
         return unauthorized()
-    return rate_limited()
+    return rate_limited(_scope())
 
 
 bp.after_request(rate_limit_headers)
@@ -236,6 +236,16 @@ def transactions():
 @bp.get("/me")
 def me():
     return ok(wire.partner_dto(domain.partner(db())))
+
+
+@bp.get("/referral-partner/filter-options")
+def filter_options():
+    return ok(options.filter_options(db()))
+
+
+@bp.get("/coverage")
+def coverage():
+    return ok(options.coverage())
 
 
 # --- webhooks ----------------------------------------------------------------------------------
