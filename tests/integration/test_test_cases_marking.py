@@ -40,7 +40,7 @@ def sync(app) -> None:
 
 
 def submit_test_case(client, tenant_id: int) -> str:
-    key = client.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
+    key = client.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form(is_test="y")
     client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
     assert client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"}).status_code == 303

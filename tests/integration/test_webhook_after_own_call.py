@@ -95,7 +95,7 @@ def test_the_case_created_webhook_of_a_case_submitted_here_is_applied(app, clien
     operators.login("operator")
     tenant_id, _ = make_tenant(app)
     sandbox.dispatch_pending()  # the onboarding events of the tenant's set-up
-    start = client.get(f"/cases/new/{tenant_id}")
+    start = client.post(f"/cases/new/{tenant_id}")
     key = start.headers["Location"].rsplit("/", 1)[-1]
     form = case_form()
     client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
