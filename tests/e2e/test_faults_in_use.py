@@ -237,7 +237,7 @@ WEBHOOK = Action(
     _sees("Subscription created."))
 ROTATE_SECRET = Action(
     "webhook secret rotation", _webhooks_page, lambda page: page.get_by_role("button", name="Rotate secret").first.click(),
-    _nothing_typed, _sees("New signing secret stored."), again=_again_on_webhooks)
+    _nothing_typed, _sees("New signing secret stored"), again=_again_on_webhooks)
 SYNC = Action(
     "sync start", _sync_page, _click("Sync now"), _nothing_typed, _sees("Sync succeeded"))
 

@@ -229,10 +229,11 @@ def test_after_read_again_focus_returns_to_the_button_and_an_error_takes_it_to_t
 
 
 def test_a_refused_re_issue_moves_focus_to_the_alert_that_says_why(page, live_server):
-    with live_server.app.app_context():  # the mirror lacks what Debitura needs to re-send the request
+    with live_server.app.app_context():
         tenant_id = add_tenant("focus-lapsed", company="Lapsed Focus ApS", conflict_type="ClientExistsNeedsLinking",
-                               link_request_status="expired", users=[]).id
+                               link_request_status="expired", country="DK", support_email="support@lapsed.example").id
     page.goto(f"/tenants/{tenant_id}")
+    live_server.app.extensions["sandbox"].faults.fail_next(1, "http_500")  # Debitura fails the re-sent request
 
     page.get_by_role("button", name="Re-issue the approval URL").click()
 
