@@ -1,0 +1,183 @@
+"""The cases sent with POST /clients: what became of each, kept on the tenant (`Tenant.first_cases`).
+
+Each entry holds the case as sent (so a re-issue sends exactly the same cases), what the operator
+typed (to start a corrected submission from it), and its outcome:
+
+- ``created``: Debitura created it with the client (it is in the mirror as `case_id`);
+- ``failed``: Debitura reported it in caseResults.failedCases (`reason`, `error_type`); the client exists;
+- ``waiting``: the answer was 409 ClientExistsNeedsLinking; Debitura stores the case and creates it
+  in Pending contract signing when the customer approves the link (nothing is created on decline
+  or expiry: the entry is then shown as not created, and a re-issue sends it again);
+- ``dropped``: the operator decided not to pursue a failed case; it is no longer sent.
+
+What a repeated POST /clients does with cases: for a client that already has a link, Debitura
+answers idempotently and creates nothing again (the sandbox reports each repeated case as an
+IdempotencyViolation failure); while a link request is pending it answers the same 409 and keeps
+the cases of the first call; after a decline or expiry it opens a new request carrying these cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from dashboard import money
+from dashboard.authz import ensure_role
+from dashboard.debitura import jsonwire
+from dashboard.debitura.types.clients import CaseResults
+from dashboard.extensions import db
+from dashboard.models import CaseSubmission, Tenant
+from dashboard.services import audit
+from dashboard.services.mirror import assign
+
+CREATED, FAILED, WAITING, DROPPED, SENT = "created", "failed", "waiting", "dropped", "sent"
+REPEATED = "IdempotencyViolation"  # a case sent again for an existing client: not created twice
+# The UK jurisdiction, where the only collection partner that requires KYC works (Oriel Collections).
+KYC_PARTNER_COUNTRIES = frozenset({"GB", "GG", "JE", "IM"})
+FAILURE_WORDS = {
+    "NoPartnerAvailable": "No collection partner covers the debtor's country, so Debitura could not create this case.",
+    "ValidationError": "Debitura found a problem with the case's details.",
+    "DuplicateReference": "The creditor reference is already used by another case of this client.",
+    "UnexpectedError": "Debitura had an unexpected error creating this case.",
+}
+
+
+class FirstCaseNotFound(LookupError):
+    """The tenant has no first case with this number (the page was out of date)."""
+
+
+def storable(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A case body as JSON can hold it: the amount as exact text, not a float."""
+    stored = dict(payload)
+    if isinstance(stored.get("amountToRecover"), Decimal):
+        stored["amountToRecover"] = f"{stored['amountToRecover']:f}"
+    return stored
+
+
+def sendable(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The stored body as it goes on the wire again: the amount as an exact number."""
+    payload = dict(stored)
+    if isinstance(payload.get("amountToRecover"), str):
+        payload["amountToRecover"] = Decimal(payload["amountToRecover"])
+    return payload
+
+
+def to_send(tenant: Tenant) -> list[dict[str, Any]]:
+    """The cases a re-issue sends: the same as before, less the ones the operator dropped."""
+    return [sendable(entry["case"]) for entry in tenant.first_cases or [] if entry.get("outcome") != DROPPED]
+
+
+def record_sent(tenant: Tenant, payloads: Sequence[Mapping[str, Any]], typed: Sequence[Mapping[str, str]]) -> None:
+    """Remember the cases a new POST /clients carries; a case sent before keeps what became of it."""
+    previous = {_identity(entry["case"]): entry for entry in tenant.first_cases or []}
+    entries = []
+    for payload, typed_input in zip(payloads, typed, strict=True):
+        stored = storable(payload)
+        entries.append(previous.get(_identity(stored)) or {"case": stored, "typed": dict(typed_input), "outcome": SENT})
+    assign(tenant, "first_cases", entries)
+
+
+def _identity(stored: Mapping[str, Any]) -> str:
+    return jsonwire.dumps({key: stored[key] for key in sorted(stored)})
+
+
+def _sent(tenant: Tenant) -> list[dict[str, Any]]:
+    """The entries the last call sent, in payload order (caseIndex counts these)."""
+    return [entry for entry in tenant.first_cases or [] if entry.get("outcome") != DROPPED]
+
+
+def apply_results(tenant: Tenant, results: CaseResults | None, created_ids: Iterable[str]) -> None:
+    """A 201/202: each sent case is created or failed; a repeated case keeps its earlier outcome."""
+    entries = [dict(entry) for entry in tenant.first_cases or []]
+    sent = [entry for entry in entries if entry.get("outcome") != DROPPED]
+    failures = {failure.case_index: failure for failure in (results.failed_cases if results else ())}
+    created = iter(created_ids)
+    for index, entry in enumerate(sent):
+        failure = failures.get(index)
+        if failure is not None and failure.error_type == REPEATED:
+            if entry["outcome"] in (SENT, WAITING):
+                entry["outcome"] = CREATED  # an earlier call created it; this one did not again
+            continue
+        if failure is not None:
+            entry.update(outcome=FAILED, error_type=failure.error_type,
+                         reason=FAILURE_WORDS.get(failure.error_type or "", failure.error_message or "Debitura did not create it."),
+                         detail=failure.error_message)
+            continue
+        entry.update(outcome=CREATED, error_type=None, reason=None, case_id=next(created, None))
+    assign(tenant, "first_cases", entries)
+    assign(tenant, "carried_kyc_cases", 0)
+
+
+def mark_waiting(tenant: Tenant) -> None:
+    """A 409 ClientExistsNeedsLinking: Debitura keeps the cases and creates them when the customer approves."""
+    entries = [dict(entry) for entry in tenant.first_cases or []]
+    for entry in entries:
+        if entry.get("outcome") in (SENT, WAITING):
+            entry["outcome"] = WAITING
+    assign(tenant, "first_cases", entries)
+    kyc = sum(1 for entry in entries if entry["outcome"] == WAITING and country_of(entry) in KYC_PARTNER_COUNTRIES)
+    assign(tenant, "carried_kyc_cases", kyc)
+
+
+def country_of(entry: Mapping[str, Any]) -> str | None:
+    return (entry["case"].get("debtor") or {}).get("countryAlpha2")
+
+
+def describe(entry: Mapping[str, Any]) -> str:
+    """A case in a few words: amount, debtor, country and reference."""
+    case = entry["case"]
+    debtor = case.get("debtor") or {}
+    amount = money.format_money(Decimal(str(case.get("amountToRecover"))), case.get("currencyCode")) \
+        if case.get("amountToRecover") is not None else ""
+    words = f"{amount} from {debtor.get('name') or 'an unnamed debtor'}"
+    if debtor.get("countryAlpha2"):
+        words += f" ({debtor['countryAlpha2']})"
+    if case.get("creditorReference"):
+        words += f", reference {case['creditorReference']}"
+    return words
+
+
+def of_outcome(tenant: Tenant, outcome: str) -> list[tuple[int, dict[str, Any]]]:
+    """(number, entry) of the first cases with this outcome; the number addresses the entry in a request."""
+    return [(index, entry) for index, entry in enumerate(tenant.first_cases or []) if entry.get("outcome") == outcome]
+
+
+def _entry(tenant: Tenant, index: int) -> dict[str, Any]:
+    entries = tenant.first_cases or []
+    if not 0 <= index < len(entries):
+        raise FirstCaseNotFound(index)
+    return entries[index]
+
+
+def drop(tenant_id: int, index: int) -> Tenant:
+    """The operator gives up on a failed first case: it is no longer shown as failed nor sent again."""
+    ensure_role("operator")
+    tenant = db.get_or_404(Tenant, tenant_id)
+    entry = _entry(tenant, index)
+    if entry.get("outcome") != FAILED:
+        raise FirstCaseNotFound(index)
+    entries = [dict(item) for item in tenant.first_cases]
+    entries[index]["outcome"] = DROPPED
+    assign(tenant, "first_cases", entries)
+    audit.record("client.first_case_dropped", outcome=audit.OK, external_tenant_id=tenant.external_tenant_id,
+                 summary=f"Failed first case dropped: {describe(entry)}", commit=False)
+    db.session.commit()
+    return tenant
+
+
+def start_corrected(tenant_id: int, index: int) -> CaseSubmission:
+    """A manual submission started from a failed first case's input, to change the debtor and send it."""
+    from dashboard.services import submissions
+
+    tenant = db.get_or_404(Tenant, tenant_id)
+    entry = _entry(tenant, index)
+    if entry.get("outcome") != FAILED:
+        raise FirstCaseNotFound(index)
+    submission = submissions.start(tenant.id, form_data=dict(entry.get("typed") or {}))
+    entries = [dict(item) for item in tenant.first_cases]
+    entries[index]["outcome"] = DROPPED  # the new submission carries it on; the failed one is not resent
+    entries[index]["resubmitted_as"] = submission.idempotency_key
+    assign(tenant, "first_cases", entries)
+    db.session.commit()
+    return submission
