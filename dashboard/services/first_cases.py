@@ -19,15 +19,18 @@ the cases of the first call; after a decline or expiry it opens a new request ca
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from dashboard import money
 from dashboard.authz import ensure_role
-from dashboard.debitura import jsonwire
+from dashboard.debitura import DebituraError, jsonwire
 from dashboard.debitura.types.clients import CaseResults
 from dashboard.extensions import db
-from dashboard.models import CaseSubmission, Tenant
+from dashboard.models import PENDING_SIGNING, Case, CaseSubmission, Tenant
 from dashboard.services import audit
 from dashboard.services.mirror import assign
 
@@ -181,3 +184,80 @@ def start_corrected(tenant_id: int, index: int) -> CaseSubmission:
     assign(tenant, "first_cases", entries)
     db.session.commit()
     return submission
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The first cases as the tenant page tells them: numbered entries per situation."""
+
+    waiting: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # created once the customer approves
+    not_created: list[tuple[int, dict[str, Any]]] = field(default_factory=list)  # declined, expired or refused
+    failed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    created: int = 0
+    link_outcome: str | None = None  # declined | expired | refused, for the not-created ones
+
+    @property
+    def any(self) -> bool:
+        return bool(self.waiting or self.not_created or self.failed)
+
+
+def standing(tenant: Tenant) -> Standing:
+    held = of_outcome(tenant, WAITING)
+    link = tenant.link_request_status
+    waiting, not_created, outcome = [], of_outcome(tenant, SENT), "refused" if of_outcome(tenant, SENT) else None
+    if link == "pending":
+        waiting = held
+    elif link in ("declined", "expired"):
+        not_created, outcome = not_created + held, link
+    return Standing(waiting=waiting, not_created=not_created, failed=of_outcome(tenant, FAILED),
+                    created=len(of_outcome(tenant, CREATED)), link_outcome=outcome)
+
+
+def kyc_gap(tenant: Tenant) -> bool:
+    """Carried cases went to the KYC partner without KYC: the next submission will be refused until it is sent."""
+    return bool(tenant.carried_kyc_cases) and tenant.link_request_status == "approved" and tenant.kyc_submitted_at is None \
+        and tenant.kyc_status != "verified"
+
+
+CARRIED_FETCH_LIMIT = 10
+
+
+def settle_carried(tenant: Tenant) -> None:
+    """After approval, tie each carried case Debitura created (announced by case.created) to its entry.
+
+    The webhook names only the case, so each new pending case is read once from Debitura: that
+    brings its details and the signing URL the customer needs (services.cases.refresh_signing_urls).
+    """
+    from dashboard.services import cases as case_service
+
+    held = of_outcome(tenant, WAITING)
+    if tenant.link_request_status != "approved" or not held:
+        return
+    claimed = {entry.get("case_id") for entry in tenant.first_cases or [] if entry.get("case_id")}
+    unread = db.session.scalars(
+        select(Case.id).where(Case.tenant_id == tenant.id, Case.lifecycle == PENDING_SIGNING, Case.gross_amount.is_(None))
+        .limit(CARRIED_FETCH_LIMIT)
+    ).all()
+    for case_id in unread:
+        try:
+            case_service.refresh_signing_urls(case_id)
+        except (DebituraError, case_service.CaseNotFound):
+            break  # shown without its URL for now; the next look tries again
+    candidates = db.session.scalars(
+        select(Case).where(Case.tenant_id == tenant.id, Case.gross_amount.is_not(None)).order_by(Case.date_created)
+    ).all()
+    entries = [dict(entry) for entry in tenant.first_cases]
+    for index, _ in held:
+        case = next((c for c in candidates if c.id not in claimed and _same_case(entries[index]["case"], c)), None)
+        if case is not None:
+            claimed.add(case.id)
+            entries[index].update(outcome=CREATED, case_id=case.id)
+    assign(tenant, "first_cases", entries)
+    db.session.commit()
+
+
+def _same_case(sent: Mapping[str, Any], case: Case) -> bool:
+    debtor = sent.get("debtor") or {}
+    if sent.get("creditorReference") and case.creditor_reference:
+        return sent["creditorReference"] == case.creditor_reference
+    return Decimal(str(sent.get("amountToRecover"))) == case.gross_amount and debtor.get("name") == case.debtor_name

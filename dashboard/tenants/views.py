@@ -9,7 +9,7 @@ from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
-from dashboard.services import audit, first_cases, live, mirror, pricing, return_urls
+from dashboard.services import audit, first_cases, live, mirror, pricing, return_urls, submissions
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import (
     NEEDS_LINKING,
@@ -67,6 +67,7 @@ def export():
 
 def _detail_context(tenant: Tenant) -> dict:
     now = debitura_now()
+    first_cases.settle_carried(tenant)
     cases = db.session.scalars(
         select(Case).where(Case.tenant_id == tenant.id).order_by(Case.date_created.desc(), Case.id).limit(CASES_LIMIT)
     ).all()
@@ -96,6 +97,10 @@ def _detail_context(tenant: Tenant) -> dict:
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
         "reissue_missing": missing,
         "reissue_missing_words": tenant_service.in_words(missing) if missing else "",
+        "first": first_cases.standing(tenant),
+        "describe_case": first_cases.describe,
+        "kyc_gap": first_cases.kyc_gap(tenant),
+        "accepts_cases": submissions.accepts_cases(tenant),
     }
 
 
@@ -172,6 +177,36 @@ def reissue(tenant_id: int):
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
     _flash_outcome(outcome)
     return _after_action(outcome.tenant, "tenantChanged")
+
+
+@bp.route("/<int:tenant_id>/first-cases/<int:number>/drop", methods=["POST"])
+@role_required("operator")
+def drop_first_case(tenant_id: int, number: int):
+    """Give up on a first case Debitura could not create: it is no longer sent with a re-issue."""
+    try:
+        tenant = first_cases.drop(tenant_id, number)
+    except first_cases.FirstCaseNotFound:
+        flash("That case is no longer waiting for a decision; the page shows where it stands now.", "info")
+        tenant = db.get_or_404(Tenant, tenant_id)
+    else:
+        flash("The case was dropped: it will not be sent again.", "success")
+    return _after_action(tenant, "tenantChanged")
+
+
+@bp.route("/<int:tenant_id>/first-cases/<int:number>/correct", methods=["POST"])
+@role_required("operator")
+def correct_first_case(tenant_id: int, number: int):
+    """Start a manual submission from a failed first case, to change its debtor and send it."""
+    try:
+        submission = first_cases.start_corrected(tenant_id, number)
+    except first_cases.FirstCaseNotFound:
+        flash("That case is no longer waiting for a decision; the page shows where it stands now.", "info")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    except submissions.TenantCannotTakeCases as refusal:
+        flash(f"No case can be submitted for this client yet. {refusal}", "error")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    flash("The case is filled in as it was sent: change the debtor, preview the price and submit it.", "info")
+    return navigate(url_for("cases.submission", key=submission.idempotency_key))
 
 
 @bp.route("/<int:tenant_id>/refresh", methods=["POST"])
