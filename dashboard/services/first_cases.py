@@ -28,13 +28,15 @@ from sqlalchemy import select
 from dashboard import money
 from dashboard.authz import ensure_role
 from dashboard.debitura import DebituraError, jsonwire
+from dashboard.debitura.fields import camel_keys, integer, nested, text
 from dashboard.debitura.types.clients import CaseResults
 from dashboard.extensions import db
-from dashboard.models import PENDING_SIGNING, Case, CaseSubmission, Tenant
+from dashboard.models import PENDING_SIGNING, Case, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import audit
 from dashboard.services.mirror import assign
 
 CREATED, FAILED, WAITING, DROPPED, SENT = "created", "failed", "waiting", "dropped", "sent"
+REPLAY_FAILED = "cases.replay_failed"  # a carried case Debitura could not create on approval
 REPEATED = "IdempotencyViolation"  # a case sent again for an existing client: not created twice
 # The UK jurisdiction, where the only collection partner that requires KYC works (Oriel Collections).
 KYC_PARTNER_COUNTRIES = frozenset({"GB", "GG", "JE", "IM"})
@@ -247,13 +249,35 @@ def settle_carried(tenant: Tenant) -> None:
         select(Case).where(Case.tenant_id == tenant.id, Case.gross_amount.is_not(None)).order_by(Case.date_created)
     ).all()
     entries = [dict(entry) for entry in tenant.first_cases]
+    for position, reason in _replay_failures(tenant).items():
+        if position < len(held):
+            error_type, message = reason
+            entries[held[position][0]].update(
+                outcome=FAILED, error_type=error_type, detail=message,
+                reason=FAILURE_WORDS.get(error_type or "", message or "Debitura could not create it on approval."))
     for index, _ in held:
+        if entries[index]["outcome"] != WAITING:
+            continue
         case = next((c for c in candidates if c.id not in claimed and _same_case(entries[index]["case"], c)), None)
         if case is not None:
             claimed.add(case.id)
             entries[index].update(outcome=CREATED, case_id=case.id)
     assign(tenant, "first_cases", entries)
     db.session.commit()
+
+
+def _replay_failures(tenant: Tenant) -> dict[int, tuple[str | None, str | None]]:
+    """cases.replay_failed events: a carried case Debitura could not create on approval, by its index."""
+    failures: dict[int, tuple[str | None, str | None]] = {}
+    bodies = db.session.scalars(select(WebhookEvent.payload).where(
+        WebhookEvent.external_tenant_id == tenant.external_tenant_id, WebhookEvent.event_type == REPLAY_FAILED,
+    ).order_by(WebhookEvent.id)).all()
+    for body in bodies:
+        data = camel_keys(nested(jsonwire.loads_or_none(body) or {}, "data"))
+        index = integer(data.get("caseIndex"))
+        if index is not None:
+            failures[index] = (text(data.get("errorType")), text(data.get("errorMessage")))
+    return failures
 
 
 def _same_case(sent: Mapping[str, Any], case: Case) -> bool:

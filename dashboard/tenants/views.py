@@ -257,7 +257,7 @@ def _edit_cases():
     if "add_case" in request.form and len(form.cases) < MAX_FIRST_CASES:
         form.cases.append_entry()
     existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
-    return _new_client_page(form, existing=existing, focus_case=len(form.cases) - 1 if "add_case" in request.form else None)
+    return _new_client_page(form, existing=existing)
 
 
 def _preview_cases(form: NewClientForm):

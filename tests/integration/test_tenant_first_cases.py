@@ -171,6 +171,23 @@ def test_cases_of_a_409_wait_for_approval_and_then_appear_pending_signing_with_t
     assert case.signing_url in approved
 
 
+def test_a_carried_case_nobody_covers_is_explained_after_approval(app, client, operator, sandbox):
+    with app.app_context():
+        ensure_sandbox_subscription()
+    client.post(URL, data=client_form("carry-3", "ops@existing.example", first_case("INV-OK"), first_case("INV-KP", "KP")))
+    waiting = tenant_page(app, client, "carry-3")
+    assert "2 cases will be created when the customer approves the link." in waiting
+
+    approve(sandbox, "carry-3")
+    sandbox.dispatch_pending()  # client.linked, case.created, cases.replay_failed
+
+    page = tenant_page(app, client, "carry-3")
+    failed = page[page.index('aria-label="First cases not created"'):]
+    assert "INV-KP" in failed and "No collection partner covers the debtor&#39;s country" in failed
+    with app.app_context():
+        assert [entry["outcome"] for entry in mirror.find_tenant("carry-3").first_cases] == ["created", "failed"]
+
+
 @pytest.mark.parametrize("ending", ["declined", "expired"])
 def test_a_decline_or_expiry_says_the_cases_were_not_created_and_a_reissue_carries_them_once(
     app, client, operator, sandbox, ending
