@@ -205,12 +205,11 @@ class Standing:
 
 def standing(tenant: Tenant) -> Standing:
     held = of_outcome(tenant, WAITING)
-    link = tenant.link_request_status
     waiting, not_created, outcome = [], of_outcome(tenant, SENT), "refused" if of_outcome(tenant, SENT) else None
-    if link == "pending":
+    if tenant.state == "approval_pending":
         waiting = held
-    elif link in ("declined", "expired"):
-        not_created, outcome = not_created + held, link
+    elif tenant.state in ("declined", "expired"):
+        not_created, outcome = not_created + held, tenant.state
     return Standing(waiting=waiting, not_created=not_created, failed=of_outcome(tenant, FAILED),
                     created=len(of_outcome(tenant, CREATED)), link_outcome=outcome)
 

@@ -290,3 +290,16 @@ def test_debitura_field_paths_of_a_case_land_on_that_case(app, operator):
         assert form.field_for_path("cases[0].creditorReference") is form.cases.entries[0].form.creditor_reference
         assert form.field_for_path("cases[5].creditorReference") is None
         assert form.field_for_path("client.country") is form.country
+
+
+def test_triage_says_which_cases_wait_for_an_approval_about_to_expire_and_which_were_not_created(app, client, operator, sandbox):
+    client.post(URL, data=client_form("carry-4", "ops@existing.example", first_case("INV-T1", debtor_name="Triage A/S")))
+    sandbox.advance_clock(6 * 86400)  # the approval window (7 days) closes within 48 hours
+
+    expiring = client.get("/triage/").get_data(as_text=True)
+    assert ("1 case will be created when the customer approves, and wait for signatures: "
+            "EUR 5,000.00 from Triage A/S (DK), reference INV-T1.") in expiring
+
+    sandbox.advance_clock(2 * 86400)  # past the deadline: triage sees it expired
+    lost = client.get("/triage/").get_data(as_text=True)
+    assert "1 case sent with the client was not created; re-issuing sends them again." in lost
