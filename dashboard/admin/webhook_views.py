@@ -48,6 +48,7 @@ def _page(create_form: WebhookForm | None = None, test_form: SendTestEventForm |
         test_form=test_form or SendTestEventForm(formdata=None),
         test_events=webhook_admin.can_send_test_events(),
         deliveries_url=endpoint_url("webhooks.deliveries"),
+        rotation_grace=webhook_admin.rotation_grace_phrase(),
     )
 
 
@@ -128,7 +129,7 @@ def disable_webhook(webhook_id: str):
 def rotate_webhook_secret(webhook_id: str):
     """A new signing secret; the old one keeps being accepted for a grace period."""
     webhook_admin.rotate_secret(webhook_id, actor=actor())
-    flash("New signing secret stored. The previous one is still accepted for 24 hours.", "success")
+    flash(f"New signing secret stored; {webhook_admin.rotation_grace_phrase()}.", "success")
     return _back()
 
 

@@ -6,21 +6,22 @@ before anything is sent; Debitura checks again and its 400s land on the same fie
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from wtforms import DateField, Field, RadioField, SelectField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import TextInput
 
-from dashboard import money
+from dashboard import debitura_day, money
 from dashboard.cases import reference
 
 MAX_AMOUNT = Decimal("1000000000000")
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The day Debitura counts as today (its clock, in UTC)."""
+    return debitura_day.today().debitura
 
 
 class AmountField(Field):
@@ -128,8 +129,9 @@ def one_of(codes, message: str):
 
 def not_in_future(label: str):
     def check(form, field):
-        if field.data is not None and field.data > today():
-            raise ValidationError(f"{label} cannot be in the future (today is allowed).")
+        judged = debitura_day.today()
+        if field.data is not None and field.data > judged.debitura:
+            raise ValidationError(judged.refusal(label))
 
     return check
 

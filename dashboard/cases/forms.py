@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, Form, StringField, TextAreaField
-from wtforms.validators import Email, Length, ValidationError
+from wtforms.validators import Email, ValidationError
 
 from dashboard.cases import fields
-from dashboard.forms import DashboardForm, IdempotencyKeyField
+from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength
 from dashboard.services import return_urls, submissions
 from dashboard.services.submissions import CaseDraft, DebtorDraft
 
@@ -50,30 +50,30 @@ class CaseFields(Form):
     )
     due_date = fields.CalendarField("Due date", validators=[fields.optional(), fields.not_in_future("The due date")])
     creditor_reference = StringField(
-        "Creditor reference", validators=[Length(max=50, message="At most 50 characters.")]
+        "Creditor reference", validators=[MaxLength(50)]
     )
     claim_description = TextAreaField(
-        "Claim description", validators=[Length(max=4000, message="At most 4,000 characters.")]
+        "Claim description", validators=[MaxLength(4000)]
     )
-    comments = TextAreaField("Comments for the collector", validators=[Length(max=4000, message="At most 4,000 characters.")])
+    comments = TextAreaField("Comments for the collector", validators=[MaxLength(4000)])
 
     debtor_type = fields.debtor_type_field()
     debtor_name = StringField(
         "Debtor name",
-        validators=[fields.present("Enter the debtor's legal name (company name or the person's full name)."), Length(max=500)],
+        validators=[fields.present("Enter the debtor's legal name (company name or the person's full name)."), MaxLength(300)],
     )
-    debtor_contact_person = StringField("Contact person", validators=[Length(max=200)])
-    debtor_registration_number = StringField("Registration or VAT number", validators=[Length(max=100)])
-    debtor_address = StringField("Street address", validators=[Length(max=500)])
-    debtor_zip_code = StringField("Postal code", validators=[Length(max=20)])
-    debtor_city = StringField("City", validators=[Length(max=100)])
+    debtor_contact_person = StringField("Contact person", validators=[MaxLength(200)])
+    debtor_registration_number = StringField("Registration or VAT number", validators=[MaxLength(100)])
+    debtor_address = StringField("Street address", validators=[MaxLength(500)])
+    debtor_zip_code = StringField("Postal code", validators=[MaxLength(20)])
+    debtor_city = StringField("City", validators=[MaxLength(100)])
     debtor_country = fields.country_field()
     debtor_state = fields.state_field()
     debtor_email = EmailField(
         "Debtor e-mail",
-        validators=[fields.optional(), Email(message="Enter a valid e-mail address, e.g. billing@debtor.example."), Length(max=320)],
+        validators=[fields.optional(), Email(message="Enter a valid e-mail address, e.g. billing@debtor.example."), MaxLength(320)],
     )
-    debtor_phone = StringField("Debtor phone", validators=[Length(max=50)])
+    debtor_phone = StringField("Debtor phone", validators=[MaxLength(50)])
 
     allow_pending_contracts = BooleanField("Accept the case while contracts are unsigned", default=True)
     is_test = BooleanField("Test case (validated and stored, never collected)")

@@ -80,6 +80,11 @@ class Case(db.Model):
         Index("ix_cases_external_tenant_id", "external_tenant_id"),
     )
 
+    @property
+    def is_closed(self) -> bool:
+        """Finished at Debitura: nothing more is collected, so no files and no revenue estimate."""
+        return self.lifecycle in LIFECYCLE_GROUPS["Closed"]
+
     def __repr__(self) -> str:
         return f"<Case {self.reference or self.id} {self.lifecycle}>"
 

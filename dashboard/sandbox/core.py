@@ -61,6 +61,11 @@ def create_sandbox_app(sandbox: Sandbox) -> Flask:
     # Above the 25 MB file limit, so an oversized upload gets Debitura's own 413 answer.
     app.config["MAX_CONTENT_LENGTH"] = 30 * 1024 * 1024
     app.secret_key = hashlib.sha256(f"{sandbox.config.jwt_secret}:pages".encode()).hexdigest()
+    # Embedded, the sandbox shares the dashboard's host: its own cookie name and path keep its flash
+    # messages from replacing the dashboard's sign-in cookie.
+    app.config["SESSION_COOKIE_NAME"] = "sandbox_session"
+    app.config["SESSION_COOKIE_PATH"] = sandbox.config.mount_prefix or "/"
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.extensions["sandbox"] = sandbox
     app.register_blueprint(referral.bp, url_prefix="/referral-api")
     app.register_blueprint(customer.bp, url_prefix="/customer-api")

@@ -511,8 +511,8 @@ def pending_contracts():
     """One URL that walks every outstanding signature, then returns the customer to the partner's app.
 
     Nothing is signed until the last step, so abandoning the chain leaves everything as it was. The
-    steps already confirmed travel in the `done` query parameter rather than a cookie: embedded in
-    the dashboard, a sandbox session cookie would share the dashboard's cookie name and path.
+    steps already confirmed travel in the `done` query parameter rather than a cookie, so the
+    progress belongs to the link, whichever browser opens it.
     """
     s = db()
     link = domain.link_by_id(s, request.args.get("link", ""))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +35,7 @@ from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import audit
 from dashboard.services.mirror import assign
+from dashboard.services.tenant_state import debitura_now
 
 CREATED, FAILED, WAITING, DROPPED, SENT = "created", "failed", "waiting", "dropped", "sent"
 REPLAY_FAILED = "cases.replay_failed"  # a carried case Debitura could not create on approval
@@ -203,13 +205,15 @@ class Standing:
         return bool(self.waiting or self.not_created or self.failed)
 
 
-def standing(tenant: Tenant) -> Standing:
+def standing(tenant: Tenant, now: datetime | None = None) -> Standing:
+    """Where the first cases stand as of `now` (Debitura's clock): an approval deadline may have passed."""
+    state = tenant.state_at(now or debitura_now())
     held = of_outcome(tenant, WAITING)
     waiting, not_created, outcome = [], of_outcome(tenant, SENT), "refused" if of_outcome(tenant, SENT) else None
-    if tenant.state == "approval_pending":
+    if state == "approval_pending":
         waiting = held
-    elif tenant.state in ("declined", "expired"):
-        not_created, outcome = not_created + held, tenant.state
+    elif state in ("declined", "expired"):
+        not_created, outcome = not_created + held, state
     return Standing(waiting=waiting, not_created=not_created, failed=of_outcome(tenant, FAILED),
                     created=len(of_outcome(tenant, CREATED)), link_outcome=outcome)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -25,7 +26,6 @@ from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, Tenant
-from dashboard.models.base import now_utc
 from dashboard.services.tenant_state import NEEDS_LINKING, approval_ttl_days, debitura_now, refresh_state
 
 # Columns whose change makes a sighting count as "changed" in sync statistics.
@@ -105,6 +105,13 @@ def _users_from_client(client: Client, previous: list[dict]) -> list[dict]:
     ]
 
 
+def _same_page(stored: str | None, fresh: str | None) -> bool:
+    """Both URLs open the same hosted page (they differ at most in the query string)."""
+    if not stored or not fresh:
+        return False
+    return urlsplit(stored)._replace(query="") == urlsplit(fresh)._replace(query="")
+
+
 def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime, status: int | None = None) -> bool:
     """Copy one `Client` answer onto its tenant row; True when anything meaningful changed."""
     before = _snapshot(tenant, _TENANT_FACTS)
@@ -157,12 +164,16 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
         elif status == 202:
             done = False
         assign(tenant, "onboarding_done", done)
-        assign(tenant, "onboarding_url", None if status == 201 else client.onboarding_url)
+        url = None if status == 201 else client.onboarding_url
+        # Debitura hands out the same onboarding page with a fresh session parameter on every read; a read
+        # keeps the URL we have (and may already have sent), only POST /clients (a re-issue) replaces it.
+        if status is not None or not _same_page(tenant.onboarding_url, url):
+            assign(tenant, "onboarding_url", url)
         if not done and tenant.onboarding_started_at is None:
             tenant.onboarding_started_at = client.date_linked or as_of
         tenant.onboarding_as_of = as_of
 
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     assign(tenant, "search_text", search_text_for(tenant))
     refresh_state(tenant, as_of)
@@ -259,7 +270,7 @@ def record_conflict(
     elif conflict.conflict_type == NEEDS_LINKING and tenant.link_request_status == "pending" and not tenant.approval_url:
         # Its webhook was applied first; only this answer carries the URL the customer needs.
         assign(tenant, "approval_url", conflict.approval_url)
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
     if commit:
@@ -276,7 +287,7 @@ def mark_missing(tenant: Tenant, *, source: str, as_of: datetime | None = None) 
     if changed:
         tenant.missing_since = as_of
     tenant.link_as_of = as_of
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
     return changed
@@ -387,7 +398,7 @@ def apply_case(
         assign(case, "tenant_id", tenant.id)
         if not case.client_name:
             case.client_name = tenant.company_name
-    case.last_seen_at = now_utc()
+    case.last_seen_at = as_of
     case.last_seen_source = source
     assign(case, "search_text", case_search_text(case))
     return _snapshot(case, _CASE_FACTS) != before

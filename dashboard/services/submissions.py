@@ -27,6 +27,7 @@ from dashboard.debitura import (
     InvalidRequest,
     jsonwire,
 )
+from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
@@ -278,7 +279,7 @@ def copy_as_new(key: str) -> CaseSubmission:
 
 def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], take_over_stale: bool = False) -> bool:
     """Atomically move the row to `sending`; False when another request holds it or it already finished."""
-    now = now_utc()
+    now = debitura_now()  # shown as "on its way since …" beside Debitura's times
     claimable = CaseSubmission.status.in_(from_statuses)
     if take_over_stale:
         claimable = or_(claimable, and_(CaseSubmission.status == "sending", CaseSubmission.sending_since < now - STALE_SENDING))
@@ -349,7 +350,7 @@ def _record_outcome(
 
 def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError) -> None:
     submission.status = status
-    submission.last_error = error.user_message
+    submission.last_error = debitura_message(error)
     submission.last_status = error.http_status
     _record_outcome(submission, audit.FAILED, f"{type(error).__name__}: {error.user_message}", error.http_status)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import load_only
 
 from dashboard.authz import ensure_role
@@ -237,7 +238,14 @@ def send_client(
             summary=f"POST /clients failed: {type(error).__name__}",
         )
         raise
-    if outcome.conflict is not None:
+    if outcome.conflict_type == NEEDS_LINKING:
+        # The usual answer for a company that already has a Debitura account: a link request, not a refusal.
+        audit.record(
+            action, outcome=audit.OK, debitura_status=409, external_tenant_id=external_tenant_id,
+            summary="Approval URL issued: the company already has a Debitura account and must approve the link",
+            commit=False,
+        )
+    elif outcome.conflict is not None:
         audit.record(
             action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
             summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", commit=False,
@@ -333,13 +341,15 @@ def refresh(tenant_id: int) -> tuple[Tenant, bool]:
 
 PAGE_SIZE = 25
 SORTS = {
-    "company": Tenant.company_name,
-    "tenant": Tenant.external_tenant_id,
-    "state": Tenant.state,
-    "changed": Tenant.state_changed_at,
-    "seen": Tenant.last_seen_at,
-    "created": Tenant.created_at,
-}
+    "company": lambda now: Tenant.company_name,
+    "tenant": lambda now: Tenant.external_tenant_id,
+    # The order of the chips (the way a client moves through them), not the alphabet of internal codes.
+    "state": lambda now: case({code: position for position, code in enumerate(STATE_CODES)}, value=Tenant.state_at(now),
+                              else_=len(STATE_CODES)),
+    "changed": Tenant.state_since_at,
+    "seen": lambda now: Tenant.last_seen_at,
+    "created": lambda now: Tenant.created_at,
+}  # each a column as of Debitura's now: a state can lapse between writes
 DEFAULT_SORT = "company"
 
 
@@ -372,6 +382,11 @@ class TenantFilter:
             values.pop("page")
         return {key: value for key, value in values.items() if value not in (None, "")}
 
+    def on_page(self, total: int) -> TenantFilter:
+        """This filter on a page that exists for `total` rows: past the end means the last page."""
+        last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        return dataclasses.replace(self, page=last) if self.page > last else self
+
     def sort_link(self, column: str) -> dict[str, Any]:
         """Clicking a header sorts by it; clicking it again reverses the order."""
         return self.args(sort=f"-{column}" if self.sort == column else column, page=1)
@@ -385,11 +400,12 @@ def _searched(query: Select, q: str) -> Select:
     return query
 
 
-def tenant_query(filters: TenantFilter) -> Select:
+def tenant_query(filters: TenantFilter, now: datetime | None = None) -> Select:
+    now = now or debitura_now()
     query = _searched(select(Tenant), filters.q)
     if filters.state:
-        query = query.where(Tenant.state == filters.state)
-    column = SORTS[filters.sort.lstrip("-")]
+        query = query.where(Tenant.in_state_at(filters.state, now))
+    column = SORTS[filters.sort.lstrip("-")](now)
     order = column.desc() if filters.sort.startswith("-") else column.asc()
     return query.order_by(order, Tenant.id)
 
@@ -397,18 +413,21 @@ def tenant_query(filters: TenantFilter) -> Select:
 # What a row of the tenant list shows; other columns raise instead of costing a query per row.
 LIST_COLUMNS = (
     Tenant.id, Tenant.company_name, Tenant.external_tenant_id, Tenant.state, Tenant.kyc_status, Tenant.cases_total,
-    Tenant.state_changed_at, Tenant.last_seen_at, Tenant.last_seen_source,
+    Tenant.state_changed_at, Tenant.approval_expires_at, Tenant.last_seen_at, Tenant.last_seen_source,
+    # what "State since" is dated by
+    Tenant.onboarding_started_at, Tenant.approval_requested_at, Tenant.link_as_of, Tenant.withdrawn_at, Tenant.missing_since,
 )
 
 
-def tenant_rows(filters: TenantFilter) -> Select:
+def tenant_rows(filters: TenantFilter, now: datetime | None = None) -> Select:
     """The tenant list's query, loading only what its rows show."""
-    return tenant_query(filters).options(load_only(*LIST_COLUMNS, raiseload=True))
+    return tenant_query(filters, now).options(load_only(*LIST_COLUMNS, raiseload=True))
 
 
-def state_counts(q: str = "") -> dict[str, int]:
-    """Tenants per state under the current search, in one grouped query."""
-    query = _searched(select(Tenant.state, func.count()).select_from(Tenant), q).group_by(Tenant.state)
+def state_counts(q: str = "", now: datetime | None = None) -> dict[str, int]:
+    """Tenants per state (as of Debitura's now) under the current search, in one grouped query."""
+    state = Tenant.state_at(now or debitura_now())
+    query = _searched(select(state, func.count()).select_from(Tenant), q).group_by(state)
     counts = dict.fromkeys(STATE_CODES, 0)
     for state, count in db.session.execute(query):
         counts[state] = count

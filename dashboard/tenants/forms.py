@@ -7,11 +7,11 @@ import re
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from werkzeug.datastructures import MultiDict
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from dashboard.cases import fields
 from dashboard.cases.forms import WIRE_FIELDS, CaseFields
-from dashboard.forms import DashboardForm
+from dashboard.forms import DashboardForm, MaxLength
 from dashboard.models import Tenant
 from dashboard.services import first_cases
 from dashboard.services.tenants import ClientRequest, ClientUser
@@ -45,9 +45,9 @@ def without_case(formdata, removed: int) -> MultiDict:
 class UserRow(Form):
     """One user of the client; a row left empty is ignored."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=200)], filters=[fields.strip])
+    name = StringField("Name", validators=[Optional(), MaxLength(200)], filters=[fields.strip])
     email = EmailField(
-        "E-mail", validators=[Optional(), Length(max=320), Email("Enter a valid e-mail address.")],
+        "E-mail", validators=[Optional(), MaxLength(320), Email("Enter a valid e-mail address.")],
         filters=[fields.strip],
     )
 
@@ -59,21 +59,22 @@ class UserRow(Form):
 class NewClientForm(DashboardForm):
     external_tenant_id = StringField(
         "Tenant id (externalTenantId)",
-        validators=[DataRequired("Enter the id your platform uses for this customer."), Length(max=255)],
+        validators=[DataRequired("Enter the id your platform uses for this customer."), MaxLength(255)],
     )
-    name = StringField("Company name", validators=[DataRequired("Enter the company's legal name."), Length(max=500)])
-    registration_number = StringField("Registration number", validators=[Optional(), Length(max=100)])
-    country = StringField("Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), Length(max=100)])
-    address = StringField("Address", validators=[Optional(), Length(max=500)])
-    zip_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    state = StringField("State or region", validators=[Optional(), Length(max=100)])
+    # The spec states no limit, but Debitura refuses a company name over 300 characters.
+    name = StringField("Company name", validators=[DataRequired("Enter the company's legal name."), MaxLength(300)])
+    registration_number = StringField("Registration number", validators=[Optional(), MaxLength(100)])
+    country = StringField("Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), MaxLength(100)])
+    address = StringField("Address", validators=[Optional(), MaxLength(500)])
+    zip_code = StringField("Postal code", validators=[Optional(), MaxLength(20)])
+    city = StringField("City", validators=[Optional(), MaxLength(100)])
+    state = StringField("State or region", validators=[Optional(), MaxLength(100)])
     support_email = EmailField(
         "Support e-mail",
-        validators=[DataRequired("Enter the company's support e-mail."), Length(max=320), Email("Enter a valid e-mail address.")],
+        validators=[DataRequired("Enter the company's support e-mail."), MaxLength(320), Email("Enter a valid e-mail address.")],
         filters=[fields.strip],
     )
-    support_phone = StringField("Support phone", validators=[Optional(), Length(max=50)])
+    support_phone = StringField("Support phone", validators=[Optional(), MaxLength(50)])
     users = FieldList(FormField(UserRow), min_entries=USER_ROWS, max_entries=USER_ROWS)
     onboarding_user = RadioField(
         "Who goes through onboarding?",

@@ -36,23 +36,25 @@ def index():
     if (not_changed := unchanged_since(live.tenants_marker)) is not None:
         return not_changed
     now = debitura_now()
-    mirror.expire_overdue_approvals(now)
-    filters = tenant_service.TenantFilter.from_args(request.args)
-    counts = tenant_service.state_counts(filters.q)
+    asked = tenant_service.TenantFilter.from_args(request.args)
+    counts = tenant_service.state_counts(asked.q, now)
+    total = counts.get(asked.state, 0) if asked.state else sum(counts.values())  # no second pass to count
+    filters = asked.on_page(total)
     page = db.paginate(
-        tenant_service.tenant_rows(filters), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
+        tenant_service.tenant_rows(filters, now), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
         count=False,
     )
-    page.total = counts.get(filters.state, 0) if filters.state else sum(counts.values())  # no second pass to count
+    page.total = total
     return render(
         "tenants/index.html",
         block="tenant_results",
         filters=filters,
+        past_the_end=asked.page if asked.page != filters.page else None,
         page=page,
         counts=counts,
         states=STATES,
         state_info=state_info,
-        marker=live.tenants_marker(),
+        marker=live.tenants_marker(now),
         now=now,
     )
 
@@ -89,15 +91,15 @@ def _detail_context(tenant: Tenant) -> dict:
         "cases_count": cases_count,
         "events": events,
         "history_entries": history,
-        "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id),
+        "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id, now),
         "return_url": choice.usable,
         "typed_return_url": choice.typed,
         "return_url_error": choice.error,
-        "message": customer_message(tenant, current_app.config.get("PARTNER_PRODUCT_NAME", "our platform")),
+        "message": customer_message(tenant, current_app.config["PARTNER_PRODUCT_NAME"], now),
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
         "reissue_missing": missing,
         "reissue_missing_words": tenant_service.in_words(missing) if missing else "",
-        "first": first_cases.standing(tenant),
+        "first": first_cases.standing(tenant, now),
         "describe_case": first_cases.describe,
         "kyc_gap": first_cases.kyc_gap(tenant),
         "accepts_cases": submissions.accepts_cases(tenant),

@@ -52,12 +52,12 @@ def _tenant_queue(query: Select, make_row) -> tuple[int, list[Row]]:
 def expiring_links(now: datetime) -> Queue:
     total, rows = _tenant_queue(
         select(Tenant)
-        .where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
+        .where(Tenant.in_state_at("approval_pending", now), Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
         .order_by(Tenant.approval_expires_at, Tenant.id),
         lambda t: Row(
             f"Approval link expires {time_ago(t.approval_expires_at, now)}"
             + (" (estimated from when we first saw it)." if t.approval_deadline_estimated else ".")
-            + _carried_note(t),
+            + _carried_note(t, now),
             "copy_url", tenant=t, url=t.approval_url,
         ),
     )
@@ -70,9 +70,9 @@ def _cases_words(count: int) -> str:
     return f"{count} case{'s' if count != 1 else ''}"
 
 
-def _carried_note(t: Tenant) -> str:
+def _carried_note(t: Tenant, now: datetime) -> str:
     """What happens to the cases sent with the client on the 409 path, in one sentence."""
-    standing = first_cases.standing(t)
+    standing = first_cases.standing(t, now)
     if standing.waiting:
         return (f" {_cases_words(len(standing.waiting))} will be created when the customer approves, and wait for "
                 f"signatures: {'; '.join(first_cases.describe(entry) for _, entry in standing.waiting)}.")
@@ -84,13 +84,17 @@ def _carried_note(t: Tenant) -> str:
 
 def lost_links(now: datetime) -> Queue:
     def row(t: Tenant) -> Row:
+        when = time_ago(t.state_since_at(now), now)
+        if t.state_since_noticed(now):
+            when = f"(noticed {when})"
         if t.state == "declined":
-            return Row(f"The customer declined the link {time_ago(t.state_changed_at)}.{_carried_note(t)}", "contact", tenant=t)
-        return Row(f"The link request expired {time_ago(t.state_changed_at)} without an answer.{_carried_note(t)}", "reissue",
-                   tenant=t)
+            return Row(f"The customer declined the link {when}.{_carried_note(t, now)}", "contact", tenant=t)
+        return Row(f"The link request expired {when} without an answer.{_carried_note(t, now)}", "reissue", tenant=t)
 
     total, rows = _tenant_queue(
-        select(Tenant).where(Tenant.state.in_(("expired", "declined"))).order_by(Tenant.state_changed_at.desc(), Tenant.id),
+        select(Tenant)
+        .where(or_(Tenant.in_state_at("expired", now), Tenant.state == "declined"))
+        .order_by(Tenant.state_since_at(now).desc(), Tenant.id),
         row,
     )
     return Queue("lost", "Expired or declined links",

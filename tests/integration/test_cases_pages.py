@@ -157,7 +157,7 @@ def test_the_csv_export_has_every_filtered_row_and_neutralises_formulas(seeded):
 
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Case reference", "Creditor reference", "Client"]
     assert len(rows) == 2
     assert rows[1][0] == "CCC33333" and rows[1][1].startswith("'=")

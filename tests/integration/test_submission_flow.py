@@ -329,7 +329,7 @@ def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, cl
         ({"debtor_country": "US"}, "Choose the US state"),
         ({"debtor_email": "billing-at-debtor"}, "Enter a valid e-mail address"),
         ({"return_url": "ftp://files.partner.example/done"}, "Enter a full address starting with https://"),
-        ({"creditor_reference": "R" * 51}, "At most 50 characters."),
+        ({"creditor_reference": "R" * 51}, "Creditor reference can be at most 50 characters; this one has 51."),
     ],
 )
 def test_every_field_rule_is_explained_next_to_the_field_and_keeps_the_input(app, client, ready, overrides, message):

@@ -194,7 +194,8 @@ def test_an_outage_keeps_the_input_and_says_nothing_changed(app, client, operato
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Debitura is not responding; nothing was changed" in html
+    # Debitura said how long to wait (retryAfter 120 s): the message says so.
+    assert "Debitura is limiting how fast the dashboard may call it; nothing was changed. Try again in 2 min." in html
     assert 'value="anna@newco.example"' in html
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "client.create"))
