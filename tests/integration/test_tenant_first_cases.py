@@ -231,13 +231,18 @@ def test_a_reissue_of_an_onboarding_client_sends_its_cases_again_and_debitura_cr
         sent.append(payload)
         return original(payload)
 
-    client.post(URL, data=client_form("again-1", "anna@again.example", first_case("INV-A"), first_case("INV-B", "KP")))
     monkeypatch.setattr(debitura.referral, "create_client", recording)
+    client.post(URL, data=client_form("again-1", "anna@again.example", first_case("INV-A"), first_case("INV-B", "KP")))
     with app.app_context():
         tenant_id = mirror.find_tenant("again-1").id
     assert client.post(f"/tenants/{tenant_id}/reissue").status_code == 303
 
-    assert [case["creditorReference"] for case in sent[0]["cases"]] == ["INV-A", "INV-B"]
+    first, again = sent
+    assert [case["creditorReference"] for case in first["cases"]] == ["INV-A", "INV-B"]
+    assert again["cases"] == first["cases"]  # the same cases, to the decimal
+    assert again["users"] == first["users"] and again["externalTenantId"] == first["externalTenantId"]
+    # The client as the mirror knows it now: Debitura answered the country typed as DK with its name.
+    assert again["client"] == {**first["client"], "country": "Denmark"}
     assert [case.creditor_reference for case in sandbox_cases(sandbox, "again-1")] == ["INV-A"]
     with app.app_context():
         tenant = mirror.find_tenant("again-1")
