@@ -320,3 +320,15 @@ def test_triage_says_which_cases_wait_for_an_approval_about_to_expire_and_which_
     sandbox.advance_clock(2 * 86400)  # past the deadline: triage sees it expired
     lost = client.get("/triage/").get_data(as_text=True)
     assert "1 case sent with the client was not created; re-issuing sends them again." in lost
+
+
+def test_correcting_the_details_starts_from_the_cases_sent_less_the_dropped_ones(app, client, operator):
+    client.post(URL, data=client_form("prefill-1", "anna@prefill.example", first_case("INV-KEEP"), first_case("INV-GONE", "KP")))
+    with app.app_context():
+        tenant_id = mirror.find_tenant("prefill-1").id
+    client.post(f"/tenants/{tenant_id}/first-cases/1/drop")
+
+    page = client.get(f"{URL}?tenant={tenant_id}").get_data(as_text=True)
+
+    assert re.search(r'name="cases-0-creditor_reference"[^>]*value="INV-KEEP"', page)
+    assert "INV-GONE" not in page and 'name="cases-1-creditor_reference"' not in page
