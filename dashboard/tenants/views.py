@@ -311,6 +311,8 @@ def new():
             if isinstance(error, InvalidRequest) and form.cases.entries:
                 form.form_errors.append("Debitura refused the request, so nothing was created: neither the client nor "
                                         "any case. Each problem is marked next to its field.")
+                if any(path.lower().startswith("cases[") for path in error.field_errors):
+                    error.field_errors.pop("cases", None)  # its "Case validation failed" is what the line above says
             show_debitura_error(form, error, form.field_for_path)
             status = 422
         else:
