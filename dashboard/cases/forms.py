@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, Form, StringField, TextAreaField
 from wtforms.validators import Email, ValidationError
 
 from dashboard.cases import fields
@@ -38,8 +38,8 @@ WIRE_FIELDS = {
 _CONTROL_FIELDS = ("csrf_token", "idempotency_key")
 
 
-class CaseForm(DashboardForm):
-    idempotency_key = IdempotencyKeyField()
+class CaseFields(Form):
+    """One case's fields and rules: the manual case form, and each first case of a new client."""
 
     currency_code = fields.currency_field()
     amount_to_recover = fields.AmountField(
@@ -81,7 +81,7 @@ class CaseForm(DashboardForm):
 
     def __init__(self, *args, tenant_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._tenant_id = tenant_id
+        self._tenant_id = tenant_id  # None: no client's existing references to check against (a new client)
 
     def validate_due_date(self, field):
         if field.data and self.invoice_date.data and field.data < self.invoice_date.data:
@@ -107,9 +107,9 @@ class CaseForm(DashboardForm):
         """What the operator typed, field by field, to show again later exactly as typed."""
         typed = {}
         for field in self:
-            if field.name in _CONTROL_FIELDS:
+            if field.short_name in _CONTROL_FIELDS:
                 continue
-            typed[field.name] = field.raw_data[0] if field.raw_data else ""
+            typed[field.short_name] = field.raw_data[0] if field.raw_data else ""
         return typed
 
     def to_draft(self) -> CaseDraft:
@@ -140,3 +140,9 @@ class CaseForm(DashboardForm):
             is_test=bool(self.is_test.data),
             return_url=text(self.return_url.data),
         )
+
+
+class CaseForm(DashboardForm, CaseFields):
+    """The manual case form: one case for an existing tenant, sent under its Idempotency-Key."""
+
+    idempotency_key = IdempotencyKeyField()

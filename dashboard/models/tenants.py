@@ -59,6 +59,13 @@ class Tenant(db.Model):
     kyc_review_status: Mapped[str | None] = mapped_column(String(20))
     kyc_blocked_cases: Mapped[int] = mapped_column(default=0)  # submissions refused with MissingKycVerification
 
+    # The cases sent with POST /clients, each with what became of it (services.first_cases), so a
+    # re-issue sends the same cases and the tenant page can say which were created, failed or wait.
+    first_cases: Mapped[list] = mapped_column(JSON, default=list)
+    # Cases waiting on the 409 path whose debtor is in the UK, where the partner requires KYC: the
+    # carry-through does not enforce it, so the next submission is refused until KYC is sent.
+    carried_kyc_cases: Mapped[int] = mapped_column(default=0)
+
     cases_total: Mapped[int] = mapped_column(default=0)
     cases_closed: Mapped[int] = mapped_column(default=0)
     earnings_usd: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))

@@ -15,8 +15,9 @@ from dashboard.authz import ensure_role
 from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
 from dashboard.extensions import db
 from dashboard.models import Tenant
-from dashboard.services import audit, mirror
+from dashboard.services import audit, first_cases, mirror
 from dashboard.services.query_args import page_number, search_text
+from dashboard.services.submissions import CaseDraft, case_payload
 from dashboard.services.tenant_state import LINKED_STATES, NEEDS_LINKING, STATE_CODES, debitura_now
 from dashboard.wiring import debitura
 
@@ -50,6 +51,9 @@ class ClientRequest:
     city: str | None = None
     state: str | None = None
     support_phone: str | None = None
+    # First cases, created with the client (or, on the 409 path, when the customer approves).
+    cases: list[CaseDraft] = field(default_factory=list)
+    typed_cases: list[dict[str, str]] = field(default_factory=list)  # each case as typed, to start over from
 
     def payload(self) -> dict[str, Any]:
         details = {
@@ -66,13 +70,19 @@ class ClientRequest:
         users = list(self.users)
         if len(users) == 1 and not users[0].is_onboarding_user:
             users = [dataclasses.replace(users[0], is_onboarding_user=True)]
-        return {
+        payload = {
             "externalTenantId": self.external_tenant_id,
             "client": {key: value for key, value in details.items() if value},
             "users": [
                 {"name": user.name, "email": user.email, "isOnboardingUser": user.is_onboarding_user} for user in users
             ],
         }
+        if self.cases:
+            # Cases sent with a client wait in Pending contract signing until it signs, so say so.
+            payload["cases"] = [
+                case_payload(dataclasses.replace(case, allow_pending_contracts=True)) for case in self.cases
+            ]
+        return payload
 
 
 def missing_for_reissue(tenant: Tenant) -> list[str]:
@@ -143,7 +153,7 @@ def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
     ]
     if users and sum(user.is_onboarding_user for user in users) != 1:
         users = [dataclasses.replace(user, is_onboarding_user=index == 0) for index, user in enumerate(users)]
-    return ClientRequest(
+    payload = ClientRequest(
         external_tenant_id=tenant.external_tenant_id,
         name=tenant.company_name,
         country=tenant.country or "",
@@ -156,6 +166,10 @@ def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
         state=tenant.region,
         support_phone=tenant.support_phone,
     ).payload()
+    cases = first_cases.to_send(tenant)
+    if cases:
+        payload["cases"] = cases
+    return payload
 
 
 @dataclass(frozen=True)
@@ -171,11 +185,14 @@ class ClientOutcome:
         return self.conflict.conflict_type if self.conflict else None
 
 
-def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
+def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] | None = None) -> ClientOutcome:
     """POST /clients and mirror whatever comes back (201, 202 or a 409); other errors propagate.
 
+    The cases sent are remembered on the tenant with what became of each (services.first_cases).
     No role check and no audit: `send_client` adds both for operators; setup uses this directly.
     """
+    cases = payload.get("cases") or []
+    typed_cases = typed_cases if typed_cases is not None else [{} for _ in cases]
     external_tenant_id = payload["externalTenantId"]
     existing = mirror.find_tenant(external_tenant_id)
     as_of = debitura_now()  # when we asked: the webhooks this call fires are stamped later, and are as new
@@ -186,6 +203,10 @@ def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
             # A refusal says nothing new about the tenant we know: its row stays exactly as it was.
             return ClientOutcome(409, existing, conflict, existed=True)
         tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, as_of=as_of, commit=False)
+        if cases or tenant.first_cases:
+            first_cases.record_sent(tenant, cases, typed_cases)
+        if conflict.conflict_type == NEEDS_LINKING:
+            first_cases.mark_waiting(tenant)
         return ClientOutcome(409, tenant, conflict, existed=existing is not None)
     client = result.client
     if client.external_tenant_id != external_tenant_id:
@@ -193,18 +214,23 @@ def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
     tenant = mirror.tenant_for(external_tenant_id)
     mirror.apply_request_details(tenant, payload)
     mirror.apply_client(tenant, client, source="api", as_of=as_of, status=result.status)
-    if client.case_results is not None and client.case_results.successful_cases:
-        mirror.upsert_cases(client.case_results.successful_cases, source="api", as_of=as_of,
-                            external_tenant_id=external_tenant_id)
+    created = client.case_results.successful_cases if client.case_results is not None else ()
+    if created:
+        mirror.upsert_cases(created, source="api", as_of=as_of, external_tenant_id=external_tenant_id)
+    if cases or tenant.first_cases:
+        first_cases.record_sent(tenant, cases, typed_cases)
+        first_cases.apply_results(tenant, client.case_results, [case.id for case in created])
     return ClientOutcome(result.status, tenant, existed=existing is not None)
 
 
-def send_client(payload: dict[str, Any], *, action: str = "client.create") -> ClientOutcome:
+def send_client(
+    payload: dict[str, Any], *, action: str = "client.create", typed_cases: list[dict[str, str]] | None = None
+) -> ClientOutcome:
     """An operator's POST /clients: mirrored and audited; 400/422 and outages propagate after being audited."""
     ensure_role("operator")
     external_tenant_id = payload["externalTenantId"]
     try:
-        outcome = post_and_mirror(payload)
+        outcome = post_and_mirror(payload, typed_cases)
     except DebituraError as error:
         db.session.rollback()
         audit.record(
@@ -226,6 +252,10 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
         )
     else:
         what = "ready (201)" if outcome.status == 201 else "onboarding URL issued (202)"
+        sent = len(payload.get("cases") or [])
+        if sent:
+            failed = len(first_cases.of_outcome(outcome.tenant, first_cases.FAILED))
+            what += f"; {sent} first case{'s' if sent != 1 else ''} sent, {failed} not created"
         audit.record(
             action, outcome=audit.OK, debitura_status=outcome.status, external_tenant_id=external_tenant_id,
             summary=f"Client {what}", commit=False,
@@ -235,7 +265,7 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
 
 
 def create_client(request: ClientRequest) -> ClientOutcome:
-    return send_client(request.payload(), action="client.create")
+    return send_client(request.payload(), action="client.create", typed_cases=request.typed_cases)
 
 
 def reissue_url(tenant_id: int) -> ClientOutcome:

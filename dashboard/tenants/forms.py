@@ -6,16 +6,40 @@ import re
 
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
+from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from dashboard.cases import fields
+from dashboard.cases.forms import WIRE_FIELDS, CaseFields
 from dashboard.forms import DashboardForm, MaxLength
 from dashboard.models import Tenant
+from dashboard.services import first_cases
 from dashboard.services.tenants import ClientRequest, ClientUser
 
 USER_ROWS = 3
+MAX_FIRST_CASES = 10
+CASES_PREFIX = "cases"
+# Fields of the manual case form that make no sense for a client's first cases: they always wait for
+# signatures (allowPendingContracts), and the return URL belongs to the onboarding the client is sent to.
+NOT_FOR_FIRST_CASES = ("allow_pending_contracts", "return_url")
 # Debitura takes an ISO 3166-1 alpha-2 code or the country's full English name.
 COUNTRY = re.compile(r"^(?:[A-Za-z]{2}|[A-Za-z][A-Za-z .,'()&-]{2,99})$")
+
+
+def without_case(formdata, removed: int) -> MultiDict:
+    """The posted form less first case number `removed`, the later cases renumbered to close the gap."""
+    pattern = re.compile(rf"^{CASES_PREFIX}-(\d+)-(.+)$")
+    kept = MultiDict()
+    for key, value in formdata.items(multi=True):
+        match = pattern.match(key)
+        if match is None:
+            kept.add(key, value)
+            continue
+        index = int(match[1])
+        if index == removed:
+            continue
+        kept.add(f"{CASES_PREFIX}-{index - 1 if index > removed else index}-{match[2]}", value)
+    return kept
 
 
 class UserRow(Form):
@@ -58,6 +82,8 @@ class NewClientForm(DashboardForm):
         default="0",
     )
 
+    cases = FieldList(FormField(CaseFields), CASES_PREFIX, min_entries=0, max_entries=MAX_FIRST_CASES)
+
     # Shown only when the tenant id is already in the mirror: sending again is then a deliberate choice.
     for_existing = BooleanField("Send these details for the existing tenant")
 
@@ -86,6 +112,11 @@ class NewClientForm(DashboardForm):
         flagged = [index for index, user in enumerate(users) if user.get("isOnboardingUser")]
         self.onboarding_user.data = str(flagged[0] if flagged else 0)
         self.for_existing.data = True
+        typed = [entry.get("typed") or {} for entry in tenant.first_cases or [] if entry.get("outcome") != first_cases.DROPPED]
+        self.cases.process(MultiDict([
+            (f"{CASES_PREFIX}-{index}-{name}", value)
+            for index, values in enumerate(typed[:MAX_FIRST_CASES]) for name, value in values.items() if value != ""
+        ]))
 
     def validate_external_tenant_id(self, field) -> None:
         if field.data != field.data.strip():
@@ -130,6 +161,7 @@ class NewClientForm(DashboardForm):
 
     def to_request(self) -> ClientRequest:
         onboarding = self.onboarding_index()
+        cases = [entry.form for entry in self.cases]
         users = [
             ClientUser(name=self.users[index].form.name.data, email=self.users[index].form.email.data,
                        is_onboarding_user=index == onboarding)
@@ -147,10 +179,19 @@ class NewClientForm(DashboardForm):
             city=fields.optional_text(self.city.data),
             state=fields.optional_text(self.state.data),
             support_phone=fields.optional_text(self.support_phone.data),
+            cases=[case.to_draft() for case in cases],
+            typed_cases=[case.typed_input() for case in cases],
         )
 
     def field_for_path(self, path: str):
         """The field a Debitura 400 path names (`client.country`, `users[1].email`), or None."""
+        case = re.match(r"^cases\[(\d+)\]\.(.+)$", path, re.IGNORECASE)
+        if case:
+            index, wire = int(case[1]), case[2]
+            if index >= len(self.cases.entries):
+                return None
+            name = WIRE_FIELDS.get(wire) or next((n for w, n in WIRE_FIELDS.items() if w.lower() == wire.lower()), None)
+            return getattr(self.cases.entries[index].form, name, None) if name else None
         key = path.lower()
         if key.startswith("client."):
             key = key[len("client."):]

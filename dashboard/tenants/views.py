@@ -9,7 +9,7 @@ from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
 from dashboard.models import Case, Tenant, WebhookEvent
-from dashboard.services import audit, live, mirror, return_urls
+from dashboard.services import audit, first_cases, live, mirror, pricing, return_urls, submissions
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import (
     NEEDS_LINKING,
@@ -22,7 +22,7 @@ from dashboard.services.tenant_state import (
 )
 from dashboard.tenants import bp
 from dashboard.tenants.export import csv_response
-from dashboard.tenants.forms import NewClientForm
+from dashboard.tenants.forms import MAX_FIRST_CASES, NewClientForm, without_case
 from dashboard.tenants.messages import customer_message
 
 TIMELINE_LIMIT = 50
@@ -69,6 +69,7 @@ def export():
 
 def _detail_context(tenant: Tenant) -> dict:
     now = debitura_now()
+    first_cases.settle_carried(tenant)
     cases = db.session.scalars(
         select(Case).where(Case.tenant_id == tenant.id).order_by(Case.date_created.desc(), Case.id).limit(CASES_LIMIT)
     ).all()
@@ -98,6 +99,10 @@ def _detail_context(tenant: Tenant) -> dict:
         "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
         "reissue_missing": missing,
         "reissue_missing_words": tenant_service.in_words(missing) if missing else "",
+        "first": first_cases.standing(tenant, now),
+        "describe_case": first_cases.describe,
+        "kyc_gap": first_cases.kyc_gap(tenant),
+        "accepts_cases": submissions.accepts_cases(tenant),
     }
 
 
@@ -137,6 +142,21 @@ def _flash_outcome(outcome: tenant_service.ClientOutcome) -> None:
         flash("The company already has a Debitura account: send the customer the approval URL below.", "warning")
     else:
         flash(f"Debitura answered: {state.label}. {state.next_action}", "error")
+    _flash_first_cases(outcome.tenant)
+
+
+def _flash_first_cases(tenant: Tenant) -> None:
+    created = len(first_cases.of_outcome(tenant, first_cases.CREATED))
+    failed = len(first_cases.of_outcome(tenant, first_cases.FAILED))
+    waiting = len(first_cases.of_outcome(tenant, first_cases.WAITING))
+    if failed:
+        flash(f"{created} of {created + failed} first cases {'was' if created == 1 else 'were'} created; "
+              f"{failed} could not be: see “First cases” below for why and what to do.", "warning")
+    elif created:
+        flash(f"{created} first case{'s' if created != 1 else ''} created with the client.", "success")
+    elif waiting:
+        flash(f"{waiting} first case{'s' if waiting != 1 else ''} will be created when the customer approves the link.",
+              "info")
 
 
 @bp.route("/<int:tenant_id>/reissue", methods=["POST"])
@@ -159,6 +179,36 @@ def reissue(tenant_id: int):
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
     _flash_outcome(outcome)
     return _after_action(outcome.tenant, "tenantChanged")
+
+
+@bp.route("/<int:tenant_id>/first-cases/<int:number>/drop", methods=["POST"])
+@role_required("operator")
+def drop_first_case(tenant_id: int, number: int):
+    """Give up on a first case Debitura could not create: it is no longer sent with a re-issue."""
+    try:
+        tenant = first_cases.drop(tenant_id, number)
+    except first_cases.FirstCaseNotFound:
+        flash("That case is no longer waiting for a decision; the page shows where it stands now.", "info")
+        tenant = db.get_or_404(Tenant, tenant_id)
+    else:
+        flash("The case was dropped: it will not be sent again.", "success")
+    return _after_action(tenant, "tenantChanged")
+
+
+@bp.route("/<int:tenant_id>/first-cases/<int:number>/correct", methods=["POST"])
+@role_required("operator")
+def correct_first_case(tenant_id: int, number: int):
+    """Start a manual submission from a failed first case, to change its debtor and send it."""
+    try:
+        submission = first_cases.start_corrected(tenant_id, number)
+    except first_cases.FirstCaseNotFound:
+        flash("That case is no longer waiting for a decision; the page shows where it stands now.", "info")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    except submissions.TenantCannotTakeCases as refusal:
+        flash(f"No case can be submitted for this client yet. {refusal}", "error")
+        return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
+    flash("The case is filled in as it was sent: change the debtor, preview the price and submit it.", "info")
+    return navigate(url_for("cases.submission", key=submission.idempotency_key))
 
 
 @bp.route("/<int:tenant_id>/refresh", methods=["POST"])
@@ -193,15 +243,54 @@ def withdraw(tenant_id: int):
     return redirect(url_for("tenants.detail", tenant_id=tenant.id), code=303)
 
 
+def _new_client_page(form: NewClientForm, *, status: int = 200, quotes=None, **context):
+    existing = context.pop("existing", None)
+    conflict = context.pop("conflict", None)
+    return render("tenants/new.html", block="client_form", status=status, form=form, conflict=conflict,
+                  conflict_state=_conflict_state(conflict) if conflict else None, existing=existing,
+                  existing_state=derive_state(existing) if existing is not None else None,
+                  named_tenant=_named_tenant(conflict), quotes=quotes or {}, max_cases=MAX_FIRST_CASES, **context)
+
+
+def _edit_cases():
+    """Add or remove a first case: the page comes back with everything typed, nothing validated or sent."""
+    removed = request.form.get("remove_case", type=int)
+    form = NewClientForm(formdata=without_case(request.form, removed) if removed is not None else request.form)
+    if "add_case" in request.form and len(form.cases) < MAX_FIRST_CASES:
+        form.cases.append_entry()
+    existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
+    return _new_client_page(form, existing=existing)
+
+
+def _preview_cases(form: NewClientForm):
+    """Debitura's price for each first case that is filled in correctly; the others show what to fix."""
+    quotes = {}
+    valid = True
+    for index, entry in enumerate(form.cases):
+        if not entry.validate(form):
+            valid = False
+            continue
+        try:
+            quotes[index] = pricing.preview(entry.form.to_draft().pricing_input())
+        except DebituraError as error:
+            entry.form.form_errors.append(f"Debitura could not price this case: {error.user_message}")
+    existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
+    return _new_client_page(form, status=200 if valid else 422, quotes=quotes, existing=existing)
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @role_required("operator")
 def new():
-    """Create a client at Debitura (POST /clients) and show plainly what came back."""
+    """Create a client at Debitura (POST /clients), with its first cases, and show plainly what came back."""
+    if request.method == "POST" and ("add_case" in request.form or "remove_case" in request.form):
+        return _edit_cases()
     form = NewClientForm()
     conflict = None
     status = 200
     if not form.is_submitted() and (source := request.args.get("tenant", type=int)) is not None:
         form.fill_from(db.get_or_404(Tenant, source))
+    if form.is_submitted() and request.form.get("action") == "preview_cases":
+        return _preview_cases(form)
     valid = form.validate_on_submit()  # first: it strips control characters no query may carry
     existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
     if valid and existing is not None and not form.for_existing.data:
@@ -219,6 +308,11 @@ def new():
                 form.form_errors.append(error.user_message)
             status = 422
         except DebituraError as error:
+            if isinstance(error, InvalidRequest) and form.cases.entries:
+                form.form_errors.append("Debitura refused the request, so nothing was created: neither the client nor "
+                                        "any case. Each problem is marked next to its field.")
+                if any(path.lower().startswith("cases[") for path in error.field_errors):
+                    error.field_errors.pop("cases", None)  # its "Case validation failed" is what the line above says
             show_debitura_error(form, error, form.field_for_path)
             status = 422
         else:
@@ -230,10 +324,7 @@ def new():
             status = 422
     elif form.is_submitted():
         status = 422
-    return render("tenants/new.html", block="client_form", status=status, form=form, conflict=conflict,
-                  conflict_state=_conflict_state(conflict) if conflict else None, existing=existing,
-                  existing_state=derive_state(existing) if existing is not None else None,
-                  named_tenant=_named_tenant(conflict))
+    return _new_client_page(form, status=status, conflict=conflict, existing=existing)
 
 
 def _conflict_state(outcome: tenant_service.ClientOutcome) -> TenantState:
