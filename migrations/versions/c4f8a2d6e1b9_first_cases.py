@@ -1,7 +1,7 @@
 """Tenants remember the cases sent with POST /clients and how many carried cases route to a KYC partner.
 
 Revision ID: c4f8a2d6e1b9
-Revises: b7d4e1a9c3f2
+Revises: c4e8d2a6b913
 Create Date: 2026-12-03 15:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f8a2d6e1b9'
-down_revision = 'b7d4e1a9c3f2'
+down_revision = 'c4e8d2a6b913'
 branch_labels = None
 depends_on = None
 
