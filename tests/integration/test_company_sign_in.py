@@ -94,7 +94,7 @@ def sso_app(database_url, tmp_path, contract):
     from tests.conftest import prepare_databases
 
     def build(**overrides):
-        app = create_app(make_config(database_url, tmp_path, **SSO, **overrides))
+        app = create_app(make_config(database_url, tmp_path, **{**SSO, **overrides}))
         prepare_databases(app)
         return app
 
@@ -143,6 +143,51 @@ def test_with_password_login_off_the_form_is_gone_and_a_posted_password_is_refus
     with app.app_context():
         assert db.session.get(Operator, operator_id).last_login_at is None
         assert db.session.scalars(select(AuditEntry).where(AuditEntry.outcome == "ok")).all() == []
+
+
+@pytest.mark.postgres
+def test_the_shell_still_creates_a_break_glass_admin_with_password_login_off(sso_app):
+    app = sso_app(PASSWORD_LOGIN=False)
+    result = app.test_cli_runner().invoke(args=["users", "create", "breakglass@partner.example", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    assert "Created breakglass@partner.example (admin)." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Operator.role).where(Operator.email == "breakglass@partner.example")) == "admin"
+
+
+def test_an_unreachable_provider_gets_a_clear_page_not_an_error(sso_app):
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    app = sso_app(OIDC_ISSUER=f"http://127.0.0.1:{port}")
+    response = app.test_client().get("/auth/sso/start")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "Partner ID cannot be reached right now. Try again in a minute." in page
+    assert SECRET not in page
+
+
+def test_a_callback_the_browser_never_started_is_refused_and_audited(sso_app):
+    app = sso_app()
+    response = app.test_client().get("/auth/sso/callback?code=stolen-code&state=guessed")
+    assert response.status_code == 400
+    assert "did not match the sign-in this browser started" in response.get_data(as_text=True)
+    with app.app_context():
+        summaries = db.session.scalars(select(AuditEntry.summary).where(AuditEntry.action == "auth.sso")).all()
+    assert summaries == ["Company sign-in refused: mismatching state"]
+    assert "stolen-code" not in summaries[0]
+
+
+def test_a_provider_that_says_no_is_refused_with_its_error_code_only(sso_app):
+    app = sso_app()
+    client = app.test_client()
+    response = client.get("/auth/sso/callback?error=access_denied&error_description=%3Cscript%3E")
+    assert response.status_code == 400
+    assert "<script>" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.summary)) == "Company sign-in refused: access denied"
 
 
 # ------------------------------------------------------------------ claims into an operator
