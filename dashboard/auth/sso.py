@@ -59,8 +59,13 @@ def _callback_url() -> str:
     return current_app.config["DASHBOARD_PUBLIC_URL"].rstrip("/") + url_for("auth.sso_callback")
 
 
-def _refused(message: str, status: int = 403):
-    return render_template("auth/sso_refused.html", message=message, provider=provider_name()), status
+def _refused(message: str, status: int = 403, heading: str = "Sign-in refused"):
+    return render_template("auth/sso_refused.html", heading=heading, message=message), status
+
+
+def _unreachable():
+    return _refused(f"{provider_name()} cannot be reached right now. Try again in a minute.", 503,
+                    heading="Company sign-in unavailable")
 
 
 @bp.route("/sso/start")
@@ -75,7 +80,7 @@ def sso_start():
         return _client().authorize_redirect(_callback_url())
     except (RequestException, ValueError, KeyError) as error:
         current_app.logger.warning("Identity provider unreachable at sign-in start: %s", type(error).__name__)
-        return _refused(f"{provider_name()} cannot be reached right now. Try again in a minute.", 503)
+        return _unreachable()
 
 
 @bp.route("/sso/callback")
@@ -98,7 +103,7 @@ def sso_callback():
         return _refused("The identity provider's answer could not be verified. Start again from the sign-in page.", 400)
     except RequestException as error:
         current_app.logger.warning("Identity provider unreachable at sign-in: %s", type(error).__name__)
-        return _refused(f"{provider_name()} cannot be reached right now. Try again in a minute.", 503)
+        return _unreachable()
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
         audit.record(company_sign_in.ACTION, outcome=audit.REFUSED,

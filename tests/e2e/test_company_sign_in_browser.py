@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -87,7 +89,8 @@ def audit_summaries(live_server) -> list[str]:
         return list(db.session.scalars(select(AuditEntry.summary).where(AuditEntry.action == "auth.sso")))
 
 
-def test_a_mapped_admin_signs_in_with_pkce_and_gets_the_admin_pages(page, live_server, oidc_provider):
+def test_a_mapped_admin_signs_in_with_pkce_and_gets_the_admin_pages(page, live_server, oidc_provider, caplog):
+    caplog.set_level(logging.DEBUG)
     oidc_provider.set_person("ada", email="ada@partner.example", name="Ada Admin", groups=["staff", "desk-admins"])
 
     page.goto("/auth/login")
@@ -107,8 +110,11 @@ def test_a_mapped_admin_signs_in_with_pkce_and_gets_the_admin_pages(page, live_s
     assert (operator.role, operator.oidc_subject, operator.oidc_issuer) == ("admin", "ada", oidc_provider.issuer)
     summaries = audit_summaries(live_server)
     assert summaries == ["Signed in through the company identity provider; account created as admin"]
-    secret = live_server.app.config["OIDC_CLIENT_SECRET"]
-    assert secret not in page.content()
+    config = live_server.app.config
+    secret = config["OIDC_CLIENT_SECRET"]
+    basic = base64.b64encode(f"{config['OIDC_CLIENT_ID']}:{secret}".encode()).decode()
+    for place, text in (("page", page.content()), ("logs", caplog.text), ("audit trail", " ".join(summaries))):
+        assert secret not in text and basic not in text, f"the client secret is in the {place}"
 
 
 def test_a_person_in_no_mapped_group_is_refused_and_no_account_is_created(page, live_server, oidc_provider):
