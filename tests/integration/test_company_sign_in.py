@@ -258,11 +258,13 @@ def test_an_email_linked_to_another_identity_or_missing_creates_no_account(sso_a
     with app.test_request_context():
         company_sign_in.sign_in(claims(sub="anna-1"))
         other = company_sign_in.sign_in(claims(sub="someone-else"))
-        assert other.operator is None and "different company identity" in other.refusal
+        assert other.operator is None and "linked to a different company identity" in other.refusal
         nameless = company_sign_in.sign_in(claims(sub="no-mail", email=None))
         assert nameless.operator is None and "did not share your e-mail address" in nameless.refusal
         unverified = company_sign_in.sign_in(claims(sub="unverified", email="anna@partner.example", email_verified=False))
         assert unverified.operator is None
+        too_long = company_sign_in.sign_in(claims(sub="s" * 256, email="long@partner.example"))
+        assert too_long.operator is None and "no usable account" in too_long.refusal
         assert db.session.scalars(select(Operator.oidc_subject)).all() == ["anna-1"]
 
 
