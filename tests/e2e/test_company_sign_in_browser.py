@@ -181,3 +181,16 @@ def test_the_role_is_read_again_at_every_sign_in(page, live_server, oidc_provide
         "Signed in through the company identity provider; role changed from operator to admin",
         "Company sign-in refused for grace@partner.example: no dashboard role for groups none",
     ]
+
+
+def test_company_sign_in_returns_to_the_page_that_asked_for_it(page, live_server, oidc_provider):
+    oidc_provider.set_person("rita", email="rita@partner.example", name="Rita Reader", groups=["desk-readers"])
+
+    page.goto("/audit/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_role("link", name=f"Sign in with {PROVIDER_NAME}").click()
+    page.get_by_placeholder("sub").fill("rita")
+    page.get_by_role("button", name="Authorize", exact=True).click()
+
+    expect(page).to_have_url(f"{live_server.url}/audit/")
+    expect(page.get_by_text("(viewer)")).to_be_visible()
