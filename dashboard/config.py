@@ -65,9 +65,28 @@ def _database_url(value: str) -> str:
     return value
 
 
+def parse_role_map(value: str) -> dict[str, str]:
+    """`group=role,group=role` into {group: role}; every role must be one the dashboard knows."""
+    from dashboard.models.operators import ROLES
+
+    mapping = {}
+    for pair in value.split(","):
+        group, equals, role = (part.strip() for part in pair.partition("="))
+        if not (group and equals and role.lower() in ROLES):
+            raise ValueError(f"not a list of group=role pairs with a role of {', '.join(ROLES)}")
+        mapping[group] = role.lower()
+    return mapping
+
+
+def _role_map(value: str) -> str:
+    parse_role_map(value)
+    return value
+
+
 WebAddress = Annotated[str, AfterValidator(_web_address)]
 EmailAddress = Annotated[str, AfterValidator(_email_address)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
+RoleMap = Annotated[str, AfterValidator(_role_map)]
 Lowercase = BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value)
 SECRET = {"secret": True}  # the value never appears in an error message
 
@@ -112,6 +131,18 @@ class Settings(BaseModel):
     WEBHOOK_ROTATION_GRACE_SECONDS: int = Field(
         86400, ge=0, le=86400 * 30, description="a whole number of seconds from 0 to 2592000"
     )
+    # Company sign-in (OpenID Connect); off while OIDC_ISSUER is empty.
+    OIDC_ISSUER: WebAddress | None = Field(None, description="an http(s) address such as https://login.partner.example")
+    OIDC_CLIENT_ID: str = Field("", description="the client ID the identity provider issued")
+    OIDC_CLIENT_SECRET: str = Field("", description="the client secret", json_schema_extra=SECRET)
+    OIDC_PROVIDER_NAME: str = Field("", description="a name such as Okta")
+    OIDC_ROLE_CLAIM: str = Field("groups", min_length=1, description="the name of an ID token claim such as groups")
+    OIDC_ROLE_MAP: RoleMap = Field(
+        "",
+        description="group=role pairs separated by commas, each role one of viewer, operator or admin, "
+        "such as desk-admins=admin,desk-agents=operator",
+    )
+    PASSWORD_LOGIN: bool = Field(True, description="on or off")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -183,10 +214,28 @@ def finish_settings(config: dict, instance_path: str) -> None:
                 f"SECRET_KEY is required when DEBITURA_ENV={debitura_env}: "
                 "it signs operator sessions and must be the same on every instance."
             )
+    _check_sign_in(config)
     for key, default in zip(
         ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults
     ):
         config.setdefault(key, default)
+
+
+def _check_sign_in(config: dict) -> None:
+    """Company sign-in needs its client and a role map; password sign-in may only be off when it is on."""
+    if config.get("OIDC_ISSUER"):
+        for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ROLE_MAP"):
+            if not config.get(name):
+                raise ConfigurationError(f"{name} is required when OIDC_ISSUER is set.")
+        try:
+            parse_role_map(config["OIDC_ROLE_MAP"])
+        except ValueError:
+            form = Settings.model_fields["OIDC_ROLE_MAP"].description
+            raise ConfigurationError(f"OIDC_ROLE_MAP must be {form}; got {config['OIDC_ROLE_MAP']!r}.") from None
+    elif not config.get("PASSWORD_LOGIN", True):
+        raise ConfigurationError(
+            "PASSWORD_LOGIN=off needs OIDC_ISSUER: without company sign-in nobody could sign in."
+        )
 
 
 def _sandbox_secret_key(instance_path: str) -> str:

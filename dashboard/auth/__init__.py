@@ -6,4 +6,4 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 # Registered app-wide here because every request passes through sign-in rules.
 bp.before_app_request(refuse_viewer_writes)
 
-from dashboard.auth import views  # noqa: E402,F401
+from dashboard.auth import sso, views  # noqa: E402,F401

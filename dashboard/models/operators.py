@@ -7,7 +7,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.extensions import db
@@ -34,6 +34,7 @@ def _new_session_token() -> str:
 
 class Operator(UserMixin, db.Model):
     __tablename__ = "operators"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_operators_oidc_identity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -45,6 +46,9 @@ class Operator(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_at: Mapped[datetime | None]
+    # The person at the company identity provider, once they signed in through it: `sub` is unique per issuer.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive operators

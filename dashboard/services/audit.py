@@ -58,7 +58,7 @@ def record(
 OUTCOMES = (OK, FAILED, REFUSED)
 # The actions in words, for histories support staff read; the audit page and its CSV keep the codes.
 ACTION_LABELS = {
-    "auth.login": "Sign-in", "auth.logout": "Sign-out",
+    "auth.login": "Sign-in", "auth.logout": "Sign-out", "auth.sso": "Company sign-in",
     "client.create": "New client", "client.reissue_url": "Re-issue URL", "client.refresh": "Read again",
     "client.withdraw": "Withdraw link", "case.submit": "Case submitted", "file.upload": "File upload",
     "kyc.submit": "KYC submitted", "pricing.preview": "Pricing preview", "connection.check": "Connection check",

@@ -199,6 +199,13 @@ def test_every_documented_variable_reaches_the_flask_config():
         "LOGIN_MAX_FAILURES_PER_ADDRESS": "9",
         "LOGIN_THROTTLE_WINDOW_SECONDS": "60",
         "WEBHOOK_ROTATION_GRACE_SECONDS": "600",
+        "OIDC_ISSUER": "https://login.partner.example/",
+        "OIDC_CLIENT_ID": "desk",
+        "OIDC_CLIENT_SECRET": "client-secret",
+        "OIDC_PROVIDER_NAME": "Okta",
+        "OIDC_ROLE_CLAIM": "roles",
+        "OIDC_ROLE_MAP": "desk-admins=admin, desk-agents=operator",
+        "PASSWORD_LOGIN": "off",
     }
     assert set(environ) | {"DASHBOARD_PUBLIC_URL"} == set(Settings.model_fields)
     config = load_settings("/srv/dashboard/instance", environ)
@@ -224,6 +231,13 @@ def test_every_documented_variable_reaches_the_flask_config():
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 9,
         "LOGIN_THROTTLE_WINDOW_SECONDS": 60,
         "WEBHOOK_ROTATION_GRACE_SECONDS": 600,
+        "OIDC_ISSUER": "https://login.partner.example",
+        "OIDC_CLIENT_ID": "desk",
+        "OIDC_CLIENT_SECRET": "client-secret",
+        "OIDC_PROVIDER_NAME": "Okta",
+        "OIDC_ROLE_CLAIM": "roles",
+        "OIDC_ROLE_MAP": "desk-admins=admin, desk-agents=operator",
+        "PASSWORD_LOGIN": False,
     }
 
 

@@ -18,6 +18,8 @@ from tests.conftest import PASSWORD, make_config, prepare_databases
 
 PUBLIC_ENDPOINTS = {
     "auth.login": "the sign-in page itself",
+    "auth.sso_start": "starts company sign-in (404 unless OIDC_ISSUER is set)",
+    "auth.sso_callback": "the identity provider's answer, checked against the state this browser started",
     "main.health": "the load balancer's probe",
     "main.favicon": "the icon browsers ask for on every page, signed in or not",
     "static": "stylesheets and scripts",
