@@ -1,7 +1,7 @@
 """Operators remember their company identity (OpenID Connect issuer and subject).
 
 Revision ID: c4f8a2d61e90
-Revises: b7d4e1a9c3f2
+Revises: c4f8a2d6e1b9
 Create Date: 2026-12-03 14:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4f8a2d61e90'
-down_revision = 'b7d4e1a9c3f2'
+down_revision = 'c4f8a2d6e1b9'
 branch_labels = None
 depends_on = None
 
