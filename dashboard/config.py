@@ -8,6 +8,7 @@ here does I/O except the sandbox secret key, which is generated once and kept un
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -65,7 +66,26 @@ def _database_url(value: str) -> str:
     return value
 
 
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+def _fernet_keys(value: tuple[str, ...]) -> tuple[str, ...]:
+    from cryptography.fernet import Fernet
+
+    for key in value:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as error:
+            raise ValueError("not a Fernet key") from error
+    return value
+
+
 WebAddress = Annotated[str, AfterValidator(_web_address)]
+SecretList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
+KeyList = Annotated[tuple[str, ...], BeforeValidator(_comma_list), AfterValidator(_fernet_keys)]
 EmailAddress = Annotated[str, AfterValidator(_email_address)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 Lowercase = BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value)
@@ -77,8 +97,9 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
-    DEBITURA_ENV: Annotated[Literal["sandbox", "test", "production"], Lowercase] = Field(
-        "sandbox", description="one of sandbox, test or production"
+    # Unset means sandbox, but only where the sandbox cannot be mistaken for a deployment (see finish_settings).
+    DEBITURA_ENV: Annotated[Literal["sandbox", "test", "production"], Lowercase] | None = Field(
+        None, description="one of sandbox, test or production"
     )
     DEBITURA_API_KEY: str = Field("", description="the partner's API key", json_schema_extra=SECRET)
     DEBITURA_REFERRAL_API_URL: WebAddress | None = Field(None, description="an http(s) address")
@@ -112,6 +133,17 @@ class Settings(BaseModel):
     WEBHOOK_ROTATION_GRACE_SECONDS: int = Field(
         86400, ge=0, le=86400 * 30, description="a whole number of seconds from 0 to 2592000"
     )
+    TRUSTED_PROXY_HOPS: int = Field(0, ge=0, le=10, description="a whole number of proxies from 0 to 10")
+    DATA_ENCRYPTION_KEYS: KeyList = Field(
+        (), description="Fernet keys separated by commas (generate one with `flask generate-key`)",
+        json_schema_extra=SECRET,
+    )
+    SECRET_KEY_FALLBACKS: SecretList = Field(
+        (), description="secret strings separated by commas", json_schema_extra=SECRET
+    )
+    UNAUTHENTICATED_RETENTION_DAYS: int = Field(
+        30, ge=1, le=366, description="a whole number of days from 1 to 366"
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -126,7 +158,9 @@ class Settings(BaseModel):
     def flask_config(self, instance_path: str) -> dict:
         """The Flask config mapping the rest of the code reads."""
         instance = Path(instance_path)
-        config = self.model_dump(exclude={"DATABASE_URL", "DASHBOARD_HOST", "DASHBOARD_PORT"}, exclude_none=True)
+        config = self.model_dump(exclude={"DATABASE_URL", "DASHBOARD_PORT"}, exclude_none=True)
+        config["DATA_ENCRYPTION_KEYS"] = list(self.DATA_ENCRYPTION_KEYS)
+        config["SECRET_KEY_FALLBACKS"] = list(self.SECRET_KEY_FALLBACKS)
         config["DASHBOARD_ADMIN_EMAIL"] = self.DASHBOARD_ADMIN_EMAIL or ""
         config["DASHBOARD_PUBLIC_URL"] = self.DASHBOARD_PUBLIC_URL or f"http://{self.DASHBOARD_HOST}:{self.DASHBOARD_PORT}"
         config["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL or f"sqlite:///{instance / 'dashboard.db'}"
@@ -161,9 +195,14 @@ def finish_settings(config: dict, instance_path: str) -> None:
     """Fill derived values and refuse configurations that cannot work."""
     config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
     config["SANDBOX_DATABASE_URL"] = sqlalchemy_url(config["SANDBOX_DATABASE_URL"])
-    debitura_env = config.get("DEBITURA_ENV", "sandbox")
+    debitura_env = config.get("DEBITURA_ENV")
+    if debitura_env is None:
+        _refuse_an_implicit_sandbox(config)
+        debitura_env = config["DEBITURA_ENV"] = "sandbox"
     if debitura_env not in ENVIRONMENTS:
         raise ConfigurationError(f"DEBITURA_ENV must be one of {', '.join(ENVIRONMENTS)}.")
+    config.setdefault("DATA_ENCRYPTION_KEYS", [])
+    config.setdefault("SECRET_KEY_FALLBACKS", [])
     if debitura_env == "sandbox":
         public = config["DASHBOARD_PUBLIC_URL"].rstrip("/") + SANDBOX_MOUNT
         defaults = (f"{public}/referral-api", f"{public}/customer-api", f"{public}/ui")
@@ -171,6 +210,8 @@ def finish_settings(config: dict, instance_path: str) -> None:
         config["DEBITURA_API_KEY"] = config["DEBITURA_API_KEY"] or SANDBOX_API_KEY
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _sandbox_secret_key(instance_path)
+        if not config["DATA_ENCRYPTION_KEYS"]:
+            config["DATA_ENCRYPTION_KEYS"] = [_sandbox_data_key(instance_path)]
     else:
         defaults = DEBITURA_HOSTS[debitura_env]
         if not config.get("DEBITURA_API_KEY"):
@@ -183,19 +224,68 @@ def finish_settings(config: dict, instance_path: str) -> None:
                 f"SECRET_KEY is required when DEBITURA_ENV={debitura_env}: "
                 "it signs operator sessions and must be the same on every instance."
             )
+        if not config["DATA_ENCRYPTION_KEYS"]:
+            raise ConfigurationError(
+                f"DATA_ENCRYPTION_KEYS is required when DEBITURA_ENV={debitura_env}: it encrypts the stored bearer "
+                "tokens and webhook secrets. Generate one with `flask generate-key`; what was stored before "
+                "(under SECRET_KEY) stays readable, and `flask rotate-keys` moves it to the new key."
+            )
     for key, default in zip(
         ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults
     ):
         config.setdefault(key, default)
 
 
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip().strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_an_implicit_sandbox(config: Mapping) -> None:
+    """Without DEBITURA_ENV the sandbox runs, but never where it looks like a deployment.
+
+    The sandbox's API answers to a published key; bound to a public address or writing to a
+    shared database, a forgotten setting would put that in front of real people.
+    """
+    host = config.get("DASHBOARD_HOST", "127.0.0.1")
+    if not _is_loopback(host):
+        raise ConfigurationError(
+            f"DEBITURA_ENV is not set and DASHBOARD_HOST={host} is not a loopback address: set DEBITURA_ENV "
+            "to production or test, or to sandbox if the sandbox is really meant to be reachable there."
+        )
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgres"):
+        raise ConfigurationError(
+            "DEBITURA_ENV is not set and DATABASE_URL is a PostgreSQL database: set DEBITURA_ENV to production "
+            "or test, or to sandbox if the sandbox is really meant to use that database."
+        )
+
+
 def _sandbox_secret_key(instance_path: str) -> str:
     """Generate the sandbox session key once and keep it, so restarts keep sessions."""
-    path = Path(instance_path) / "secret_key"
+    return _kept_under_instance(instance_path, "secret_key", lambda: secrets.token_hex(32))
+
+
+def _sandbox_data_key(instance_path: str) -> str:
+    """Generate the sandbox's data encryption key once and keep it, so restarts read what was stored."""
+    from cryptography.fernet import Fernet
+
+    return _kept_under_instance(instance_path, "data_encryption_key", lambda: Fernet.generate_key().decode())
+
+
+def _kept_under_instance(instance_path: str, name: str, generate) -> str:
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
+    key = generate()
     path.write_text(key)
     path.chmod(0o600)
     return key
