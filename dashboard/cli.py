@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from dashboard.services import operators as operator_service
@@ -74,6 +75,7 @@ def generate_key() -> None:
 
 
 @click.command("rotate-keys")
+@with_appcontext
 def rotate_keys() -> None:
     """Re-encrypt stored bearer tokens and webhook secrets under the first of DATA_ENCRYPTION_KEYS."""
     from dashboard.services.key_rotation import rotate_keys as rotate
@@ -90,6 +92,7 @@ def rotate_keys() -> None:
 
 
 @click.command("prune")
+@with_appcontext
 def prune() -> None:
     """Delete counts of refused webhook deliveries and failed sign-ins older than UNAUTHENTICATED_RETENTION_DAYS."""
     from dashboard.services.unauthenticated import prune as prune_counts
