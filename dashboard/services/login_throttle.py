@@ -49,20 +49,30 @@ def _keys(email: str, remote_addr: str) -> list[tuple[str, str, int]]:
     return keys
 
 
-def _counted(scope: str, key: str, now: datetime) -> list[tuple[datetime, int]]:
-    """(newest attempt, count) of each minute still in the window, newest first."""
+def _earlier_minutes(scope: str, key: str, now: datetime) -> int:
+    """Attempts counted in the window before the current minute (whose rows no longer change)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LoginFailure.count), 0)).where(
+            LoginFailure.scope == scope,
+            LoginFailure.key == key,
+            LoginFailure.minute < minute_of(now),
+            LoginFailure.last_at > now - _window(),
+        )
+    ) or 0
+
+
+def _wait(scope: str, key: str, limit: int, now: datetime) -> float:
+    """Seconds until fewer than `limit` counted attempts remain in the window (0 if that is already so).
+
+    A minute's row counts until its newest attempt leaves the window.
+    """
     rows = db.session.execute(
         select(LoginFailure.last_at, LoginFailure.count)
         .where(LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.last_at > now - _window())
         .order_by(LoginFailure.last_at.desc())
     ).all()
-    return [(last_at, count) for last_at, count in rows]
-
-
-def _wait(counted: list[tuple[datetime, int]], limit: int, now: datetime) -> float:
-    """Seconds until fewer than `limit` counted attempts remain in the window (0 if that is already so)."""
     total = 0
-    for last_at, count in counted:
+    for last_at, count in rows:
         total += count
         if total >= limit:
             return (last_at + _window() - now).total_seconds()
@@ -81,7 +91,7 @@ def seconds_to_wait(email: str, remote_addr: str, *, now: datetime | None = None
     now = now or now_utc()
     wait = 0.0
     for scope, key, limit in _keys(email, remote_addr):
-        wait = max(wait, _wait(_counted(scope, key, now), limit, now))
+        wait = max(wait, _wait(scope, key, limit, now))
     return math.ceil(wait)
 
 
@@ -99,19 +109,22 @@ class Claim:
 def claim_attempt(email: str, remote_addr: str, *, now: datetime | None = None) -> Claim:
     """Count the attempt, then see whether, counted, it stays within every limit.
 
-    The count is committed before it is read back, so of N parallel attempts the k-th
-    to commit sees at least k: no more than the limit ever get through.
+    The counter of the current minute is raised and read in one statement, so of N parallel
+    attempts each learns its own place: exactly as many as the limit allows get through,
+    the others are refused however they interleave. The address comes
+    first; an address over its limit adds nothing to the accounts it tries, so one
+    machine cycling through e-mails costs a counter, not a row per e-mail.
     """
     now = now or now_utc()
-    _count(email, remote_addr, now)
-    wait, locked_now = 0.0, False
-    for scope, key, limit in _keys(email, remote_addr):
-        counted = _counted(scope, key, now)
-        total = sum(count for _, count in counted)
+    unauthenticated.prune_login_failures(now)
+    for scope, key, limit in reversed(_keys(email, remote_addr)):
+        place = unauthenticated.count_in_minute(LoginFailure, "minute", {"scope": scope, "key": key}, now=now)
+        db.session.commit()
+        total = place + _earlier_minutes(scope, key, now)
         if total > limit:
-            wait = max(wait, _wait(counted, limit, now), 1.0)
-            locked_now |= total == limit + 1
-    return Claim(email, remote_addr, now, math.ceil(wait), locked_now)
+            wait = max(_wait(scope, key, limit, now), 1.0)
+            return Claim(email, remote_addr, now, math.ceil(wait), locked_now=total == limit + 1)
+    return Claim(email, remote_addr, now, 0, locked_now=False)
 
 
 def record_failure(email: str, remote_addr: str, *, now: datetime | None = None) -> None:
