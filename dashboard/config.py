@@ -135,7 +135,7 @@ class Settings(BaseModel):
     )
     TRUSTED_PROXY_HOPS: int = Field(0, ge=0, le=10, description="a whole number of proxies from 0 to 10")
     DATA_ENCRYPTION_KEYS: KeyList = Field(
-        (), description="Fernet keys separated by commas (generate one with `flask generate-key`)",
+        (), description="Fernet keys separated by commas",
         json_schema_extra=SECRET,
     )
     SECRET_KEY_FALLBACKS: SecretList = Field(
@@ -227,7 +227,8 @@ def finish_settings(config: dict, instance_path: str) -> None:
         if not config["DATA_ENCRYPTION_KEYS"]:
             raise ConfigurationError(
                 f"DATA_ENCRYPTION_KEYS is required when DEBITURA_ENV={debitura_env}: it encrypts the stored bearer "
-                "tokens and webhook secrets. Generate one with `flask generate-key`; what was stored before "
+                "tokens and webhook secrets. Generate one with `python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"`; what was stored before "
                 "(under SECRET_KEY) stays readable, and `flask rotate-keys` moves it to the new key."
             )
     for key, default in zip(
