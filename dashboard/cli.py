@@ -81,7 +81,8 @@ def rotate_keys() -> None:
     from dashboard.services.key_rotation import rotate_keys as rotate
 
     rotation = rotate()
-    click.echo(f"{rotation.reencrypted} stored secrets now use the first key of DATA_ENCRYPTION_KEYS.")
+    noun = "secret" if rotation.reencrypted == 1 else "secrets"
+    click.echo(f"Re-encrypted {rotation.reencrypted} stored {noun} under the first key of DATA_ENCRYPTION_KEYS.")
     if rotation.unreadable:
         click.echo(
             f"{rotation.unreadable} could not be read with any configured key and were left as they are; "

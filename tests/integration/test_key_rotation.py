@@ -85,7 +85,7 @@ def test_both_keys_rotate_on_a_running_setup(setup):
     during = setup(NEW_SESSION_KEY, [NEW_DATA_KEY, OLD_DATA_KEY], fallbacks=[OLD_SESSION_KEY])
     result = during.test_cli_runner().invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
-    assert "2 stored secrets now use the first key" in result.output
+    assert "Re-encrypted 2 stored secrets under the first key" in result.output
 
     # Restart without the old data key: everything stored is read with the new one alone.
     after = setup(NEW_SESSION_KEY, [NEW_DATA_KEY], fallbacks=[OLD_SESSION_KEY])
