@@ -111,9 +111,9 @@ def claim_attempt(email: str, remote_addr: str, *, now: datetime | None = None) 
 
     The counter of the current minute is raised and read in one statement, so of N parallel
     attempts each learns its own place: exactly as many as the limit allows get through,
-    the others are refused however they interleave. The address comes
-    first; an address over its limit adds nothing to the accounts it tries, so one
-    machine cycling through e-mails costs a counter, not a row per e-mail.
+    the others are refused however they interleave. The address comes first: an address
+    over its limit adds nothing to the accounts it tries, so one machine cycling through
+    e-mails costs a counter, not a row per e-mail.
     """
     now = now or now_utc()
     unauthenticated.prune_login_failures(now)
