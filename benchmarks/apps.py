@@ -19,6 +19,7 @@ from dashboard.extensions import db
 SECRET_KEY = "benchmark-session-key-0123456789abcdef0123456789"
 # A webhook signing secret as Debitura issues them: base64 of 32 bytes.
 WEBHOOK_SECRET = base64.b64encode(bytes(range(32))).decode()
+DATA_ENCRYPTION_KEY = base64.urlsafe_b64encode(bytes(range(32, 64))).decode()  # a Fernet key
 PUBLIC_URL = "http://127.0.0.1:5999"  # only used to build hosted-page URLs; nothing listens there
 
 
@@ -31,6 +32,7 @@ def settings(database_url: str, sandbox_url: str, *, public_url: str = PUBLIC_UR
         "SANDBOX_DATABASE_URL": sandbox_url,
         "SANDBOX_AUTO_DELIVER": "0",
         "SECRET_KEY": SECRET_KEY,
+        "DATA_ENCRYPTION_KEYS": DATA_ENCRYPTION_KEY,
         "DASHBOARD_PUBLIC_URL": public_url,
         "DEBITURA_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
@@ -45,6 +47,7 @@ def config_from(env: Mapping[str, str], **overrides) -> dict:
         "SANDBOX_DATABASE_URL": env["SANDBOX_DATABASE_URL"],
         "SANDBOX_AUTO_DELIVER": env["SANDBOX_AUTO_DELIVER"] != "0",
         "SECRET_KEY": env["SECRET_KEY"],
+        "DATA_ENCRYPTION_KEYS": [env["DATA_ENCRYPTION_KEYS"]],
         "DASHBOARD_PUBLIC_URL": env["DASHBOARD_PUBLIC_URL"],
         "DEBITURA_WEBHOOK_SECRET": env["DEBITURA_WEBHOOK_SECRET"],
     }

@@ -26,7 +26,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     )
     app.config.from_mapping(load_settings(app.instance_path))
     explicit = dict(config or {})
-    debitura_env = explicit.get("DEBITURA_ENV", app.config["DEBITURA_ENV"])
+    debitura_env = explicit.get("DEBITURA_ENV", app.config.get("DEBITURA_ENV", "sandbox"))
     # Flask ships its own defaults for these keys, so ours are set unless the caller chose.
     hardened = {
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
@@ -44,6 +44,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     finish_settings(app.config, app.instance_path)
 
     register_logging(app)
+    register_proxies(app)
     register_extensions(app)
     register_clients(app)
     register_routing(app)
@@ -63,6 +64,8 @@ def register_logging(app: Flask) -> None:
         app.config["DEBITURA_API_KEY"],
         app.config["DEBITURA_WEBHOOK_SECRET"],
         app.config["DEBITURA_WEBHOOK_PREVIOUS_SECRET"],
+        *app.config["DATA_ENCRYPTION_KEYS"],
+        *app.config["SECRET_KEY_FALLBACKS"],
     ):
         redaction.register_secret(secret)
     if not app.debug and not app.testing:
@@ -75,6 +78,12 @@ def register_logging(app: Flask) -> None:
     for handler in [*logging.getLogger().handlers, *app.logger.handlers]:
         if not any(isinstance(f, redaction.RedactSecrets) for f in handler.filters):
             handler.addFilter(redaction.RedactSecrets())
+
+
+def register_proxies(app: Flask) -> None:
+    from dashboard.proxies import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:

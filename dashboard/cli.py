@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from dashboard.services import operators as operator_service
@@ -17,6 +18,9 @@ def register(app: Flask) -> None:
     from dashboard import FEATURES
 
     app.cli.add_command(setup)
+    app.cli.add_command(generate_key)
+    app.cli.add_command(rotate_keys)
+    app.cli.add_command(prune)
     for feature in FEATURES:
         if importlib.util.find_spec(f"dashboard.{feature}") is None:
             continue
@@ -60,3 +64,39 @@ def setup() -> None:
             "No operator exists: set DASHBOARD_ADMIN_EMAIL and DASHBOARD_ADMIN_PASSWORD and run again."
         )
 
+
+
+@click.command("generate-key")
+def generate_key() -> None:
+    """Print a new key for DATA_ENCRYPTION_KEYS (nothing is stored)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode())
+
+
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys() -> None:
+    """Re-encrypt stored bearer tokens and webhook secrets under the first of DATA_ENCRYPTION_KEYS."""
+    from dashboard.services.key_rotation import rotate_keys as rotate
+
+    rotation = rotate()
+    noun = "secret" if rotation.reencrypted == 1 else "secrets"
+    click.echo(f"Re-encrypted {rotation.reencrypted} stored {noun} under the first key of DATA_ENCRYPTION_KEYS.")
+    if rotation.unreadable:
+        click.echo(
+            f"{rotation.unreadable} could not be read with any configured key and were left as they are; "
+            "keep the old key in DATA_ENCRYPTION_KEYS (or SECRET_KEY_FALLBACKS) until they are re-encrypted."
+        )
+        raise SystemExit(1)
+    click.echo("Older keys can now be removed from DATA_ENCRYPTION_KEYS.")
+
+
+@click.command("prune")
+@with_appcontext
+def prune() -> None:
+    """Delete counts of refused webhook deliveries and failed sign-ins older than UNAUTHENTICATED_RETENTION_DAYS."""
+    from dashboard.services.unauthenticated import prune as prune_counts
+
+    removed = prune_counts()
+    click.echo(f"{removed} old rows of refused deliveries and failed sign-ins removed.")

@@ -8,8 +8,10 @@ here does I/O except the sandbox secret key, which is generated once and kept un
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
@@ -83,7 +85,26 @@ def _role_map(value: str) -> str:
     return value
 
 
+def _comma_list(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+def _fernet_keys(value: tuple[str, ...]) -> tuple[str, ...]:
+    from cryptography.fernet import Fernet
+
+    for key in value:
+        try:
+            Fernet(key)
+        except (ValueError, TypeError) as error:
+            raise ValueError("not a Fernet key") from error
+    return value
+
+
 WebAddress = Annotated[str, AfterValidator(_web_address)]
+SecretList = Annotated[tuple[str, ...], BeforeValidator(_comma_list)]
+KeyList = Annotated[tuple[str, ...], BeforeValidator(_comma_list), AfterValidator(_fernet_keys)]
 EmailAddress = Annotated[str, AfterValidator(_email_address)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 RoleMap = Annotated[str, AfterValidator(_role_map)]
@@ -96,8 +117,9 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
-    DEBITURA_ENV: Annotated[Literal["sandbox", "test", "production"], Lowercase] = Field(
-        "sandbox", description="one of sandbox, test or production"
+    # Unset means sandbox, but only where the sandbox cannot be mistaken for a deployment (see finish_settings).
+    DEBITURA_ENV: Annotated[Literal["sandbox", "test", "production"], Lowercase] | None = Field(
+        None, description="one of sandbox, test or production"
     )
     DEBITURA_API_KEY: str = Field("", description="the partner's API key", json_schema_extra=SECRET)
     DEBITURA_REFERRAL_API_URL: WebAddress | None = Field(None, description="an http(s) address")
@@ -143,6 +165,17 @@ class Settings(BaseModel):
         "such as desk-admins=admin,desk-agents=operator",
     )
     PASSWORD_LOGIN: bool = Field(True, description="on or off")
+    TRUSTED_PROXY_HOPS: int = Field(0, ge=0, le=10, description="a whole number of proxies from 0 to 10")
+    DATA_ENCRYPTION_KEYS: KeyList = Field(
+        (), description="Fernet keys separated by commas",
+        json_schema_extra=SECRET,
+    )
+    SECRET_KEY_FALLBACKS: SecretList = Field(
+        (), description="secret strings separated by commas", json_schema_extra=SECRET
+    )
+    UNAUTHENTICATED_RETENTION_DAYS: int = Field(
+        30, ge=1, le=366, description="a whole number of days from 1 to 366"
+    )
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -157,7 +190,9 @@ class Settings(BaseModel):
     def flask_config(self, instance_path: str) -> dict:
         """The Flask config mapping the rest of the code reads."""
         instance = Path(instance_path)
-        config = self.model_dump(exclude={"DATABASE_URL", "DASHBOARD_HOST", "DASHBOARD_PORT"}, exclude_none=True)
+        config = self.model_dump(exclude={"DATABASE_URL", "DASHBOARD_PORT"}, exclude_none=True)
+        config["DATA_ENCRYPTION_KEYS"] = list(self.DATA_ENCRYPTION_KEYS)
+        config["SECRET_KEY_FALLBACKS"] = list(self.SECRET_KEY_FALLBACKS)
         config["DASHBOARD_ADMIN_EMAIL"] = self.DASHBOARD_ADMIN_EMAIL or ""
         config["DASHBOARD_PUBLIC_URL"] = self.DASHBOARD_PUBLIC_URL or f"http://{self.DASHBOARD_HOST}:{self.DASHBOARD_PORT}"
         config["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL or f"sqlite:///{instance / 'dashboard.db'}"
@@ -192,9 +227,14 @@ def finish_settings(config: dict, instance_path: str) -> None:
     """Fill derived values and refuse configurations that cannot work."""
     config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(config["SQLALCHEMY_DATABASE_URI"])
     config["SANDBOX_DATABASE_URL"] = sqlalchemy_url(config["SANDBOX_DATABASE_URL"])
-    debitura_env = config.get("DEBITURA_ENV", "sandbox")
+    debitura_env = config.get("DEBITURA_ENV")
+    if debitura_env is None:
+        _refuse_an_implicit_sandbox(config)
+        debitura_env = config["DEBITURA_ENV"] = "sandbox"
     if debitura_env not in ENVIRONMENTS:
         raise ConfigurationError(f"DEBITURA_ENV must be one of {', '.join(ENVIRONMENTS)}.")
+    config.setdefault("DATA_ENCRYPTION_KEYS", [])
+    config.setdefault("SECRET_KEY_FALLBACKS", [])
     if debitura_env == "sandbox":
         public = config["DASHBOARD_PUBLIC_URL"].rstrip("/") + SANDBOX_MOUNT
         defaults = (f"{public}/referral-api", f"{public}/customer-api", f"{public}/ui")
@@ -202,6 +242,8 @@ def finish_settings(config: dict, instance_path: str) -> None:
         config["DEBITURA_API_KEY"] = config["DEBITURA_API_KEY"] or SANDBOX_API_KEY
         if not config.get("SECRET_KEY"):
             config["SECRET_KEY"] = _sandbox_secret_key(instance_path)
+        if not config["DATA_ENCRYPTION_KEYS"]:
+            config["DATA_ENCRYPTION_KEYS"] = [_sandbox_data_key(instance_path)]
     else:
         defaults = DEBITURA_HOSTS[debitura_env]
         if not config.get("DEBITURA_API_KEY"):
@@ -213,6 +255,13 @@ def finish_settings(config: dict, instance_path: str) -> None:
             raise ConfigurationError(
                 f"SECRET_KEY is required when DEBITURA_ENV={debitura_env}: "
                 "it signs operator sessions and must be the same on every instance."
+            )
+        if not config["DATA_ENCRYPTION_KEYS"]:
+            raise ConfigurationError(
+                f"DATA_ENCRYPTION_KEYS is required when DEBITURA_ENV={debitura_env}: it encrypts the stored bearer "
+                "tokens and webhook secrets. Generate one with `python -c \"from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())\"`; what was stored before "
+                "(under SECRET_KEY) stays readable, and `flask rotate-keys` moves it to the new key."
             )
     _check_sign_in(config)
     for key, default in zip(
@@ -238,13 +287,63 @@ def _check_sign_in(config: dict) -> None:
         )
 
 
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+
+
+def _is_loopback(host: str) -> bool:
+    host = host.strip().strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_an_implicit_sandbox(config: Mapping) -> None:
+    """Without DEBITURA_ENV the sandbox runs, but never where it looks like a deployment.
+
+    The sandbox's API answers to a published key; bound to a public address or writing to a
+    shared database, a forgotten setting would put that in front of real people.
+    """
+    host = config.get("DASHBOARD_HOST", "127.0.0.1")
+    if not _is_loopback(host):
+        raise ConfigurationError(
+            f"DEBITURA_ENV is not set and DASHBOARD_HOST={host} is not a loopback address: set DEBITURA_ENV "
+            "to production or test, or to sandbox if the sandbox is really meant to be reachable there."
+        )
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("postgres"):
+        raise ConfigurationError(
+            "DEBITURA_ENV is not set and DATABASE_URL is a PostgreSQL database: set DEBITURA_ENV to production "
+            "or test, or to sandbox if the sandbox is really meant to use that database."
+        )
+
+
 def _sandbox_secret_key(instance_path: str) -> str:
     """Generate the sandbox session key once and keep it, so restarts keep sessions."""
-    path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
+    return _kept_under_instance(instance_path, "secret_key", lambda: secrets.token_hex(32))
+
+
+def _sandbox_data_key(instance_path: str) -> str:
+    """Generate the sandbox's data encryption key once and keep it, so restarts read what was stored."""
+    from cryptography.fernet import Fernet
+
+    return _kept_under_instance(instance_path, "data_encryption_key", lambda: Fernet.generate_key().decode())
+
+
+def _kept_under_instance(instance_path: str, name: str, generate) -> str:
+    """The key in instance/<name>, generated by whichever worker comes first (the others read it)."""
+    path = Path(instance_path) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key)
-    path.chmod(0o600)
+    key = generate()
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(100):  # another worker may be between creating and writing it
+            if kept := path.read_text().strip():
+                return kept
+            time.sleep(0.01)
+        raise ConfigurationError(f"{path} is empty; delete it and start again.") from None
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
     return key

@@ -18,6 +18,7 @@ from dashboard.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET_KEY = "test-session-key-0123456789abcdef"
+TEST_DATA_KEY = "ZGF0YS1lbmNyeXB0aW9uLWtleS1mb3ItdGVzdHMtMDE="  # a Fernet key (32 bytes, base64)
 PASSWORD = "correct horse battery"
 
 
@@ -97,6 +98,7 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
         "DEBITURA_ENV": "sandbox",
         "DEBITURA_API_KEY": "sandbox-key",
         "SECRET_KEY": TEST_SECRET_KEY,
+        "DATA_ENCRYPTION_KEYS": [TEST_DATA_KEY],
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'sandbox.db'}",
         "SANDBOX_AUTO_DELIVER": False,

@@ -192,6 +192,15 @@ class ServerError(DebituraError):
     default_user_message = "Debitura had an internal error; nothing was confirmed. Try again shortly."
 
 
+class UnexpectedRedirect(DebituraError):
+    """Debitura's address answered 3xx. Never followed: the API key header would travel to the new host."""
+
+    default_user_message = (
+        "Debitura's address answered with a redirect, which the dashboard never follows. "
+        "Check the Debitura API addresses in the settings."
+    )
+
+
 class ClientLinkInvalid(DebituraError):
     """A freshly minted bearer token was rejected too: the client's link no longer works."""
 

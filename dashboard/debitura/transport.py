@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import requests
 
 from . import jsonwire
-from .errors import DebituraConnectionError, DebituraError, error_from_response
+from .errors import DebituraConnectionError, DebituraError, UnexpectedRedirect, error_from_response
 from .redaction import LOGGER_NAME
 from .response_meta import rate_limit, request_id
 from .retry import RetryPolicy
@@ -168,6 +168,8 @@ class Transport:
                 files=files,
                 headers=headers,
                 timeout=self.timeout,
+                # A redirect would carry the XApiKey header to whatever host it names.
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             elapsed_ms = (time.monotonic() - started) * 1000
@@ -184,6 +186,12 @@ class Transport:
             self.last_rate_limit = headroom
         if response.status_code >= 400:
             raise error_from_response(response)
+        if 300 <= response.status_code < 400:
+            raise UnexpectedRedirect(
+                f"Debitura answered {response.status_code} to {method} {path}; redirects are never followed",
+                http_status=response.status_code,
+                request_id=call_id,
+            )
         if body is None and response.content.strip():
             raise DebituraError(
                 "Debitura sent a success response that is not JSON",

@@ -39,16 +39,25 @@ class WebhookEvent(db.Model):
 
 
 class WebhookRejection(db.Model):
-    """A delivery refused before it was read: forged, stale or malformed."""
+    """Deliveries refused before they were read (forged, stale or malformed), counted per source and minute.
+
+    A flood of forgeries adds to `count` instead of adding rows; rows older than
+    UNAUTHENTICATED_RETENTION_DAYS are pruned.
+    """
 
     __tablename__ = "webhook_rejections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(default=debitura_now)
-    reason: Mapped[str] = mapped_column(String(40))  # missing_signature|bad_signature|stale|malformed
-    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(default=debitura_now)  # the start of the minute
+    reason: Mapped[str] = mapped_column(String(40))  # missing_signature|bad_signature|stale|malformed|no_secret
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")  # "" when unknown
+    count: Mapped[int] = mapped_column(default=1, server_default="1")
+    last_at: Mapped[datetime | None]  # the newest refusal counted here
 
-    __table_args__ = (Index("ix_webhook_rejections_received_at", "received_at"),)
+    __table_args__ = (
+        Index("ix_webhook_rejections_received_at", "received_at"),
+        Index("ux_webhook_rejections_minute_reason_addr", "received_at", "reason", "remote_addr", unique=True),
+    )
 
 
 class WebhookSecret(db.Model):

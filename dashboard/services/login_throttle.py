@@ -3,6 +3,11 @@
 An account (the e-mail typed, whether or not an operator has it) is locked after a few
 failures; an address after many more (one machine trying many accounts). Known and unknown
 e-mails are counted and answered alike, so throttling reveals nothing about who exists.
+
+Checking and counting are one step: an attempt is counted before its password is looked at,
+and it is let through only if, counted, it stays within the limits. A burst of parallel
+attempts therefore gets exactly as many password checks as the limit allows; a successful
+sign-in gives its count back. Counts are kept per minute (dashboard.services.unauthenticated).
 Settings (dashboard.config): LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_ADDRESS,
 LOGIN_THROTTLE_WINDOW_SECONDS.
 """
@@ -12,21 +17,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from dashboard.extensions import db
 from dashboard.models.base import now_utc
 from dashboard.models.throttle import ACCOUNT, ADDRESS, LoginFailure
+from dashboard.services import unauthenticated
+from dashboard.services.unauthenticated import login_window as _window
+from dashboard.services.unauthenticated import minute_of
+
 
 def _setting(name: str) -> int:
     return int(current_app.config[name])
-
-
-def _window() -> timedelta:
-    return timedelta(seconds=_setting("LOGIN_THROTTLE_WINDOW_SECONDS"))
 
 
 def _key(scope: str, value: str) -> str:
@@ -43,40 +49,105 @@ def _keys(email: str, remote_addr: str) -> list[tuple[str, str, int]]:
     return keys
 
 
+def _earlier_minutes(scope: str, key: str, now: datetime) -> int:
+    """Attempts counted in the window before the current minute (whose rows no longer change)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(LoginFailure.count), 0)).where(
+            LoginFailure.scope == scope,
+            LoginFailure.key == key,
+            LoginFailure.minute < minute_of(now),
+            LoginFailure.last_at > now - _window(),
+        )
+    ) or 0
+
+
+def _wait(scope: str, key: str, limit: int, now: datetime) -> float:
+    """Seconds until fewer than `limit` counted attempts remain in the window (0 if that is already so).
+
+    A minute's row counts until its newest attempt leaves the window.
+    """
+    rows = db.session.execute(
+        select(LoginFailure.last_at, LoginFailure.count)
+        .where(LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.last_at > now - _window())
+        .order_by(LoginFailure.last_at.desc())
+    ).all()
+    total = 0
+    for last_at, count in rows:
+        total += count
+        if total >= limit:
+            return (last_at + _window() - now).total_seconds()
+    return 0.0
+
+
+def _count(email: str, remote_addr: str, now: datetime) -> None:
+    for scope, key, _ in _keys(email, remote_addr):
+        unauthenticated.count_in_minute(LoginFailure, "minute", {"scope": scope, "key": key}, now=now)
+    unauthenticated.prune_login_failures(now)
+    db.session.commit()
+
+
 def seconds_to_wait(email: str, remote_addr: str, *, now: datetime | None = None) -> int:
     """0 when a sign-in may be tried; otherwise how long until the oldest counted failure lapses."""
     now = now or now_utc()
-    window = _window()
-    since = now - window
     wait = 0.0
     for scope, key, limit in _keys(email, remote_addr):
-        recent = (
-            select(LoginFailure.at)
-            .where(LoginFailure.scope == scope, LoginFailure.key == key, LoginFailure.at > since)
-            .order_by(LoginFailure.at.desc())
-            .limit(limit)
-        )
-        times = db.session.scalars(recent).all()
-        if len(times) >= limit:
-            # The lock lifts when the limit-th most recent failure leaves the window.
-            wait = max(wait, (times[-1] + window - now).total_seconds())
+        wait = max(wait, _wait(scope, key, limit, now))
     return math.ceil(wait)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A counted attempt: `wait_seconds` is 0 when its password may be checked."""
+
+    email: str
+    remote_addr: str
+    at: datetime
+    wait_seconds: int
+    locked_now: bool  # this attempt is the one that went over a limit
+
+
+def claim_attempt(email: str, remote_addr: str, *, now: datetime | None = None) -> Claim:
+    """Count the attempt, then see whether, counted, it stays within every limit.
+
+    The counter of the current minute is raised and read in one statement, so of N parallel
+    attempts each learns its own place: exactly as many as the limit allows get through,
+    the others are refused however they interleave. The address comes first: an address
+    over its limit adds nothing to the accounts it tries, so one machine cycling through
+    e-mails costs a counter, not a row per e-mail.
+    """
+    now = now or now_utc()
+    unauthenticated.prune_login_failures(now)
+    for scope, key, limit in reversed(_keys(email, remote_addr)):
+        place = unauthenticated.count_in_minute(LoginFailure, "minute", {"scope": scope, "key": key}, now=now)
+        db.session.commit()
+        total = place + _earlier_minutes(scope, key, now)
+        if total > limit:
+            wait = max(_wait(scope, key, limit, now), 1.0)
+            return Claim(email, remote_addr, now, math.ceil(wait), locked_now=total == limit + 1)
+    return Claim(email, remote_addr, now, 0, locked_now=False)
 
 
 def record_failure(email: str, remote_addr: str, *, now: datetime | None = None) -> None:
     """Count one failed sign-in against the account and the address; prune what has lapsed."""
-    now = now or now_utc()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - _window()))
-    for scope, key, _ in _keys(email, remote_addr):
-        db.session.add(LoginFailure(scope=scope, key=key, at=now))
-    db.session.commit()
+    _count(email, remote_addr, now or now_utc())
 
 
-def clear_account(email: str) -> None:
-    """A successful sign-in forgets the account's failures (never the address's)."""
+def succeeded(claim: Claim) -> None:
+    """A successful sign-in forgets the account's failures and gives the address its attempt back."""
     db.session.execute(
-        delete(LoginFailure).where(LoginFailure.scope == ACCOUNT, LoginFailure.key == _key(ACCOUNT, email))
+        delete(LoginFailure).where(LoginFailure.scope == ACCOUNT, LoginFailure.key == _key(ACCOUNT, claim.email))
     )
+    if claim.remote_addr:
+        db.session.execute(
+            update(LoginFailure)
+            .where(
+                LoginFailure.scope == ADDRESS,
+                LoginFailure.key == _key(ADDRESS, claim.remote_addr),
+                LoginFailure.minute == minute_of(claim.at),
+                LoginFailure.count > 0,
+            )
+            .values(count=LoginFailure.count - 1)
+        )
     db.session.commit()
 
 
@@ -85,9 +156,8 @@ def failure_count(email: str = "", remote_addr: str = "", *, now: datetime | Non
     now = now or now_utc()
     scope, value = (ACCOUNT, email) if email else (ADDRESS, remote_addr)
     return db.session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(LoginFailure.scope == scope, LoginFailure.key == _key(scope, value), LoginFailure.at > now - _window())
+        select(func.coalesce(func.sum(LoginFailure.count), 0))
+        .where(LoginFailure.scope == scope, LoginFailure.key == _key(scope, value), LoginFailure.last_at > now - _window())
     ) or 0
 
 

@@ -58,24 +58,27 @@ class SignIn:
 
 
 def sign_in(email: str, password: str, *, remote_addr: str = "") -> SignIn:
-    """Check the throttle, then the password; count failures and record the outcome in the audit trail.
+    """Count the attempt, then check the password if the throttle lets it through; audit the outcome.
 
     A throttled attempt is refused before the password is looked at, for known and
-    unknown e-mails alike. Attempts on unknown e-mails are audited without what was typed
-    (it may be a password), and cost the same work as attempts on known ones.
+    unknown e-mails alike; it is audited once, when it locks the account or address
+    (later refusals are counted by the throttle, not listed). Attempts on unknown e-mails
+    are audited without what was typed (it may be a password), and cost the same work as
+    attempts on known ones.
     """
-    wait = login_throttle.seconds_to_wait(email, remote_addr)
+    claim = login_throttle.claim_attempt(email, remote_addr)
     known = find_by_email(email)
     who = "" if known is not None else " (unknown e-mail)"
-    if wait:
-        audit.record("auth.login", outcome=audit.REFUSED, summary=f"Sign-in refused: too many attempts{who}", operator=known)
-        return SignIn(None, wait)
+    if claim.wait_seconds:
+        if claim.locked_now:
+            audit.record("auth.login", outcome=audit.REFUSED, summary=f"Sign-in refused: too many attempts{who}",
+                         operator=known)
+        return SignIn(None, claim.wait_seconds)
     operator = _check_password(known, password)
     if operator is None:
-        login_throttle.record_failure(email, remote_addr)
         audit.record("auth.login", outcome=audit.FAILED, summary=f"Sign-in failed{who}", operator=known)
         return SignIn(None)
-    login_throttle.clear_account(email)
+    login_throttle.succeeded(claim)
     audit.record("auth.login", outcome=audit.OK, summary="Signed in", operator=operator)
     return SignIn(operator)
 

@@ -49,7 +49,7 @@ class DatabaseTokenStore:
             try:
                 token = crypto.decrypt(row.ciphertext, purpose=PURPOSE)
             except crypto.InvalidToken:
-                return None  # written under another SECRET_KEY: mint afresh
+                return None  # written under a key no longer configured: mint afresh
         register_secret(token, ephemeral=True)
         return CachedToken(token=token, expires_at=_aware(row.expires_at))
 

@@ -232,12 +232,14 @@ def delivery_health(now: datetime | None = None) -> DeliveryHealth:
     ).one()
     rejections = dict(
         db.session.execute(
-            select(WebhookRejection.reason, func.count())
+            select(WebhookRejection.reason, func.sum(WebhookRejection.count))
             .where(WebhookRejection.received_at > since)
             .group_by(WebhookRejection.reason)
         ).all()
     )
-    last_rejection = db.session.scalar(select(func.max(WebhookRejection.received_at)))
+    last_rejection = db.session.scalar(
+        select(func.max(func.coalesce(WebhookRejection.last_at, WebhookRejection.received_at)))
+    )
     return DeliveryHealth(
         last_delivery_at=events[0],
         events_24h=events[1] or 0,

@@ -29,7 +29,7 @@ from dashboard.debitura.redaction import redact
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.webhooks import FAILED, TEST
-from dashboard.services import mirror_events
+from dashboard.services import mirror_events, unauthenticated
 from dashboard.services.mirror import fit
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_secrets import SignatureRejected, accepted_secrets, verify_signature
@@ -46,8 +46,12 @@ class Receipt:
 
 
 def _reject(reason: str, remote_addr: str | None, status: int) -> Receipt:
+    """Count the refusal against its source and minute: forgeries add to a counter, not rows."""
     db.session.rollback()
-    db.session.add(WebhookRejection(reason=reason, remote_addr=(remote_addr or "")[:64] or None))
+    now = debitura_now()
+    source = {"reason": reason, "remote_addr": (remote_addr or "")[:64]}
+    if unauthenticated.count_in_minute(WebhookRejection, "received_at", source, now=now) == 1:
+        unauthenticated.prune_rejections(now)  # a new minute's row: the moment to drop lapsed ones
     db.session.commit()
     log.info("Webhook delivery refused (%s) from %s", reason, remote_addr)
     return Receipt(status=status)

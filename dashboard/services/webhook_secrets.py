@@ -54,9 +54,11 @@ def accepted_secrets(now: datetime | None = None) -> list[bytes]:
         .order_by(WebhookSecret.retired_at.is_not(None), WebhookSecret.created_at.desc())
     ).all()
     for ciphertext in ciphertexts:
-        secret = _readable(ciphertext, config["SECRET_KEY"])
+        secret = _readable(ciphertext, crypto.keyring())
         if secret is None:
-            current_app.logger.warning("A stored webhook secret cannot be read with this SECRET_KEY; it is skipped.")
+            current_app.logger.warning(
+                "A stored webhook secret cannot be read with DATA_ENCRYPTION_KEYS (or SECRET_KEY); it is skipped."
+            )
             continue
         register_secret(secret)  # every worker's log redactor learns it, not only the one that stored it
         keys.append(secret_key_bytes(secret))
@@ -71,13 +73,13 @@ def accepted_secrets(now: datetime | None = None) -> list[bytes]:
 
 
 @lru_cache(maxsize=32)
-def _readable(ciphertext: str, secret_key: str) -> str | None:
+def _readable(ciphertext: str, keys: crypto.Keyring) -> str | None:
     """A stored secret in clear, or None; remembered, since every delivery reads the same few rows.
 
     Keyed by the ciphertext itself, so what is valid still comes from the database on every call.
     """
     try:
-        return crypto.decrypt(ciphertext, purpose=PURPOSE, secret_key=secret_key)
+        return crypto.decrypt(ciphertext, purpose=PURPOSE, keys=keys)
     except crypto.InvalidToken:
         return None
 

@@ -25,8 +25,12 @@ def receive():
     """Debitura's webhook deliveries: signed, stored once, applied; refusals get a bare 401."""
     if (request.content_length or 0) > MAX_BODY:
         return make_response("", 413)
+    # A chunked body announces no length: read one byte past the limit, never the whole stream.
+    body = request.stream.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return make_response("", 413)
     receipt = webhook_receiver.receive(
-        request.get_data(cache=False),
+        body,
         signature=request.headers.get("X-Debitura-Signature"),
         is_test=request.headers.get("X-Debitura-Test", "").strip().lower() == "true",
         remote_addr=request.remote_addr,
@@ -52,13 +56,13 @@ def deliveries():
     day_ago = debitura_now() - timedelta(days=1)
     rejections = dict(
         db.session.execute(
-            select(WebhookRejection.reason, func.count())
+            select(WebhookRejection.reason, func.sum(WebhookRejection.count))
             .where(WebhookRejection.received_at >= day_ago)
             .group_by(WebhookRejection.reason)
         ).all()
     )
     recent_rejections = db.session.scalars(
-        select(WebhookRejection).order_by(WebhookRejection.received_at.desc()).limit(10)
+        select(WebhookRejection).order_by(WebhookRejection.received_at.desc(), WebhookRejection.id.desc()).limit(10)
     ).all()
     return render(
         "webhooks/deliveries.html",

@@ -2,6 +2,9 @@ import pytest
 
 from dashboard import create_app
 from dashboard.config import ConfigurationError
+from tests.conftest import TEST_DATA_KEY
+
+OTHER_DATA_KEY = "b3RoZXItZGF0YS1lbmNyeXB0aW9uLWtleS0wMTIzNDU="
 
 
 @pytest.mark.parametrize("environment", ["test", "production"])
@@ -31,6 +34,7 @@ def test_base_urls_follow_the_environment_and_can_be_overridden_one_by_one(monke
     monkeypatch.setenv("DEBITURA_ENV", "test")
     monkeypatch.setenv("DEBITURA_API_KEY", "test-key")
     monkeypatch.setenv("SECRET_KEY", "y" * 32)
+    monkeypatch.setenv("DATA_ENCRYPTION_KEYS", TEST_DATA_KEY)
     monkeypatch.setenv("DEBITURA_CUSTOMER_API_URL", "http://127.0.0.1:5001/customer-api/")
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["DEBITURA_REFERRAL_API_URL"] == "https://testreferral-api.debitura.com"
@@ -206,6 +210,10 @@ def test_every_documented_variable_reaches_the_flask_config():
         "OIDC_ROLE_CLAIM": "roles",
         "OIDC_ROLE_MAP": "desk-admins=admin, desk-agents=operator",
         "PASSWORD_LOGIN": "off",
+        "TRUSTED_PROXY_HOPS": "1",
+        "DATA_ENCRYPTION_KEYS": f"{TEST_DATA_KEY}, {OTHER_DATA_KEY}",
+        "SECRET_KEY_FALLBACKS": "old-key-1,old-key-2",
+        "UNAUTHENTICATED_RETENTION_DAYS": "3",
     }
     assert set(environ) | {"DASHBOARD_PUBLIC_URL"} == set(Settings.model_fields)
     config = load_settings("/srv/dashboard/instance", environ)
@@ -224,6 +232,7 @@ def test_every_documented_variable_reaches_the_flask_config():
         "SECRET_KEY": "k" * 32,
         "DASHBOARD_ADMIN_EMAIL": "admin@partner.example",
         "DASHBOARD_ADMIN_PASSWORD": "first password",
+        "DASHBOARD_HOST": "0.0.0.0",
         "DASHBOARD_PUBLIC_URL": "http://0.0.0.0:8000",
         "DEBITURA_APPROVAL_TTL_DAYS": 14,
         "PARTNER_PRODUCT_NAME": "Ledgerly",
@@ -238,6 +247,10 @@ def test_every_documented_variable_reaches_the_flask_config():
         "OIDC_ROLE_CLAIM": "roles",
         "OIDC_ROLE_MAP": "desk-admins=admin, desk-agents=operator",
         "PASSWORD_LOGIN": False,
+        "TRUSTED_PROXY_HOPS": 1,
+        "DATA_ENCRYPTION_KEYS": [TEST_DATA_KEY, OTHER_DATA_KEY],
+        "SECRET_KEY_FALLBACKS": ["old-key-1", "old-key-2"],
+        "UNAUTHENTICATED_RETENTION_DAYS": 3,
     }
 
 

@@ -100,7 +100,7 @@ def test_lapsed_failures_are_pruned_and_nothing_typed_is_stored(app, client):
         assert {row.scope for row in rows} == {"account", "address"}
         assert all("@" not in row.key and "203.0.113.7" not in row.key and len(row.key) == 64 for row in rows)
         login_throttle.record_failure("later@partner.example", "", now=now_utc() + timedelta(hours=1))
-        assert db.session.scalar(select(LoginFailure.id).where(LoginFailure.at < now_utc())) is None
+        assert db.session.scalar(select(LoginFailure.id).where(LoginFailure.last_at < now_utc())) is None
 
 
 def test_sign_ins_are_recorded_in_the_audit_trail_without_what_was_typed(app, client, operators):

@@ -74,8 +74,10 @@ def deliver(client, body: bytes, header: str | None = None, **headers):
 
 
 def count(app, model, *where) -> int:
+    """Rows, or for refusals (counted per source and minute) the deliveries they count."""
+    counted = func.sum(model.count) if model is WebhookRejection else func.count()
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+        return db.session.scalar(select(counted).select_from(model).where(*where)) or 0
 
 
 def tenant_state(app, external_tenant_id: str = "t-1") -> str | None:
