@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from dashboard import create_app
 from tests.conftest import PASSWORD, make_config, prepare_databases, watch_contract
+from tests.e2e.accessibility import TOTALS, AccessibilityCheck
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -45,6 +46,22 @@ def browser_context_args(browser_context_args, live_server):
         "base_url": live_server.url,
         "permissions": ["clipboard-read", "clipboard-write"],
     }
+
+
+@pytest.fixture
+def context(context):
+    """Every browser context is checked with axe-core in each state the test reaches (tests/e2e/accessibility.py)."""
+    check = AccessibilityCheck()
+    check.watch(context)
+    yield context
+    check.check_final_states(context)
+    if check.violations:
+        pytest.fail(check.report(), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TOTALS.checks:
+        terminalreporter.write_line(TOTALS.summary())
 
 
 class LiveServer:
