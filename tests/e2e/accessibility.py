@@ -52,10 +52,19 @@ WATCH_SCRIPT = """
 # Takes the marker away and returns the DOM as it now stands.
 SETTLE_SCRIPT = "(marker) => { document.querySelectorAll(marker).forEach((m) => m.remove()); return document.documentElement.outerHTML; }"
 
+# axe finishes through setTimeout: under a Playwright fake clock (page.clock) it lends itself the real
+# timers for the run, or a paused clock would hold it forever.
 AXE_RUN = """
 async () => {
-  const results = await axe.run(document, {resultTypes: ["violations", "incomplete"], iframes: false});
-  return {violations: results.violations, incomplete: results.incomplete};
+  const clock = window.__pwClock;
+  const timers = {setTimeout: window.setTimeout, clearTimeout: window.clearTimeout};
+  if (clock) Object.assign(window, {setTimeout: clock.builtins.setTimeout, clearTimeout: clock.builtins.clearTimeout});
+  try {
+    const results = await axe.run(document, {resultTypes: ["violations", "incomplete"], iframes: false});
+    return {violations: results.violations, incomplete: results.incomplete};
+  } finally {
+    if (clock) Object.assign(window, timers);
+  }
 }
 """
 
@@ -133,12 +142,14 @@ TOTALS = Totals()
 
 @dataclass
 class AccessibilityCheck:
-    """Watches every page of one browser context; `report()` lists what axe found."""
+    """Watches every page of the browser contexts it is given; `report()` lists what axe found."""
 
     totals: Totals = field(default_factory=lambda: TOTALS)
     violations: list[Violation] = field(default_factory=list)
+    contexts: list[BrowserContext] = field(default_factory=list)
 
     def watch(self, context: BrowserContext) -> None:
+        self.contexts.append(context)
         context.add_init_script(WATCH_SCRIPT)
         context.on("page", self._watch_page)
         for page in context.pages:
@@ -167,10 +178,11 @@ class AccessibilityCheck:
             if violation not in self.violations:
                 self.violations.append(violation)
 
-    def check_final_states(self, context: BrowserContext) -> None:
-        for page in context.pages:
-            if not page.is_closed():
-                self.check(page)
+    def check_final_states(self) -> None:
+        for context in self.contexts:
+            for page in context.pages:
+                if not page.is_closed():
+                    self.check(page)
 
     def report(self) -> str:
         if not self.violations:

@@ -49,12 +49,17 @@ def browser_context_args(browser_context_args, live_server):
 
 
 @pytest.fixture
-def context(context):
-    """Every browser context is checked with axe-core in each state the test reaches (tests/e2e/accessibility.py)."""
+def new_context(new_context):
+    """Every browser context a test opens is checked with axe-core in each state it reaches (see accessibility.py)."""
     check = AccessibilityCheck()
-    check.watch(context)
-    yield context
-    check.check_final_states(context)
+
+    def watched_context(**kwargs):
+        context = new_context(**kwargs)
+        check.watch(context)
+        return context
+
+    yield watched_context
+    check.check_final_states()
     if check.violations:
         pytest.fail(check.report(), pytrace=False)
 

@@ -103,7 +103,7 @@ def test_the_final_state_is_checked_when_the_test_ends(watched):
     expect(page.get_by_text("Ready")).to_be_visible()
     add_to_main(page, FAINT_TEXT)
 
-    check.check_final_states(context)
+    check.check_final_states()
 
     assert [violation.rule for violation in check.violations] == ["color-contrast"]
 
@@ -121,3 +121,15 @@ def test_pages_opened_during_the_test_are_watched_and_an_unchanged_state_is_chec
 
     assert [violation.rule for violation in check.violations] == ["label"]
     assert (check.totals.checks, check.totals.axe_runs) == (3, 2)
+
+
+def test_a_page_under_a_paused_fake_clock_is_checked_too(watched):
+    context, check = watched
+    page = context.new_page()
+    page.clock.install()
+    page.goto(PAGE_URL)
+    page.clock.pause_at(1_800_000_000_000)
+    add_to_main(page, UNLABELLED_FIELD)
+    expect(page.get_by_role("textbox")).to_be_visible()
+
+    assert [violation.rule for violation in check.violations] == ["label"]

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, Route, expect
 
 from dashboard.debitura import Conflict, ReferralApi
 from dashboard.sandbox.__main__ import BackgroundServer, standalone_sandbox
-from tests.e2e.conftest import browser_type_launch_args, context  # noqa: F401  (the offline Chromium set-up, axe-core on every state)
+from tests.e2e.conftest import browser_type_launch_args, new_context  # noqa: F401  (the offline Chromium set-up, axe-core on every state)
 
 pytestmark = pytest.mark.e2e
 
