@@ -147,6 +147,7 @@ class AccessibilityCheck:
     totals: Totals = field(default_factory=lambda: TOTALS)
     violations: list[Violation] = field(default_factory=list)
     contexts: list[BrowserContext] = field(default_factory=list)
+    reported: int = 0
 
     def watch(self, context: BrowserContext) -> None:
         self.contexts.append(context)
@@ -185,7 +186,9 @@ class AccessibilityCheck:
                     self.check(page)
 
     def report(self) -> str:
-        if not self.violations:
+        """The violations found since the last report, for a person to read; empty when there are none."""
+        new, self.reported = self.violations[self.reported:], len(self.violations)
+        if not new:
             return ""
-        heading = f"{len(self.violations)} serious or critical accessibility violation(s) found by axe-core:"
-        return "\n".join([heading, *(violation.describe() for violation in self.violations)])
+        heading = f"{len(new)} serious or critical accessibility violation(s) found by axe-core:"
+        return "\n".join([heading, *(violation.describe() for violation in new)])

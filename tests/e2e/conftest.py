@@ -58,10 +58,26 @@ def new_context(new_context):
         check.watch(context)
         return context
 
+    watched_context.accessibility = check
     yield watched_context
+    fail_on_violations(check)
+
+
+def fail_on_violations(check: AccessibilityCheck) -> None:
     check.check_final_states()
-    if check.violations:
-        pytest.fail(check.report(), pytrace=False)
+    report = check.report()
+    if report:
+        pytest.fail(report, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Violations fail the test itself (not its teardown) once its body has passed."""
+    result = yield
+    check = getattr(item.funcargs.get("new_context"), "accessibility", None)
+    if check is not None:
+        fail_on_violations(check)
+    return result
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,0 +1,36 @@
+"""The field macro's ARIA references point at elements that are on the page."""
+
+import re
+
+import pytest
+from wtforms import BooleanField
+
+from dashboard.forms import DashboardForm
+
+pytestmark = pytest.mark.postgres
+
+
+def referenced_ids(html: str) -> list[str]:
+    return [ref for refs in re.findall(r'aria-(?:describedby|labelledby)="([^"]*)"', html) for ref in refs.split()]
+
+
+def test_the_login_page_refers_only_to_ids_it_has(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+
+    assert 'id="remember"' in html
+    for ref in referenced_ids(html):
+        assert f'id="{ref}"' in html, f"aria reference to missing id {ref!r}"
+
+
+def test_a_checkbox_is_described_by_its_hint_only_when_it_has_one(app):
+    class Consent(DashboardForm):
+        agree = BooleanField("I agree")
+
+    with app.test_request_context():
+        field = app.jinja_env.get_template("_macros/forms.html").module.field
+        form = Consent(meta={"csrf": False})
+        plain, hinted = str(field(form.agree)), str(field(form.agree, hint="You can change this later."))
+
+    assert "aria-describedby" not in plain
+    assert 'aria-describedby="agree-hint"' in hinted and 'id="agree-hint"' in hinted
+
