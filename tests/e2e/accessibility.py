@@ -4,7 +4,8 @@ A script in each document marks the page as changed (load, htmx swaps, dialogs, 
 mutates the DOM) by showing a tiny marker element. Playwright's locator handler sees the marker before
 the test's next action or web-first assertion, so axe runs on the page exactly as the test left it,
 while the test waits: nothing races the check and nothing sleeps. Each page's final state is checked
-when the test ends. Identical DOM states are checked once per run.
+when the test ends. Identical DOM states are checked once per run. A state the test leaves without
+acting or asserting on it (two `goto` in a row) is not checked; the state it goes on to is.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def violations_on(page: Page) -> list[Violation]:
         if violation["impact"] not in FAILING_IMPACTS or not violation["nodes"]:
             continue
         nodes = violation["nodes"]
-        summary = nodes[0].get("failureSummary", "").replace("\n", " ") if nodes else ""
+        summary = nodes[0].get("failureSummary", "").replace("\n", " ")
         found.append(
             Violation(
                 url=page.url,
@@ -114,8 +115,8 @@ def _settled(review: dict) -> dict:
     """The nodes of a needs-review result whose finding is settled at a checked state."""
 
     def settled(node: dict) -> bool:
-        checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
-        return any((review["id"], (check.get("data") or {}).get("messageKey")) in SETTLED_WHEN_CHECKED
+        checks = node["any"] + node["all"] + node["none"]
+        return any((review["id"], check["data"].get("messageKey")) in SETTLED_WHEN_CHECKED
                    for check in checks if isinstance(check.get("data"), dict))
 
     return {**review, "nodes": [node for node in review["nodes"] if settled(node)]}
