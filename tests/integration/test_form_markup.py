@@ -1,9 +1,10 @@
-"""The field macro's ARIA references point at elements that are on the page."""
+"""The field macro's ARIA references point at elements that are on the page, and at the field's hint and errors."""
 
 import re
 
 import pytest
-from wtforms import BooleanField
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired
 
 from dashboard.forms import DashboardForm
 
@@ -34,3 +35,19 @@ def test_a_checkbox_is_described_by_its_hint_only_when_it_has_one(app):
     assert "aria-describedby" not in plain
     assert 'aria-describedby="agree-hint"' in hinted and 'id="agree-hint"' in hinted
 
+
+
+def test_a_field_is_described_by_its_hint_and_then_by_its_error(app):
+    class Amount(DashboardForm):
+        amount = StringField("Amount", validators=[DataRequired("Enter the amount.")])
+
+    with app.test_request_context(method="POST", data={"amount": ""}):
+        field = app.jinja_env.get_template("_macros/forms.html").module.field
+        form = Amount(meta={"csrf": False})
+        fresh = str(field(form.amount, hint="e.g. 5000.00"))
+        assert not form.validate()
+        refused = str(field(form.amount, hint="e.g. 5000.00"))
+
+    assert 'aria-describedby="amount-hint"' in fresh and "aria-invalid" not in fresh
+    assert 'aria-describedby="amount-hint amount-error"' in refused and 'aria-invalid="true"' in refused
+    assert 'id="amount-hint"' in refused and 'id="amount-error">Enter the amount.' in refused
