@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import DataRequired
 
 from dashboard.forms import DashboardForm
@@ -51,3 +51,17 @@ def test_a_field_is_described_by_its_hint_and_then_by_its_error(app):
     assert 'aria-describedby="amount-hint"' in fresh and "aria-invalid" not in fresh
     assert 'aria-describedby="amount-hint amount-error"' in refused and 'aria-invalid="true"' in refused
     assert 'id="amount-hint"' in refused and 'id="amount-error">Enter the amount.' in refused
+
+
+def test_a_radio_group_is_described_by_its_hint_and_its_error(app):
+    class Kind(DashboardForm):
+        kind = RadioField("Debtor", choices={"company": "Company", "person": "Private person"})
+
+    with app.test_request_context(method="POST", data={"kind": "neither"}):
+        group = app.jinja_env.get_template("_macros/forms.html").module.radio_group
+        form = Kind(meta={"csrf": False})
+        assert not form.validate()
+        html = str(group(form.kind, hint="As on the invoice."))
+
+    assert 'aria-describedby="kind-hint kind-error"' in html
+    assert 'id="kind-hint"' in html and 'id="kind-error"' in html
