@@ -3,7 +3,8 @@
 A script in each document marks the page as changed (load, htmx swaps, dialogs, anything else that
 mutates the DOM) by showing a tiny marker element. Playwright's locator handler sees the marker before
 the test's next action or web-first assertion, so axe runs on the page exactly as the test left it,
-while the test waits: nothing races the check and nothing sleeps. Each page's final state is checked
+while the test waits: nothing races the check and nothing sleeps. While an htmx request or swap is
+under way the check waits for the next step, so it sees the settled state. Each page's final state is checked
 when the test ends. Identical DOM states are checked once per run. A state the test leaves without
 acting or asserting on it (two `goto` in a row) is not checked; the state it goes on to is.
 """
@@ -50,8 +51,15 @@ WATCH_SCRIPT = """
 })();
 """ % {"marker": MARKER}
 
-# Takes the marker away and returns the DOM as it now stands.
-SETTLE_SCRIPT = "(marker) => { document.querySelectorAll(marker).forEach((m) => m.remove()); return document.documentElement.outerHTML; }"
+# Takes the marker away and returns the DOM as it now stands; null while an htmx request or swap is
+# under way (unless `settled` is not required), so that the state is checked once it has settled.
+SETTLE_SCRIPT = """
+([marker, settled]) => {
+  if (settled && document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) return null;
+  document.querySelectorAll(marker).forEach((m) => m.remove());
+  return document.documentElement.outerHTML;
+}
+"""
 
 # axe finishes through setTimeout: under a Playwright fake clock (page.clock) it lends itself the real
 # timers for the run, or a paused clock would hold it forever.
@@ -160,13 +168,15 @@ class AccessibilityCheck:
     def _watch_page(self, page: Page) -> None:
         page.add_locator_handler(page.locator(MARKER), lambda: self.check(page), no_wait_after=True)
 
-    def check(self, page: Page) -> None:
+    def check(self, page: Page, *, settled: bool = True) -> None:
         if page.url.startswith("chrome-error:"):
             return  # Chromium's own "site can't be reached" page
         started = time.perf_counter()
         results = self.totals.results
         try:
-            html = page.evaluate(SETTLE_SCRIPT, MARKER)
+            html = page.evaluate(SETTLE_SCRIPT, [MARKER, settled])
+            if html is None:
+                return  # the marker stays: the test's next step checks the settled state
             key = hashlib.sha256(f"{page.url}\n{html}".encode()).hexdigest()
             self.totals.checks += 1
             if key not in results:
@@ -184,7 +194,7 @@ class AccessibilityCheck:
         for context in self.contexts:
             for page in context.pages:
                 if not page.is_closed():
-                    self.check(page)
+                    self.check(page, settled=False)
 
     def report(self) -> str:
         """The violations found since the last report, for a person to read; empty when there are none."""

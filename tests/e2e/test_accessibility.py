@@ -84,6 +84,23 @@ def test_a_state_is_checked_before_the_tests_next_step_even_when_it_passes_quick
     assert "label [critical] Form elements must have labels at http://a11y.example/form" in check.report()
 
 
+def test_a_state_with_an_htmx_request_under_way_is_checked_once_it_has_settled(watched):
+    context, check = watched
+    page = context.new_page()
+    page.goto(PAGE_URL)
+    expect(page.get_by_text("Ready")).to_be_visible()
+    checks = check.totals.checks
+
+    page.evaluate("document.getElementById('status').classList.add('htmx-request')")
+    add_to_main(page, UNLABELLED_FIELD)
+    expect(page.get_by_role("textbox")).to_have_count(1)
+    assert (check.totals.checks, check.violations) == (checks, [])
+
+    page.evaluate("document.getElementById('status').classList.remove('htmx-request')")
+    expect(page.get_by_role("textbox")).to_have_count(1)
+    assert [violation.rule for violation in check.violations] == ["label"]
+
+
 def test_a_change_of_attributes_alone_is_a_new_state(watched):
     context, check = watched
     page = context.new_page()
