@@ -24,11 +24,14 @@ FAILING_IMPACTS = ("serious", "critical")
 SETTLED_WHEN_CHECKED = {("aria-valid-attr-value", "noId")}
 MARKER = "axe-pending"
 
-# Shows the marker after any DOM change, ignoring the marker's own comings and goings.
+# Shows the marker after any DOM change, ignoring the marker's own comings and goings, and notes the
+# elements that changed since the last check.
 WATCH_SCRIPT = """
 (() => {
   const MARKER = "%(marker)s";
   const isMarker = (node) => node.nodeName === MARKER.toUpperCase();
+  const watch = {changed: new Set(), checked: false, scope: null};
+  Object.defineProperty(window, "__axeWatch", {value: watch});
   const show = () => {
     const root = document.documentElement;
     if (!root || root.querySelector(MARKER)) return;
@@ -38,8 +41,14 @@ WATCH_SCRIPT = """
     root.appendChild(marker);
   };
   const observer = new MutationObserver((records) => {
-    const relevant = records.some((record) => !isMarker(record.target) && (record.type !== "childList"
-      || ![...record.addedNodes, ...record.removedNodes].every(isMarker)));
+    let relevant = false;
+    for (const record of records) {
+      if (isMarker(record.target)) continue;
+      if (record.type === "childList" && [...record.addedNodes, ...record.removedNodes].every(isMarker)) continue;
+      relevant = true;
+      const element = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      if (element) watch.changed.add(element);
+    }
     if (relevant) show();
   });
   const start = () => {
@@ -53,10 +62,24 @@ WATCH_SCRIPT = """
 
 # Takes the marker away and returns the DOM as it now stands; null while an htmx request or swap is
 # under way (unless `settled` is not required), so that the state is checked once it has settled.
+# After a document's first check, axe looks only at what changed since, and at every element that
+# refers to others by id (a change elsewhere can break its reference): a check then takes a fraction of
+# the time, so that feedback which lasts a moment ("Copied") is still there when the test looks for it.
 SETTLE_SCRIPT = """
 ([marker, settled]) => {
   if (settled && document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling")) return null;
   document.querySelectorAll(marker).forEach((m) => m.remove());
+  const watch = window.__axeWatch;
+  if (watch) {
+    const changed = [...watch.changed].filter((element) => element.isConnected);
+    const roots = changed.filter((element) => !changed.some((other) => other !== element && other.contains(element)));
+    const whole = !watch.checked || !roots.length || roots.some((root) => root.contains(document.body));
+    const referring = document.querySelectorAll("[aria-describedby], [aria-labelledby], [aria-controls], "
+      + "[aria-owns], [aria-activedescendant], [aria-errormessage], [aria-details], label[for]");
+    watch.scope = whole ? null : [...new Set([...roots, ...referring])];
+    watch.changed.clear();
+    watch.checked = true;
+  }
   return document.documentElement.outerHTML;
 }
 """
@@ -69,7 +92,9 @@ async () => {
   const timers = {setTimeout: window.setTimeout, clearTimeout: window.clearTimeout};
   if (clock) Object.assign(window, {setTimeout: clock.builtins.setTimeout, clearTimeout: clock.builtins.clearTimeout});
   try {
-    const results = await axe.run(document, {resultTypes: ["violations", "incomplete"], iframes: false});
+    const scope = window.__axeWatch && window.__axeWatch.scope;
+    const context = scope ? {include: scope} : document;
+    const results = await axe.run(context, {resultTypes: ["violations", "incomplete"], iframes: false});
     return {violations: results.violations, incomplete: results.incomplete};
   } finally {
     if (clock) Object.assign(window, timers);

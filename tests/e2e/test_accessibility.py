@@ -101,6 +101,21 @@ def test_a_state_with_an_htmx_request_under_way_is_checked_once_it_has_settled(w
     assert [violation.rule for violation in check.violations] == ["label"]
 
 
+def test_a_removal_that_breaks_a_reference_elsewhere_on_the_page_is_found(watched):
+    context, check = watched
+    page = context.new_page()
+    page.goto(PAGE_URL)
+    page.evaluate("document.body.insertAdjacentHTML('afterbegin', "
+                  "\"<header><label>Amount <input aria-describedby='status'></label></header>\")")
+    expect(page.get_by_label("Amount")).to_be_visible()
+    assert check.violations == []
+
+    page.evaluate("document.getElementById('status').remove()")  # a change inside <main>, the reference outside
+    expect(page.get_by_text("Ready")).to_have_count(0)
+
+    assert [violation.rule for violation in check.violations] == ["aria-valid-attr-value"]
+
+
 def test_a_change_of_attributes_alone_is_a_new_state(watched):
     context, check = watched
     page = context.new_page()
