@@ -45,9 +45,16 @@ def role_required(role: str):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.required_role = role  # read by the navigation, which links only what the role may open
         return wrapped
 
     return decorator
+
+
+def may_open(view) -> bool:
+    """For the navigation: whether the signed-in operator's role lets them open this view."""
+    role = getattr(view, "required_role", None)
+    return role is None or can(role)
 
 
 def can(role: str) -> bool:

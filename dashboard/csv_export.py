@@ -1,4 +1,8 @@
-"""CSV downloads: streamed as they are read, with cells a spreadsheet never runs as formulas."""
+"""CSV downloads: streamed as they are read, with cells a spreadsheet never runs as formulas.
+
+The text is UTF-8 with a byte order mark: without it Excel reads the file in the machine's legacy
+code page and shows "Brødrene Ærø" as "BrÃ¸drene Ã†rÃ¸".
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from dashboard.models.base import now_utc
 # Spreadsheets run a cell that starts with one of these as a formula; a leading apostrophe keeps it text.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_AT = 16 * 1024  # characters per streamed chunk
+BYTE_ORDER_MARK = "\ufeff"
 
 
 def cell(value: Any) -> str:
@@ -31,6 +36,7 @@ def cell(value: Any) -> str:
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """The header and the rows as CSV text, in chunks, reading `rows` lazily."""
     buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
@@ -47,6 +53,6 @@ def download(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) ->
     filename = f"{name}-{now_utc():%Y%m%d-%H%M}.csv"
     return Response(
         stream_with_context(csv_lines(header, rows)),
-        mimetype="text/csv",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )

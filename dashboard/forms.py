@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField
+from wtforms.validators import ValidationError
 
 # C0 controls and DEL, except tab, line feed and carriage return (text areas keep their lines).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -31,6 +32,24 @@ def _text_fields(fields: Iterable[Field]) -> Iterator[Field]:
             yield from _text_fields(field.form)
         elif isinstance(field.data, str):
             yield field
+
+
+class MaxLength:
+    """At most `limit` characters, refused with the field's name, the limit and the length typed.
+
+    Unlike WTForms' Length it gives the input no `maxlength` attribute: a browser silently cuts a
+    pasted value to that length and sends the rest as if it were complete.
+    """
+
+    def __init__(self, limit: int, name: str | None = None) -> None:
+        self.limit = limit
+        self.name = name
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.limit:
+            name = self.name or field.label.text
+            raise ValidationError(f"{name} can be at most {self.limit:,} characters; this one has {length:,}.")
 
 
 class DashboardForm(FlaskForm):

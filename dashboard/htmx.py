@@ -66,19 +66,36 @@ def unchanged_since(current_marker: Callable[[], str]):
 
 
 def register_oob_flash(app: Flask) -> None:
-    """Append pending flash messages out-of-band to htmx HTML fragments."""
+    """Append pending flash messages, and the outage banner as it stands now, out-of-band to htmx HTML answers.
+
+    The banner rides on every fragment a signed-in operator receives, so it appears on the page in use
+    as soon as a call fails and goes away with the first answer after Debitura is back, without a reload.
+    """
 
     @app.after_request
-    def append_flash(response):
+    def append_out_of_band(response):
+        htmx = getattr(request, "htmx", None)
         if (
-            getattr(request, "htmx", None)
-            and response.mimetype == "text/html"
-            and not response.direct_passthrough
-            and response.status_code < 300
-            and session.get("_flashes")
+            not htmx
+            or htmx.history_restore_request
+            or response.mimetype != "text/html"
+            or response.direct_passthrough
+            or response.status_code == 204  # an unchanged poll: no body, and no query to answer it
         ):
-            fragment = render_template("_flash.html", oob=True)
-            response.set_data(response.get_data() + fragment.encode())
+            return response
+        extra = ""
+        if response.status_code < 300 and session.get("_flashes"):
+            extra += render_template("_flash.html", oob=True)
+        if (response.status_code < 300 or response.status_code == 422) and _signed_in():
+            extra += render_template("_outage_banner.html", oob=True)
+        if extra:
+            response.set_data(response.get_data() + extra.encode())
         return response
 
     app.jinja_env.globals["pending_flashes"] = lambda: get_flashed_messages(with_categories=True)
+
+
+def _signed_in() -> bool:
+    from flask_login import current_user
+
+    return bool(getattr(current_user, "is_authenticated", False))

@@ -10,9 +10,13 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
 
-from dashboard.authz import can
+from dashboard import debitura_day
+from dashboard.authz import can, may_open
+from dashboard.durations import duration
+from dashboard.money import format_money
 from dashboard.htmx import register_oob_flash
 from dashboard.services import return_urls
+from dashboard.services.audit import action_label as audit_action_label
 
 # The main navigation, in working order; an entry shows once its page exists.
 NAV_ITEMS = (
@@ -34,15 +38,6 @@ ENVIRONMENT_LABELS = {
 }
 
 
-def money(amount: Decimal | int | None, currency: str | None = None) -> str:
-    """`1234.5, "EUR"` -> `EUR 1,234.50`; amounts are Decimal, never floats."""
-    if amount is None:
-        return "—"
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    text = f"{value:,.2f}"
-    return f"{currency} {text}" if currency else text
-
-
 def percent(value: Decimal | int | None) -> str:
     if value is None:
         return "—"
@@ -57,22 +52,47 @@ def when(value: datetime | date | None) -> str:
     return value.isoformat()
 
 
+def _debitura_now_for_request() -> datetime:
+    """Debitura's now, read once per request: one page is one moment, and the sandbox clock costs a query."""
+    from flask import g, has_request_context
+
+    from dashboard.services.tenant_state import debitura_now
+
+    if not has_request_context():
+        return debitura_now()
+    if "debitura_now" not in g:
+        g.debitura_now = debitura_now()
+    return g.debitura_now
+
+
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:
-    """A short relative time: `3 h ago`, `in 2 d`."""
+    """A relative time written with `duration`: `3 h 5 min ago`, `in 2 d 1 h`."""
     if value is None:
         return "—"
-    now = now or datetime.now(UTC)
+    now = now or _debitura_now_for_request()
     seconds = (value - now).total_seconds()
-    future = seconds > 0
-    seconds = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            amount = f"{int(seconds // size)} {unit}"
-            break
-    else:
-        amount = "less than a minute" if not future else "under a minute"
-        return f"in {amount}" if future else "just now"
-    return f"in {amount}" if future else f"{amount} ago"
+    if abs(seconds) < 60:
+        return "in under a minute" if seconds > 0 else "just now"
+    return f"in {duration(seconds)}" if seconds > 0 else f"{duration(seconds)} ago"
+
+
+def code_words(code: str | None) -> str:
+    """A code Debitura sends as one glued word, for reading: `ProvideDocuments` -> `Provide documents`."""
+    if not code:
+        return ""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", code.strip()).split()
+    return " ".join([words[0][:1].upper() + words[0][1:], *(w if w.isupper() else w.lower() for w in words[1:])]) if words else ""
+
+
+def file_size(size: int | None) -> str:
+    """Bytes for people: `512 bytes`, `12 KB`, `3.4 MB` (a small file is never "0 KB")."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024):,} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 _SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -133,11 +153,14 @@ def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
-        money=money,
+        money=format_money,
         percent=percent,
         when=when,
         time_ago=time_ago,
+        duration=duration,
         safe_href=safe_href,
+        code_words=code_words,
+        file_size=file_size,
         # `{{ url|with_return_url(return_url) }}`: the hosted URL with the customer's return address, when valid.
         with_return_url=return_urls.build_or_keep,
     )
@@ -156,8 +179,11 @@ def register(app: Flask) -> None:
         }
 
     def nav_items():
-        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in current_app.view_functions]
+        views = current_app.view_functions
+        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in views and may_open(views[endpoint])]
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["url_maker"] = url_maker
+    app.jinja_env.globals["action_label"] = audit_action_label
+    app.jinja_env.globals["debitura_today"] = debitura_day.today

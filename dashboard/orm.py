@@ -20,6 +20,18 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def debitura_now() -> datetime:
+    """Debitura's idea of now: the sandbox clock in sandbox mode (it can be advanced), else real UTC.
+
+    Every time a page shows (Debitura's facts and this dashboard's own log alike) is on this clock;
+    the wall clock is for what never meets Debitura's times (leases, throttling, caches).
+    """
+    from flask import current_app, has_app_context
+
+    sandbox = current_app.extensions.get("sandbox") if has_app_context() else None
+    return sandbox.now() if sandbox is not None else now_utc()
+
+
 class UtcDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the offset)."""
 

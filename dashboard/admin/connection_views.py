@@ -21,14 +21,14 @@ def _context(**extra):
 
 
 @bp.route("/connection")
-@role_required("viewer")
+@role_required("admin")
 def connection_status():
     """Where the dashboard points and how the link to Debitura is doing; the key check loads on its own."""
     return render("admin/connection.html", **_context(check=None))
 
 
 @bp.route("/connection/check")
-@role_required("viewer")
+@role_required("admin")
 def connection_check():
     """Ask Debitura's GET /me whether the API key works (the panel alone for htmx, else the whole page)."""
     check = connection.check_api_key(actor=actor())

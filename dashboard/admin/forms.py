@@ -10,8 +10,9 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from dashboard.forms import DashboardForm
+from dashboard.forms import DashboardForm, MaxLength
 from dashboard.models.operators import ROLES
+from dashboard.services.cases import case_id_for_reference
 from dashboard.services.operators import MIN_PASSWORD_LENGTH
 from dashboard.services.webhook_admin import EVENTS, TEST_EVENTS
 
@@ -35,8 +36,8 @@ class ActionForm(DashboardForm):
 
 
 class InviteForm(DashboardForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    name = StringField("Name", validators=[Optional(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), MaxLength(320)])
+    name = StringField("Name", validators=[Optional(), MaxLength(200)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="operator")
     password = PasswordField(
         "Initial password",
@@ -66,7 +67,7 @@ class WebhookEventsForm(DashboardForm):
 
 
 class WebhookForm(WebhookEventsForm):
-    url = URLField("Delivery URL", validators=[DataRequired(), Length(max=1024)])
+    url = URLField("Delivery URL", validators=[DataRequired(), MaxLength(1024)])
     is_test_mode = BooleanField("Test mode: receive only events about test data")
 
     def validate_url(self, field) -> None:
@@ -88,20 +89,26 @@ def _plain_http_allowed(url: str, host: str) -> bool:
 class SendTestEventForm(DashboardForm):
     event_type = SelectField("Event", choices={event: event for event in TEST_EVENTS})
     # No Optional(): it would stop the chain on an empty value before the rules below say which id the event needs.
-    case_id = StringField("Case id", validators=[Length(max=64)], description="For case events: one of your cases.")
+    case_id = StringField("Case", validators=[MaxLength(64)],
+                          description="For case events: the case reference the lists show (e.g. 8RGAEWVM), or its Debitura id.")
     external_tenant_id = StringField(
-        "Tenant id", validators=[Length(max=255)], description="For client events: a linked client's externalTenantId."
+        "Tenant id", validators=[MaxLength(255)], description="For client events: a linked client's externalTenantId."
     )
 
     def validate_case_id(self, field) -> None:
         if TEST_EVENTS.get(self.event_type.data) != "case":
             return
         if not field.data:
-            raise ValidationError("A case event needs the id of one of your cases.")
+            raise ValidationError("A case event needs the reference or id of one of your cases.")
+        typed = field.data.strip()
         try:
-            uuid.UUID(field.data.strip())
-        except ValueError as error:
-            raise ValidationError("Case ids look like 3f2b5c1e-0d4a-4c1b-9a53-6a2f3e8b7c10.") from error
+            uuid.UUID(typed)
+        except ValueError:
+            case_id = case_id_for_reference(typed)
+            if case_id is None:
+                raise ValidationError(f"No case with the reference {typed} is known here; copy it from the cases list, "
+                                      "or give Debitura's case id (e.g. 3f2b5c1e-0d4a-4c1b-9a53-6a2f3e8b7c10).") from None
+            field.data = case_id
 
     def validate_external_tenant_id(self, field) -> None:
         if TEST_EVENTS.get(self.event_type.data) == "tenant" and not (field.data or "").strip():

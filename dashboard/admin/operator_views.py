@@ -28,7 +28,7 @@ def _back():
 
 
 @bp.route("/operators")
-@role_required("viewer")
+@role_required("admin")
 def operators():
     """Everyone who can sign in, their role and status; admins also invite and manage them here."""
     return _page(InviteForm())

@@ -25,7 +25,7 @@ def endpoint_url(endpoint: str, **values) -> str | None:
 
 
 @bp.route("/")
-@role_required("viewer")
+@role_required("admin")
 def index():
     """Admin home: how many operators per role, delivery health, the connection settings and the last sync."""
     counts = dict(

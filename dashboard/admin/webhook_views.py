@@ -48,11 +48,12 @@ def _page(create_form: WebhookForm | None = None, test_form: SendTestEventForm |
         test_form=test_form or SendTestEventForm(formdata=None),
         test_events=webhook_admin.can_send_test_events(),
         deliveries_url=endpoint_url("webhooks.deliveries"),
+        rotation_grace=webhook_admin.rotation_grace_phrase(),
     )
 
 
 @bp.route("/webhooks")
-@role_required("viewer")
+@role_required("admin")
 def webhooks():
     """Every subscription with its status and disabled reason, and how deliveries have been going."""
     return _page()
@@ -80,7 +81,7 @@ def create_webhook():
 
 
 @bp.get("/webhooks/<webhook_id>/events")
-@role_required("viewer")
+@role_required("admin")
 def edit_webhook(webhook_id: str):
     """Which events a subscription receives; admins change them here."""
     webhook = webhook_admin.get_subscription(webhook_id, actor=actor())
@@ -128,7 +129,7 @@ def disable_webhook(webhook_id: str):
 def rotate_webhook_secret(webhook_id: str):
     """A new signing secret; the old one keeps being accepted for a grace period."""
     webhook_admin.rotate_secret(webhook_id, actor=actor())
-    flash("New signing secret stored. The previous one is still accepted for 24 hours.", "success")
+    flash(f"New signing secret stored; {webhook_admin.rotation_grace_phrase()}.", "success")
     return _back()
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import DateField, SearchField, SelectField, StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional, ValidationError
 
-from dashboard.forms import DashboardForm
+from dashboard.forms import DashboardForm, MaxLength
 from dashboard.services.audit import OUTCOMES, AuditFilter
 
 
@@ -13,15 +13,20 @@ class AuditFilterForm(DashboardForm):
     class Meta:
         csrf = False  # a search changes nothing
 
-    q = SearchField("Search", validators=[Optional(), Length(max=200)])
-    operator = StringField("Operator e-mail", validators=[Optional(), Length(max=320)])
+    q = SearchField("Search", validators=[Optional(), MaxLength(200)])
+    operator = StringField("Operator e-mail", validators=[Optional(), MaxLength(320)])
     action = SelectField("Action", choices={"": "Any action"}, validate_choice=False)
     # Unknown values are ignored by to_filter rather than reported: a stale link should still show the trail.
     outcome = SelectField("Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}}, validate_choice=False)
-    tenant = StringField("Tenant id", validators=[Optional(), Length(max=255)])
-    case = StringField("Case id", validators=[Optional(), Length(max=64)])
+    tenant = StringField("Tenant id", validators=[Optional(), MaxLength(255)])
+    case = StringField("Case id", validators=[Optional(), MaxLength(64)])
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("The end date is before the start date, so no entry could match; it is not applied. "
+                                  "Swap the dates or change one.")
 
     def set_actions(self, actions: list[str]) -> None:
         """Every recorded action, plus one "all of a kind" choice per prefix (e.g. "webhook.")."""

@@ -1,10 +1,10 @@
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email
 
-from dashboard.forms import DashboardForm
+from dashboard.forms import DashboardForm, MaxLength
 
 
 class LoginForm(DashboardForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), MaxLength(320)])
+    password = PasswordField("Password", validators=[DataRequired(), MaxLength(200)])
     remember = BooleanField("Keep me signed in on this computer")

@@ -6,40 +6,55 @@ before anything is sent; Debitura checks again and its 400s land on the same fie
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 
-from wtforms import DateField, DecimalField, RadioField, SelectField
+from wtforms import DateField, Field, RadioField, SelectField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
+from dashboard import debitura_day, money
 from dashboard.cases import reference
 
 MAX_AMOUNT = Decimal("1000000000000")
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    """The day Debitura counts as today (its clock, in UTC)."""
+    return debitura_day.today().debitura
 
 
-class AmountField(DecimalField):
-    """A money amount typed as text and kept exact: never a float."""
+class AmountField(Field):
+    """A money amount typed as text and kept exact (never a float), with either decimal mark.
+
+    A text input rather than `type=number`: browsers drop a decimal comma from a number input
+    (1234,56 arrives as 123456), so the server reads what was typed and refuses what it cannot read
+    for certain (dashboard.money.parse_amount).
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:f}"
 
     def process_formdata(self, valuelist):
         if not valuelist:
             return
-        text = (valuelist[0] or "").strip().replace(" ", "")
+        text = (valuelist[0] or "").strip()
         if not text:
             self.data = None
             return
         try:
-            value = Decimal(text)
-        except InvalidOperation:
+            self.data = money.parse_amount(text)
+        except money.AmountError as error:
             self.data = None
-            raise ValueError("Enter an amount such as 1250.00 (digits, a dot for decimals, no thousands separators).") from None
-        if not value.is_finite():
-            self.data = None
-            raise ValueError("Enter an amount such as 1250.00.")
-        self.data = value
+            raise ValueError(str(error)) from None
 
 
 class CalendarField(DateField):
@@ -80,17 +95,28 @@ def optional():
     return check
 
 
-def amount_rules(required_message: str):
+def amount_rules(required_message: str, currency_field: str):
+    """More than 0, below the plausible maximum, and no more decimals than the form's currency has."""
+
     def check(form, field):
         present(required_message)(form, field)
         if field.data <= 0:
             raise StopValidation("The amount must be more than 0.")
         if field.data >= MAX_AMOUNT:
             raise StopValidation("That amount is too large to be a real claim; check the digits.")
-        if -field.data.as_tuple().exponent > 2:
-            raise StopValidation("Use at most two decimals.")
+        currency_decimals(form[currency_field].data, field)
 
     return check
+
+
+def currency_decimals(currency: str | None, field) -> None:
+    """Refuse more decimals than the currency has; before a currency is chosen its own error speaks."""
+    if currency not in reference.CURRENCIES or field.data is None:
+        return
+    try:
+        money.check_decimals(field.data, currency)
+    except money.AmountError as error:
+        raise StopValidation(str(error)) from None
 
 
 def one_of(codes, message: str):
@@ -103,8 +129,9 @@ def one_of(codes, message: str):
 
 def not_in_future(label: str):
     def check(form, field):
-        if field.data is not None and field.data > today():
-            raise ValidationError(f"{label} cannot be in the future (today is allowed).")
+        judged = debitura_day.today()
+        if field.data is not None and field.data > judged.debitura:
+            raise ValidationError(judged.refusal(label))
 
     return check
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, EmailField, StringField, TextAreaField
-from wtforms.validators import Email, Length, ValidationError
+from wtforms import BooleanField, EmailField, Form, StringField, TextAreaField
+from wtforms.validators import Email, ValidationError
 
 from dashboard.cases import fields
-from dashboard.forms import DashboardForm, IdempotencyKeyField
+from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength
 from dashboard.services import return_urls, submissions
 from dashboard.services.submissions import CaseDraft, DebtorDraft
 
@@ -38,42 +38,42 @@ WIRE_FIELDS = {
 _CONTROL_FIELDS = ("csrf_token", "idempotency_key")
 
 
-class CaseForm(DashboardForm):
-    idempotency_key = IdempotencyKeyField()
+class CaseFields(Form):
+    """One case's fields and rules: the manual case form, and each first case of a new client."""
 
     currency_code = fields.currency_field()
     amount_to_recover = fields.AmountField(
-        "Amount to recover", validators=[fields.amount_rules("Enter the total principal amount to recover.")]
+        "Amount to recover", validators=[fields.amount_rules("Enter the total principal amount to recover.", "currency_code")]
     )
     invoice_date = fields.CalendarField(
         "Invoice date", validators=[fields.present("Enter the invoice date."), fields.not_in_future("The invoice date")]
     )
     due_date = fields.CalendarField("Due date", validators=[fields.optional(), fields.not_in_future("The due date")])
     creditor_reference = StringField(
-        "Creditor reference", validators=[Length(max=50, message="At most 50 characters.")]
+        "Creditor reference", validators=[MaxLength(50)]
     )
     claim_description = TextAreaField(
-        "Claim description", validators=[Length(max=4000, message="At most 4,000 characters.")]
+        "Claim description", validators=[MaxLength(4000)]
     )
-    comments = TextAreaField("Comments for the collector", validators=[Length(max=4000, message="At most 4,000 characters.")])
+    comments = TextAreaField("Comments for the collector", validators=[MaxLength(4000)])
 
     debtor_type = fields.debtor_type_field()
     debtor_name = StringField(
         "Debtor name",
-        validators=[fields.present("Enter the debtor's legal name (company name or the person's full name)."), Length(max=500)],
+        validators=[fields.present("Enter the debtor's legal name (company name or the person's full name)."), MaxLength(300)],
     )
-    debtor_contact_person = StringField("Contact person", validators=[Length(max=200)])
-    debtor_registration_number = StringField("Registration or VAT number", validators=[Length(max=100)])
-    debtor_address = StringField("Street address", validators=[Length(max=500)])
-    debtor_zip_code = StringField("Postal code", validators=[Length(max=20)])
-    debtor_city = StringField("City", validators=[Length(max=100)])
+    debtor_contact_person = StringField("Contact person", validators=[MaxLength(200)])
+    debtor_registration_number = StringField("Registration or VAT number", validators=[MaxLength(100)])
+    debtor_address = StringField("Street address", validators=[MaxLength(500)])
+    debtor_zip_code = StringField("Postal code", validators=[MaxLength(20)])
+    debtor_city = StringField("City", validators=[MaxLength(100)])
     debtor_country = fields.country_field()
     debtor_state = fields.state_field()
     debtor_email = EmailField(
         "Debtor e-mail",
-        validators=[fields.optional(), Email(message="Enter a valid e-mail address, e.g. billing@debtor.example."), Length(max=320)],
+        validators=[fields.optional(), Email(message="Enter a valid e-mail address, e.g. billing@debtor.example."), MaxLength(320)],
     )
-    debtor_phone = StringField("Debtor phone", validators=[Length(max=50)])
+    debtor_phone = StringField("Debtor phone", validators=[MaxLength(50)])
 
     allow_pending_contracts = BooleanField("Accept the case while contracts are unsigned", default=True)
     is_test = BooleanField("Test case (validated and stored, never collected)")
@@ -81,7 +81,7 @@ class CaseForm(DashboardForm):
 
     def __init__(self, *args, tenant_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self._tenant_id = tenant_id
+        self._tenant_id = tenant_id  # None: no client's existing references to check against (a new client)
 
     def validate_due_date(self, field):
         if field.data and self.invoice_date.data and field.data < self.invoice_date.data:
@@ -107,9 +107,9 @@ class CaseForm(DashboardForm):
         """What the operator typed, field by field, to show again later exactly as typed."""
         typed = {}
         for field in self:
-            if field.name in _CONTROL_FIELDS:
+            if field.short_name in _CONTROL_FIELDS:
                 continue
-            typed[field.name] = field.raw_data[0] if field.raw_data else ""
+            typed[field.short_name] = field.raw_data[0] if field.raw_data else ""
         return typed
 
     def to_draft(self) -> CaseDraft:
@@ -140,3 +140,9 @@ class CaseForm(DashboardForm):
             is_test=bool(self.is_test.data),
             return_url=text(self.return_url.data),
         )
+
+
+class CaseForm(DashboardForm, CaseFields):
+    """The manual case form: one case for an existing tenant, sent under its Idempotency-Key."""
+
+    idempotency_key = IdempotencyKeyField()

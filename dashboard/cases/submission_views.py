@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from dashboard.authz import role_required
@@ -42,35 +41,67 @@ def _form_for(submission, formdata=None) -> CaseForm:
     return form
 
 
-def _page(submission, form: CaseForm, *, quote=None, status: int = 200, note: str | None = None):
+def _page(submission, form: CaseForm, *, tenant=None, quote=None, status: int = 200, note: str | None = None,
+          push_url: str | None = None):
+    tenant = tenant or submission.tenant
     return render(
         "cases/submission.html",
         block=PANEL,
         status=status,
+        push_url=push_url,
         submission=submission,
-        tenant=submission.tenant,
-        tenant_state=derive_state(submission.tenant),
+        tenant=tenant,
+        tenant_state=derive_state(tenant),
+        accepts_cases=submissions.accepts_cases(tenant),
         form=form,
         quote=quote,
         note=note,
     )
 
 
+def _tenant_or_404(tenant_id: int) -> Tenant:
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
 @bp.get("/new", defaults={"tenant_id": None})
 @bp.get("/new/<int:tenant_id>")
 @role_required("operator")
 def new(tenant_id: int | None):
-    """Start a manual case for a tenant (or pick the tenant first); the draft's key exists from here on."""
+    """The empty case form for a tenant (or the tenant chooser); opening it writes nothing."""
     if tenant_id is None:
         chosen = request.args.get("tenant", type=int)
         if chosen:
             return redirect(url_for("cases.new", tenant_id=chosen), 303)
-        tenants = db.session.scalars(select(Tenant).order_by(Tenant.company_name, Tenant.external_tenant_id).limit(2000)).all()
-        return render("cases/choose_tenant.html", tenants=tenants)
-    if db.session.get(Tenant, tenant_id) is None:
-        abort(404)
-    submission = submissions.start(tenant_id)
-    return redirect(url_for("cases.submission", key=submission.idempotency_key), 303)
+        return render("cases/choose_tenant.html", tenants=submissions.tenants_accepting_cases(),
+                      left_out=submissions.tenants_not_accepting_cases())
+    tenant = _tenant_or_404(tenant_id)
+    return _page(None, CaseForm(formdata=None, tenant_id=tenant.id), tenant=tenant)
+
+
+@bp.post("/new/<int:tenant_id>")
+@role_required("operator")
+def create(tenant_id: int):
+    """Start the draft (its Idempotency-Key is minted here) and price what was typed.
+
+    A POST without the form's fields only starts the draft and opens it.
+    """
+    tenant = _tenant_or_404(tenant_id)
+    form = CaseForm(formdata=request.form, tenant_id=tenant.id)
+    if not submissions.accepts_cases(tenant):
+        # The panel says why (htmx swaps a 422 answer; it leaves other 4xx to the error display).
+        return _page(None, form, tenant=tenant, status=422)
+    if "action" not in request.form:
+        return redirect(url_for("cases.submission", key=submissions.start(tenant.id).idempotency_key), 303)
+    if not form.validate():
+        return _page(None, form, tenant=tenant, status=422)
+    draft = submissions.start(tenant.id, form_data=form.typed_input())
+    form.idempotency_key.data = draft.idempotency_key
+    # The price comes first: sending needs a preview of exactly this body, whatever button was pressed.
+    return _preview_or_send(draft, form, action="preview",
+                            push_url=url_for("cases.submission", key=draft.idempotency_key))
 
 
 @bp.get("/submissions/<key>")
@@ -93,10 +124,15 @@ def submit(key: str):
     if not form.validate():
         submissions.save_input(key, form.typed_input())
         return _page(current, form, status=422)
+    return _preview_or_send(current, form, action=request.form.get("action"))
+
+
+def _preview_or_send(current, form: CaseForm, *, action: str | None, push_url: str | None = None):
+    key = current.idempotency_key
     draft = form.to_draft()
     note = None
     try:
-        if request.form.get("action") == "submit":
+        if action == "submit":
             try:
                 current = submissions.submit(key, draft, form.typed_input())
             except submissions.PreviewRequired:
@@ -108,8 +144,8 @@ def submit(key: str):
         quote = submissions.preview(key, draft, form.typed_input())
     except DebituraError as error:
         show_debitura_error(form, error, WIRE_FIELDS, prefix="Debitura: ")
-        return _page(current, form, status=422)
-    return _page(current, form, quote=quote, note=note)
+        return _page(current, form, status=422, push_url=push_url)
+    return _page(current, form, quote=quote, note=note, push_url=push_url)
 
 
 @bp.post("/submissions/<key>/retry")
@@ -128,6 +164,10 @@ def retry(key: str):
 def resubmit(key: str):
     """Start again from a refused submission's input, under a fresh key (the old key would replay the refusal)."""
     _submission_or_404(key)
-    fresh = submissions.copy_as_new(key)
+    try:
+        fresh = submissions.copy_as_new(key)
+    except submissions.TenantCannotTakeCases as refusal:
+        flash(f"No new submission was started. {refusal}", "error")
+        return redirect(url_for("cases.submission", key=key), 303)
     flash("A new submission was started with the same details; preview and submit it when ready.", "info")
     return redirect(url_for("cases.submission", key=fresh.idempotency_key), 303)

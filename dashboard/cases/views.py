@@ -12,7 +12,7 @@ from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
 from dashboard.htmx import render, unchanged_since, wants_fragment
 from dashboard.models import Case
-from dashboard.models.base import now_utc
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services import audit, cases, kyc, live, return_urls
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
@@ -23,13 +23,12 @@ from dashboard.uploads.forms import UploadForm
 @role_required("viewer")
 def index():
     """Every case of every tenant: filter by lifecycle group or value, search, sort, page, export."""
-    filters = cases.CaseFilters.from_mapping(request.args)
-    listing = cases.list_cases(filters)
+    listing = cases.list_cases(cases.CaseFilters.from_mapping(request.args))
     return render(
         "cases/index.html",
         block="case_results",
         listing=listing,
-        filters=filters,
+        filters=listing.filters,
         groups=cases.GROUPS,
         lifecycles=cases.LIFECYCLES,
         test_filters=cases.TEST_FILTERS,
@@ -62,7 +61,7 @@ def pending():
         return_url=choice.usable,
         typed_return_url=choice.typed,
         return_url_error=choice.error,
-        now=now_utc(),
+        now=debitura_now(),
     )
 
 
@@ -107,6 +106,7 @@ def detail(case_id: str):
     upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
     return render(
         "cases/detail.html",
+        block={"case-activity": "case_activity"},
         view=view,
         case=view.case,
         detail=view.detail,

@@ -6,10 +6,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from .customer import CustomerApi
-from .errors import AuthenticationError, ClientLinkInvalid
+from .errors import AuthenticationError, ClientLinkInvalid, ClientNotLinked, NotFound
 from .referral import ReferralApi
 from .tokens import TokenCache
-from .types import Case, ContractStatus
+from .types import Case, ContractStatus, PreviewResult
 
 R = TypeVar("R")
 
@@ -32,21 +32,37 @@ class DebituraClient:
             external_tenant_id, lambda token: self.customer.create_case(token, payload, idempotency_key=idempotency_key)
         )
 
+    def preview_case(self, external_tenant_id: str, payload: Mapping[str, Any]) -> PreviewResult:
+        return self._as_client(external_tenant_id, lambda token: self.customer.preview_case(token, payload))
+
     def get_customer_case(self, external_tenant_id: str, case_id: str) -> Case:
         return self._as_client(external_tenant_id, lambda token: self.customer.get_case(token, case_id))
 
     def contract_status(self, external_tenant_id: str, case_id: str) -> ContractStatus:
         return self._as_client(external_tenant_id, lambda token: self.customer.contract_status(token, case_id))
 
+    def _token(self, external_tenant_id: str) -> str:
+        """The client's bearer token; Debitura mints none (404) when it holds no active link for the client."""
+        try:
+            return self.tokens.token_for(external_tenant_id)
+        except NotFound as error:
+            raise ClientNotLinked(
+                f"No token for {external_tenant_id!r}: Debitura has no active link for it",
+                http_status=error.http_status,
+                code=error.code,
+                request_id=error.request_id,
+                body=error.body,
+            ) from error
+
     def _as_client(self, external_tenant_id: str, call: Callable[[str], R]) -> R:
         """Run ``call`` with the client's token. Tokens lapse after 30 minutes with no refresh, so a 401 gets
         one fresh token and one more try; Debitura documents a second 401 as an invalid client link."""
-        token = self.tokens.token_for(external_tenant_id)
+        token = self._token(external_tenant_id)
         try:
             return call(token)
         except AuthenticationError:
             self.tokens.invalidate(external_tenant_id, token)
-        token = self.tokens.token_for(external_tenant_id)
+        token = self._token(external_tenant_id)
         try:
             return call(token)
         except AuthenticationError as error:

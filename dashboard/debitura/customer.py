@@ -6,14 +6,14 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
+from .paths import segment
 from .redaction import install_redaction
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Timeout, Transport
-from .types import Case, ContractStatus
+from .types import Case, ContractStatus, PreviewResult
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -64,11 +64,17 @@ class CustomerApi:
         )
         return Case.from_json(response.body)
 
+    def preview_case(self, token: str, payload: Mapping[str, Any]) -> PreviewResult:
+        """Price a case as this client: the answer lists what the client itself still has to sign or submit."""
+        return PreviewResult.from_customer_json(
+            self._transport.request("POST", "/cases/preview", json=payload, headers=_bearer(token), retryable=True).body
+        )
+
     def get_case(self, token: str, case_id: str) -> Case:
         return Case.from_json(
-            self._transport.request("GET", f"/cases/{quote(case_id, safe='')}", headers=_bearer(token)).body
+            self._transport.request("GET", f"/cases/{segment(case_id)}", headers=_bearer(token)).body
         )
 
     def contract_status(self, token: str, case_id: str) -> ContractStatus:
-        path = f"/cases/{quote(case_id, safe='')}/contract-status"
+        path = f"/cases/{segment(case_id)}/contract-status"
         return ContractStatus.from_json(self._transport.request("GET", path, headers=_bearer(token)).body)

@@ -52,13 +52,21 @@ class DebituraError(Exception):
 
 
 class DebituraConnectionError(DebituraError):
-    """No usable answer: timeout, reset, DNS failure. ``should_retry`` says whether trying again can help."""
+    """No usable answer: timeout, reset, DNS failure. ``should_retry`` says whether trying again can help.
+
+    ``timed_out_after`` is the read timeout in seconds when Debitura took the request and did not answer
+    in time: it may have acted, unlike a connection that failed before anything was sent.
+    """
 
     default_user_message = "Debitura is not responding. Try again shortly."
 
-    def __init__(self, message: str | None = None, *, should_retry: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, message: str | None = None, *, should_retry: bool = True, timed_out_after: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(message, **kwargs)
         self.should_retry = should_retry
+        self.timed_out_after = timed_out_after
 
 
 class AuthenticationError(DebituraError):
@@ -190,6 +198,15 @@ class ClientLinkInvalid(DebituraError):
     default_user_message = (
         "The client link is invalid: Debitura rejected a freshly issued token for this client. "
         "Check the client's link status before submitting again."
+    )
+
+
+class ClientNotLinked(NotFound):
+    """No token could be minted (404): Debitura has no active link for this client, so nothing was sent as it."""
+
+    default_user_message = (
+        "Debitura has no active link for this client (declined, awaiting approval, withdrawn, or linked to "
+        "another partner), so it accepts no case for them. Nothing was sent."
     )
 
 

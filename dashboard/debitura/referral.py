@@ -8,11 +8,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any, BinaryIO
-from urllib.parse import quote
 
 import requests
 
 from .paging import MAX_PAGE_SIZE, iterate_pages
+from .paths import segment
 from .redaction import install_redaction, register_secret
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Timeout, Transport
@@ -34,11 +34,6 @@ from .types import (
 )
 
 DateFilter = date | datetime | str | None
-
-
-def _segment(value: str) -> str:
-    """Quote a path segment: tenant ids are the partner's own strings and may hold any character."""
-    return quote(str(value), safe="")
 
 
 class ReferralApi:
@@ -94,7 +89,7 @@ class ReferralApi:
         return ClientResult(status=response.status, client=Client.from_json(response.body))
 
     def get_client(self, external_tenant_id: str) -> Client:
-        return Client.from_json(self._transport.request("GET", f"/clients/{_segment(external_tenant_id)}").body)
+        return Client.from_json(self._transport.request("GET", f"/clients/{segment(external_tenant_id)}").body)
 
     def list_clients(
         self,
@@ -122,7 +117,7 @@ class ReferralApi:
         return iterate_pages(lambda number: self.list_clients(page=number, page_size=MAX_PAGE_SIZE, **filters))
 
     def withdraw_client(self, external_tenant_id: str) -> None:
-        self._transport.request("POST", f"/clients/{_segment(external_tenant_id)}/withdraw")
+        self._transport.request("POST", f"/clients/{segment(external_tenant_id)}/withdraw")
 
     def submit_kyc(
         self,
@@ -141,7 +136,7 @@ class ReferralApi:
         }
         response = self._transport.request(
             "POST",
-            f"/clients/{_segment(external_tenant_id)}/kyc-verification",
+            f"/clients/{segment(external_tenant_id)}/kyc-verification",
             params={"sendChatNotification": send_chat_notification},
             json=body,
             idempotency_key=idempotency_key,
@@ -187,7 +182,7 @@ class ReferralApi:
         return iterate_pages(lambda number: self.list_cases(page=number, page_size=MAX_PAGE_SIZE, **filters))
 
     def get_case(self, case_id: str) -> CaseDetail:
-        return CaseDetail.from_json(self._transport.request("GET", f"/cases/{_segment(case_id)}").body)
+        return CaseDetail.from_json(self._transport.request("GET", f"/cases/{segment(case_id)}").body)
 
     def preview_case(self, payload: Mapping[str, Any]) -> PreviewResult:
         """Price a case before submitting it; nothing is created, so the call is retried like a read."""
@@ -209,7 +204,7 @@ class ReferralApi:
         content_type = content_type or mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         response = self._transport.request(
             "POST",
-            f"/cases/{_segment(case_id)}/files",
+            f"/cases/{segment(case_id)}/files",
             params={"sendChatNotification": send_chat_notification},
             files={"file": (file_name, stream, content_type)},
             idempotency_key=idempotency_key,
@@ -260,7 +255,7 @@ class ReferralApi:
         return self._remember_secret(Webhook.from_json(self._transport.request("POST", "/v1/Webhooks", json=body).body))
 
     def get_webhook(self, webhook_id: str) -> Webhook:
-        return Webhook.from_json(self._transport.request("GET", f"/v1/Webhooks/{_segment(webhook_id)}").body)
+        return Webhook.from_json(self._transport.request("GET", f"/v1/Webhooks/{segment(webhook_id)}").body)
 
     def update_webhook(
         self,
@@ -282,11 +277,11 @@ class ReferralApi:
             body["isActive"] = is_active
         if is_test_mode is not None:
             body["isTestMode"] = is_test_mode
-        response = self._transport.request("PUT", f"/v1/Webhooks/{_segment(webhook_id)}", json=body)
+        response = self._transport.request("PUT", f"/v1/Webhooks/{segment(webhook_id)}", json=body)
         return self._remember_secret(Webhook.from_json(response.body))
 
     def delete_webhook(self, webhook_id: str) -> None:
-        self._transport.request("DELETE", f"/v1/Webhooks/{_segment(webhook_id)}")
+        self._transport.request("DELETE", f"/v1/Webhooks/{segment(webhook_id)}")
 
     def trigger_test_webhook(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """Have Debitura (test environment only) send a test event; answers ``{eventType, enqueuedCount, message}``."""

@@ -71,7 +71,9 @@ def _connection_error(exc: requests.RequestException, timeout: Timeout) -> Debit
         return DebituraConnectionError(f"Timed out connecting to Debitura ({kind})")
     if isinstance(exc, requests.exceptions.Timeout):
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
-        return DebituraConnectionError(f"Debitura did not answer within {read_timeout:g} s ({kind})")
+        return DebituraConnectionError(
+            f"Debitura did not answer within {read_timeout:g} s ({kind})", timed_out_after=read_timeout
+        )
     if isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.ChunkedEncodingError):
         return DebituraConnectionError(f"Connection to Debitura failed ({kind})")
     return DebituraConnectionError(f"Request to Debitura could not be sent ({kind})", should_retry=False)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
 from dashboard.cases import fields
-from dashboard.forms import DashboardForm, IdempotencyKeyField
+from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength
 from dashboard.services.kyc import KycInput
 
 ADULT_AGE = 18
@@ -24,12 +24,12 @@ class KycForm(DashboardForm):
     director_full_name = StringField(
         "Director's full name",
         filters=[fields.strip],
-        validators=[fields.present("Enter the director's full name."), Length(max=500, message="At most 500 characters.")],
+        validators=[fields.present("Enter the director's full name."), MaxLength(500)],
     )
     director_home_address = TextAreaField(
         "Director's home address",
         filters=[fields.strip],
-        validators=[fields.present("Enter the director's home address."), Length(max=1000, message="At most 1,000 characters.")],
+        validators=[fields.present("Enter the director's home address."), MaxLength(1000)],
     )
     director_date_of_birth = fields.CalendarField(
         "Director's date of birth", validators=[fields.present("Enter the director's date of birth.")]

@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, redirect, render_template, url_for
+from flask import current_app, jsonify, redirect, render_template, send_from_directory, url_for
 from sqlalchemy import text
 
 from dashboard.authz import role_required
@@ -13,6 +13,12 @@ def home():
     if "triage.home" in current_app.view_functions:
         return redirect(url_for("triage.home"))
     return render_template("main/home.html")
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links (downloads, error pages); no login."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.route("/healthz")

@@ -12,7 +12,7 @@ from sqlalchemy import Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now
 
 
 class AuditTrailIsAppendOnly(RuntimeError):
@@ -23,7 +23,7 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=now_utc)
+    at: Mapped[datetime] = mapped_column(default=debitura_now)
     operator_id: Mapped[int | None]
     operator_email: Mapped[str | None] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(80))  # e.g. client.create, case.submit, file.upload

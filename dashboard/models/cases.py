@@ -40,8 +40,9 @@ class Case(db.Model):
     creditor_reference: Mapped[str | None] = mapped_column(String(100))
     debtor_name: Mapped[str | None] = mapped_column(String(500))
     debtor_country: Mapped[str | None] = mapped_column(String(100))
-    gross_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
-    remainder: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    # Four decimals hold every currency's minor units (KWD has 3); dashboard.money rounds for display.
+    gross_amount: Mapped[Decimal | None] = mapped_column(Numeric(19, 4))
+    remainder: Mapped[Decimal | None] = mapped_column(Numeric(19, 4))
     currency: Mapped[str | None] = mapped_column(String(3))
     lifecycle: Mapped[str | None] = mapped_column(String(60))
     close_code: Mapped[str | None] = mapped_column(String(100))
@@ -78,6 +79,11 @@ class Case(db.Model):
         Index("ix_cases_updated_at", "updated_at"),
         Index("ix_cases_external_tenant_id", "external_tenant_id"),
     )
+
+    @property
+    def is_closed(self) -> bool:
+        """Finished at Debitura: nothing more is collected, so no files and no revenue estimate."""
+        return self.lifecycle in LIFECYCLE_GROUPS["Closed"]
 
     def __repr__(self) -> str:
         return f"<Case {self.reference or self.id} {self.lifecycle}>"

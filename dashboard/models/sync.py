@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now
 
 RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
 # Phases in order; a resumed run continues at `phase` / `next_page`.
@@ -35,8 +35,8 @@ class SyncRun(db.Model):
     calls_made: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list] = mapped_column(JSON, default=list)
     message: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = mapped_column(default=now_utc)
-    heartbeat_at: Mapped[datetime] = mapped_column(default=now_utc)
+    started_at: Mapped[datetime] = mapped_column(default=debitura_now)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=debitura_now)
     finished_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_sync_runs_started_at", "started_at"),)

@@ -8,7 +8,7 @@ from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now, now_utc
 
 # What happened to an accepted event when it was applied to the mirror.
 APPLIED, STALE, UNKNOWN_TYPE, FAILED, RECORDED, TEST = "applied", "stale", "unknown_type", "failed", "recorded", "test"
@@ -21,7 +21,7 @@ class WebhookEvent(db.Model):
     event_id: Mapped[str] = mapped_column(String(100), unique=True)  # dedupe key across workers
     event_type: Mapped[str] = mapped_column(String(100))
     occurred_at: Mapped[datetime | None]
-    received_at: Mapped[datetime] = mapped_column(default=now_utc)
+    received_at: Mapped[datetime] = mapped_column(default=debitura_now)
     external_tenant_id: Mapped[str | None] = mapped_column(String(255))
     case_id: Mapped[str | None] = mapped_column(String(64))
     is_test: Mapped[bool] = mapped_column(default=False)
@@ -44,7 +44,7 @@ class WebhookRejection(db.Model):
     __tablename__ = "webhook_rejections"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    received_at: Mapped[datetime] = mapped_column(default=now_utc)
+    received_at: Mapped[datetime] = mapped_column(default=debitura_now)
     reason: Mapped[str] = mapped_column(String(40))  # missing_signature|bad_signature|stale|malformed
     remote_addr: Mapped[str | None] = mapped_column(String(64))
 

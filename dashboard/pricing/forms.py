@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from wtforms import RadioField
 
-from dashboard.cases import fields
+from dashboard import money
+from dashboard.cases import fields, reference
 from dashboard.forms import DashboardForm
 from dashboard.services.pricing import AgeBuckets, PricingInput
 
@@ -20,7 +21,7 @@ class PricingForm(DashboardForm):
     class Meta:
         csrf = False
 
-    amount = fields.AmountField("Amount to recover", validators=[fields.amount_rules("Enter the amount to recover.")])
+    amount = fields.AmountField("Amount to recover", validators=[fields.amount_rules("Enter the amount to recover.", "currency")])
     currency = fields.currency_field()
     debtor_type = fields.debtor_type_field()
     country = fields.country_field()
@@ -64,14 +65,21 @@ class PricingForm(DashboardForm):
                 continue
             if field.data < 0:
                 yield field, "Amounts by age cannot be negative."
-            elif -field.data.as_tuple().exponent > 2:
-                yield field, "Use at most two decimals."
+            elif (problem := self._decimals_problem(field)) is not None:
+                yield field, problem
             elif self.amount.data is not None and field.data > self.amount.data:
                 yield field, "A part of the amount cannot be larger than the amount to recover."
         if over_12.data is not None and over_24.data is not None and over_24.data > over_12.data:
             yield over_24, "The amount over 24 months is part of the amount over 12 months, so it cannot be larger."
         if over_6.data is not None and over_12.data is not None and over_6.data < over_12.data:
             yield over_6, "The amount over 6 months includes the amount over 12 months, so it cannot be smaller."
+
+    def _decimals_problem(self, field) -> str | None:
+        try:
+            money.check_decimals(field.data, self.currency.data if self.currency.data in reference.CURRENCIES else None)
+        except money.AmountError as error:
+            return str(error)
+        return None
 
     def to_input(self) -> PricingInput:
         buckets = None

@@ -40,6 +40,8 @@ def index():
         filters=filters,
         problems=problems,
         statuses=revenue.INVOICING_STATUSES,
+        status_label=revenue.status_label,
+        platform_labels=revenue.PLATFORM_INVOICING_LABELS,
         tenants=tenants,
     )
 

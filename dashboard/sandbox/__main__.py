@@ -2,7 +2,8 @@
 
 Both APIs, the hosted pages and the control panel answer at http://HOST:PORT. State lives in
 `instance/sandbox.db` (or `SANDBOX_DATABASE_URL`) and survives restarts; the schema and the demo
-data are created on the first start, and `--reset` (or the control panel) starts over.
+data are created on the first start, and `--reset` (or the control panel) starts over. Calls must
+carry `DEBITURA_API_KEY` (default `sandbox-key`), the same variable the dashboard sends its calls with.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dashboard.sandbox.core import Sandbox
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE = REPOSITORY / "instance" / "sandbox.db"
+DEFAULT_API_KEY = SandboxConfig.api_key
 
 
 def database_url() -> str:
@@ -33,6 +35,21 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_DATABASE}"
 
 
+def auto_deliver_setting() -> bool:
+    """`SANDBOX_AUTO_DELIVER`: 1 (the default) or 0, read as strictly as the dashboard reads it."""
+    raw = os.environ.get("SANDBOX_AUTO_DELIVER", "").strip().lower()
+    if raw in ("", "1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"SANDBOX_AUTO_DELIVER must be 1 (deliver webhooks) or 0 (do not); got {raw!r}.")
+
+
+def api_key() -> str:
+    """`DEBITURA_API_KEY` when set, else the sandbox's default key, as in the embedded sandbox."""
+    return os.environ.get("DEBITURA_API_KEY", "").strip() or DEFAULT_API_KEY
+
+
 def standalone_sandbox(
     host: str, port: int, *, database: str | None = None, reset: bool = False, auto_deliver: bool | None = None
 ) -> Sandbox:
@@ -42,10 +59,11 @@ def standalone_sandbox(
     is not "0") says otherwise.
     """
     if auto_deliver is None:
-        auto_deliver = os.environ.get("SANDBOX_AUTO_DELIVER", "1") != "0"
+        auto_deliver = auto_deliver_setting()
     sandbox = Sandbox(
         SandboxConfig(
             database_url=database or database_url(),
+            api_key=api_key(),
             public_url=f"http://{host}:{port}",
             mount_prefix="",
             auto_deliver=auto_deliver,
@@ -91,10 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
-    sandbox = standalone_sandbox(args.host, args.port, reset=args.reset)
+    try:
+        sandbox = standalone_sandbox(args.host, args.port, reset=args.reset)
+    except ValueError as error:
+        parser.error(str(error))
     server = serve(sandbox, args.host, args.port)
     base = f"http://{args.host}:{args.port}"
-    print(f"Debitura sandbox listening on {base} (control panel: {base}/control/)", flush=True)
+    key = "the default key sandbox-key" if api_key() == DEFAULT_API_KEY else "the key in DEBITURA_API_KEY"
+    print(f"Debitura sandbox listening on {base} (control panel: {base}/control/); calls need {key}", flush=True)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         server.serve_forever()

@@ -18,6 +18,8 @@ class SandboxConfig:
     approval_ttl_days: int = 7
     auto_deliver: bool = True
     rate_limit_per_minute: int = 2000
+    # Debitura's 429 may or may not carry a Retry-After header; the body's retryAfter is always there.
+    rate_limit_retry_after_header: bool = True
     # Real-HTTP mode only: how long a timeout fault stalls a request (longer than a client waits).
     stall_seconds: float = 15.0
 
@@ -54,9 +56,9 @@ class SandboxUrls:
     def control(self) -> str:
         return f"{self.base}/control"
 
-    def onboarding(self, link_id: str, session: str) -> str:
-        # The session parameter makes each handed-out URL fresh; the page only needs the link id.
-        return f"{self.ui}/onboarding/companydetails/{link_id}?session={session}"
+    def onboarding(self, link_id: str) -> str:
+        # No query of its own: partners append `?returnUrl=…` to it as handed out.
+        return f"{self.ui}/onboarding/companydetails/{link_id}"
 
     def contract_upgrade(self, link_id: str) -> str:
         return f"{self.ui}/ContractUpgrade/Sign/{link_id}"

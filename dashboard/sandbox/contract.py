@@ -30,11 +30,38 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
   idempotency docs answer a reused key with another body with 422 IdempotencyConflict.
 - 400 on operations that take a body but declare no 400 (KYC submission): ASP.NET answers field
   validation with a 400 on every such operation, and the docs list the KYC field rules.
+- Query filters over an integer enum (`RevenueStages`, `CommissionPaymentStatuses`, …) also take
+  the members' names: ASP.NET's enum binder reads both, and the docs name the members.
+- Nested objects declared as plain `$ref`s (`signingHandoff`, `collectionPartner`, `assignedUser`,
+  `kycVerification`, `verificationStatus`, `caseResults`, `potentialRevenue`, `onboardingUser`)
+  may be null: seed 003 says "when everything is already signed, signingHandoff is null", the
+  KYC review state is null while unreviewed, and ASP.NET writes every absent object as null.
 Two request-side allowances are applied while checking requests:
 - fields typed `date-time` also accept a plain date (`"date": "2025-06-01"` is the docs' own example,
   and ASP.NET's binder reads it), in bodies and in query parameters;
 - a `returnUrl` longer than its declared 2048 characters is accepted: the docs say invalid values are
-  silently dropped, not refused.
+  silently dropped, not refused;
+- properties a request schema does not declare are accepted (its `additionalProperties: false`
+  describes the model, but ASP.NET's JSON binder ignores unknown members, and so does the sandbox).
+
+Behaviour the sandbox chose where the sources leave room, with no schema to patch (the README's
+"Where the sandbox differs" lists the same):
+- names (`client.name`, `users[].name`, `debtor.name`, `debtor.contactPerson`) are limited to 300
+  characters, the sandbox's storage size; the spec sets no maxLength on them. `externalTenantId` is
+  limited to 255, the spec's limit on the token request, since a longer one could never mint a token.
+  Every other length limit is the spec's own.
+- a valid ISO 4217 code outside the sandbox's FX table is refused (400 "Invalid currency code"): the
+  sandbox cannot price it in USD.
+- the other-partner 409 comes in both documented spellings: `ClientAlreadyLinkedToAnotherPartner` for an
+  account linked to another partner, `AlreadyLinkedToAnotherPartner` for `@other-partner.example`.
+- unsigned contracts without `allowPendingContracts` answer 422 `MissingDebtCollectionContract` /
+  `MissingPowerOfAttorney` with their `solutionUrl`s (the case-submission guide); the type
+  `PendingContractSigning` (the troubleshooting page's name for the same situation) is never sent.
+- operations the dashboard does not use are not simulated (404): Referral API client deletion and
+  `is-deletable`; on the Customer API all but `POST /cases`, `POST /cases/preview`, `GET /cases/{id}`
+  and its contract status.
+- the onboarding URL is the same on every `POST /clients` for a link (`{ui}/onboarding/companydetails/
+  {linkId}`): the docs call it "fresh", and it always resumes where onboarding stands.
 """
 
 from __future__ import annotations
@@ -48,7 +75,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 from jsonschema import FormatChecker
@@ -90,7 +117,12 @@ UPLOADED_FILE_BODY: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+NULLABLE_NESTED = frozenset({
+    "signingHandoff", "collectionPartner", "assignedUser", "kycVerification", "verificationStatus", "caseResults",
+    "potentialRevenue", "onboardingUser",
+})
 LENIENT_REQUEST_RULES = frozenset({("returnUrl", "maxLength")})  # (property, validator)
+LENIENT_REQUEST_VALIDATORS = frozenset({"additionalProperties"})
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -117,18 +149,27 @@ def _takes_idempotency_key(operation: Mapping[str, Any]) -> bool:
 
 
 def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, Any]:
-    """The official spec of `api` with Debitura's documented behaviour patched in (see the module docstring)."""
+    """The official spec of `api` with Debitura's documented behaviour patched in.
+
+    The module docstring lists every patch, and the behaviour choices that need none.
+    """
     with open(Path(spec_dir or default_spec_dir()) / SPEC_FILES[api], encoding="utf-8") as handle:
         document = json.load(handle)
     schemas = document.get("components", {}).get("schemas", {})
     if KYC_STATUS in schemas:
         schemas[KYC_STATUS] = {**schemas[KYC_STATUS], "enum": ["not_required", "pending", "verified"]}
+    for schema in schemas.values():
+        properties = schema.get("properties", {})
+        for name in NULLABLE_NESTED & properties.keys():
+            if set(properties[name]) == {"$ref"}:
+                properties[name] = {"anyOf": [properties[name], {"enum": [None]}]}
     api_error = {"$ref": API_ERROR}
     for template, item in document["paths"].items():
         for method in METHODS:
             operation = item.get(method)
             if operation is None:
                 continue
+            _enum_filters_take_names(operation, schemas)
             responses = operation.setdefault("responses", {})
             if "requestBody" in operation:
                 responses.setdefault("400", {"description": "Invalid request.", "content": _json_body(api_error)})
@@ -143,6 +184,17 @@ def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, A
             if (api, method, template) == ("referral-api", "post", "/cases/{caseId}/files"):
                 responses["200"] = {**responses["200"], "content": _json_body(copy.deepcopy(UPLOADED_FILE_BODY))}
     return document
+
+
+ENUM_MEMBER_NAME: dict[str, Any] = {"type": "string", "pattern": "^[A-Za-z]+$"}
+
+
+def _enum_filters_take_names(operation: dict[str, Any], schemas: Mapping[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        items = parameter.get("schema", {}).get("items", {})
+        target = schemas.get(items.get("$ref", "").rsplit("/", 1)[-1], {})
+        if parameter.get("in") == "query" and target.get("type") == "integer" and "enum" in target:
+            parameter["schema"]["items"] = {"anyOf": [items, ENUM_MEMBER_NAME]}
 
 
 # --- schema lookup -------------------------------------------------------------------------------
@@ -264,12 +316,18 @@ def _describe(error: ValidationError) -> str:
 
 
 def _first_errors(
-    validator: Any, instance: Any, limit: int = 3, *, lenient: frozenset[tuple[str, str]] = frozenset()
+    validator: Any,
+    instance: Any,
+    limit: int = 3,
+    *,
+    lenient: frozenset[tuple[str, str]] = frozenset(),
+    lenient_validators: frozenset[str] = frozenset(),
 ) -> list[str]:
     errors = [
         error
         for error in validator.iter_errors(instance)
-        if not (error.absolute_path and (str(error.absolute_path[-1]), str(error.validator)) in lenient)
+        if str(error.validator) not in lenient_validators
+        and not (error.absolute_path and (str(error.absolute_path[-1]), str(error.validator)) in lenient)
     ]
     errors.sort(key=lambda error: [str(part) for part in error.absolute_path])
     return [_describe(error) for error in errors[:limit]]
@@ -332,7 +390,8 @@ class ContractChecker:
         def violation(where: str, message: str) -> Violation:
             return Violation(spec.api, method.upper(), path, status, where, message)
 
-        operation = spec.find(method, unquote(path))
+        # Matched still encoded: a decoded `/` inside one parameter would look like two segments.
+        operation = spec.find(method, path)
         if operation is None:
             if 200 <= status < 300:
                 yield violation("request", "no such operation in the spec, yet the sandbox answered it")
@@ -365,7 +424,9 @@ class ContractChecker:
             return [*problems, "the request body is not valid JSON"]
         pointer = f"{operation.pointer}/requestBody/content/{_escape_pointer(media)}/schema"
         validator = spec.validator(pointer, direction="request")
-        return problems + _first_errors(validator, instance, lenient=LENIENT_REQUEST_RULES)
+        return problems + _first_errors(
+            validator, instance, lenient=LENIENT_REQUEST_RULES, lenient_validators=LENIENT_REQUEST_VALIDATORS
+        )
 
     @staticmethod
     def _request_instance(media: str, raw: bytes, content_type: str) -> Any:
@@ -420,6 +481,8 @@ def _typed_query_value(spec: ApiSpec, schema: Mapping[str, Any], values: list[st
     """Query strings are text; give them the schema's type before validating (form style, exploded)."""
     if schema.get("type") == "array":
         item_schema = spec.resolve(schema.get("items", {}))
+        if "anyOf" in item_schema:  # an enum filter that also takes names: typed as its first form
+            item_schema = spec.resolve(item_schema["anyOf"][0])
         return [_typed_scalar(item_schema, value) for value in values]
     return _typed_scalar(spec.resolve(schema), values[-1])
 

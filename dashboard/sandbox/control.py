@@ -1,8 +1,9 @@
 """The sandbox's control panel (`/control/`): play Debitura's side of the story by hand.
 
 Operators and testers use it to move time (which also runs the hourly link-expiry job), move cases
-through their lifecycle, publish a new SDCA version, verify a tenant's KYC, inject faults, switch
-rate limiting, push pending webhooks out, and reset everything to the demo data.
+through their lifecycle, publish a new SDCA version, put a tenant's KYC under review or verify it,
+block a creditor, link an e-mail to another partner, inject faults, switch rate limiting, push
+pending webhooks out, and reset everything to the demo data.
 
 Plain forms with POST-redirect-GET. There is no CSRF token (this panel exists only in the
 sandbox); every POST is same-origin checked instead, see `ui.require_same_origin`.
@@ -16,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, delivery, domain, faults, reference
@@ -28,6 +29,7 @@ from dashboard.sandbox.models import (
     ClientLink,
     KycVerification,
     LinkRequest,
+    RateBucket,
     SandboxState,
     WebhookDelivery,
     WebhookSubscription,
@@ -50,6 +52,7 @@ FAULT_LABELS = {
     "duplicate_webhook": "Duplicate webhook delivery",
     "reorder_webhooks": "Out-of-order webhook delivery",
 }
+KYC_REVIEW_STATES = {"Processing": "is under review (Processing)", "Completed": "verified"}
 CASE_CHOICES = 200
 RECENT_DELIVERIES = 30
 
@@ -223,12 +226,45 @@ def publish_sdca():
 
 @bp.post("/kyc/review")
 def review_kyc():
-    """Debitura reviews a tenant's latest KYC submission: kycStatus becomes verified."""
+    """Debitura reviews a tenant's latest KYC submission: Processing (under review) or Completed (verified)."""
 
     def action(s: Session) -> str:
         tenant = request.form.get("external_tenant_id", "")
-        domain.review_kyc(s, tenant)
-        return f"KYC of {tenant} verified."
+        status = request.form.get("status") or "Completed"
+        if status not in KYC_REVIEW_STATES:
+            raise ValueError("Choose Processing or Completed.")
+        domain.review_kyc(s, tenant, status)
+        return f"KYC of {tenant} {KYC_REVIEW_STATES[status]}."
+
+    return _run(action)
+
+
+@bp.post("/creditors/blocked")
+def block_creditor():
+    """Block (or unblock) a tenant's creditor account: its new cases answer 422 CreditorBlocked."""
+
+    def action(s: Session) -> str:
+        tenant = request.form.get("external_tenant_id", "").strip()
+        if not tenant:
+            raise ValueError("Enter the tenant's externalTenantId.")
+        blocked = request.form.get("blocked") != "no"
+        creditor = domain.set_creditor_blocked(s, tenant, blocked)
+        if blocked:
+            return f"{creditor.company_name} ({tenant}) is blocked: new cases answer 422 CreditorBlocked."
+        return f"{creditor.company_name} ({tenant}) is no longer blocked."
+
+    return _run(action)
+
+
+@bp.post("/other-partner")
+def link_to_other_partner():
+    """Give an e-mail an account linked to another partner: POST /clients with it gets that 409."""
+
+    def action(s: Session) -> str:
+        email = request.form.get("email", "")
+        domain.link_email_to_other_partner(s, email)
+        return (f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
+                "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner.")
 
     return _run(action)
 
@@ -273,7 +309,7 @@ def clear_faults():
 
 @bp.post("/rate-limit")
 def rate_limit():
-    """Switch rate limiting on or off, with a per-minute limit."""
+    """Switch rate limiting on or off, with a per-minute limit (the hourly and daily ones follow it)."""
 
     def action(s: Session) -> str:
         enabled = request.form.get("enabled") == "on"
@@ -283,10 +319,9 @@ def rate_limit():
         s.execute(
             update(SandboxState)
             .where(SandboxState.id == clock.STATE_ID)
-            .values(
-                rate_limit_enabled=enabled, rate_limit_per_minute=limit, rate_window_start=None, rate_window_count=0
-            )
+            .values(rate_limit_enabled=enabled, rate_limit_per_minute=limit)
         )
+        s.execute(delete(RateBucket))  # every window starts empty
         return f"Rate limiting {'on' if enabled else 'off'} ({limit} calls a minute)."
 
     return _run(action)

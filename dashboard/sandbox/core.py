@@ -61,6 +61,11 @@ def create_sandbox_app(sandbox: Sandbox) -> Flask:
     # Above the 25 MB file limit, so an oversized upload gets Debitura's own 413 answer.
     app.config["MAX_CONTENT_LENGTH"] = 30 * 1024 * 1024
     app.secret_key = hashlib.sha256(f"{sandbox.config.jwt_secret}:pages".encode()).hexdigest()
+    # Embedded, the sandbox shares the dashboard's host: its own cookie name and path keep its flash
+    # messages from replacing the dashboard's sign-in cookie.
+    app.config["SESSION_COOKIE_NAME"] = "sandbox_session"
+    app.config["SESSION_COOKIE_PATH"] = sandbox.config.mount_prefix or "/"
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.extensions["sandbox"] = sandbox
     app.register_blueprint(referral.bp, url_prefix="/referral-api")
     app.register_blueprint(customer.bp, url_prefix="/customer-api")
@@ -172,9 +177,18 @@ class Sandbox:
         with self.session() as s:
             return clock.now(s)
 
-    def advance_clock(self, seconds: int) -> datetime:
+    def advance_clock(self, seconds: int, *, run_jobs: bool = True) -> datetime:
+        """Move sandbox time forward and, as the control panel does, run the hourly link-expiry job.
+
+        `run_jobs=False` only moves time, to look at the moment between a TTL passing and the job.
+        """
+        from dashboard.sandbox import domain
+
         with self.session() as s:
-            return clock.advance(s, seconds)
+            now = clock.advance(s, seconds)
+            if run_jobs:
+                domain.expire_link_requests(s)
+            return now
 
     # --- transports ----------------------------------------------------------------------------
 

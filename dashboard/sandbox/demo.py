@@ -147,7 +147,11 @@ class DemoTenant:
 
     @property
     def support_email(self) -> str:
-        return f"billing@{self.users[0][1].split('@', 1)[1]}"
+        domain_name = self.users[0][1].split("@", 1)[1]
+        # Debitura matches accounts by any e-mail sent, support e-mail included: one shared address
+        # would make every pre-existing customer match the first one's account.
+        number = self.external_tenant_id.rsplit("-", 1)[-1]
+        return f"billing.{number}@{domain_name}" if domain_name == "existing.example" else f"billing@{domain_name}"
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -590,12 +594,13 @@ def _add_case(builder: Builder, tenant: DemoTenant, link_id: str, creditor_id: s
     invoice_day = (created - timedelta(days=_between(rng, 45, 420))).date()
     due_day = invoice_day + timedelta(days=_pick(rng, (14, 30, 30, 45)))
     base_fee, surcharge = builder.fee(amount, tenant.currency, country, due_day, created.date())
-    started = created + timedelta(days=_between(rng, 2, 10))
+    # Collection starts days after creation, but never in the future: a recent case started soon after it was created.
+    started = min(created + timedelta(days=_between(rng, 2, 10)), max(created, builder.now - timedelta(hours=3)))
     moved_on = plan.lifecycle not in NOT_STARTED
     collecting = plan.lifecycle in ("Active", "Paused") or plan.close_code in PAID_CODES
     finished = None
     if plan.lifecycle == "Closed":
-        finished = min(started + timedelta(days=_between(rng, 10, 150)), builder.now - timedelta(hours=2))
+        finished = max(started, min(started + timedelta(days=_between(rng, 10, 150)), builder.now - timedelta(hours=2)))
     remainder = amount
     if plan.close_code == "Paid":
         remainder = ZERO
@@ -810,7 +815,10 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
 
 
 def _test_cases(builder: Builder, fees: dict[str, Decimal]) -> None:
-    """A handful of isTest cases on one ready tenant, as an integration's CI run would leave them."""
+    """A handful of isTest cases on one ready tenant, as an integration's CI run would leave them.
+
+    The client reads them through the Customer API; the partner's GET /cases and counts never show them.
+    """
     tenant = next(tenant for tenant in demo_tenants() if tenant.scenario == "ready")
     link = next(row for row in builder.rows.links if row["external_tenant_id"] == tenant.external_tenant_id)
     for index in range(6):
@@ -917,7 +925,8 @@ def announce_link_requests(sandbox: Sandbox) -> int:
     """Fire the webhooks the demo's link requests fired before anyone subscribed.
 
     The demo is loaded before the dashboard subscribes, so without this a fresh dashboard
-    would never hear of the pending, declined and expired requests. Returns how many events.
+    would never hear of the pending, declined and expired requests. A declined or expired request's
+    event is dated when that happened, as it was when it fired. Returns how many events.
     """
     from dashboard.sandbox import wire
     from dashboard.sandbox.domain.notify import client_event
@@ -934,9 +943,10 @@ def announce_link_requests(sandbox: Sandbox) -> int:
                 client_event(s, "client.link_requested", tenant, creditor, is_attributed=False,
                              expiresAt=wire.iso(link_request.expires_at))
             elif link_request.status == "declined":
-                client_event(s, "client.link_declined", tenant, creditor, is_attributed=None)
+                client_event(s, "client.link_declined", tenant, creditor, is_attributed=None, at=link_request.decided_at)
             else:
-                client_event(s, "client.link_expired", tenant, creditor, is_attributed=False,
-                             expiredAt=wire.iso(link_request.decided_at or link_request.expires_at))
+                expired_at = link_request.decided_at or link_request.expires_at
+                client_event(s, "client.link_expired", tenant, creditor, is_attributed=False, at=expired_at,
+                             expiredAt=wire.iso(expired_at))
             announced += 1
     return announced

@@ -74,15 +74,21 @@ class ValidationFailed(SandboxError):
 class BusinessRuleViolation(SandboxError):
     """A 422 on case creation: what blocks it, and one URL that walks through every signing step."""
 
-    def __init__(self, errors: list[dict[str, Any]], combined_signing_url: str | None = None) -> None:
+    def __init__(
+        self, errors: list[dict[str, Any]], combined_signing_url: str | None = None, *, about_signing: bool = True
+    ) -> None:
         super().__init__("; ".join(error["message"] for error in errors))
         self.errors = errors
         self.combined_signing_url = combined_signing_url
+        # Case-creation answers always carry signingHandoff (null when nothing is left to sign);
+        # an idempotency conflict, which any idempotent operation can answer, has nothing to say about it.
+        self.about_signing = about_signing
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"businessErrors": self.errors}
-        if self.combined_signing_url:
-            body["signingHandoff"] = {"combinedSigningUrl": self.combined_signing_url}
+        if self.about_signing or self.combined_signing_url:
+            handoff = {"combinedSigningUrl": self.combined_signing_url} if self.combined_signing_url else None
+            body["signingHandoff"] = handoff
         return body
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,14 +23,16 @@ from dashboard.sandbox.wire import iso
 SPEC_VERSION = "1.0"
 
 
-def _envelope(s: Session, event_type: str, data: dict[str, Any], links: dict[str, str] | None) -> WebhookEvent:
+def _envelope(
+    s: Session, event_type: str, data: dict[str, Any], links: dict[str, str] | None, at: datetime | None = None
+) -> WebhookEvent:
     now = clock.now(s)
     event_id = new_id()
     envelope = {
         "id": event_id,
         "specVersion": SPEC_VERSION,
         "event": event_type,
-        "timestamp": iso(now),
+        "timestamp": iso(at or now),  # when it happened; queued for delivery now
         "data": data,
         "links": links or {},
     }
@@ -48,9 +51,10 @@ def emit(
     links: dict[str, str] | None = None,
     *,
     is_test_data: bool = False,
+    at: datetime | None = None,
 ) -> WebhookEvent:
-    """Record an event and queue it for every subscription that wants it."""
-    event = _envelope(s, event_type, data, links)
+    """Record an event (that happened `at`, default now) and queue it for every subscription that wants it."""
+    event = _envelope(s, event_type, data, links, at)
     event.is_test_data = is_test_data
     s.add(event)
     for subscription in _listeners(s, event_type):

@@ -66,7 +66,8 @@ def _replay(record: IdempotencyRecord, request_fingerprint: str) -> Response:
     if record.fingerprint != request_fingerprint:
         # A 422 in the BusinessErrorResponseApiDTO shape, as case creation declares its 422s.
         message = "This Idempotency-Key was already used with a different request."
-        return error_response(BusinessRuleViolation([business_error("IdempotencyConflict", message)]))
+        conflict = BusinessRuleViolation([business_error("IdempotencyConflict", message)], about_signing=False)
+        return error_response(conflict)
     response = Response(record.body or "", status=record.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response

@@ -62,7 +62,7 @@ class UtcDateTime(TypeDecorator):
         return value
 
 
-Money = Numeric(18, 2)
+Money = Numeric(19, 4)  # up to four decimals: ISO 4217 minor units go from 0 (JPY) to 4 (CLF)
 Percentage = Numeric(9, 4)
 
 
@@ -111,14 +111,14 @@ class Creditor(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(20), default="creditor")  # creditor | collection_partner
     company_name: Mapped[str] = mapped_column(String(300))
-    registration_number: Mapped[str | None] = mapped_column(String(100))
+    registration_number: Mapped[str | None] = mapped_column(String())  # no limit in the spec
     country: Mapped[str] = mapped_column(String(2))
     address: Mapped[str | None] = mapped_column(String(500))
     city: Mapped[str | None] = mapped_column(String(100))
     zip_code: Mapped[str | None] = mapped_column(String(20))
     state: Mapped[str | None] = mapped_column(String(100))
     office_email: Mapped[str | None] = mapped_column(String(320), index=True)
-    office_phone: Mapped[str | None] = mapped_column(String(50))
+    office_phone: Mapped[str | None] = mapped_column(String())
     # Linked to some other referral partner (the "AlreadyLinkedToAnotherPartner" case).
     other_partner_name: Mapped[str | None] = mapped_column(String(200))
     sdca_signed_version: Mapped[int | None]
@@ -257,11 +257,12 @@ class Case(Base):
             postgresql_where=text("creditor_reference IS NOT NULL"),
         ),
         # The partner's case list at 100,000 cases: each sort walks its own index (the id breaks ties),
-        # the summary counts from the lifecycle index, one tenant's cases come from its link.
-        Index("ix_sbx_cases_created", "date_created", "id"),
-        Index("ix_sbx_cases_gross", "gross_amount", "id"),
-        Index("ix_sbx_cases_due", "due_date", "id"),
-        Index("ix_sbx_cases_lifecycle", "lifecycle"),
+        # the summary counts from the lifecycle index, one tenant's cases come from its link. The
+        # partner never sees test cases, so each index leads with is_test and the filter costs nothing.
+        Index("ix_sbx_cases_created", "is_test", "date_created", "id"),
+        Index("ix_sbx_cases_gross", "is_test", "gross_amount", "id"),
+        Index("ix_sbx_cases_due", "is_test", "due_date", "id"),
+        Index("ix_sbx_cases_lifecycle", "is_test", "lifecycle"),
         Index("ix_sbx_cases_link_created", "link_id", "date_created"),
         Index("ix_sbx_cases_link_lifecycle", "link_id", "lifecycle"),
         Index("ix_sbx_cases_creditor_lifecycle", "creditor_id", "lifecycle"),
@@ -299,18 +300,19 @@ class Case(Base):
     date_updated: Mapped[datetime | None]
     date_finished: Mapped[datetime | None]
     date_collection_started: Mapped[datetime | None]
-    debtor_type: Mapped[str] = mapped_column(String(10))  # Company | Private
+    debtor_type: Mapped[str] = mapped_column(String(10))  # Company | Private | Person
     debtor_name: Mapped[str] = mapped_column(String(300))
     debtor_contact_person: Mapped[str | None] = mapped_column(String(300))
-    debtor_registration_number: Mapped[str | None] = mapped_column(String(100))
-    debtor_address: Mapped[str | None] = mapped_column(String(500))
-    debtor_zip_code: Mapped[str | None] = mapped_column(String(20))
-    debtor_city: Mapped[str | None] = mapped_column(String(100))
-    debtor_state: Mapped[str | None] = mapped_column(String(100))
+    # The spec sets no length on the debtor's details.
+    debtor_registration_number: Mapped[str | None] = mapped_column(String())
+    debtor_address: Mapped[str | None] = mapped_column(String())
+    debtor_zip_code: Mapped[str | None] = mapped_column(String())
+    debtor_city: Mapped[str | None] = mapped_column(String())
+    debtor_state: Mapped[str | None] = mapped_column(String())
     debtor_state_alpha2: Mapped[str | None] = mapped_column(String(2))
     debtor_country: Mapped[str] = mapped_column(String(2))
     debtor_email: Mapped[str | None] = mapped_column(String(320))
-    debtor_phone: Mapped[str | None] = mapped_column(String(50))
+    debtor_phone: Mapped[str | None] = mapped_column(String())
     collection_partner_id: Mapped[str | None] = mapped_column(String(36))
     base_fee_percentage: Mapped[Decimal | None] = mapped_column(Percentage)
     age_uplift_points: Mapped[Decimal | None] = mapped_column(Percentage)
@@ -437,3 +439,14 @@ class RevenueTransaction(Base):
     case: Mapped[Case] = relationship(lazy="joined")
     link: Mapped[ClientLink] = relationship(lazy="joined")
 
+
+
+class RateBucket(Base):
+    """Calls of one API key (or bearer client) in one second or one minute, for the sliding rate limits."""
+
+    __tablename__ = "sbx_rate_buckets"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    resolution: Mapped[int] = mapped_column(primary_key=True)  # 1 (seconds) or 60 (minutes)
+    start: Mapped[int] = mapped_column(primary_key=True)  # unix time of the bucket's start
+    count: Mapped[int] = mapped_column(default=0)

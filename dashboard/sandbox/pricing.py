@@ -42,17 +42,17 @@ def surcharge_for_due_date(due: date, today: date) -> Decimal:
         return reference.AGE_SURCHARGE_OVER_24
     if months >= 12:
         return reference.AGE_SURCHARGE_12_TO_24
-    if months >= 6:
-        return reference.AGE_SURCHARGE_6_TO_12
     return ZERO
 
 
 def surcharge_for_buckets(amount: Decimal, buckets: AgeBuckets) -> Decimal:
-    """Each bucket's share of the amount, weighted by its surcharge (Over6 defaults to Over12)."""
-    over_6 = buckets.over_6 if buckets.over_6 is not None else buckets.over_12
+    """Each bucket's share of the amount, weighted by its surcharge.
+
+    Over6 only sharpens carve-out tiers at Debitura; the sandbox's carve-outs have none, so it is
+    validated but does not change the price.
+    """
     weighted = (
-        (over_6 - buckets.over_12) * reference.AGE_SURCHARGE_6_TO_12
-        + (buckets.over_12 - buckets.over_24) * reference.AGE_SURCHARGE_12_TO_24
+        (buckets.over_12 - buckets.over_24) * reference.AGE_SURCHARGE_12_TO_24
         + buckets.over_24 * reference.AGE_SURCHARGE_OVER_24
     )
     return (weighted / amount).quantize(CENT)

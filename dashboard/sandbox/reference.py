@@ -9,9 +9,9 @@ documented here so operators and tests can predict every answer:
 - DE and FR are carve-out jurisdictions: besides the PoA, the creditor signs a
   Jurisdiction Pricing Appendix (JPA), and pricing comes from the carve-out rate.
 - Base fee = the partner's rate (or the carve-out rate) + the amount tier adjustment
-  (by USD equivalent of the amount). Age surcharge, by how long the debt is overdue:
-  6-12 months +2 points, 12-24 months +5, over 24 months +10; age buckets blend these
-  weights over the amounts in each bucket.
+  (by USD equivalent of the amount). Age surcharge, by how long the debt is overdue, as the
+  spec's PricingPreviewDto describes it: 12-24 months +8 points, over 24 months +15; age
+  buckets blend these weights over the amounts in each bucket (0-15).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ USD_RATES: dict[str, Decimal] = {
     "AED": Decimal("0.272"), "SAR": Decimal("0.267"), "TRY": Decimal("0.03"), "ILS": Decimal("0.27"),
     "KRW": Decimal("0.00074"), "THB": Decimal("0.028"), "MYR": Decimal("0.21"), "PHP": Decimal("0.017"),
     "IDR": Decimal("0.000063"), "CLP": Decimal("0.0011"), "COP": Decimal("0.00025"), "UAH": Decimal("0.024"),
-    "EGP": Decimal("0.02"), "NGN": Decimal("0.00065"), "KES": Decimal("0.0077"),
+    "EGP": Decimal("0.02"), "NGN": Decimal("0.00065"), "KES": Decimal("0.0077"), "KWD": Decimal("3.25"),
+    "BHD": Decimal("2.65"), "OMR": Decimal("2.60"), "JOD": Decimal("1.41"), "TND": Decimal("0.32"),
 }
 
 # (enum name, display string): the display string is what the APIs return.
@@ -147,9 +148,8 @@ AMOUNT_TIERS: tuple[tuple[Decimal | None, Decimal, str], ...] = (
     (Decimal("50000"), Decimal("-2"), "$10,000–$49,999"),
     (None, Decimal("-4"), "$50,000+"),
 )
-AGE_SURCHARGE_6_TO_12 = Decimal("2")
-AGE_SURCHARGE_12_TO_24 = Decimal("5")
-AGE_SURCHARGE_OVER_24 = Decimal("10")
+AGE_SURCHARGE_12_TO_24 = Decimal("8")
+AGE_SURCHARGE_OVER_24 = Decimal("15")
 
 
 def partner_by_name(name: str) -> CollectionPartner:

@@ -83,16 +83,22 @@ class WsgiTransport(BaseAdapter):
         self.app = app
         self.script_name = urlsplit(base_url).path.rstrip("/")
 
-    def path_info(self, request: requests.PreparedRequest) -> str:
-        path = unquote(urlsplit(request.url).path)
+    def _app_path(self, request: requests.PreparedRequest) -> str:
+        """The request's path below the mount point, still percent-encoded as it travelled."""
+        path = urlsplit(request.url).path
         if self.script_name and path.startswith(self.script_name):
             return path[len(self.script_name):] or "/"
         return path
 
+    def path_info(self, request: requests.PreparedRequest) -> str:
+        return unquote(self._app_path(request))
+
     def call_app(self, request: requests.PreparedRequest) -> requests.Response:
         parts = urlsplit(request.url)
+        # The encoded path: EnvironBuilder decodes it into PATH_INFO itself, as a server would, and
+        # a decoded `?` or `#` from a path segment must not be read as the start of a query.
         builder = EnvironBuilder(
-            path=self.path_info(request),
+            path=self._app_path(request),
             base_url=f"{parts.scheme}://{parts.netloc}{self.script_name}",
             query_string=parts.query,
             method=request.method,

@@ -8,7 +8,9 @@ writes the webhook events.
 
 A `returnUrl` query parameter (absolute http(s), at most 2048 characters, otherwise silently
 ignored) is carried through each flow; on completion the customer is sent there with
-`completed=true` appended. Without one, a plain "done" page is shown.
+`completed=true` appended. Without one, a plain "done" page is shown. With one, every step also
+offers "I'll do this later", which sends the customer back without `completed=true` (how a partner
+tells an abandoned flow from a finished one), and pages that end a flow link "Go back to your app".
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ bp = Blueprint("sandbox_ui", __name__, template_folder="templates", static_folde
 SIGNING_CODE = re.compile(r"^\d{6}$")
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
 SAFE_FONT = re.compile(r"^[\w\s,'\-]{1,100}$")
-UNAVAILABLE_STATUS = {"used": 410, "declined": 410, "expired": 410, "unknown": 404}
+# A request already decided answers 409 "already used", also to the loser of two concurrent clicks.
+UNAVAILABLE_STATUS = {"used": 409, "declined": 409, "expired": 410, "unknown": 404}
 
 
 # --- shared by the hosted pages and the control panel ------------------------------------------
@@ -61,7 +64,7 @@ def finish(return_url: str | None, title: str, message: str) -> Response | str:
     """The end of a flow: back to the partner's app with completed=true, or a plain done page."""
     if return_url:
         return redirect(domain.with_completed_flag(return_url), code=303)
-    return render_template("sandbox/done.html", title=title, message=message)
+    return render_template("sandbox/done.html", title=title, message=message, completed=True)
 
 
 def _flow_args(**args: str | None) -> dict[str, str]:
@@ -116,6 +119,28 @@ def _branding() -> dict[str, object]:
     return {"partner_name": domain.partner(db()).company_name}
 
 
+@bp.context_processor
+def _way_back() -> dict[str, object]:
+    return_url = return_url_arg()
+
+    def back_to_app(completed: bool = False) -> str | None:
+        if return_url is None:
+            return None
+        return domain.with_completed_flag(return_url) if completed else return_url
+
+    return {"return_url": return_url, "back_to_app": back_to_app}
+
+
+@bp.post("/later")
+def later():
+    """The customer leaves a flow unfinished: back to the partner's app without completed=true."""
+    return_url = return_url_arg()
+    if return_url is None:
+        return render_template("sandbox/done.html", title="Nothing was changed",
+                               message="You can finish later from the same link. You can close this page.")
+    return redirect(return_url, code=303)
+
+
 # --- onboarding --------------------------------------------------------------------------------
 
 ONBOARDING_STEPS = (("companydetails", "Company details"), ("users", "Users"), ("kyc", "Director identity"),
@@ -141,6 +166,7 @@ def _onboarding_link(s: Session, link_id: str) -> ClientLink | Response:
                     "sandbox/done.html",
                     title="Onboarding is complete",
                     message=f"{creditor.company_name} has already completed onboarding. Nothing more is needed.",
+                    completed=True,
                 )
             )
         return redirect(url_for(".contract_upgrade", link_id=link.id, **_flow_args()), code=303)
@@ -207,7 +233,7 @@ class CompanyForm:
             errors["country"] = "Choose the country the company is registered in."
         if not validation.EMAIL.match(values["support_email"]):
             errors["support_email"] = "Enter a valid e-mail address, like billing@example.com."
-        limits = {"registration_number": 100, "address": 500, "zip_code": 20, "city": 100, "phone": 50}
+        limits = {"address": 500, "zip_code": 20, "city": 100}  # the spec's ClientDetailsDto limits
         for field, limit in limits.items():
             if len(values[field]) > limit:
                 errors[field] = f"This can be at most {limit} characters."
@@ -312,6 +338,7 @@ def contract_upgrade(link_id: str):
             "sandbox/done.html",
             title="The agreement is up to date",
             message=f"{creditor.company_name} has signed the current agreement. Nothing more is needed.",
+            completed=True,
         )
     version = domain.state(s).sdca_version
     context = {
@@ -511,8 +538,8 @@ def pending_contracts():
     """One URL that walks every outstanding signature, then returns the customer to the partner's app.
 
     Nothing is signed until the last step, so abandoning the chain leaves everything as it was. The
-    steps already confirmed travel in the `done` query parameter rather than a cookie: embedded in
-    the dashboard, a sandbox session cookie would share the dashboard's cookie name and path.
+    steps already confirmed travel in the `done` query parameter rather than a cookie, so the
+    progress belongs to the link, whichever browser opens it.
     """
     s = db()
     link = domain.link_by_id(s, request.args.get("link", ""))

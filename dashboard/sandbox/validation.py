@@ -15,13 +15,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from dashboard import money
 from dashboard.sandbox import reference
 from dashboard.sandbox.countries import alpha2_code, country_code, us_state_code
 from dashboard.sandbox.errors import ValidationFailed
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
-CENT = Decimal("0.01")
-MAX_AMOUNT = Decimal("1e15")  # amounts are stored with 18 digits, 2 of them decimals
+STORED_DECIMALS = Decimal("0.0001")  # amounts are stored with 19 digits, 4 of them decimals
+MAX_AMOUNT = Decimal("1e15")
 
 
 class Errors:
@@ -55,9 +56,7 @@ class Reader:
         by_lower = {name.lower(): name for name in allowed}
         for raw_name, value in data.items():
             name = by_lower.get(str(raw_name).lower())
-            if name is None:
-                errors.add(key(path, str(raw_name)), "Unknown field: the API does not define this property.")
-            else:
+            if name is not None:  # unknown members are ignored, as ASP.NET's JSON binder does
                 self.values[name] = value
 
     def present(self, name: str) -> bool:
@@ -108,7 +107,7 @@ class Reader:
         if not Decimal(value).is_finite() or abs(value) >= MAX_AMOUNT:
             self.errors.add(key(self.path, name), "Must be a number below 1,000,000,000,000,000.")
             return None
-        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+        return Decimal(value).quantize(STORED_DECIMALS, rounding=ROUND_HALF_UP)
 
     def day(self, name: str, *, required: bool = False) -> date | None:
         """A date, given as `2025-06-01` or as a date-time (its calendar day counts)."""
@@ -212,7 +211,9 @@ def _debtor_type(reader: Reader) -> str | None:
     value = reader.string("type", required=True)
     if value is None:
         return None
-    normalised = {"company": "Company", "private": "Private", "person": "Private"}.get(value.lower())
+    # Case creation documents "Company" or "Person", the preview "Company" or "Private": both are
+    # taken, and the debtor keeps the word it was sent with.
+    normalised = {"company": "Company", "private": "Private", "person": "Person"}.get(value.lower())
     if normalised is None:
         reader.errors.add(key(reader.path, "type"), "Invalid debtor type: use Company or Private.")
     return normalised
@@ -266,13 +267,13 @@ def _debtor(reader: Reader) -> DebtorInput | None:
         country=country,
         state_alpha2=state_alpha2,
         contact_person=reader.string("contactPerson", max_length=300),
-        registration_number=reader.string("companyRegistrationNumber", max_length=100),
-        address=reader.string("address", max_length=500),
-        zip_code=reader.string("zipCode", max_length=20),
-        city=reader.string("city", max_length=100),
-        state=reader.string("state", max_length=100),
+        registration_number=reader.string("companyRegistrationNumber"),
+        address=reader.string("address"),
+        zip_code=reader.string("zipCode"),
+        city=reader.string("city"),
+        state=reader.string("state"),
         email=reader.email("email"),
-        phone=reader.string("phone", max_length=50),
+        phone=reader.string("phone"),
     )
 
 
@@ -317,19 +318,20 @@ def _currency(reader: Reader) -> str | None:
     return value.upper()
 
 
-def _positive_amount(reader: Reader) -> Decimal | None:
+def _positive_amount(reader: Reader, currency: str | None) -> Decimal | None:
+    """The amount to recover, rounded to the currency's minor unit (JPY none, KWD three decimals)."""
     amount = reader.decimal("amountToRecover", required=True)
     if amount is not None and amount <= 0:
         reader.errors.add(key(reader.path, "amountToRecover"), "Case total must be a positive amount")
         return None
-    return amount
+    return money.quantize(amount, currency) if amount is not None and currency else amount
 
 
 def read_case(reader: Reader, today: date) -> CaseInput | None:
     """One CreateCollectionCaseRequestApiViewModel; None when it had errors (they are in reader.errors)."""
     before = sum(len(messages) for messages in reader.errors.fields.values())
     currency = _currency(reader)
-    amount = _positive_amount(reader)
+    amount = _positive_amount(reader, currency)
     invoice_date = reader.day("date", required=True)
     if invoice_date is not None and invoice_date > today:
         reader.errors.add(key(reader.path, "date"), "Case date cannot be in the future")
@@ -507,12 +509,12 @@ def parse_client(payload: Any, today: date) -> ClientInput:
         errors.add("Client.Country", f"Unknown country: {country_text}")
     support_email = client.email("supportEmail", required=client_given)
     details = {
-        "registration_number": client.string("registrationNumber", max_length=100),
+        "registration_number": client.string("registrationNumber"),
         "address": client.string("address", max_length=500),
         "zip_code": client.string("zipCode", max_length=20),
         "city": client.string("city", max_length=100),
         "state": client.string("state", max_length=100),
-        "support_phone": client.string("supportPhone", max_length=50),
+        "support_phone": client.string("supportPhone"),
     }
     users = _users(request)
     cases, raw_cases = _cases(request, today)
@@ -557,8 +559,8 @@ def parse_preview(payload: Any, today: date) -> PreviewInput:
         raise ValidationFailed.single("Request", "Request cannot be null")
     errors = Errors()
     request = Reader(payload, "", errors, PREVIEW_FIELDS)
-    amount = _positive_amount(request)
     currency = _currency(request)
+    amount = _positive_amount(request, currency)
     debtor_type = country = state = None
     if request.raw("debtor") is None:
         errors.add("Debtor", "Debtor information is required")

@@ -1,8 +1,9 @@
 """Rows to the exact JSON shapes of the two OpenAPI specs, and JSON in and out without floats.
 
-The specs set `additionalProperties: false` and declare nested objects as plain `$ref`s
-(which cannot be null in OpenAPI 3.0), so an absent nested object is left out rather
-than sent as null.
+The specs set `additionalProperties: false`. An absent nested object travels as `null`, as
+ASP.NET writes it and seed 003 says of `signingHandoff` ("when everything is already signed,
+signingHandoff is null"); the specs declare these as plain `$ref`s, which `contract.documented_spec()`
+marks nullable.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import simplejson
 from flask import Response
 
+from dashboard.money import step as minor_unit
 from dashboard.sandbox import reference
 from dashboard.sandbox.countries import COUNTRY_IDS, country_name
 from dashboard.sandbox.models import (
@@ -59,8 +61,23 @@ def iso_date(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
-def money(amount: Decimal | None) -> Decimal | None:
-    return amount.quantize(CENT) if amount is not None else None
+def money(amount: Decimal | None, currency: str | None = None) -> Decimal | None:
+    """The amount with its currency's decimals (JPY none, KWD three); two without a currency."""
+    if amount is None:
+        return None
+    return amount.quantize(minor_unit(currency) if currency else CENT)
+
+
+def pricing_preview(quote: Any, currency: str) -> dict[str, Any]:
+    """PricingPreviewDto of a sandbox pricing quote (both APIs' previews answer it)."""
+    return {
+        "baseSuccessFeePercentage": percentage(quote.base),
+        "ageSurchargePercentage": percentage(quote.surcharge),
+        "totalSuccessFeePercentage": percentage(quote.total),
+        "currencyCode": currency,
+        "pricingSource": quote.source,
+        "pricingSourceDescription": quote.description,
+    }
 
 
 def percentage(value: Decimal | None) -> Decimal | None:
@@ -70,11 +87,6 @@ def percentage(value: Decimal | None) -> Decimal | None:
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
-
-
-def _without_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
-    """Drop the given keys when their value is None (nested `$ref` objects cannot be null)."""
-    return {key: value for key, value in data.items() if not (key in keys and value is None)}
 
 
 # --- clients -----------------------------------------------------------------------------------
@@ -98,17 +110,14 @@ def user_dto(user: CreditorUser) -> dict[str, Any]:
 
 
 def kyc_dto(kyc: KycVerification) -> dict[str, Any]:
-    return _without_none(
-        {
-            "directorFullName": kyc.director_full_name,
-            "directorHomeAddress": kyc.director_home_address,
-            "directorDateOfBirth": iso_date(kyc.director_date_of_birth),
-            "dateCreated": iso(kyc.date_created),
-            "verificationStatus": kyc.verification_status,
-            "verificationStatusUpdatedAt": iso(kyc.verification_status_updated_at),
-        },
-        "verificationStatus",
-    )
+    return {
+        "directorFullName": kyc.director_full_name,
+        "directorHomeAddress": kyc.director_home_address,
+        "directorDateOfBirth": iso_date(kyc.director_date_of_birth),
+        "dateCreated": iso(kyc.date_created),
+        "verificationStatus": kyc.verification_status,
+        "verificationStatusUpdatedAt": iso(kyc.verification_status_updated_at),
+    }
 
 
 def client_response(
@@ -125,23 +134,19 @@ def client_response(
 ) -> dict[str, Any]:
     """A ClientCreatedResponse (also the item shape of GET /clients)."""
     creditor = link.creditor
-    return _without_none(
-        {
-            "externalTenantId": link.external_tenant_id,
-            "onboardingDone": onboarding_done,
-            "onboardingLinks": {"url": onboarding_url},
-            "client": creditor_dto(creditor),
-            "users": [user_dto(user) for user in creditor.users],
-            "isAttributedClient": link.is_attributed,
-            "dateLinked": iso(link.date_linked),
-            "caseStats": {"casesTotal": cases_total, "casesClosed": cases_closed, "earningsUsd": money(earnings_usd)},
-            "kycStatus": kyc_status,
-            "kycVerification": kyc_dto(kyc) if kyc is not None else None,
-            "caseResults": case_results,
-        },
-        "kycVerification",
-        "caseResults",
-    )
+    return {
+        "externalTenantId": link.external_tenant_id,
+        "onboardingDone": onboarding_done,
+        "onboardingLinks": {"url": onboarding_url},
+        "client": creditor_dto(creditor),
+        "users": [user_dto(user) for user in creditor.users],
+        "isAttributedClient": link.is_attributed,
+        "dateLinked": iso(link.date_linked),
+        "caseStats": {"casesTotal": cases_total, "casesClosed": cases_closed, "earningsUsd": money(earnings_usd)},
+        "kycStatus": kyc_status,
+        "kycVerification": kyc_dto(kyc) if kyc is not None else None,
+        "caseResults": case_results,
+    }
 
 
 def creditor_event_data(link_or_creditor: ClientLink | Creditor, *, is_attributed: bool | None) -> dict[str, Any]:
@@ -172,77 +177,72 @@ def invoice_dto(case: Case, *, combined_signing_url: str | None) -> dict[str, An
     creditor = case.link.creditor
     partner = _collection_partner(case)
     fees = case.interest_fees + case.reminder_fees + case.collection_fees
-    return _without_none(
-        {
-            "id": case.id,
-            "dateCreated": iso(case.date_created),
-            "dateUpdated": iso(case.date_updated),
-            "reference": case.reference,
-            "creditorReference": case.creditor_reference,
-            "creditorComments": case.creditor_comments,
-            "claimDescription": case.claim_description,
-            "grossAmount": money(case.gross_amount),
-            "remainder": money(case.remainder),
-            "interestFees": money(case.interest_fees),
-            "reminderFees": money(case.reminder_fees),
-            "collectionFees": money(case.collection_fees),
-            "totalAddedFees": money(fees),
-            "currency": case.currency,
-            "isTestCase": case.is_test,
-            "lifecycle": case.lifecycle,
-            "dueDate": iso(case.due_date),
-            "date": iso(case.date),
-            "dateFinished": iso(case.date_finished),
-            "dateCollectionStarted": iso(case.date_collection_started),
-            "closeCode": case.close_code,
-            "currentEngagementPhase": case.current_engagement_phase,
-            "claimType": case.claim_type,
-            "creditorDivisionId": None,
-            "debtor": debtor_dto(case),
-            "collectionPartner": (
-                {
-                    "name": partner.name,
-                    "officeEmail": partner.office_email,
-                    "officePhone": partner.office_phone,
-                    "publicSite": partner.public_site,
-                    "surveyCadenceMode": 0,
-                }
-                if partner is not None
-                else None
-            ),
-            "creditor": {
-                "id": creditor.id,
-                "companyName": creditor.company_name,
-                "companyRegistrationNumber": creditor.registration_number,
-                "officeEmail": creditor.office_email,
-                "officePhone": creditor.office_phone,
-                "address": creditor.address,
-                "city": creditor.city,
-                "zipCode": creditor.zip_code,
-                "state": creditor.state,
-                "country": country_name(creditor.country),
-            },
-            "blendedAgeUpliftPoints": (
-                percentage(case.age_uplift_points) if case.amount_over_12_months is not None else None
-            ),
-            "preLegalSuccessFee": percentage(case.success_fee_percentage),
-            "solutionUrl": combined_signing_url,
-            "signingHandoff": {"combinedSigningUrl": combined_signing_url} if combined_signing_url else None,
-            "exclusivePeriodEndDate": None,
-            "disputeStatus": None,
-            "validation": {"needsInfo": case.lifecycle == "More Info Required"},
-            "assignedUser": _assigned_user(case),
-            "allocationOutstanding": {
-                "principal": money(case.remainder),
-                "interest": money(case.interest_fees),
-                "reminderFees": money(case.reminder_fees),
-                "collectionFees": money(case.collection_fees),
-            },
+    return {
+        "id": case.id,
+        "dateCreated": iso(case.date_created),
+        "dateUpdated": iso(case.date_updated),
+        "reference": case.reference,
+        "creditorReference": case.creditor_reference,
+        "creditorComments": case.creditor_comments,
+        "claimDescription": case.claim_description,
+        "grossAmount": money(case.gross_amount, case.currency),
+        "remainder": money(case.remainder, case.currency),
+        "interestFees": money(case.interest_fees, case.currency),
+        "reminderFees": money(case.reminder_fees, case.currency),
+        "collectionFees": money(case.collection_fees, case.currency),
+        "totalAddedFees": money(fees, case.currency),
+        "currency": case.currency,
+        "isTestCase": case.is_test,
+        "lifecycle": case.lifecycle,
+        "dueDate": iso(case.due_date),
+        "date": iso(case.date),
+        "dateFinished": iso(case.date_finished),
+        "dateCollectionStarted": iso(case.date_collection_started),
+        "closeCode": case.close_code,
+        "currentEngagementPhase": case.current_engagement_phase,
+        "claimType": case.claim_type,
+        "creditorDivisionId": None,
+        "debtor": debtor_dto(case),
+        "collectionPartner": (
+            {
+                "name": partner.name,
+                "officeEmail": partner.office_email,
+                "officePhone": partner.office_phone,
+                "publicSite": partner.public_site,
+                "surveyCadenceMode": 0,
+            }
+            if partner is not None
+            else None
+        ),
+        "creditor": {
+            "id": creditor.id,
+            "companyName": creditor.company_name,
+            "companyRegistrationNumber": creditor.registration_number,
+            "officeEmail": creditor.office_email,
+            "officePhone": creditor.office_phone,
+            "address": creditor.address,
+            "city": creditor.city,
+            "zipCode": creditor.zip_code,
+            "state": creditor.state,
+            "country": country_name(creditor.country),
         },
-        "collectionPartner",
-        "signingHandoff",
-        "assignedUser",
-    )
+        "blendedAgeUpliftPoints": (
+            percentage(case.age_uplift_points) if case.amount_over_12_months is not None else None
+        ),
+        "preLegalSuccessFee": percentage(case.success_fee_percentage),
+        "solutionUrl": combined_signing_url,
+        "signingHandoff": {"combinedSigningUrl": combined_signing_url} if combined_signing_url else None,
+        "exclusivePeriodEndDate": None,
+        "disputeStatus": None,
+        "validation": {"needsInfo": case.lifecycle == "More Info Required"},
+        "assignedUser": _assigned_user(case),
+        "allocationOutstanding": {
+            "principal": money(case.remainder, case.currency),
+            "interest": money(case.interest_fees, case.currency),
+            "reminderFees": money(case.reminder_fees, case.currency),
+            "collectionFees": money(case.collection_fees, case.currency),
+        },
+    }
 
 
 def _assigned_user(case: Case) -> dict[str, Any] | None:
@@ -295,11 +295,11 @@ def case_item(case: Case) -> dict[str, Any]:
             "externalTenantId": link.external_tenant_id,
             "creditorId": creditor.id,
             "companyName": creditor.company_name,
-            "contacts": _without_none(contacts, "onboardingUser"),
+            "contacts": contacts,
         },
         "debtor": {"name": case.debtor_name, "country": country_name(case.debtor_country)},
-        "grossAmount": money(case.gross_amount),
-        "remainder": money(case.remainder),
+        "grossAmount": money(case.gross_amount, case.currency),
+        "remainder": money(case.remainder, case.currency),
         "currency": case.currency,
         "lifecycle": case.lifecycle,
         "closeCode": case.close_code,
@@ -347,7 +347,7 @@ def potential_revenue(case: Case) -> dict[str, Any] | None:
 
 def case_detail(case: Case) -> dict[str, Any]:
     """GetCaseDetailResponse: a CaseItem plus the potential revenue breakdown."""
-    return _without_none({**case_item(case), "potentialRevenue": potential_revenue(case)}, "potentialRevenue")
+    return {**case_item(case), "potentialRevenue": potential_revenue(case)}
 
 
 # --- partner, webhooks, revenue ----------------------------------------------------------------
@@ -405,13 +405,13 @@ def transaction_item(txn: RevenueTransaction) -> dict[str, Any]:
             "invoiceId": case.id,
             "caseReference": case.reference,
             "debtorName": case.debtor_name,
-            "originalAmount": money(case.gross_amount),
+            "originalAmount": money(case.gross_amount, case.currency),
             "currency": case.currency,
         },
-        "payment": {"amount": money(txn.payment_amount), "currency": txn.currency, "paymentDate": iso(txn.date)},
+        "payment": {"amount": money(txn.payment_amount, txn.currency), "currency": txn.currency, "paymentDate": iso(txn.date)},
         "earnings": {
             "currency": txn.currency,
-            "debituraRevenue": money(txn.debitura_revenue),
+            "debituraRevenue": money(txn.debitura_revenue, txn.currency),
             "debituraRevenueUsd": revenue_usd,
             "referralFeePercentage": percentage(txn.referral_fee_percentage),
             "referralFeeAmount": fee,

@@ -56,6 +56,18 @@ def record(
 # Reading the trail: the audit page, tenant and case histories, CSV export.
 
 OUTCOMES = (OK, FAILED, REFUSED)
+# The actions in words, for histories support staff read; the audit page and its CSV keep the codes.
+ACTION_LABELS = {
+    "auth.login": "Sign-in", "auth.logout": "Sign-out",
+    "client.create": "New client", "client.reissue_url": "Re-issue URL", "client.refresh": "Read again",
+    "client.withdraw": "Withdraw link", "case.submit": "Case submitted", "file.upload": "File upload",
+    "kyc.submit": "KYC submitted", "pricing.preview": "Pricing preview", "connection.check": "Connection check",
+    "sync.start": "Sync started", "sync.run": "Sync",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
 CSV_COLUMNS = (
     "at", "operator", "action", "external_tenant_id", "case_id", "outcome", "debitura_status", "idempotency_key", "summary",
 )

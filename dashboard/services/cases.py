@@ -16,17 +16,21 @@ from typing import Any
 from sqlalchemy import func, nulls_first, nulls_last, select
 from sqlalchemy.orm import joinedload, load_only
 
+from dashboard import money
 from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
 from dashboard.extensions import db
 from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import count_cache, live, mirror
 from dashboard.services.query_args import page_number, search_text
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services.uploads import files_for
+from dashboard.services.usd_rates import usd_equivalent
 from dashboard.wiring import debitura as app_debitura
 
 GROUPS = ("All", "Active", "Pending", "Closed", "Paused")
 LIFECYCLES = tuple(lifecycle for members in LIFECYCLE_GROUPS.values() for lifecycle in members)
-SORTS = {"created": Case.date_created, "amount": Case.gross_amount, "due": Case.due_date}
+# Amounts in different currencies compare by their USD equivalent (the page says so).
+SORTS = {"created": Case.date_created, "amount": usd_equivalent(Case.gross_amount, Case.currency), "due": Case.due_date}
 TEST_FILTERS = {"include": "Include test cases", "exclude": "Hide test cases", "only": "Only test cases"}
 PER_PAGE = 50
 
@@ -72,6 +76,10 @@ class CaseFilters:
         defaults = CaseFilters()
         return {name: getattr(values, name) for name in self.__dataclass_fields__ if getattr(values, name) != getattr(defaults, name)}
 
+    def on_page(self, pages: int) -> CaseFilters:
+        """These filters on a page that exists: past the end means the last page."""
+        return replace(self, page=pages) if self.page > pages else self
+
     def sort_args(self, sort: str) -> dict[str, Any]:
         """A column header's link: the same column flips direction, another starts descending."""
         direction = ("asc" if self.direction == "desc" else "desc") if sort == self.sort else "desc"
@@ -85,6 +93,7 @@ class CaseListing:
     total: int
     pages: int
     group_counts: dict[str, int] = field(default_factory=dict)
+    past_the_end: int | None = None  # the page asked for, when it was beyond the last one
 
 
 def _base_conditions(filters: CaseFilters) -> list:
@@ -167,18 +176,26 @@ def _matching(filters: CaseFilters, by_lifecycle: Mapping[str, int]) -> int:
     return sum(count for lifecycle, count in by_lifecycle.items() if lifecycle in wanted)
 
 
-def list_cases(filters: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
-    by_lifecycle = _lifecycle_counts(filters)
+def list_cases(asked: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
+    by_lifecycle = _lifecycle_counts(asked)
+    total = _matching(asked, by_lifecycle)
+    pages = max((total + per_page - 1) // per_page, 1)
+    filters = asked.on_page(pages)
     page = db.paginate(_ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page,
                        error_out=False, count=False)
-    page.total = _matching(filters, by_lifecycle)
     return CaseListing(
         filters=filters,
         rows=page.items,
-        total=page.total,
-        pages=page.pages or 1,
+        total=total,
+        pages=pages,
         group_counts=_group_counts(by_lifecycle),
+        past_the_end=asked.page if asked.page != filters.page else None,
     )
+
+
+def case_id_for_reference(reference: str) -> str | None:
+    """Debitura's id of the mirrored case with this reference (as the lists show it, any case), or None."""
+    return db.session.scalar(select(Case.id).where(func.upper(Case.reference) == reference.strip().upper()).limit(1))
 
 
 def iter_cases(filters: CaseFilters) -> Iterator[Case]:
@@ -199,16 +216,38 @@ def pending_signing(limit: int = 500) -> list[Case]:
     )
 
 
-def unblocking_urls(case: Case) -> list[tuple[str, str]]:
-    """(label, URL) for every URL that moves a pending case on: the combined signing URL, then solution URLs."""
-    urls: list[tuple[str, str]] = []
+# A solution URL's step, read off its path when Debitura's contract status did not name it.
+_STEPS_BY_PATH = (("powerofattorney", "power of attorney"), ("contractupgrade", "new agreement version"),
+                  ("onboarding", "debt collection agreement"))
+
+
+def _solution_step(entry: Any) -> tuple[str, str] | None:
+    """(step, URL) of one stored solution URL: {"step", "url"}, or a bare URL from older rows."""
+    if isinstance(entry, dict):
+        url, step = entry.get("url"), entry.get("step")
+    else:
+        url, step = entry, None
+    if not isinstance(url, str) or not url:
+        return None
+    if not isinstance(step, str) or not step:
+        path = url.lower()
+        step = next((name for marker, name in _STEPS_BY_PATH if marker in path), "")
+    return step, url
+
+
+def unblocking_urls(case: Case) -> list[tuple[str, str, str]]:
+    """(label, URL, caption) for every URL that moves a pending case on: the combined signing URL, then one per step."""
+    urls: list[tuple[str, str, str]] = []
     if case.lifecycle != PENDING_SIGNING:
         return urls
     if case.signing_url:
-        urls.append(("Signing URL", case.signing_url))  # every pending step in one flow
-    for url in case.solution_urls or []:
-        if isinstance(url, str) and url and url != case.signing_url and all(url != known for _, known in urls):
-            urls.append(("Solution URL", url))
+        urls.append(("Signing URL", case.signing_url, "Every pending step in one flow"))
+    for step, url in filter(None, map(_solution_step, case.solution_urls or [])):
+        if url != case.signing_url and all(url != known for _, known, _ in urls):
+            if step:
+                urls.append((f"{step[:1].upper()}{step[1:]} URL", url, f"Only the {step}"))
+            else:
+                urls.append(("Solution URL", url, "One more step Debitura asks for, on its own"))
     return urls
 
 
@@ -222,12 +261,17 @@ def refresh_signing_urls(case_id: str, *, debitura: DebituraClient | None = None
     if case is None or not case.external_tenant_id:
         raise CaseNotFound(case_id)
     client = debitura or app_debitura()
+    as_of = debitura_now()
     current = client.get_customer_case(case.external_tenant_id, case_id)
     contracts = client.contract_status(case.external_tenant_id, case_id)
-    case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, commit=False)
-    unsigned = [item for item in (contracts.sdca, contracts.poa, contracts.pricing_appendix) if item is not None]
-    solution_urls = [item.solution_url for item in unsigned if item.solution_url and (not item.signed or item.requires_resigning)]
-    case.solution_urls = list(dict.fromkeys(solution_urls))
+    case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, as_of=as_of,
+                              commit=False)
+    steps: dict[str, list[str]] = {}  # one URL can serve two steps (the PoA page also signs the pricing appendix)
+    for step, item in (("debt collection agreement", contracts.sdca), ("power of attorney", contracts.poa),
+                       ("pricing appendix", contracts.pricing_appendix)):
+        if item is not None and item.solution_url and (not item.signed or item.requires_resigning):
+            steps.setdefault(item.solution_url, []).append(step)
+    case.solution_urls = [{"step": " and ".join(names), "url": url} for url, names in steps.items()]
     db.session.commit()
     return case
 
@@ -252,11 +296,26 @@ class CaseView:
     timeline: list[TimelineEntry]
 
 
+def _learn(detail: CaseDetail, as_of: datetime) -> Case:
+    """The mirrored case, updated only when Debitura's answer tells it something new.
+
+    Opening a page is a read: an answer that matches the mirror writes nothing (not even when
+    it was seen), so polls elsewhere stay quiet and a read never contends with the sync.
+    """
+    [case], changed = mirror.upsert_cases([detail], source="api", as_of=as_of)
+    if changed:
+        db.session.commit()
+        return case
+    db.session.rollback()
+    return db.session.get(Case, detail.id)
+
+
 def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseView:
     """Debitura's current record of the case, mirrored; the mirror's copy (marked stale) when Debitura is down."""
     client = debitura or app_debitura()
     detail: CaseDetail | None = None
     stale_reason = None
+    as_of = debitura_now()
     try:
         detail = client.referral.get_case(case_id)
     except NotFound:
@@ -267,7 +326,7 @@ def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseVi
             raise
         stale_reason = error.user_message
     else:
-        case = mirror.upsert_case(detail, source="api")
+        case = _learn(detail, as_of)
     submission = db.session.scalar(
         select(CaseSubmission).where(CaseSubmission.case_id == case.id).order_by(CaseSubmission.id).limit(1)
     )
@@ -331,8 +390,8 @@ def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
     for case in cases:
         yield (
             case.reference, case.creditor_reference, case.client_name or (case.tenant.company_name if case.tenant else None),
-            case.external_tenant_id, case.debtor_name, case.debtor_country, case.gross_amount, case.currency,
-            case.remainder, case.lifecycle, case.close_code, "yes" if case.is_test else "no",
+            case.external_tenant_id, case.debtor_name, case.debtor_country, money.plain(case.gross_amount, case.currency),
+            case.currency, money.plain(case.remainder, case.currency), case.lifecycle, case.close_code, "yes" if case.is_test else "no",
             case.date_created.isoformat() if case.date_created else "", case.due_date.isoformat() if case.due_date else "",
             case.collection_partner, case.id,
         )

@@ -65,7 +65,7 @@ def endpoints() -> Endpoints:
 
 def check_api_key(*, actor: Actor, debitura: DebituraClient | None = None) -> KeyCheck:
     """Call GET /me with the partner's key and say plainly what came back; recorded in the audit trail."""
-    ensure_role("viewer", actor)
+    ensure_role("admin", actor)
     debitura = debitura if debitura is not None else app_client()
     try:
         partner = debitura.referral.me()

@@ -81,6 +81,7 @@ def record_failure(app: Flask, error: str) -> None:
         _memo.written_at = time.monotonic()
     now = now_utc()
     _write(app, {"last_error": error[:200]}, unreachable_since=now)
+    _forget_cached_read(_memo)
 
 
 def record_success(app: Flask) -> None:
@@ -91,6 +92,13 @@ def record_success(app: Flask) -> None:
         _memo.unreachable = False
         _memo.written_at = time.monotonic()
     _write(app, {"last_ok_at": now_utc(), "unreachable_since": None, "last_error": None})
+    _forget_cached_read(_memo)
+
+
+def _forget_cached_read(memo: _ProcessMemo) -> None:
+    """The banner on the answer to the very request that saw the change must show it."""
+    with memo.lock:
+        memo.read_at = 0.0
 
 
 def _write(app: Flask, values: dict, *, unreachable_since: datetime | None = None) -> None:

@@ -87,6 +87,7 @@ def submit(tenant_id: int, data: KycInput, *, idempotency_key: str, debitura: De
         )
         raise
     tenant.kyc_submitted_at = verification.date_created or now_utc()
+    tenant.kyc_review_status = verification.verification_status  # a fresh submission starts unreviewed
     tenant.kyc_status = "verified" if (verification.verification_status or "").lower() == "completed" else "pending"
     # Debitura accepts cases once a KYC record exists, so earlier refusals no longer block anything.
     tenant.kyc_blocked_cases = 0

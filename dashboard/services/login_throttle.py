@@ -3,8 +3,8 @@
 An account (the e-mail typed, whether or not an operator has it) is locked after a few
 failures; an address after many more (one machine trying many accounts). Known and unknown
 e-mails are counted and answered alike, so throttling reveals nothing about who exists.
-Settings: LOGIN_MAX_FAILURES_PER_ACCOUNT (5), LOGIN_MAX_FAILURES_PER_ADDRESS (20),
-LOGIN_THROTTLE_WINDOW_SECONDS (900).
+Settings (dashboard.config): LOGIN_MAX_FAILURES_PER_ACCOUNT, LOGIN_MAX_FAILURES_PER_ADDRESS,
+LOGIN_THROTTLE_WINDOW_SECONDS.
 """
 
 from __future__ import annotations
@@ -21,15 +21,8 @@ from dashboard.extensions import db
 from dashboard.models.base import now_utc
 from dashboard.models.throttle import ACCOUNT, ADDRESS, LoginFailure
 
-DEFAULTS = {
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-    "LOGIN_THROTTLE_WINDOW_SECONDS": 900,
-}
-
-
 def _setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULTS[name]))
+    return int(current_app.config[name])
 
 
 def _window() -> timedelta:

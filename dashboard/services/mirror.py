@@ -5,6 +5,8 @@ Facts arrive three ways: API answers (POST /clients, GET /clients, GET /cases), 
 Debitura's clock: an event its `timestamp`, an answer the moment it was fetched. A facet
 (a tenant's link, its onboarding, a case's lifecycle) only takes a fact at least as new as
 the newest it already holds, so a late webhook or a slow sync page never moves anything back.
+An answer is stamped with the moment we asked, never when it arrived: the webhooks a call fires
+are stamped while Debitura handles it, and must count as at least as new as its answer.
 
 This module takes answers and our own actions; `mirror_events` applies webhooks by the same rule.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -23,7 +26,6 @@ from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, Tenant
-from dashboard.models.base import now_utc
 from dashboard.services.tenant_state import NEEDS_LINKING, approval_ttl_days, debitura_now, refresh_state
 
 # Columns whose change makes a sighting count as "changed" in sync statistics.
@@ -31,7 +33,7 @@ _TENANT_FACTS = (
     "creditor_id", "company_name", "registration_number", "country", "address", "city", "zip_code",
     "support_email", "users", "is_attributed", "fee_percentage_snapshot", "date_linked", "onboarding_done",
     "onboarding_url", "conflict_type", "link_request_status", "approval_url", "withdrawn_at", "missing_since",
-    "kyc_status", "kyc_submitted_at", "cases_total", "cases_closed", "earnings_usd", "state",
+    "kyc_status", "kyc_submitted_at", "kyc_review_status", "cases_total", "cases_closed", "earnings_usd", "state",
 )
 _CASE_FACTS = (
     "tenant_id", "external_tenant_id", "client_name", "reference", "creditor_reference", "debtor_name",
@@ -103,6 +105,13 @@ def _users_from_client(client: Client, previous: list[dict]) -> list[dict]:
     ]
 
 
+def _same_page(stored: str | None, fresh: str | None) -> bool:
+    """Both URLs open the same hosted page (they differ at most in the query string)."""
+    if not stored or not fresh:
+        return False
+    return urlsplit(stored)._replace(query="") == urlsplit(fresh)._replace(query="")
+
+
 def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime, status: int | None = None) -> bool:
     """Copy one `Client` answer onto its tenant row; True when anything meaningful changed."""
     before = _snapshot(tenant, _TENANT_FACTS)
@@ -136,6 +145,7 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
         assign(tenant, "kyc_status", client.kyc_status)
     if client.kyc_verification is not None and client.kyc_verification.date_created is not None:
         assign(tenant, "kyc_submitted_at", client.kyc_verification.date_created)
+        assign(tenant, "kyc_review_status", client.kyc_verification.verification_status)
 
     if at_least_as_new(tenant.link_as_of, as_of):
         # An answer describing the client means an active link exists for this tenant id.
@@ -155,12 +165,16 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
         elif status == 202:
             done = False
         assign(tenant, "onboarding_done", done)
-        assign(tenant, "onboarding_url", None if status == 201 else client.onboarding_url)
+        url = None if status == 201 else client.onboarding_url
+        # Debitura hands out the same onboarding page with a fresh session parameter on every read; a read
+        # keeps the URL we have (and may already have sent), only POST /clients (a re-issue) replaces it.
+        if status is not None or not _same_page(tenant.onboarding_url, url):
+            assign(tenant, "onboarding_url", url)
         if not done and tenant.onboarding_started_at is None:
             tenant.onboarding_started_at = client.date_linked or as_of
         tenant.onboarding_as_of = as_of
 
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     assign(tenant, "search_text", search_text_for(tenant))
     refresh_state(tenant, as_of)
@@ -240,7 +254,8 @@ def record_conflict(
         assign(tenant, "conflict_type", conflict.conflict_type)
         assign(tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None)
         if conflict.conflict_type == NEEDS_LINKING:
-            fresh = tenant.link_request_status != "pending" or tenant.approval_url != conflict.approval_url
+            # A pending request whose URL we lack is this one, announced by its webhook first.
+            fresh = tenant.link_request_status != "pending" or tenant.approval_url not in (None, conflict.approval_url)
             assign(tenant, "link_request_status", "pending")
             assign(tenant, "is_attributed", False)
             if conflict.approval_url:
@@ -253,7 +268,10 @@ def record_conflict(
             assign(tenant, "approval_url", None)
             assign(tenant, "approval_expires_at", None)
         tenant.link_as_of = as_of
-    tenant.last_seen_at = now_utc()
+    elif conflict.conflict_type == NEEDS_LINKING and tenant.link_request_status == "pending" and not tenant.approval_url:
+        # Its webhook was applied first; only this answer carries the URL the customer needs.
+        assign(tenant, "approval_url", conflict.approval_url)
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
     if commit:
@@ -270,7 +288,7 @@ def mark_missing(tenant: Tenant, *, source: str, as_of: datetime | None = None) 
     if changed:
         tenant.missing_since = as_of
     tenant.link_as_of = as_of
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = source
     refresh_state(tenant, as_of)
     return changed
@@ -381,7 +399,7 @@ def apply_case(
         assign(case, "tenant_id", tenant.id)
         if not case.client_name:
             case.client_name = tenant.company_name
-    case.last_seen_at = now_utc()
+    case.last_seen_at = as_of
     case.last_seen_source = source
     assign(case, "search_text", case_search_text(case))
     return _snapshot(case, _CASE_FACTS) != before
@@ -449,7 +467,12 @@ def upsert_cases(
 
 
 def upsert_case(
-    item: CaseItem | CustomerCase, *, source: str, external_tenant_id: str | None = None, commit: bool = True
+    item: CaseItem | CustomerCase,
+    *,
+    source: str,
+    external_tenant_id: str | None = None,
+    as_of: datetime | None = None,
+    commit: bool = True,
 ) -> Case:
     """Create or update one case from the Referral API (CaseItem/CaseDetail) or the Customer API (Case).
 
@@ -458,7 +481,7 @@ def upsert_case(
     """
     if not item.id:
         raise ValueError("Debitura's answer names no case id")
-    rows, _ = upsert_cases([item], source=source, external_tenant_id=external_tenant_id)
+    rows, _ = upsert_cases([item], source=source, as_of=as_of, external_tenant_id=external_tenant_id)
     if commit:
         db.session.commit()
     return rows[0]

@@ -18,7 +18,6 @@ from sqlalchemy import insert, select, update
 from dashboard.debitura.fields import moment
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, Tenant
-from dashboard.models.base import now_utc
 from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
 from dashboard.services.mirror import (
     assign,
@@ -97,9 +96,9 @@ def _client_event(event_type: str, data: Mapping[str, Any], occurred_at: datetim
         outcome = _onboarding_event(tenant, event_type, occurred_at)
     else:
         outcome = _link_event(tenant, event_type, data, occurred_at)
-    tenant.last_seen_at = now_utc()
+    tenant.last_seen_at = debitura_now()  # Debitura's clock, like every fact beside it
     tenant.last_seen_source = "webhook"
-    refresh_state(tenant, debitura_now())
+    refresh_state(tenant, debitura_now(), since=occurred_at)
     return outcome
 
 
@@ -136,7 +135,7 @@ def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime)
             after["client_name"] = after["client_name"] or owner.company_name
     outcome = _case_lifecycle(after, event_type, data, occurred_at)
     after["search_text"] = case_search_text(SimpleNamespace(**after))
-    after["last_seen_at"], after["last_seen_source"] = now_utc(), "webhook"
+    after["last_seen_at"], after["last_seen_source"] = debitura_now(), "webhook"
     if found is None:
         connection.execute(insert(Case).values(
             id=fit(Case, "id", case_id), is_test=False, needs_info=False, validation_items=[], solution_urls=[], **after))

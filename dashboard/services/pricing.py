@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from dashboard import money
 from dashboard.authz import ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, PreviewResult
 from dashboard.services import audit
 from dashboard.wiring import debitura as app_debitura
-
-CENT = Decimal("0.01")
-
 
 def wire_date(day: date) -> str:
     """Dates go out as the specs' date-time (midnight UTC of that calendar day)."""
@@ -61,7 +59,7 @@ class PricingQuote:
         pricing = self.result.pricing
         if pricing is None or pricing.total is None:
             return None
-        return (self.input.amount * pricing.total / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+        return money.quantize(self.input.amount * pricing.total / Decimal(100), self.input.currency)
 
     @property
     def pending_action_types(self) -> list[str]:
@@ -83,12 +81,20 @@ def preview_payload(data: PricingInput) -> dict[str, Any]:
     return payload
 
 
-def preview(data: PricingInput, *, debitura: DebituraClient | None = None, external_tenant_id: str | None = None) -> PricingQuote:
-    """Ask Debitura what this case would cost; recorded in the audit trail like every call made for an operator."""
+def preview(data: PricingInput, *, debitura: DebituraClient | None = None, external_tenant_id: str | None = None,
+            as_client: bool = False) -> PricingQuote:
+    """Ask Debitura what this case would cost; recorded in the audit trail like every call made for an operator.
+
+    Without a client the Referral API answers with what the matched partner asks of any client. `as_client`
+    asks the Customer API as that tenant instead, so the steps listed are the ones this client still owes.
+    """
     ensure_role("viewer")
     client = debitura or app_debitura()
     try:
-        result = client.referral.preview_case(preview_payload(data))
+        if as_client and external_tenant_id:
+            result = client.preview_case(external_tenant_id, preview_payload(data))
+        else:
+            result = client.referral.preview_case(preview_payload(data))
     except DebituraError as error:
         audit.record(
             "pricing.preview",

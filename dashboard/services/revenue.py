@@ -5,12 +5,14 @@ Amounts are Debitura's USD figures, read as Decimal and never converted through 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
+from dashboard import money
 from dashboard.debitura import DebituraClient, Transaction, TransactionsPage
 from dashboard.debitura.types import REVENUE_STAGES
 from dashboard.services.query_args import page_number, search_text
@@ -29,6 +31,22 @@ STAGE_LABELS = {
 }
 # ReferralInvoicingStatus: the integers the filter takes, and the names Debitura reports.
 INVOICING_STATUSES = {0: "Pending", 1: "Invoiced", 2: "Paid", 3: "Disputed"}
+# The other two statuses as Debitura spells them, and in words (PlatformInvoicingStatus is about the
+# collection partner's invoice from Debitura, CommissionPaymentStatus about that partner's payment).
+PLATFORM_INVOICING_LABELS = {
+    "NotInvoiced": "Collection partner not invoiced yet",
+    "InvoiceIssued": "Collection partner invoiced",
+    "PaymentReceived": "Collection partner paid Debitura",
+    "InvoiceCredited": "Collection partner's invoice credited",
+}
+COMMISSION_PAYMENT_LABELS = {"Unpaid": "Commission unpaid", "Paid": "Commission paid", "Credited": "Commission credited"}
+
+
+def status_label(labels: Mapping[str, str], code: str | None) -> str:
+    """A status in words; a code Debitura adds later is split into words rather than shown glued."""
+    if not code:
+        return ""
+    return labels.get(code) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", code).capitalize()
 
 
 @dataclass(frozen=True)
@@ -158,7 +176,8 @@ TRANSACTION_CSV_HEADER = (
     "Transaction id", "Date", "External tenant id", "Client", "Case reference", "Debtor",
     "Case amount", "Case currency", "Payment amount", "Payment currency", "Payment date",
     "Referral fee %", "Referral fee", "Fee currency", "Referral fee USD", "Estimate",
-    "Recognized", "Commission payment", "Platform invoicing", "Referral invoicing",
+    "Recognized", "Commission payment", "Commission payment code", "Platform invoicing", "Platform invoicing code",
+    "Referral invoicing", "Referral invoicing code",
 )
 
 
@@ -166,9 +185,13 @@ def transaction_csv_rows(transactions) -> Iterator[tuple]:
     for item in transactions:
         yield (
             item.transaction_id, item.date.isoformat() if item.date else "", item.external_tenant_id, item.company_name,
-            item.case_reference, item.debtor_name, item.original_amount, item.original_currency, item.payment_amount,
+            item.case_reference, item.debtor_name, money.plain(item.original_amount, item.original_currency),
+            item.original_currency, money.plain(item.payment_amount, item.payment_currency),
             item.payment_currency, item.payment_date.isoformat() if item.payment_date else "", item.referral_fee_percentage,
-            item.referral_fee_amount, item.earnings_currency, item.referral_fee_amount_usd, "yes" if item.is_estimate else "no",
-            "yes" if item.is_recognized else "no", item.commission_payment_status, item.platform_invoicing_status,
-            item.referral_invoicing_status,
+            money.plain(item.referral_fee_amount, item.earnings_currency), item.earnings_currency,
+            money.plain(item.referral_fee_amount_usd, "USD"), "yes" if item.is_estimate else "no",
+            "yes" if item.is_recognized else "no",
+            status_label(COMMISSION_PAYMENT_LABELS, item.commission_payment_status), item.commission_payment_status,
+            status_label(PLATFORM_INVOICING_LABELS, item.platform_invoicing_status), item.platform_invoicing_status,
+            status_label({}, item.referral_invoicing_status), item.referral_invoicing_status,
         )

@@ -15,15 +15,25 @@ from decimal import Decimal
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 
 from dashboard.authz import ensure_role
-from dashboard.debitura import BusinessRuleError, DebituraClient, DebituraError, InvalidRequest, jsonwire
+from dashboard.debitura import (
+    BusinessRuleError,
+    ClientLinkInvalid,
+    ClientNotLinked,
+    DebituraClient,
+    DebituraError,
+    InvalidRequest,
+    jsonwire,
+)
+from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
 from dashboard.services import audit, mirror, pricing
 from dashboard.services.kyc import note_kyc_block
+from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state
 from dashboard.wiring import debitura as app_debitura
 
 # A "sending" row older than this lost its worker (crash, restart): a retry may take it over.
@@ -31,10 +41,15 @@ STALE_SENDING = timedelta(seconds=90)
 # Drafts nobody sent are kept a week, then cleared when new drafts are made.
 DRAFT_RETENTION = timedelta(days=7)
 MISSING_KYC = "MissingKycVerification"
+NO_ACTIVE_LINK = "NoActiveClientLink"  # our name for "Debitura mints no token for this client"
 
 
 class SubmissionNotFound(LookupError):
     """No submission has this key."""
+
+
+class TenantCannotTakeCases(Exception):
+    """The tenant has no active link at Debitura (declined, pending approval, another partner, …): no case can go."""
 
 
 class PreviewRequired(Exception):
@@ -137,12 +152,32 @@ def new_key() -> str:
     return f"case-{uuid.uuid4()}"
 
 
+def accepts_cases(tenant: Tenant) -> bool:
+    """Whether Debitura takes a case for this tenant: it issues the client's token only for an active link."""
+    return derive_state(tenant).code in LINKED_STATES
+
+
+def tenants_accepting_cases(limit: int = 2000) -> list[Tenant]:
+    """The tenants a case can be started for (stored state: an active link), by company name."""
+    return list(db.session.scalars(
+        select(Tenant).where(Tenant.state.in_(LINKED_STATES))
+        .order_by(Tenant.company_name, Tenant.external_tenant_id).limit(limit)
+    ))
+
+
+def tenants_not_accepting_cases() -> int:
+    return db.session.scalar(select(func.count()).select_from(Tenant).where(Tenant.state.not_in(LINKED_STATES))) or 0
+
+
 def start(tenant_id: int, *, form_data: dict[str, str] | None = None, retry_of: str | None = None) -> CaseSubmission:
-    """A fresh draft (and its Idempotency-Key) for one tenant."""
+    """A fresh draft (and its Idempotency-Key) for one tenant that can take a case."""
     operator = _operator()
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:
         raise LookupError(f"No tenant with id {tenant_id}")
+    if not accepts_cases(tenant):
+        state = derive_state(tenant)
+        raise TenantCannotTakeCases(f"{state.label}: {state.explanation}")
     db.session.execute(
         delete(CaseSubmission).where(
             CaseSubmission.status == "draft",
@@ -199,7 +234,8 @@ def preview(key: str, draft: CaseDraft, form_data: dict[str, str], *, debitura: 
     if submission.status == "draft":
         submission.form_data = dict(form_data)
         db.session.commit()
-    quote = pricing.preview(draft.pricing_input(), debitura=debitura, external_tenant_id=submission.external_tenant_id)
+    quote = pricing.preview(draft.pricing_input(), debitura=debitura, external_tenant_id=submission.external_tenant_id,
+                            as_client=True)
     if submission.status == "draft":
         submission.previewed_payload = _encode(draft)
         db.session.commit()
@@ -243,7 +279,7 @@ def copy_as_new(key: str) -> CaseSubmission:
 
 def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], take_over_stale: bool = False) -> bool:
     """Atomically move the row to `sending`; False when another request holds it or it already finished."""
-    now = now_utc()
+    now = debitura_now()  # shown as "on its way since …" beside Debitura's times
     claimable = CaseSubmission.status.in_(from_statuses)
     if take_over_stale:
         claimable = or_(claimable, and_(CaseSubmission.status == "sending", CaseSubmission.sending_since < now - STALE_SENDING))
@@ -262,6 +298,7 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
         select(CaseSubmission).where(CaseSubmission.idempotency_key == key).execution_options(populate_existing=True)
     ).scalar_one()
     payload = jsonwire.loads(submission.payload)
+    as_of = debitura_now()  # when we asked: case.created is stamped while Debitura handles the call
     try:
         case = client.create_case(submission.external_tenant_id, payload, idempotency_key=key)
     except InvalidRequest as error:
@@ -269,6 +306,10 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
         raise
     except BusinessRuleError as error:
         _finish_rejected(submission, error)
+        return submission
+    except (ClientNotLinked, ClientLinkInvalid) as error:
+        # A definite answer, not a lost one: no token, or the token refused, so Debitura created nothing.
+        _finish_not_linked(submission, error)
         return submission
     except DebituraError as error:
         _finish_failed(submission, "failed", error)
@@ -282,7 +323,7 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
     submission.last_error = None
     submission.last_status = 201
     submission.business_errors = []
-    mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, commit=False)
+    mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, as_of=as_of, commit=False)
     _record_outcome(
         submission, audit.OK, f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})", 201,
         case_id=case.id,
@@ -309,9 +350,19 @@ def _record_outcome(
 
 def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError) -> None:
     submission.status = status
-    submission.last_error = error.user_message
+    submission.last_error = debitura_message(error)
     submission.last_status = error.http_status
     _record_outcome(submission, audit.FAILED, f"{type(error).__name__}: {error.user_message}", error.http_status)
+
+
+def _finish_not_linked(submission: CaseSubmission, error: DebituraError) -> None:
+    submission.status = "rejected"
+    submission.last_status = error.http_status
+    submission.last_error = error.user_message
+    submission.signing_url = None
+    submission.business_errors = [{"type": NO_ACTIVE_LINK, "message": error.user_message, "solution_url": None}]
+    _record_outcome(submission, audit.REFUSED, f"Refused by Debitura: no active client link ({error.user_message})",
+                    error.http_status)
 
 
 def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError) -> None:

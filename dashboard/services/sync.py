@@ -23,9 +23,9 @@ from sqlalchemy import select
 
 from dashboard.debitura import Page
 from dashboard.debitura.errors import DebituraError, NotFound
+from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
-from dashboard.models.base import now_utc
 from dashboard.models.sync import FAILED, INTERRUPTED, RUNNING, SUCCEEDED
 from dashboard.services import leases, mirror
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now
@@ -62,7 +62,7 @@ def _resumable(run: SyncRun | None) -> bool:
         run is not None
         and run.status in (RUNNING, FAILED, INTERRUPTED)
         and run.phase != "done"
-        and now_utc() - run.started_at < RESUME_WITHIN
+        and debitura_now() - run.started_at < RESUME_WITHIN
     )
 
 
@@ -87,16 +87,16 @@ def start_run(*, trigger: str = "cli", operator_id: int | None = None, holder: s
             previous.finished_at = previous.heartbeat_at
         run = SyncRun(trigger=trigger, operator_id=operator_id, phase="clients", next_page=1, errors=[],
                       clients_seen=0, cases_seen=0, tenants_changed=0, tenants_missing=0, cases_changed=0,
-                      calls_made=0, resumed=0, started_at=now_utc())
+                      calls_made=0, resumed=0, started_at=debitura_now())
         db.session.add(run)
     run.holder = holder
-    run.heartbeat_at = now_utc()
+    run.heartbeat_at = debitura_now()
     db.session.commit()
     return run
 
 
 def _checkpoint(run: SyncRun, progress: Progress | None) -> None:
-    run.heartbeat_at = now_utc()
+    run.heartbeat_at = debitura_now()
     db.session.commit()
     if not leases.renew(LEASE, run.holder or "", LEASE_TTL_SECONDS):
         raise SyncLeaseLost("The sync lease expired and was taken over; this run stops.")
@@ -208,8 +208,9 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
         db.session.rollback()
         run = db.session.get(SyncRun, run_id)
         run.status = FAILED
-        run.errors = [*run.errors, {"at": now_utc().isoformat(), "error": type(error).__name__, "message": error.user_message}]
-        run.message = f"Stopped at {run.phase}, page {run.next_page}: {error.user_message} The next sync resumes here."
+        message = debitura_message(error)
+        run.errors = [*run.errors, {"at": debitura_now().isoformat(), "error": type(error).__name__, "message": message}]
+        run.message = f"Stopped at {run.phase}, page {run.next_page}: {message} The next sync resumes here."
         log.warning("Sync run %s failed: %r", run_id, error)
     except SyncLeaseLost as error:
         db.session.rollback()
@@ -221,11 +222,11 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
         run = db.session.get(SyncRun, run_id)
         run.status = INTERRUPTED if isinstance(error, KeyboardInterrupt) else FAILED
         run.message = f"Stopped at {run.phase}, page {run.next_page} ({type(error).__name__}); the next sync resumes here."
-        run.finished_at = now_utc()
+        run.finished_at = debitura_now()
         db.session.commit()
         leases.release(LEASE, holder)
         raise
-    run.finished_at = now_utc()
+    run.finished_at = debitura_now()
     run.heartbeat_at = run.finished_at
     db.session.commit()
     leases.release(LEASE, holder)

@@ -13,8 +13,9 @@ from datetime import datetime
 
 from flask import current_app
 
+from dashboard.durations import duration
 from dashboard.models import Tenant
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now  # noqa: F401  (re-exported: services read the clock here)
 
 # 409 types as Debitura spells them (the docs use two names for "another partner").
 NEEDS_LINKING = "ClientExistsNeedsLinking"
@@ -82,7 +83,7 @@ STATES: tuple[StateInfo, ...] = (
     StateInfo(
         "expired", "Link expired", "bad",
         "The link request expired before the customer approved it.",
-        "Re-issue the approval URL (this re-sends POST /clients) and send the fresh URL to the customer.",
+        "Re-issue the approval URL and send the fresh URL to the customer.",
         "reissue",
     ),
     StateInfo(
@@ -107,7 +108,7 @@ STATES: tuple[StateInfo, ...] = (
     StateInfo(
         "withdrawn", "Withdrawn / archived", "",
         "Debitura has no active link for this tenant id: it was withdrawn or archived.",
-        "If the customer should work with us again, create the client again (POST /clients).",
+        "If the customer should work with us again, create the client again with New client.",
         None,
     ),
 )
@@ -117,17 +118,9 @@ STATE_CODES = tuple(info.code for info in STATES)
 LINKED_STATES = ("ready", "onboarding", "resign_needed")
 
 
-def debitura_now() -> datetime:
-    """Debitura's idea of now: the sandbox clock in sandbox mode (it can be advanced), else real UTC."""
-    sandbox = current_app.extensions.get("sandbox") if current_app else None
-    if sandbox is not None:
-        return sandbox.now()
-    return now_utc()
-
-
 def approval_ttl_days() -> int:
     """The partner's ApprovalTtlDays (Debitura default 7, 1 to 30); only Debitura knows it, so it is configured."""
-    return int(current_app.config.get("DEBITURA_APPROVAL_TTL_DAYS", 7))
+    return int(current_app.config["DEBITURA_APPROVAL_TTL_DAYS"])
 
 
 def _code(tenant: Tenant, now: datetime) -> str:
@@ -158,24 +151,14 @@ def _code(tenant: Tenant, now: datetime) -> str:
     return "onboarding"
 
 
-def _time_left(deadline: datetime, now: datetime) -> str:
-    seconds = int((deadline - now).total_seconds())
-    days, rest = divmod(max(seconds, 0), 86400)
-    hours, rest = divmod(rest, 3600)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {rest // 60} min"
-    return f"{max(rest // 60, 1)} min"
-
-
 def derive_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
     """The tenant's state, with an explanation specific to this tenant where the facts allow."""
     now = now or debitura_now()
     info = STATE_BY_CODE[_code(tenant, now)]
     explanation = info.explanation
     if info.code == "approval_pending" and tenant.approval_expires_at is not None:
-        explanation += f" It expires in {_time_left(tenant.approval_expires_at, now)}."
+        left = tenant.approval_expires_at - now
+        explanation += f" It expires in {duration(left)}." if left.total_seconds() >= 60 else " It expires in under a minute."
     elif info.code == "onboarding" and tenant.onboarding_started_at is not None:
         days = (now - tenant.onboarding_started_at).days
         if days >= 1:
@@ -185,12 +168,30 @@ def derive_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
     return TenantState(info.code, info.label, info.badge, explanation, info.next_action, info.action)
 
 
-def refresh_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
-    """Store the derived state on the row (lists filter and count on it); note when it changed."""
+def refusal_state(conflict_type: str | None, message: str | None = None) -> TenantState:
+    """What a hard 409 from POST /clients means, without touching any tenant (a refusal for a tenant
+    we already know leaves its row as it was)."""
+    if conflict_type in OTHER_PARTNER_TYPES:
+        info = STATE_BY_CODE["other_partner"]
+    elif conflict_type == INVALID_CLIENT_TYPE:
+        info = STATE_BY_CODE["invalid_client_type"]
+    elif conflict_type == DIFFERENT_TENANT:
+        info = STATE_BY_CODE["tenant_conflict"]
+    else:
+        info = StateInfo("refused", "Refused by Debitura", "bad", "Debitura refused to create or link the client.",
+                         "Check the details and try again; ask Debitura support if the refusal is unexpected.", None)
+    explanation = info.explanation + (f" Debitura said: “{message}”" if message else "")
+    return TenantState(info.code, info.label, info.badge, explanation, info.next_action, info.action)
+
+
+def refresh_state(tenant: Tenant, now: datetime | None = None, *, since: datetime | None = None) -> TenantState:
+    """Store the derived state on the row (lists filter and count on it) and, on Debitura's clock,
+    since when it holds: `since` (the moment of the fact that changed it) or `now`."""
+    now = now or debitura_now()
     state = derive_state(tenant, now)
-    if tenant.state != state.code:
+    if tenant.state != state.code or tenant.state_changed_at is None:
         tenant.state = state.code
-        tenant.state_changed_at = now_utc()
+        tenant.state_changed_at = since or now
     return state
 
 

@@ -5,18 +5,20 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import load_only
 
 from dashboard.authz import ensure_role
-from dashboard.debitura.errors import Conflict, DebituraError, NotFound
+from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
 from dashboard.extensions import db
 from dashboard.models import Tenant
-from dashboard.services import audit, mirror
+from dashboard.services import audit, first_cases, mirror
 from dashboard.services.query_args import page_number, search_text
-from dashboard.services.tenant_state import LINKED_STATES, STATE_CODES, debitura_now
+from dashboard.services.submissions import CaseDraft, case_payload
+from dashboard.services.tenant_state import LINKED_STATES, NEEDS_LINKING, STATE_CODES, debitura_now
 from dashboard.wiring import debitura
 
 
@@ -49,6 +51,9 @@ class ClientRequest:
     city: str | None = None
     state: str | None = None
     support_phone: str | None = None
+    # First cases, created with the client (or, on the 409 path, when the customer approves).
+    cases: list[CaseDraft] = field(default_factory=list)
+    typed_cases: list[dict[str, str]] = field(default_factory=list)  # each case as typed, to start over from
 
     def payload(self) -> dict[str, Any]:
         details = {
@@ -65,13 +70,77 @@ class ClientRequest:
         users = list(self.users)
         if len(users) == 1 and not users[0].is_onboarding_user:
             users = [dataclasses.replace(users[0], is_onboarding_user=True)]
-        return {
+        payload = {
             "externalTenantId": self.external_tenant_id,
             "client": {key: value for key, value in details.items() if value},
             "users": [
                 {"name": user.name, "email": user.email, "isOnboardingUser": user.is_onboarding_user} for user in users
             ],
         }
+        if self.cases:
+            # Cases sent with a client wait in Pending contract signing until it signs, so say so.
+            payload["cases"] = [
+                case_payload(dataclasses.replace(case, allow_pending_contracts=True)) for case in self.cases
+            ]
+        return payload
+
+
+def missing_for_reissue(tenant: Tenant) -> list[str]:
+    """What POST /clients requires that the mirror does not hold for this tenant, in words.
+
+    A tenant known only from webhooks (a link request made outside the dashboard) has a company
+    name at most: Debitura's events name no country, support e-mail or users.
+    """
+    has_user = any(user.get("email") for user in tenant.users or [])
+    missing = []
+    if not tenant.company_name:
+        missing.append("company name")
+    if not tenant.country:
+        missing.append("country")
+    if not tenant.support_email and not has_user:
+        missing.append("support e-mail")
+    if not has_user:
+        missing.append("a user with an e-mail address")
+    return missing
+
+
+def in_words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+class ReissueDetailsMissing(TenantActionRefused):
+    """Re-issuing needs client details the mirror never learned; nothing was sent to Debitura."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"Nothing was sent: to issue a fresh URL Debitura needs the client's {in_words(missing)}, and the "
+            "dashboard does not know them for this tenant (Debitura's notifications name only the company). "
+            "Complete the client's details and send them again."
+        )
+
+
+# CreateClientRequest paths as support staff name them (Debitura's 400 names fields by path).
+_FIELD_WORDS = {
+    "externaltenantid": "tenant id", "client.name": "company name", "client.registrationnumber": "registration number",
+    "client.country": "country", "client.address": "address", "client.zipcode": "postal code", "client.city": "city",
+    "client.state": "state or region", "client.supportemail": "support e-mail", "client.supportphone": "support phone",
+    "users": "users", "name": "user name", "email": "user e-mail",
+}
+
+
+def refused_fields_in_words(error: InvalidRequest) -> str:
+    """A 400 for POST /clients said in words: which details Debitura found missing or invalid."""
+    words: list[str] = []
+    for path in error.field_errors:
+        key = path.lower()
+        word = _FIELD_WORDS.get(key) or _FIELD_WORDS.get(key.rsplit(".", 1)[-1] if key.startswith("users") else key)
+        word = word or "other details"
+        if word not in words:
+            words.append(word)
+    if not words:
+        return "some of the client's details are missing or invalid."
+    return f"the client's {in_words(words)} {'is' if len(words) == 1 else 'are'} missing or invalid."
 
 
 def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
@@ -84,7 +153,7 @@ def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
     ]
     if users and sum(user.is_onboarding_user for user in users) != 1:
         users = [dataclasses.replace(user, is_onboarding_user=index == 0) for index, user in enumerate(users)]
-    return ClientRequest(
+    payload = ClientRequest(
         external_tenant_id=tenant.external_tenant_id,
         name=tenant.company_name,
         country=tenant.country or "",
@@ -97,6 +166,10 @@ def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
         state=tenant.region,
         support_phone=tenant.support_phone,
     ).payload()
+    cases = first_cases.to_send(tenant)
+    if cases:
+        payload["cases"] = cases
+    return payload
 
 
 @dataclass(frozen=True)
@@ -104,40 +177,60 @@ class ClientOutcome:
     status: int  # 201 ready, 202 onboarding, 409 conflict
     tenant: Tenant
     conflict: Conflict | None = None
+    # True when the tenant id was in the mirror before this call: a refusal then leaves the row as it was.
+    existed: bool = False
 
     @property
     def conflict_type(self) -> str | None:
         return self.conflict.conflict_type if self.conflict else None
 
 
-def post_and_mirror(payload: dict[str, Any]) -> ClientOutcome:
+def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] | None = None) -> ClientOutcome:
     """POST /clients and mirror whatever comes back (201, 202 or a 409); other errors propagate.
 
+    The cases sent are remembered on the tenant with what became of each (services.first_cases).
     No role check and no audit: `send_client` adds both for operators; setup uses this directly.
     """
+    cases = payload.get("cases") or []
+    typed_cases = typed_cases if typed_cases is not None else [{} for _ in cases]
     external_tenant_id = payload["externalTenantId"]
+    existing = mirror.find_tenant(external_tenant_id)
+    as_of = debitura_now()  # when we asked: the webhooks this call fires are stamped later, and are as new
     try:
         result = debitura().referral.create_client(payload)
     except Conflict as conflict:
-        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, commit=False)
-        return ClientOutcome(409, tenant, conflict)
+        if existing is not None and conflict.conflict_type != NEEDS_LINKING:
+            # A refusal says nothing new about the tenant we know: its row stays exactly as it was.
+            return ClientOutcome(409, existing, conflict, existed=True)
+        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, as_of=as_of, commit=False)
+        if cases or tenant.first_cases:
+            first_cases.record_sent(tenant, cases, typed_cases)
+        if conflict.conflict_type == NEEDS_LINKING:
+            first_cases.mark_waiting(tenant)
+        return ClientOutcome(409, tenant, conflict, existed=existing is not None)
     client = result.client
     if client.external_tenant_id != external_tenant_id:
         client = dataclasses.replace(client, external_tenant_id=external_tenant_id)
     tenant = mirror.tenant_for(external_tenant_id)
     mirror.apply_request_details(tenant, payload)
-    mirror.apply_client(tenant, client, source="api", as_of=debitura_now(), status=result.status)
-    if client.case_results is not None and client.case_results.successful_cases:
-        mirror.upsert_cases(client.case_results.successful_cases, source="api", external_tenant_id=external_tenant_id)
-    return ClientOutcome(result.status, tenant)
+    mirror.apply_client(tenant, client, source="api", as_of=as_of, status=result.status)
+    created = client.case_results.successful_cases if client.case_results is not None else ()
+    if created:
+        mirror.upsert_cases(created, source="api", as_of=as_of, external_tenant_id=external_tenant_id)
+    if cases or tenant.first_cases:
+        first_cases.record_sent(tenant, cases, typed_cases)
+        first_cases.apply_results(tenant, client.case_results, [case.id for case in created])
+    return ClientOutcome(result.status, tenant, existed=existing is not None)
 
 
-def send_client(payload: dict[str, Any], *, action: str = "client.create") -> ClientOutcome:
+def send_client(
+    payload: dict[str, Any], *, action: str = "client.create", typed_cases: list[dict[str, str]] | None = None
+) -> ClientOutcome:
     """An operator's POST /clients: mirrored and audited; 400/422 and outages propagate after being audited."""
     ensure_role("operator")
     external_tenant_id = payload["externalTenantId"]
     try:
-        outcome = post_and_mirror(payload)
+        outcome = post_and_mirror(payload, typed_cases)
     except DebituraError as error:
         db.session.rollback()
         audit.record(
@@ -145,13 +238,24 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
             summary=f"POST /clients failed: {type(error).__name__}",
         )
         raise
-    if outcome.conflict is not None:
+    if outcome.conflict_type == NEEDS_LINKING:
+        # The usual answer for a company that already has a Debitura account: a link request, not a refusal.
+        audit.record(
+            action, outcome=audit.OK, debitura_status=409, external_tenant_id=external_tenant_id,
+            summary="Approval URL issued: the company already has a Debitura account and must approve the link",
+            commit=False,
+        )
+    elif outcome.conflict is not None:
         audit.record(
             action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
             summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", commit=False,
         )
     else:
         what = "ready (201)" if outcome.status == 201 else "onboarding URL issued (202)"
+        sent = len(payload.get("cases") or [])
+        if sent:
+            failed = len(first_cases.of_outcome(outcome.tenant, first_cases.FAILED))
+            what += f"; {sent} first case{'s' if sent != 1 else ''} sent, {failed} not created"
         audit.record(
             action, outcome=audit.OK, debitura_status=outcome.status, external_tenant_id=external_tenant_id,
             summary=f"Client {what}", commit=False,
@@ -161,12 +265,16 @@ def send_client(payload: dict[str, Any], *, action: str = "client.create") -> Cl
 
 
 def create_client(request: ClientRequest) -> ClientOutcome:
-    return send_client(request.payload(), action="client.create")
+    return send_client(request.payload(), action="client.create", typed_cases=request.typed_cases)
 
 
 def reissue_url(tenant_id: int) -> ClientOutcome:
     """Re-send POST /clients for a tenant: a fresh onboarding URL (202) or approval URL (409) comes back."""
     tenant = db.get_or_404(Tenant, tenant_id)
+    missing = missing_for_reissue(tenant)
+    if missing:
+        ensure_role("operator")
+        raise ReissueDetailsMissing(missing)
     return send_client(payload_from_tenant(tenant), action="client.reissue_url")
 
 
@@ -233,13 +341,15 @@ def refresh(tenant_id: int) -> tuple[Tenant, bool]:
 
 PAGE_SIZE = 25
 SORTS = {
-    "company": Tenant.company_name,
-    "tenant": Tenant.external_tenant_id,
-    "state": Tenant.state,
-    "changed": Tenant.state_changed_at,
-    "seen": Tenant.last_seen_at,
-    "created": Tenant.created_at,
-}
+    "company": lambda now: Tenant.company_name,
+    "tenant": lambda now: Tenant.external_tenant_id,
+    # The order of the chips (the way a client moves through them), not the alphabet of internal codes.
+    "state": lambda now: case({code: position for position, code in enumerate(STATE_CODES)}, value=Tenant.state_at(now),
+                              else_=len(STATE_CODES)),
+    "changed": Tenant.state_since_at,
+    "seen": lambda now: Tenant.last_seen_at,
+    "created": lambda now: Tenant.created_at,
+}  # each a column as of Debitura's now: a state can lapse between writes
 DEFAULT_SORT = "company"
 
 
@@ -272,6 +382,11 @@ class TenantFilter:
             values.pop("page")
         return {key: value for key, value in values.items() if value not in (None, "")}
 
+    def on_page(self, total: int) -> TenantFilter:
+        """This filter on a page that exists for `total` rows: past the end means the last page."""
+        last = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+        return dataclasses.replace(self, page=last) if self.page > last else self
+
     def sort_link(self, column: str) -> dict[str, Any]:
         """Clicking a header sorts by it; clicking it again reverses the order."""
         return self.args(sort=f"-{column}" if self.sort == column else column, page=1)
@@ -285,11 +400,12 @@ def _searched(query: Select, q: str) -> Select:
     return query
 
 
-def tenant_query(filters: TenantFilter) -> Select:
+def tenant_query(filters: TenantFilter, now: datetime | None = None) -> Select:
+    now = now or debitura_now()
     query = _searched(select(Tenant), filters.q)
     if filters.state:
-        query = query.where(Tenant.state == filters.state)
-    column = SORTS[filters.sort.lstrip("-")]
+        query = query.where(Tenant.in_state_at(filters.state, now))
+    column = SORTS[filters.sort.lstrip("-")](now)
     order = column.desc() if filters.sort.startswith("-") else column.asc()
     return query.order_by(order, Tenant.id)
 
@@ -297,18 +413,21 @@ def tenant_query(filters: TenantFilter) -> Select:
 # What a row of the tenant list shows; other columns raise instead of costing a query per row.
 LIST_COLUMNS = (
     Tenant.id, Tenant.company_name, Tenant.external_tenant_id, Tenant.state, Tenant.kyc_status, Tenant.cases_total,
-    Tenant.state_changed_at, Tenant.last_seen_at, Tenant.last_seen_source,
+    Tenant.state_changed_at, Tenant.approval_expires_at, Tenant.last_seen_at, Tenant.last_seen_source,
+    # what "State since" is dated by
+    Tenant.onboarding_started_at, Tenant.approval_requested_at, Tenant.link_as_of, Tenant.withdrawn_at, Tenant.missing_since,
 )
 
 
-def tenant_rows(filters: TenantFilter) -> Select:
+def tenant_rows(filters: TenantFilter, now: datetime | None = None) -> Select:
     """The tenant list's query, loading only what its rows show."""
-    return tenant_query(filters).options(load_only(*LIST_COLUMNS, raiseload=True))
+    return tenant_query(filters, now).options(load_only(*LIST_COLUMNS, raiseload=True))
 
 
-def state_counts(q: str = "") -> dict[str, int]:
-    """Tenants per state under the current search, in one grouped query."""
-    query = _searched(select(Tenant.state, func.count()).select_from(Tenant), q).group_by(Tenant.state)
+def state_counts(q: str = "", now: datetime | None = None) -> dict[str, int]:
+    """Tenants per state (as of Debitura's now) under the current search, in one grouped query."""
+    state = Tenant.state_at(now or debitura_now())
+    query = _searched(select(state, func.count()).select_from(Tenant), q).group_by(state)
     counts = dict.fromkeys(STATE_CODES, 0)
     for state, count in db.session.execute(query):
         counts[state] = count

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from dashboard.authz import ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, NotFound, PayloadTooLarge, UnsupportedMediaType
 from dashboard.extensions import db
-from dashboard.models import CaseFileUpload
+from dashboard.models import Case, CaseFileUpload
 from dashboard.models.base import now_utc
 from dashboard.services import audit
 from dashboard.wiring import debitura as app_debitura
@@ -57,6 +57,11 @@ def check(file_name: str, size: int) -> None:
         raise UploadRejected(f"The file is {size / 1024 / 1024:.1f} MB; Debitura accepts at most 25 MB.")
 
 
+def case_is_closed(case_id: str) -> bool:
+    mirrored = db.session.get(Case, case_id)
+    return mirrored is not None and mirrored.is_closed
+
+
 def files_for(case_id: str) -> list[CaseFileUpload]:
     return list(
         db.session.scalars(
@@ -93,6 +98,8 @@ def upload(
     """
     ensure_role("operator")
     check(file_name, size)
+    if case_is_closed(case_id):
+        raise UploadRejected("The case is closed, so it takes no more files.")
     row = db.session.scalar(select(CaseFileUpload).where(CaseFileUpload.idempotency_key == idempotency_key))
     if row is not None and row.status == "uploaded":
         return row  # a double submit of a finished upload

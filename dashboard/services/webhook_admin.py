@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 
 from dashboard.authz import Actor, ensure_role
 from dashboard.debitura import DebituraClient, DebituraError, Webhook
+from dashboard.durations import duration
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now
 from dashboard.services import audit
 from dashboard.services.mirror_events import KNOWN_EVENTS
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
@@ -39,7 +40,6 @@ TEST_EVENTS = {
     "client.onboarding.contract_signed": "tenant",
 }
 RECEIVER_PATH = "/webhooks/debitura"
-ROTATION_GRACE_SECONDS = 86400
 HEALTH_WINDOW = timedelta(hours=24)
 
 R = TypeVar("R")
@@ -63,10 +63,23 @@ def can_send_test_events() -> bool:
     return current_app.config["DEBITURA_ENV"] in ("test", "sandbox")
 
 
+def rotation_grace_seconds() -> int:
+    """How long a replaced signing secret stays accepted (WEBHOOK_ROTATION_GRACE_SECONDS)."""
+    return int(current_app.config["WEBHOOK_ROTATION_GRACE_SECONDS"])
+
+
+def rotation_grace_phrase() -> str:
+    """What happens to the replaced secret, in words, for the confirmation and the flash."""
+    grace = rotation_grace_seconds()
+    if grace == 0:
+        return "the old one is no longer accepted"
+    return f"the old one is still accepted for {duration(grace)}"
+
+
 def _store_secret(secret: str | None) -> bool:
     if not secret:
         return False
-    store_secret(secret, grace_seconds=int(current_app.config.get("WEBHOOK_ROTATION_GRACE_SECONDS", ROTATION_GRACE_SECONDS)))
+    store_secret(secret, grace_seconds=rotation_grace_seconds())
     return True
 
 
@@ -86,19 +99,17 @@ def _done(action: str, summary: str, *, actor: Actor, status: int = 200, outcome
 
 def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) -> list[Webhook]:
     """Every subscription Debitura holds for the partner, active first (secrets are never listed)."""
-    ensure_role("viewer", actor)
+    ensure_role("admin", actor)
+    # A read changes nothing, so only a failure is recorded: opening the page leaves no trace.
     webhooks = _call("webhook.list", "Listing subscriptions", lambda api: api.referral.list_webhooks(),
                      actor=actor, debitura=debitura)
-    _done("webhook.list", f"Listed {len(webhooks)} webhook subscription(s)", actor=actor)
     return sorted(webhooks, key=lambda webhook: (not webhook.is_active, webhook.url or ""))
 
 
 def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
-    ensure_role("viewer", actor)
-    webhook = _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
-                    actor=actor, debitura=debitura)
-    _done("webhook.get", f"Read subscription {webhook_id}", actor=actor)
-    return webhook
+    ensure_role("admin", actor)
+    return _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
+                 actor=actor, debitura=debitura)
 
 
 def create_subscription(
@@ -174,7 +185,7 @@ def send_test_event(
     if needs is None:
         raise WebhookAdminError(f"Debitura cannot send a test {event_type!r} event.")
     if needs == "case" and not case_id:
-        raise WebhookAdminError("A case event needs the id of one of your cases.")
+        raise WebhookAdminError("A case event needs the reference or id of one of your cases.")
     if needs == "tenant" and not external_tenant_id:
         raise WebhookAdminError("A client event needs the tenant id of one of your linked clients.")
     if needs == "case":
@@ -207,7 +218,7 @@ class DeliveryHealth:
 
 def delivery_health(now: datetime | None = None) -> DeliveryHealth:
     """Three aggregate queries, whatever the volume."""
-    now = now or now_utc()
+    now = now or debitura_now()
     since = now - HEALTH_WINDOW
     recent = WebhookEvent.received_at > since
     failed = WebhookEvent.outcome == "failed"

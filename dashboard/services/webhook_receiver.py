@@ -28,7 +28,6 @@ from dashboard.debitura.fields import moment
 from dashboard.debitura.redaction import redact
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
-from dashboard.models.base import now_utc
 from dashboard.models.webhooks import FAILED, TEST
 from dashboard.services import mirror_events
 from dashboard.services.mirror import fit
@@ -159,7 +158,7 @@ def _duplicate(event_id: str, envelope: dict[str, Any], *, is_test: bool) -> Rec
     stored = db.session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.event_id == event_id)
-        .values(duplicates=WebhookEvent.duplicates + 1, last_duplicate_at=now_utc())
+        .values(duplicates=WebhookEvent.duplicates + 1, last_duplicate_at=debitura_now())
         .returning(WebhookEvent.id, WebhookEvent.outcome, WebhookEvent.event_type, WebhookEvent.occurred_at)
     ).one_or_none()
     db.session.commit()
@@ -201,7 +200,7 @@ def receive(
         "event_id": event_id,
         "event_type": _text("event_type", envelope["event"].strip()),
         "occurred_at": moment(envelope.get("timestamp")),
-        "received_at": now_utc(),
+        "received_at": debitura_now(),
         "external_tenant_id": external_tenant_id,
         "case_id": case_id,
         "is_test": is_test,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
-from dashboard.services import audit
+from dashboard.services import audit, mirror
 from dashboard.services import sync as sync_service
 from dashboard.services import tenants as tenant_service
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
@@ -62,7 +62,7 @@ def first_sandbox_sync() -> str | None:
         run = sync_service.run_sync(trigger="setup")
     except sync_service.SyncAlreadyRunning:
         return None
-    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS, announce_link_requests
+    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS, announce_link_requests, demo_tenants
 
     for payload in DEMO_CONFLICT_PAYLOADS:
         tenant_service.post_and_mirror(payload)
@@ -71,6 +71,14 @@ def first_sandbox_sync() -> str | None:
     sandbox = current_app.extensions["sandbox"]
     announced = announce_link_requests(sandbox)
     sandbox.dispatch_pending()
+    # Webhooks name only the company; the partner sent these requests itself and keeps what it sent,
+    # which is what re-issuing their URL needs.
+    for demo_tenant in demo_tenants():
+        if demo_tenant.scenario in ("link_declined", "link_expired"):
+            tenant = mirror.find_tenant(demo_tenant.external_tenant_id)
+            if tenant is not None:
+                mirror.apply_request_details(tenant, demo_tenant.payload)
+    db.session.commit()
     return (
         f"Mirror filled from the sandbox: {run.message} {len(DEMO_CONFLICT_PAYLOADS)} answered tenants added; "
         f"{announced} link requests announced by webhook."

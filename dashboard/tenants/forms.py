@@ -4,25 +4,50 @@ from __future__ import annotations
 
 import re
 
-from wtforms import EmailField, FieldList, Form, FormField, RadioField, StringField
+from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from dashboard.cases import fields
-from dashboard.forms import DashboardForm
+from dashboard.cases.forms import WIRE_FIELDS, CaseFields
+from dashboard.forms import DashboardForm, MaxLength
+from dashboard.models import Tenant
+from dashboard.services import first_cases
 from dashboard.services.tenants import ClientRequest, ClientUser
 
 USER_ROWS = 3
+MAX_FIRST_CASES = 10
+CASES_PREFIX = "cases"
+# Fields of the manual case form that make no sense for a client's first cases: they always wait for
+# signatures (allowPendingContracts), and the return URL belongs to the onboarding the client is sent to.
+NOT_FOR_FIRST_CASES = ("allow_pending_contracts", "return_url")
 # Debitura takes an ISO 3166-1 alpha-2 code or the country's full English name.
 COUNTRY = re.compile(r"^(?:[A-Za-z]{2}|[A-Za-z][A-Za-z .,'()&-]{2,99})$")
+
+
+def without_case(formdata, removed: int) -> MultiDict:
+    """The posted form less first case number `removed`, the later cases renumbered to close the gap."""
+    pattern = re.compile(rf"^{CASES_PREFIX}-(\d+)-(.+)$")
+    kept = MultiDict()
+    for key, value in formdata.items(multi=True):
+        match = pattern.match(key)
+        if match is None:
+            kept.add(key, value)
+            continue
+        index = int(match[1])
+        if index == removed:
+            continue
+        kept.add(f"{CASES_PREFIX}-{index - 1 if index > removed else index}-{match[2]}", value)
+    return kept
 
 
 class UserRow(Form):
     """One user of the client; a row left empty is ignored."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=200)], filters=[fields.strip])
+    name = StringField("Name", validators=[Optional(), MaxLength(200)], filters=[fields.strip])
     email = EmailField(
-        "E-mail", validators=[Optional(), Length(max=320), Email("Enter a valid e-mail address.")],
+        "E-mail", validators=[Optional(), MaxLength(320), Email("Enter a valid e-mail address.")],
         filters=[fields.strip],
     )
 
@@ -34,21 +59,22 @@ class UserRow(Form):
 class NewClientForm(DashboardForm):
     external_tenant_id = StringField(
         "Tenant id (externalTenantId)",
-        validators=[DataRequired("Enter the id your platform uses for this customer."), Length(max=255)],
+        validators=[DataRequired("Enter the id your platform uses for this customer."), MaxLength(255)],
     )
-    name = StringField("Company name", validators=[DataRequired("Enter the company's legal name."), Length(max=500)])
-    registration_number = StringField("Registration number", validators=[Optional(), Length(max=100)])
-    country = StringField("Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), Length(max=100)])
-    address = StringField("Address", validators=[Optional(), Length(max=500)])
-    zip_code = StringField("Postal code", validators=[Optional(), Length(max=20)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
-    state = StringField("State or region", validators=[Optional(), Length(max=100)])
+    # The spec states no limit, but Debitura refuses a company name over 300 characters.
+    name = StringField("Company name", validators=[DataRequired("Enter the company's legal name."), MaxLength(300)])
+    registration_number = StringField("Registration number", validators=[Optional(), MaxLength(100)])
+    country = StringField("Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), MaxLength(100)])
+    address = StringField("Address", validators=[Optional(), MaxLength(500)])
+    zip_code = StringField("Postal code", validators=[Optional(), MaxLength(20)])
+    city = StringField("City", validators=[Optional(), MaxLength(100)])
+    state = StringField("State or region", validators=[Optional(), MaxLength(100)])
     support_email = EmailField(
         "Support e-mail",
-        validators=[DataRequired("Enter the company's support e-mail."), Length(max=320), Email("Enter a valid e-mail address.")],
+        validators=[DataRequired("Enter the company's support e-mail."), MaxLength(320), Email("Enter a valid e-mail address.")],
         filters=[fields.strip],
     )
-    support_phone = StringField("Support phone", validators=[Optional(), Length(max=50)])
+    support_phone = StringField("Support phone", validators=[Optional(), MaxLength(50)])
     users = FieldList(FormField(UserRow), min_entries=USER_ROWS, max_entries=USER_ROWS)
     onboarding_user = RadioField(
         "Who goes through onboarding?",
@@ -56,11 +82,41 @@ class NewClientForm(DashboardForm):
         default="0",
     )
 
+    cases = FieldList(FormField(CaseFields), CASES_PREFIX, min_entries=0, max_entries=MAX_FIRST_CASES)
+
+    # Shown only when the tenant id is already in the mirror: sending again is then a deliberate choice.
+    for_existing = BooleanField("Send these details for the existing tenant")
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for index, row in enumerate(self.users):
             row.form.name.label.text = f"User {index + 1} name"
             row.form.email.label.text = f"User {index + 1} e-mail"
+
+    def fill_from(self, tenant: Tenant) -> None:
+        """Start from what the mirror knows of a tenant, to complete what re-issuing its URL needs."""
+        self.external_tenant_id.data = tenant.external_tenant_id
+        self.name.data = tenant.company_name
+        self.registration_number.data = tenant.registration_number
+        self.country.data = tenant.country
+        self.address.data = tenant.address
+        self.zip_code.data = tenant.zip_code
+        self.city.data = tenant.city
+        self.state.data = tenant.region
+        self.support_email.data = tenant.support_email
+        self.support_phone.data = tenant.support_phone
+        users = [user for user in tenant.users or [] if user.get("email")][:USER_ROWS]
+        for row, user in zip(self.users, users, strict=False):
+            row.form.name.data = user.get("name")
+            row.form.email.data = user.get("email")
+        flagged = [index for index, user in enumerate(users) if user.get("isOnboardingUser")]
+        self.onboarding_user.data = str(flagged[0] if flagged else 0)
+        self.for_existing.data = True
+        typed = [entry.get("typed") or {} for entry in tenant.first_cases or [] if entry.get("outcome") != first_cases.DROPPED]
+        self.cases.process(MultiDict([
+            (f"{CASES_PREFIX}-{index}-{name}", value)
+            for index, values in enumerate(typed[:MAX_FIRST_CASES]) for name, value in values.items() if value != ""
+        ]))
 
     def validate_external_tenant_id(self, field) -> None:
         if field.data != field.data.strip():
@@ -105,6 +161,7 @@ class NewClientForm(DashboardForm):
 
     def to_request(self) -> ClientRequest:
         onboarding = self.onboarding_index()
+        cases = [entry.form for entry in self.cases]
         users = [
             ClientUser(name=self.users[index].form.name.data, email=self.users[index].form.email.data,
                        is_onboarding_user=index == onboarding)
@@ -122,10 +179,19 @@ class NewClientForm(DashboardForm):
             city=fields.optional_text(self.city.data),
             state=fields.optional_text(self.state.data),
             support_phone=fields.optional_text(self.support_phone.data),
+            cases=[case.to_draft() for case in cases],
+            typed_cases=[case.typed_input() for case in cases],
         )
 
     def field_for_path(self, path: str):
         """The field a Debitura 400 path names (`client.country`, `users[1].email`), or None."""
+        case = re.match(r"^cases\[(\d+)\]\.(.+)$", path, re.IGNORECASE)
+        if case:
+            index, wire = int(case[1]), case[2]
+            if index >= len(self.cases.entries):
+                return None
+            name = WIRE_FIELDS.get(wire) or next((n for w, n in WIRE_FIELDS.items() if w.lower() == wire.lower()), None)
+            return getattr(self.cases.entries[index].form, name, None) if name else None
         key = path.lower()
         if key.startswith("client."):
             key = key[len("client."):]

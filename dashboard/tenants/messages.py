@@ -6,6 +6,8 @@ copy a note like this into an e-mail or chat.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from dashboard.models import Tenant
 
 _NOTES = {
@@ -24,13 +26,17 @@ _NOTES = {
 }
 
 
-def customer_message(tenant: Tenant, product: str) -> str | None:
-    """The note for the tenant's current state, or None when there is nothing to send."""
-    template = _NOTES.get(tenant.state)
+def customer_message(tenant: Tenant, product: str, now: datetime) -> str | None:
+    """The note for the tenant's state as of `now`, or None when there is nothing to send."""
+    state = tenant.state_at(now)
+    template = _NOTES.get(state)
     if template is None:
         return None
     deadline = ""
-    if tenant.state == "approval_pending" and tenant.approval_expires_at is not None:
-        deadline = f" before {tenant.approval_expires_at:%d %B %Y}"
+    if state == "approval_pending" and tenant.approval_expires_at is not None:
+        moment = tenant.approval_expires_at
+        said = f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
+        # An estimate counts from when we first saw the request, so the real deadline is no later.
+        deadline = f" as soon as you can, by {said} at the latest" if tenant.approval_deadline_estimated else f" before {said}"
     name = f" {tenant.company_name}" if tenant.company_name else ""
     return template.format(name=name, product=product, deadline=deadline)

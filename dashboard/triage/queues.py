@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from dashboard.extensions import db
 from dashboard.jinja import time_ago
 from dashboard.models import PENDING_SIGNING, Case, Tenant
+from dashboard.services import first_cases
 
 ROWS_PER_QUEUE = 20
 EXPIRY_WINDOW = timedelta(hours=48)
@@ -51,11 +52,12 @@ def _tenant_queue(query: Select, make_row) -> tuple[int, list[Row]]:
 def expiring_links(now: datetime) -> Queue:
     total, rows = _tenant_queue(
         select(Tenant)
-        .where(Tenant.state == "approval_pending", Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
+        .where(Tenant.in_state_at("approval_pending", now), Tenant.approval_expires_at <= now + EXPIRY_WINDOW)
         .order_by(Tenant.approval_expires_at, Tenant.id),
         lambda t: Row(
             f"Approval link expires {time_ago(t.approval_expires_at, now)}"
-            + (" (estimated from when we first saw it)." if t.approval_deadline_estimated else "."),
+            + (" (estimated from when we first saw it)." if t.approval_deadline_estimated else ".")
+            + _carried_note(t, now),
             "copy_url", tenant=t, url=t.approval_url,
         ),
     )
@@ -64,14 +66,35 @@ def expiring_links(now: datetime) -> Queue:
                  "No link request expires in the next 48 hours.", total, rows, "approval_pending")
 
 
+def _cases_words(count: int) -> str:
+    return f"{count} case{'s' if count != 1 else ''}"
+
+
+def _carried_note(t: Tenant, now: datetime) -> str:
+    """What happens to the cases sent with the client on the 409 path, in one sentence."""
+    standing = first_cases.standing(t, now)
+    if standing.waiting:
+        return (f" {_cases_words(len(standing.waiting))} will be created when the customer approves, and wait for "
+                f"signatures: {'; '.join(first_cases.describe(entry) for _, entry in standing.waiting)}.")
+    if standing.not_created:
+        return (f" {_cases_words(len(standing.not_created))} sent with the client {'was' if len(standing.not_created) == 1 else 'were'}"
+                " not created; re-issuing sends them again.")
+    return ""
+
+
 def lost_links(now: datetime) -> Queue:
     def row(t: Tenant) -> Row:
+        when = time_ago(t.state_since_at(now), now)
+        if t.state_since_noticed(now):
+            when = f"(noticed {when})"
         if t.state == "declined":
-            return Row(f"The customer declined the link {time_ago(t.state_changed_at)}.", "contact", tenant=t)
-        return Row(f"The link request expired {time_ago(t.state_changed_at)} without an answer.", "reissue", tenant=t)
+            return Row(f"The customer declined the link {when}.{_carried_note(t, now)}", "contact", tenant=t)
+        return Row(f"The link request expired {when} without an answer.{_carried_note(t, now)}", "reissue", tenant=t)
 
     total, rows = _tenant_queue(
-        select(Tenant).where(Tenant.state.in_(("expired", "declined"))).order_by(Tenant.state_changed_at.desc(), Tenant.id),
+        select(Tenant)
+        .where(or_(Tenant.in_state_at("expired", now), Tenant.state == "declined"))
+        .order_by(Tenant.state_since_at(now).desc(), Tenant.id),
         row,
     )
     return Queue("lost", "Expired or declined links",
@@ -105,6 +128,10 @@ def resign_needed(now: datetime) -> Queue:
 
 def kyc_missing(now: datetime) -> Queue:
     def row(t: Tenant) -> Row:
+        if first_cases.kyc_gap(t) and not t.kyc_blocked_cases:
+            return Row(f"{_cases_words(t.carried_kyc_cases)} carried through on approval went to the UK partner, which "
+                       "requires KYC, without it (the carry-through skips the check). The next submission will be "
+                       "refused until KYC is sent.", "submit_kyc", tenant=t)
         if t.kyc_blocked_cases:
             blocked = f"{t.kyc_blocked_cases} case submission{'s' if t.kyc_blocked_cases != 1 else ''} refused"
             return Row(f"{blocked} with MissingKycVerification; no director KYC on file.", "submit_kyc", tenant=t)
@@ -115,7 +142,11 @@ def kyc_missing(now: datetime) -> Queue:
         .where(
             Tenant.kyc_submitted_at.is_(None),
             or_(Tenant.kyc_status.is_(None), Tenant.kyc_status != "verified"),
-            or_(Tenant.kyc_blocked_cases > 0, Tenant.kyc_status == "pending"),
+            or_(
+                Tenant.kyc_blocked_cases > 0,
+                Tenant.kyc_status == "pending",
+                and_(Tenant.carried_kyc_cases > 0, Tenant.link_request_status == "approved"),
+            ),
             Tenant.state != "withdrawn",
         )
         .order_by(Tenant.kyc_blocked_cases.desc(), Tenant.company_name, Tenant.id),

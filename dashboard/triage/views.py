@@ -7,7 +7,7 @@ from dashboard.authz import role_required
 from dashboard.extensions import db
 from dashboard.htmx import render, unchanged_since
 from dashboard.models import SyncRun
-from dashboard.services import live, mirror
+from dashboard.services import live
 from dashboard.services.tenant_state import debitura_now
 from dashboard.triage import bp
 from dashboard.triage.queues import all_queues
@@ -29,7 +29,6 @@ def home():
     if (not_changed := unchanged_since(live.triage_marker)) is not None:
         return not_changed
     now = debitura_now()
-    mirror.expire_overdue_approvals(now)
     last_sync = db.session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
     return render(
         "triage/home.html",
@@ -37,7 +36,7 @@ def home():
         queues=all_queues(now),
         now=now,
         last_sync=last_sync,
-        marker=live.triage_marker(),
+        marker=live.triage_marker(now),
         kyc_endpoint=_kyc_endpoint(),
         pending_cases_endpoint="cases.pending" if _endpoint("cases.pending") else None,
         has_case_page=_endpoint("cases.detail"),

@@ -36,6 +36,7 @@ def _upload_page(case_id: str, form: UploadForm, status: int = 200):
         form=form,
         max_bytes=uploads.MAX_BYTES,
         allowed=uploads.ALLOWED_EXTENSIONS,
+        closed=uploads.case_is_closed(case_id),
     )
 
 

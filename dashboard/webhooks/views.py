@@ -9,7 +9,7 @@ from dashboard.authz import role_required
 from dashboard.extensions import csrf, db
 from dashboard.htmx import render, unchanged_since
 from dashboard.models import WebhookEvent, WebhookRejection
-from dashboard.models.base import now_utc
+from dashboard.models.base import debitura_now
 from dashboard.services import live, webhook_receiver
 from dashboard.services.query_args import page_number
 from dashboard.webhooks import bp
@@ -49,7 +49,7 @@ def deliveries():
         query = query.where(WebhookEvent.outcome == outcome)
     page = db.paginate(query, page=page_number(request.args.get("page", 1)), per_page=PAGE_SIZE, error_out=False)
     counts = dict(db.session.execute(select(WebhookEvent.outcome, func.count()).group_by(WebhookEvent.outcome)).all())
-    day_ago = now_utc() - timedelta(days=1)
+    day_ago = debitura_now() - timedelta(days=1)
     rejections = dict(
         db.session.execute(
             select(WebhookRejection.reason, func.count())

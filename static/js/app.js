@@ -49,5 +49,14 @@
     }
   }, true);
 
+  // An htmx form sent with an expired CSRF token is refused without swapping anything; the answer
+  // carries a fresh token, put here on every form and on htmx's own header so pressing again works.
+  document.body.addEventListener("csrf-renewed", function (event) {
+    var token = event.detail && event.detail.token;
+    if (!token) return;
+    document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = token; });
+  });
+
   window.dashboard = { flash: flash };
 })();

@@ -10,13 +10,14 @@
     });
   }
 
-  function countryOf(form) {
-    return form.querySelector('select[name="debtor_country"], select[name="country"]');
+  // A form with several cases (a new client's first cases) keeps each case's fields in a [data-case] box.
+  function countryOf(scope) {
+    return scope.querySelector('select[name$="debtor_country"], select[name="country"]');
   }
 
   function refresh(form) {
-    var country = countryOf(form);
     form.querySelectorAll("[data-us-only]").forEach(function (box) {
+      var country = countryOf(box.closest("[data-case]") || form);
       var hasError = box.querySelector(".error");
       toggle(box, Boolean(hasError) || !country || country.value === "US");
     });

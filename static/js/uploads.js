@@ -80,6 +80,9 @@
       request.addEventListener("load", function () {
         var answer = null;
         try { answer = JSON.parse(request.responseText); } catch (err) { answer = null; }
+        if (answer && answer.csrf_token) {
+          document.body.dispatchEvent(new CustomEvent("csrf-renewed", { detail: { token: answer.csrf_token } }));
+        }
         if (answer && answer.ok) {
           finish(true, answer.message, false);
           // After the reset: the next file gets the fresh key, never the finished one.
@@ -88,7 +91,7 @@
             key.setAttribute("value", answer.next_key);
             key.value = answer.next_key;
           }
-        } else if (request.status === 413) {
+        } else if (request.status === 413 && !(answer && answer.message)) {
           finish(false, "The file is larger than 25 MB, the most Debitura accepts.", false);
         } else {
           var message = answer && answer.message ? answer.message : "The upload failed (HTTP " + request.status + ").";

@@ -54,3 +54,15 @@ def test_an_admin_adds_an_operator_whose_first_submission_shows_in_the_audit_tra
     page.get_by_label("Operator e-mail").fill("")
     page.get_by_label("Action").select_option("operator.invite")
     expect(page.get_by_role("row").filter(has_text="Created dana@partner.example as operator")).to_contain_text(admin)
+
+
+def test_a_viewer_sees_no_admin_link_and_is_refused_the_operator_list(page, live_server):
+    live_server.create_operator("admin", "anna.admin@partner.example")
+    sign_in(page, live_server.create_operator("viewer"))
+    navigation = page.get_by_role("navigation", name="Main")
+    expect(navigation.get_by_role("link", name="Tenants")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Admin")).to_have_count(0)
+
+    page.goto("/admin/operators")
+    expect(page.get_by_text("Your role does not allow that action.")).to_be_visible()
+    expect(page.get_by_text("anna.admin@partner.example")).to_have_count(0)

@@ -88,6 +88,11 @@ def test_an_operator_previews_the_price_then_submits_a_case_for_a_ready_tenant(p
     expect(page.get_by_role("heading", name="Pricing preview of this case")).to_be_visible()
     expect(page.get_by_text("Total success fee")).to_be_visible()
     expect(page.get_by_label("Amount to recover")).to_have_value("4200.00")
+    # The first preview created the draft: the address names it, so a reload keeps what was typed.
+    expect(page).to_have_url(re.compile(r"/cases/submissions/case-[0-9a-f-]{36}$"))
+    page.reload()
+    expect(page.get_by_label("Creditor reference")).to_have_value("INV-READY-1")
+    page.get_by_role("button", name="Preview pricing").click()
     page.get_by_role("button", name="Submit case to Debitura").click()
 
     expect(page.get_by_role("heading", name="Case created")).to_be_visible()
@@ -133,7 +138,8 @@ def test_missing_kyc_is_fixed_by_submitting_kyc_and_the_case_then_goes_through(p
     page.goto(f"/cases/new/{tenant_id}")
     fill_case(page, country="United Kingdom (GB)", currency="GBP · Pound sterling", reference="INV-KYC-1")
     page.get_by_role("button", name="Preview pricing").click()
-    expect(page.get_by_text("The matched collection partner needs the director's KYC")).to_be_visible()
+    expect(page.get_by_text("Debitura will refuse this case until the director's KYC is submitted")).to_be_visible()
+    expect(page.get_by_text("not required")).to_have_count(0)
     page.get_by_role("button", name="Submit case to Debitura").click()
 
     expect(page.get_by_role("heading", name="Debitura refused the case")).to_be_visible()
@@ -251,3 +257,100 @@ def test_every_form_shows_its_field_errors_and_keeps_the_input(page, live_server
     page.goto(f"/cases/{_case_for_uploads(live_server).id}/files/new")
     page.get_by_role("button", name="Upload file").click()
     expect(page.get_by_text("Choose a file to upload.")).to_be_visible()
+
+
+def test_a_decimal_comma_keeps_the_amount_and_an_ambiguous_one_is_refused_with_the_rule(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Komma Regnskab ApS")
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, amount="1234,56", reference="INV-COMMA-1")
+    page.get_by_role("button", name="Preview pricing").click()
+
+    result = page.locator("#pricing-result-card")
+    expect(result).to_contain_text("EUR 1,234.56")
+    expect(result).not_to_contain_text("123,456")
+    expect(page.get_by_label("Amount to recover")).to_have_value("1234,56")
+
+    page.get_by_label("Amount to recover").fill("1,234")
+    page.get_by_role("button", name="Preview pricing again").click()
+    expect(page.get_by_text("“1,234” could be 1234 or 1.234: type 1234 (no thousands separator) or 1.234")).to_be_visible()
+    expect(page.get_by_label("Amount to recover")).to_have_value("1,234")
+    expect(page.get_by_role("button", name="Submit case to Debitura")).to_have_count(0)
+
+
+def test_only_tenants_that_can_take_a_case_are_offered_and_a_lost_link_is_named(page, live_server):
+    from tests.tenant_data import add_tenant, withdraw_at_debitura
+
+    with live_server.app.app_context():
+        declined = add_tenant("e2e-declined", company="Declined Dairy ApS", link_request_status="declined",
+                              conflict_type="ClientExistsNeedsLinking")
+        declined_id = declined.id
+    tenant_id, tenant = make_tenant(live_server.app, name="Linked Looms ApS")
+
+    page.goto("/cases/new")
+    chooser = page.get_by_label("Client (tenant)")
+    expect(chooser.locator("option", has_text="Linked Looms ApS")).to_have_count(1)
+    expect(chooser.locator("option", has_text="Declined Dairy ApS")).to_have_count(0)
+
+    page.goto(f"/cases/new/{declined_id}")
+    expect(page.get_by_role("heading", name="No case can be submitted for this client")).to_be_visible()
+    expect(page.get_by_text("can be submitted all the same")).to_have_count(0)
+    expect(page.get_by_role("button", name="Preview pricing")).to_have_count(0)
+
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, reference="INV-LINK-GONE")
+    page.get_by_role("button", name="Preview pricing").click()
+    expect(page.get_by_role("button", name="Submit case to Debitura")).to_be_visible()
+    withdraw_at_debitura(live_server.app.extensions["sandbox"], tenant)
+    page.get_by_role("button", name="Submit case to Debitura").click()
+
+    expect(page.get_by_role("heading", name="Debitura refused the case")).to_be_visible()
+    expect(page.get_by_text("No active client link")).to_be_visible()
+    expect(page.get_by_role("heading", name="No answer from Debitura")).to_have_count(0)
+
+
+def test_the_preview_lists_only_the_steps_this_client_still_owes(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Signed Everything ApS")  # onboarded, PoA for DK signed
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, reference="INV-STEPS-1")
+    page.get_by_role("button", name="Preview pricing").click()
+
+    result = page.locator("#pricing-result-card")
+    expect(result).to_contain_text("None: everything this partner needs is signed")
+    expect(result).not_to_contain_text("power of attorney")
+    expect(result).not_to_contain_text("Debt Collection Agreement")
+    expect(page.get_by_text("Nothing is missing: submitting creates the case straight away.")).to_be_visible()
+    page.get_by_role("button", name="Submit case to Debitura").click()
+    expect(page.get_by_role("heading", name="Case created")).to_be_visible()
+    expect(page.get_by_text("Pending contract signing")).to_have_count(0)
+
+    unsigned_id, _ = make_tenant(live_server.app, name="Half Signed ApS", poa_for=())
+    page.goto(f"/cases/new/{unsigned_id}")
+    fill_case(page, reference="INV-STEPS-2")
+    page.get_by_role("button", name="Preview pricing").click()
+    expect(result).to_contain_text("Sign the power of attorney for the collection partner")
+    expect(result).not_to_contain_text("Debt Collection Agreement")
+    expect(page.get_by_text("Submitting creates the case in Pending contract signing")).to_be_visible()
+    page.get_by_role("button", name="Submit case to Debitura").click()
+    expect(page.get_by_text("Pending contract signing").first).to_be_visible()
+
+
+def test_each_currency_takes_and_shows_its_own_decimals(page, live_server):
+    tenant_id, _ = make_tenant(live_server.app, name="Gulf And Yen Traders ApS")
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, amount="1234.567", currency="KWD · Kuwaiti dinar", reference="INV-KWD-1")
+    page.get_by_role("button", name="Preview pricing").click()
+    result = page.locator("#pricing-result-card")
+    expect(result).to_contain_text("KWD 1,234.567")
+    expect(page.locator(".error")).to_have_count(0)
+
+    page.get_by_label("Currency").select_option(label="JPY · Japanese yen")
+    page.get_by_label("Amount to recover").fill("25509.09")
+    page.get_by_role("button", name="Preview pricing again").click()
+    expect(page.get_by_text("JPY has no decimals: type a whole number, e.g. 1250.")).to_be_visible()
+
+    page.get_by_label("Amount to recover").fill("25509")
+    page.get_by_role("button", name="Preview pricing").click()
+    expect(result).to_contain_text("JPY 25,509")
+    fee = result.locator("dt", has_text="Fee if all is collected").locator("xpath=following-sibling::dd[1]")
+    expect(fee).to_have_text(re.compile(r"^JPY \d[\d,]*$"))  # the fee is whole yen too
+    expect(result).not_to_contain_text("JPY 25,509.00")

@@ -140,12 +140,12 @@ def test_the_csv_export_holds_the_filtered_entries_and_defuses_formulas(app, cli
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="audit-')
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    table = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert table[0] == list(audit.CSV_COLUMNS)
     assert [row[8] for row in table[1:]] == ["MissingKycVerification", "Submitted INV-1 for EUR 1,200.00"]
     assert table[2][:8] == ["2026-03-10T10:00:00+00:00", "anna@partner.example", "case.submit", "acme-1", "c-1", "ok", "201", "key-123"]
 
-    everything = list(csv.reader(io.StringIO(client.get("/audit/export.csv").get_data(as_text=True))))
+    everything = list(csv.reader(io.StringIO(client.get("/audit/export.csv").get_data().decode("utf-8-sig"))))
     hostile = next(row for row in everything if row[2] == "client.create" and row[8] != "Created Acme ApS")
     assert hostile[3] == "'=HYPERLINK(\"http://evil\")" and hostile[8] == "'-2+3"
 

@@ -45,6 +45,7 @@ AUDITED = {
 NOT_OPERATOR_ACTIONS = {
     "webhooks.receive": "Debitura's deliveries are stored as webhook events, not as anybody's action",
     "cases.resubmit": "copies a refused submission into a new local draft; it is audited when that draft is sent",
+    "cases.create": "starts a local draft (its first preview is audited as pricing.preview); audited when it is sent",
 }
 
 
@@ -124,7 +125,7 @@ def test_every_write_path_leaves_an_audit_entry(env):
 
     # Cases: submit with the key minted for the form, then a submission that got no answer and its retry.
     ready_id, ready = make_tenant(app)
-    key = client.get(f"/cases/new/{ready_id}").headers["Location"].rsplit("/", 1)[-1]
+    key = client.post(f"/cases/new/{ready_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form()
     client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
     submitted = trail.expect(
@@ -134,7 +135,7 @@ def test_every_write_path_leaves_an_audit_entry(env):
     case_id = submitted.case_id
     assert case_id
 
-    stalled = client.get(f"/cases/new/{ready_id}").headers["Location"].rsplit("/", 1)[-1]
+    stalled = client.post(f"/cases/new/{ready_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form()
     client.post(f"/cases/submissions/{stalled}", data={**form, "action": "preview"})
     sandbox.faults.fail_next(1, "http_429", retry_after=120, path_prefix="/customer-api/cases")

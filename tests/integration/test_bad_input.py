@@ -100,7 +100,7 @@ CASE_GARBAGE = [
 @pytest.fixture(scope="module")
 def submission_url(env):
     """A draft submission's page, whose form the case tests post to."""
-    return env.client.get(f"/cases/new/{env.tenant_id}").headers["Location"]
+    return env.client.post(f"/cases/new/{env.tenant_id}").headers["Location"]
 
 
 @pytest.mark.parametrize(("name", "value"), CASE_GARBAGE)

@@ -157,7 +157,7 @@ def test_the_csv_export_has_every_filtered_row_and_neutralises_formulas(seeded):
 
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Case reference", "Creditor reference", "Client"]
     assert len(rows) == 2
     assert rows[1][0] == "CCC33333" and rows[1][1].startswith("'=")
@@ -376,3 +376,22 @@ def test_a_failed_url_lookup_is_explained_in_the_row(env, seeded):
     html = get(env, "/cases/case-aaa11111/unblocking", **{"HX-Request": "true"}).get_data(as_text=True)
 
     assert "Could not look up the URLs" in html and "hx-trigger" not in html
+
+
+def test_amounts_use_their_currencys_minor_units_in_the_list_and_the_csv(seeded):
+    amounts = {"case-minor-jpy": ("255.09", "JPY"), "case-minor-kwd": ("1234.567", "KWD")}
+    with seeded.app.app_context():
+        for case_id, (amount, currency) in amounts.items():
+            db.session.add(Case(id=case_id, reference=case_id[-3:].upper() + "MINOR", debtor_name="Minor Units KK",
+                                gross_amount=Decimal(amount), remainder=Decimal(amount), currency=currency,
+                                lifecycle="Active", search_text="minorunits", validation_items=[]))
+        db.session.commit()
+    try:
+        html = get(seeded, "/cases/?q=minorunits").get_data(as_text=True)
+        assert "JPY 255<" in html and "KWD 1,234.567<" in html and "255.09" not in html
+        rows = list(csv.reader(io.StringIO(get(seeded, "/cases/export.csv?q=minorunits").get_data(as_text=True))))
+        assert sorted((row[6], row[7], row[8]) for row in rows[1:]) == [("1234.567", "KWD", "1234.567"), ("255", "JPY", "255")]
+    finally:
+        with seeded.app.app_context():
+            db.session.query(Case).filter(Case.id.in_(amounts)).delete()
+            db.session.commit()

@@ -26,7 +26,7 @@ def connection_entries(app) -> list[tuple[str, int | None, str]]:
 
 
 def test_the_page_names_the_environment_and_every_base_url_but_never_the_key(app, client, operators):
-    operators.login("viewer")
+    operators.login("admin")
     page = client.get("/admin/connection").get_data(as_text=True)
     for text in (
         "SANDBOX",
@@ -43,7 +43,7 @@ def test_the_page_names_the_environment_and_every_base_url_but_never_the_key(app
 
 
 def test_the_key_check_panel_says_the_key_works_and_is_audited(app, client, operators):
-    viewer = operators.login("viewer")
+    admin = operators.login("admin")
     response = client.get("/admin/connection/check", headers=HTMX)
     panel = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in panel and "HX-Request" in response.headers["Vary"]
@@ -51,11 +51,11 @@ def test_the_key_check_panel_says_the_key_works_and_is_audited(app, client, oper
     assert "not reported by Debitura" in panel
     assert connection_entries(app) == [("ok", 200, "GET /me: API key accepted")]
     with app.app_context():
-        assert db.session.scalar(select(AuditEntry.operator_email).where(AuditEntry.action == "connection.check")) == viewer
+        assert db.session.scalar(select(AuditEntry.operator_email).where(AuditEntry.action == "connection.check")) == admin
 
 
 def test_without_javascript_the_check_renders_the_whole_page(client, operators):
-    operators.login("viewer")
+    operators.login("admin")
     page = client.get("/admin/connection/check").get_data(as_text=True)
     assert "<html" in page and "Debitura accepted the API key." in page and "Bearer token cache" in page
     assert 'hx-trigger="load"' not in page
@@ -65,13 +65,13 @@ def test_rate_limit_headroom_is_shown_when_debitura_reports_it(client, operators
     with sandbox.session() as s:
         s.execute(update(SandboxState).values(rate_limit_enabled=True, rate_limit_per_minute=2000))
         s.commit()
-    operators.login("viewer")
+    operators.login("admin")
     panel = client.get("/admin/connection/check", headers=HTMX).get_data(as_text=True)
     assert "calls left" in panel and "of 2000" in panel
 
 
 def test_a_rejected_key_is_said_plainly_and_recorded_as_failed(app, sandbox, debitura, operators):
-    operator_id, _ = operators.create("viewer")
+    operator_id, _ = operators.create("admin")
     session = requests.Session()
     sandbox.mount(session)
     wrong = ReferralApi(debitura.referral.base_url, "a-wrong-api-key-0000", session=session)
@@ -84,7 +84,7 @@ def test_a_rejected_key_is_said_plainly_and_recorded_as_failed(app, sandbox, deb
 
 
 def test_an_unreachable_debitura_is_a_failed_check_not_an_error_page(app, client, operators, sandbox):
-    operators.login("viewer")
+    operators.login("admin")
     sandbox.faults.fail_next(1, "http_429", retry_after=120)
     response = client.get("/admin/connection/check", headers=HTMX)
     assert response.status_code == 200
@@ -113,7 +113,7 @@ def test_last_sync_and_token_cache_are_counted_never_shown(app, client, operator
         state = connection.token_cache_state(now)
         ciphertexts = db.session.scalars(select(BearerToken.ciphertext)).all()
     assert (state.tenants_with_token, state.expired) == (1, 1)
-    operators.login("viewer")
+    operators.login("admin")
     page = client.get("/admin/connection").get_data(as_text=True)
     assert "120 clients, 0 cases" in page and "Debitura answered 503 on page 2" in page and "failed" in page
     assert "3 clients, 9 cases" not in page
@@ -121,5 +121,5 @@ def test_last_sync_and_token_cache_are_counted_never_shown(app, client, operator
 
 
 def test_an_empty_sync_history_is_said(client, operators):
-    operators.login("viewer")
+    operators.login("admin")
     assert "No sync has run yet." in client.get("/admin/connection").get_data(as_text=True)

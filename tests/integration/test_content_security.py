@@ -67,7 +67,7 @@ def env(tmp_path_factory):
 def pages(env):
     """A URL for every HTML page, with real rows behind the ones that take an id."""
     tenant_id, tenant = make_tenant(env.app)
-    submission = env.client.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[1]
+    submission = env.client.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[1]
     with env.app.test_request_context():
         case = env.debitura.create_case(tenant, {
             "currencyCode": "EUR", "amountToRecover": Decimal("900.00"),

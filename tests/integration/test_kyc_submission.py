@@ -95,9 +95,9 @@ def test_a_double_submit_with_the_same_key_is_replayed_not_stored_twice(env):
     ("overrides", "message"),
     [
         ({"director_full_name": "   "}, "Enter the director&#39;s full name."),
-        ({"director_full_name": "N" * 501}, "At most 500 characters."),
+        ({"director_full_name": "N" * 501}, "Director&#39;s full name can be at most 500 characters; this one has 501."),
         ({"director_home_address": ""}, "Enter the director&#39;s home address."),
-        ({"director_home_address": "A" * 1001}, "At most 1,000 characters."),
+        ({"director_home_address": "A" * 1001}, "Director&#39;s home address can be at most 1,000 characters; this one has 1,001."),
         ({"director_date_of_birth": ""}, "Enter the director&#39;s date of birth."),
         ({"director_date_of_birth": "09/04/1971"}, "Enter a date as YYYY-MM-DD."),
         ({"director_date_of_birth": (TODAY + timedelta(days=3)).isoformat()}, "The date of birth must be in the past."),
@@ -143,7 +143,7 @@ def test_from_an_htmx_form_success_opens_the_next_page_and_keeps_the_message_for
 
 def test_missing_kyc_then_kyc_then_a_new_submission_creates_the_case(env):
     tenant_id, tenant = make_tenant(env.app, poa_for=("GB",))
-    key = env.client.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
+    key = env.client.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form(debtor_country="GB", currency_code="GBP")
     env.client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
     env.client.post(f"/cases/submissions/{key}", data={**form, "action": "submit"})

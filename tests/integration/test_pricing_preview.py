@@ -90,7 +90,7 @@ def test_a_us_debtor_needs_a_state(env):
     ("params", "message"),
     [
         ({"amount": "-5"}, "The amount must be more than 0."),
-        ({"amount": "abc"}, "Enter an amount such as 1250.00"),
+        ({"amount": "abc"}, "“abc” is not an amount. Type digits with a dot or a comma before the decimals"),
         ({"currency": "XYZ"}, "Choose the currency of the claim"),
         ({"debtor_type": None}, "company or a private person"),
         ({"age_mode": "due_date"}, "Enter the invoice&#39;s due date"),

@@ -19,6 +19,7 @@ from tests.conftest import PASSWORD, make_config, prepare_databases
 PUBLIC_ENDPOINTS = {
     "auth.login": "the sign-in page itself",
     "main.health": "the load balancer's probe",
+    "main.favicon": "the icon browsers ask for on every page, signed in or not",
     "static": "stylesheets and scripts",
 }
 # Debitura calls the receiver without a session; its HMAC signature is its authentication.

@@ -41,7 +41,7 @@ class Pages:
 
     def __call__(self, method: str, path: str, **kwargs):
         response = self.client.open(path, method=method, **kwargs)
-        self.seen.append(f"{method} {path} {response.status_code}\n{response.headers}\n{response.get_data(as_text=True)}")
+        self.seen.append(f"{method} {path} {response.status_code}\n{response.headers}\n{response.get_data().decode('utf-8', 'replace')}")  # the icon is binary
         return response
 
 

@@ -22,7 +22,7 @@ def draft(app, client, operators):
     operators.login("operator")
     without_backoff(app)
     tenant_id, tenant = make_tenant(app)
-    key = client.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
+    key = client.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
     form = case_form()
     client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
     return tenant_id, tenant, key, form

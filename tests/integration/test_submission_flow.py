@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from dashboard.debitura import jsonwire
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
+from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import submissions
 from tests.cases_support import TODAY, case_form, make_tenant, module_env, sandbox_case_count
 
@@ -18,7 +21,7 @@ pytestmark = pytest.mark.postgres
 
 
 def start_draft(client, tenant_id: int) -> str:
-    response = client.get(f"/cases/new/{tenant_id}")
+    response = client.post(f"/cases/new/{tenant_id}")
     assert response.status_code == 303
     key = response.headers["Location"].rsplit("/", 1)[-1]
     assert key.startswith("case-")
@@ -77,17 +80,61 @@ def ready(app):
     return make_tenant(app)
 
 
-def test_a_new_case_form_mints_its_idempotency_key_before_any_click(app, client, ready):
+def drafts(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CaseSubmission))
+
+
+def test_opening_the_new_case_form_writes_nothing(app, client, ready):
+    tenant_id, _ = ready
+    before = drafts(app)
+
+    pages = [client.get(f"/cases/new/{tenant_id}") for _ in range(3)]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
+    html = pages[0].get_data(as_text=True)
+    assert f'action="/cases/new/{tenant_id}"' in html and 'name="idempotency_key" type="hidden" value=""' in html
+    assert "Preview pricing" in html and "Submit case to Debitura" not in html
+    assert drafts(app) == before
+
+
+def test_the_first_preview_is_a_post_that_creates_the_draft_and_mints_its_key(app, client, ready):
+    tenant_id, tenant = ready
+    before = drafts(app)
+    form = case_form(creditor_reference="INV-FIRST-POST")
+
+    response = client.post(f"/cases/new/{tenant_id}", data={**form, "action": "preview"}, headers={"HX-Request": "true"})
+
+    assert response.status_code == 200 and drafts(app) == before + 1
+    key = response.headers["HX-Push-Url"].rsplit("/", 1)[-1]
+    row = submission(app, key)
+    assert key.startswith("case-") and row.status == "draft" and row.previewed_payload is not None
+    html = response.get_data(as_text=True)
+    assert f'name="idempotency_key" type="hidden" value="{key}"' in html and f'action="/cases/submissions/{key}"' in html
+    assert "Total success fee" in html and "Submit case to Debitura" in html
+    assert submit(client, key, form).status_code == 303
+    assert submission(app, key).status == "created" and sandbox_case_count(app, tenant) == 1
+
+
+def test_a_first_post_with_errors_keeps_the_input_and_creates_no_draft(app, client, ready):
+    tenant_id, _ = ready
+    before = drafts(app)
+
+    response = client.post(f"/cases/new/{tenant_id}", data={**case_form(debtor_name="Kept Ltd", amount_to_recover="0"),
+                                                             "action": "preview"})
+
+    assert response.status_code == 422 and drafts(app) == before
+    html = response.get_data(as_text=True)
+    assert "The amount must be more than 0." in html and 'value="Kept Ltd"' in html
+
+
+def test_a_bare_post_starts_a_draft_and_opens_it(app, client, ready):
     tenant_id, _ = ready
     key = start_draft(client, tenant_id)
 
-    page = client.get(f"/cases/submissions/{key}")
+    html = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
 
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
     assert f'name="idempotency_key" type="hidden" value="{key}"' in html
-    assert "Preview pricing" in html
-    assert "Submit case to Debitura" not in html  # no price seen yet
     assert submission(app, key).status == "draft"
 
 
@@ -106,6 +153,21 @@ def test_the_preview_prices_the_typed_case_without_creating_it(app, client, read
     assert submission(app, key).previewed_payload is not None
 
 
+def test_the_in_form_preview_lists_the_steps_of_this_client_only(app, client, ready):
+    tenant_id, _ = ready  # onboarded, PoA for Danish debtors signed
+    key = start_draft(client, tenant_id)
+
+    html = preview(client, key).get_data(as_text=True)
+
+    assert "Steps this client must still take" in html and "None: everything this partner needs is signed" in html
+    assert "power of attorney" not in html and "Debt Collection Agreement" not in html
+    assert "Nothing is missing: submitting creates the case straight away." in html
+    gb = preview(client, key, debtor_country="GB", currency_code="GBP").get_data(as_text=True)
+    assert "Sign the power of attorney for the collection partner" in gb and "Submit the director&#39;s KYC" in gb
+    assert "Debitura will refuse this case until the director's KYC is submitted" in gb
+    assert "KYC status: not required" not in gb
+
+
 def test_submitting_after_the_preview_creates_one_case_and_mirrors_it(app, client, ready):
     tenant_id, tenant = ready
     key = start_draft(client, tenant_id)
@@ -121,8 +183,8 @@ def test_submitting_after_the_preview_creates_one_case_and_mirrors_it(app, clien
     with app.app_context():
         case = db.session.get(Case, row.case_id)
         assert case.tenant_id == tenant_id and case.creditor_reference == "INV-1001"
-        assert str(case.gross_amount) == "5000.00" and case.currency == "EUR"
-        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit"))
+        assert case.gross_amount == Decimal("5000.00") and case.currency == "EUR"
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit", AuditEntry.case_id == row.case_id))
         assert entry.outcome == "ok" and entry.idempotency_key == key and entry.case_id == row.case_id
     page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
     assert "Case created" in page and row.case_reference in page
@@ -246,6 +308,24 @@ def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, cl
     assert sandbox_case_count(app, tenant) == 0
 
 
+def test_a_blocked_creditor_is_explained_as_a_block_only_debitura_support_lifts(app, client, sandbox):
+    tenant_id, tenant = make_tenant(app)
+    with sandbox.session() as s:
+        sandbox_domain.set_creditor_blocked(s, tenant)
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview(client, key, creditor_reference=form["creditor_reference"])
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "rejected" and row.error_types == ["CreditorBlocked"]
+    page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert "Debitura refused the case" in page
+    assert "account: no case can be submitted" in page and "until Debitura support lifts the block" in page
+    assert sandbox_case_count(app, tenant) == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -256,8 +336,10 @@ def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, cl
             "The due date cannot be before the invoice date.",
         ),
         ({"amount_to_recover": "0"}, "The amount must be more than 0."),
-        ({"amount_to_recover": "1.005"}, "Use at most two decimals."),
-        ({"amount_to_recover": "12,50"}, "no thousands separators"),
+        ({"amount_to_recover": "1.005"}, "EUR has 2 decimals: use at most 2, e.g. 1250.00."),
+        ({"amount_to_recover": "1,250"}, "“1,250” could be 1250 or 1.250"),
+        ({"amount_to_recover": "12.34.5"}, "“12.34.5” is not an amount."),
+        ({"amount_to_recover": "1000.50", "currency_code": "JPY"}, "JPY has no decimals: type a whole number, e.g. 1250."),
         ({"amount_to_recover": ""}, "Enter the total principal amount to recover."),
         ({"currency_code": "EURO"}, "Choose the currency of the claim"),
         ({"debtor_type": "Robot"}, "company or a private person"),
@@ -266,7 +348,7 @@ def test_missing_kyc_is_counted_on_the_tenant_and_points_to_the_kyc_form(app, cl
         ({"debtor_country": "US"}, "Choose the US state"),
         ({"debtor_email": "billing-at-debtor"}, "Enter a valid e-mail address"),
         ({"return_url": "ftp://files.partner.example/done"}, "Enter a full address starting with https://"),
-        ({"creditor_reference": "R" * 51}, "At most 50 characters."),
+        ({"creditor_reference": "R" * 51}, "Creditor reference can be at most 50 characters; this one has 51."),
     ],
 )
 def test_every_field_rule_is_explained_next_to_the_field_and_keeps_the_input(app, client, ready, overrides, message):
@@ -283,6 +365,55 @@ def test_every_field_rule_is_explained_next_to_the_field_and_keeps_the_input(app
         assert 'value="Keep Me Trading Ltd"' in html
     assert sandbox_case_count(app, tenant) == 0
     assert submission(app, key).form_data["debtor_city"] == "Munich"  # kept for a reload, too
+
+
+def sent_amount(app, key: str) -> str:
+    """The amountToRecover as it went to Debitura, digit for digit."""
+    return str(jsonwire.loads(submission(app, key).payload)["amountToRecover"])
+
+
+@pytest.mark.parametrize(("typed", "shown", "sent"), [("1234,56", "EUR 1,234.56", "1234.56"), ("1.234,56", "EUR 1,234.56", "1234.56"),
+                                                      ("1,234.56", "EUR 1,234.56", "1234.56")])
+def test_a_decimal_comma_or_thousands_separators_keep_the_amounts_magnitude(app, client, ready, typed, shown, sent):
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+
+    form = case_form(amount_to_recover=typed)
+    html = client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"}).get_data(as_text=True)
+
+    assert shown in html and "123,456" not in html and "1.23456" not in html
+    assert f'value="{typed}"' in html  # shown again as typed
+    assert submit(client, key, form).status_code == 303
+    assert sent_amount(app, key) == sent
+    with app.app_context():
+        assert db.session.get(Case, submission(app, key).case_id).gross_amount == Decimal(sent)
+
+
+def test_a_kwd_amount_keeps_its_three_decimals_from_the_form_to_the_case_page(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+
+    form = case_form(amount_to_recover="1234.567", currency_code="KWD")
+    html = client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"}).get_data(as_text=True)
+
+    assert "KWD 1,234.567" in html and 'class="error"' not in html
+    submit(client, key, form)
+    assert sent_amount(app, key) == "1234.567"
+    case_id = submission(app, key).case_id
+    with app.app_context():
+        assert db.session.get(Case, case_id).gross_amount == Decimal("1234.567")
+    assert "KWD 1,234.567" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+
+
+def test_a_jpy_amount_and_its_fee_are_whole_yen(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+
+    html = preview(client, key, amount_to_recover="1700", currency_code="JPY").get_data(as_text=True)
+
+    fee = re.search(r"<dt>Fee if all is collected</dt><dd>(JPY [^<]+)</dd>", html).group(1)
+    assert re.fullmatch(r"JPY \d[\d,]*", fee), fee
+    assert "JPY 1,700" in html and "JPY 1,700.00" not in html
 
 
 def test_a_creditor_reference_the_tenant_already_used_is_refused_before_sending(app, client, ready):
@@ -360,3 +491,75 @@ def test_viewers_cannot_start_or_send_a_case(env, app, client, ready):
 
 def test_an_unknown_submission_key_is_not_found(client):
     assert client.get("/cases/submissions/case-nope").status_code == 404
+
+
+def unlinked_tenants(app) -> dict[str, int]:
+    """Mirror rows for tenants Debitura takes no case for, by state."""
+    from tests.tenant_data import add_tenant
+
+    with app.app_context():
+        rows = {
+            "declined": add_tenant("nolink-declined", company="Declined Dairy ApS", link_request_status="declined",
+                                   conflict_type="ClientExistsNeedsLinking"),
+            "approval_pending": add_tenant("nolink-pending", company="Pending Pottery ApS", link_request_status="pending",
+                                           conflict_type="ClientExistsNeedsLinking",
+                                           approval_expires_at=now_utc() + timedelta(days=3)),
+            "other_partner": add_tenant("nolink-other", company="Elsewhere Electric ApS",
+                                        conflict_type="AlreadyLinkedToAnotherPartner"),
+        }
+        assert {code: row.state for code, row in rows.items()} == {code: code for code in rows}
+        return {code: row.id for code, row in rows.items()}
+
+
+def test_the_chooser_offers_only_tenants_that_can_take_a_case_and_says_how_many_it_left_out(app, client, ready):
+    unlinked = unlinked_tenants(app)
+    tenant_id, _ = ready
+
+    html = client.get("/cases/new").get_data(as_text=True)
+
+    assert f'<option value="{tenant_id}">' in html
+    for row_id in unlinked.values():
+        assert f'<option value="{row_id}">' not in html
+    assert "without an active link (declined, awaiting approval" in html and "are not offered" in html
+
+
+@pytest.mark.parametrize("state", ["declined", "approval_pending", "other_partner"])
+def test_a_tenant_without_an_active_link_gets_no_form_and_one_clear_answer(app, client, state):
+    with app.app_context():
+        db.session.query(Tenant).filter(Tenant.external_tenant_id.like("nolink-%")).delete(synchronize_session=False)
+        db.session.commit()
+    row_id = unlinked_tenants(app)[state]
+    before = drafts(app)
+
+    html = client.get(f"/cases/new/{row_id}").get_data(as_text=True)
+    refused = client.post(f"/cases/new/{row_id}", data={**case_form(), "action": "preview"})
+
+    assert "No case can be submitted for this client" in html and "Next step:" in html
+    assert "can be submitted all the same" not in html and "Cases can still be submitted" not in html
+    assert "Preview pricing" not in html and 'name="amount_to_recover"' not in html
+    assert refused.status_code == 422 and "No case can be submitted for this client" in refused.get_data(as_text=True)
+    assert client.post(f"/cases/new/{row_id}").status_code == 422
+    assert drafts(app) == before
+
+
+def test_a_link_gone_at_debitura_is_named_as_the_refusal_not_reported_as_no_answer(app, client, sandbox, ready):
+    from tests.tenant_data import withdraw_at_debitura
+
+    tenant_id, tenant = ready
+    key = start_draft(client, tenant_id)
+    form = case_form()
+    preview_response = client.post(f"/cases/submissions/{key}", data={**form, "action": "preview"})
+    assert preview_response.status_code == 200
+    withdraw_at_debitura(sandbox, tenant)  # the mirror still says Ready
+
+    submit(client, key, form)
+
+    row = submission(app, key)
+    assert row.status == "rejected" and row.business_errors[0]["type"] == "NoActiveClientLink"
+    html = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+    assert "Debitura refused the case" in html and "No active client link" in html
+    assert "Debitura has no active link for this client" in html and "Nothing was sent." in html
+    assert "No answer from Debitura" not in html and "may or may not have created" not in html
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit", AuditEntry.idempotency_key == key))
+        assert entry.outcome == "refused" and "no active client link" in entry.summary

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
-from tests.tenant_data import app_for, build_app, complete_onboarding, dispose
+from tests.tenant_data import add_tenant, app_for, build_app, complete_onboarding, dispose
 
 URL = "/tenants/new"
 
@@ -129,7 +129,7 @@ def test_a_client_that_finished_onboarding_comes_back_ready_with_201(app, client
     client.post(URL, data=form())
     complete_onboarding(sandbox, "new-1")
 
-    response = client.post(URL, data=form(), follow_redirects=True)
+    response = client.post(URL, data=form(for_existing="y"), follow_redirects=True)
 
     assert "Debitura says the client is ready" in response.get_data(as_text=True)
     assert tenant(app, "new-1").state == "ready"
@@ -194,8 +194,87 @@ def test_an_outage_keeps_the_input_and_says_nothing_changed(app, client, operato
 
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Debitura is not responding; nothing was changed" in html
+    # Debitura said how long to wait (retryAfter 120 s): the message says so.
+    assert "Debitura is limiting how fast the dashboard may call it; nothing was changed. Try again in 2 min." in html
     assert 'value="anna@newco.example"' in html
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "client.create"))
         assert (entry.outcome, entry.debitura_status) == ("failed", 429)
+
+
+def expired_tenant(app, external_tenant_id: str = "late"):
+    with app.app_context():
+        row = add_tenant(
+            external_tenant_id, company="Late Co ApS", country="DK", support_email="billing@late.example",
+            users=[{"email": "lo@late.example", "name": "Lo Late", "isOnboardingUser": True}],
+            conflict_type="ClientExistsNeedsLinking", link_request_status="expired",
+        )
+        assert row.state == "expired"
+        return row.id
+
+
+def test_a_tenant_id_that_exists_is_named_and_nothing_is_sent_without_a_deliberate_tick(app, client, operator):
+    tenant_id = expired_tenant(app)
+
+    response = client.post(URL, data=form("late", "someone@else.example"))
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "This tenant id already exists in the dashboard." in html
+    assert "Tenant id late already exists" in html and f'href="/tenants/{tenant_id}"' in html and "Link expired" in html
+    assert "Send these details for the existing tenant" in html
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "client.create")) is None
+    row = tenant(app, "late")
+    assert (row.state, row.support_email) == ("expired", "billing@late.example")
+
+
+def test_a_refused_resend_for_an_existing_tenant_changes_nothing_and_links_the_tenant_debitura_names(
+    app, client, operator
+):
+    client.post(URL, data=form("linked-one", "shared@newco.example"))
+    tenant_id = expired_tenant(app)
+    before = tenant(app, "late")
+
+    response = client.post(URL, data=form("late", "shared@newco.example", for_existing="y"))
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Tenant id conflict" in html and "Debitura has this company under tenant id" in html
+    assert f'href="/tenants/{tenant(app, "linked-one").id}">linked-one</a>' in html
+    assert "Nothing about the existing tenant was changed" in html and f'href="/tenants/{tenant_id}"' in html
+    after = tenant(app, "late")
+    assert after.state == "expired"
+    assert (after.support_email, after.users, after.company_name, after.conflict_type, after.state_changed_at) == (
+        before.support_email, before.users, before.company_name, before.conflict_type, before.state_changed_at)
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.external_tenant_id == "late"))
+        assert (entry.action, entry.outcome, entry.debitura_status) == ("client.create", "refused", 409)
+    page = client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "Re-issue the approval URL" in page
+
+
+def test_an_accepted_resend_for_an_existing_tenant_takes_the_new_details(app, client, operator):
+    expired_tenant(app)
+
+    response = client.post(URL, data=form("late", "fresh@late.example", for_existing="y"))
+
+    assert response.status_code == 303
+    row = tenant(app, "late")
+    assert row.state == "onboarding" and row.support_email == "fresh@late.example"
+
+
+def test_a_reissue_debitura_refuses_leaves_the_tenant_as_it_was_and_says_why(app, client, operator):
+    client.post(URL, data=form("linked-one", "shared@newco.example"))
+    with app.app_context():
+        tenant_id = add_tenant(
+            "late", company="Late Co ApS", country="DK", support_email="shared@newco.example",
+            users=[{"email": "shared@newco.example", "name": "Lo Late", "isOnboardingUser": True}],
+            conflict_type="ClientExistsNeedsLinking", link_request_status="expired",
+        ).id
+
+    page = client.post(f"/tenants/{tenant_id}/reissue", follow_redirects=True).get_data(as_text=True)
+
+    assert "Debitura refused: Tenant id conflict." in page and "Nothing about this tenant was changed." in page
+    assert tenant(app, "late").state == "expired"
+    assert "Re-issue the approval URL" in page

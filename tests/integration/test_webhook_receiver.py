@@ -130,7 +130,8 @@ def test_a_tampered_body_fails_the_signature_of_the_original(client, app):
     assert count(app, WebhookEvent) == 0
 
 
-@pytest.mark.parametrize("skew", [-301, 301, -3600])
+# 10 s past the 300 s tolerance: a loaded machine may cross a second or two between signing and checking.
+@pytest.mark.parametrize("skew", [-310, 310, -3600])
 def test_a_stale_or_future_timestamp_is_refused_even_with_a_valid_signature(app, client, skew):
     body = envelope()
 

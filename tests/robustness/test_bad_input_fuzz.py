@@ -151,7 +151,7 @@ def env(request, tmp_path_factory) -> Iterator[FuzzEnv]:
         operators.login("admin")
         tenant_id, external_tenant_id = make_tenant(app, name="Fuzzed Input ApS")
         other_id, _ = operators.create("operator")
-        draft = admin.get(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
+        draft = admin.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
         with app.test_request_context():
             case_id = app.extensions["debitura"].create_case(external_tenant_id, {
                 "currencyCode": "EUR", "amountToRecover": Decimal("100.00"), "date": date.today().isoformat(),

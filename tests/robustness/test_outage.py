@@ -104,7 +104,7 @@ def test_writes_fail_cleanly_and_keep_the_operators_input(client, outage):
                   "users-0-email": "anna@outage.example"}
     expect("new client", client.post("/tenants/new", data={**new_client, "onboarding_user": "0"}), (422,), new_client)
 
-    key = client.get(f"/cases/new/{tenant}").headers["Location"].rsplit("/", 1)[-1]
+    key = client.post(f"/cases/new/{tenant}").headers["Location"].rsplit("/", 1)[-1]
     typed = case_form(creditor_reference="OUTAGE-1")
     expect("case preview", client.post(f"/cases/submissions/{key}", data={**typed, "action": "preview"}), (422,),
            {name: typed[name] for name in ("creditor_reference", "debtor_name", "amount_to_recover", "invoice_date")})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import requests
 from flask import Flask, jsonify
@@ -183,6 +185,83 @@ def test_rate_limiting_answers_429_once_the_minute_is_used_up(sandbox, http):
     assert 1 <= answers[3].json()["retryAfter"] <= 60
     sandbox.advance_clock(61)
     assert http.get(me, headers={"XApiKey": "sandbox-key"}).status_code == 200
+
+
+def limit_calls(sandbox, per_minute: int) -> None:
+    with sandbox.session() as s:
+        settings = s.get(SandboxState, 1)
+        settings.rate_limit_enabled, settings.rate_limit_per_minute = True, per_minute
+
+
+@pytest.fixture
+def impatient(sandbox, http) -> ReferralApi:
+    """A client that does not wait and retry, so a 429 surfaces."""
+    return ReferralApi(sandbox.urls.referral_api, "sandbox-key", session=http, max_retries=0)
+
+
+def test_the_minute_limit_slides_rather_than_resetting(sandbox, impatient):
+    limit_calls(sandbox, 3)
+    impatient.me()
+    impatient.me()
+    sandbox.advance_clock(40)
+    impatient.me()
+
+    with pytest.raises(RateLimited) as limited:
+        impatient.me()  # four calls in the last 60 s
+
+    assert 1 <= limited.value.retry_after <= 20
+    sandbox.advance_clock(21)  # the first two calls left the window; the one at +40 s has not
+    impatient.me()
+    impatient.me()
+    with pytest.raises(RateLimited):
+        impatient.me()  # a fixed window would have started counting afresh
+
+
+def test_the_hourly_limit_is_ten_times_the_minute_limit(sandbox, impatient):
+    limit_calls(sandbox, 2)
+    for _ in range(10):
+        impatient.me()
+        impatient.me()
+        sandbox.advance_clock(61, run_jobs=False)
+
+    with pytest.raises(RateLimited) as limited:
+        impatient.me()
+
+    assert 60 < limited.value.retry_after <= 3600
+    sandbox.advance_clock(3600, run_jobs=False)
+    impatient.me()
+
+
+def test_limits_are_counted_per_key_and_per_bearer_client(sandbox, impatient, ready_client, http):
+    ready_client("acme")
+    limit_calls(sandbox, 1)
+    impatient.me()
+    with pytest.raises(RateLimited):
+        impatient.me()
+
+    token = http.post(f"{sandbox.urls.referral_api}/oauth/token", json={"externalTenantId": "acme"},
+                      headers={"XApiKey": "sandbox-key"})
+    assert token.status_code == 429  # the partner key is spent
+
+    sandbox.advance_clock(61, run_jobs=False)
+    bearer = {"Authorization": f"Bearer {impatient.mint_token('acme').access_token}"}
+    case_url = f"{sandbox.urls.customer_api}/cases/3fa85f64-5717-4562-b3fc-2c963f66afa6"
+    assert http.get(case_url, headers=bearer).status_code == 404  # the client's token has a count of its own
+    assert http.get(case_url, headers=bearer).status_code == 429
+
+
+def test_the_retry_after_header_can_be_left_out(sandbox, http, monkeypatch):
+    limit_calls(sandbox, 1)
+    me = f"{sandbox.urls.referral_api}/me"
+    http.get(me, headers={"XApiKey": "sandbox-key"})
+    assert "Retry-After" in http.get(me, headers={"XApiKey": "sandbox-key"}).headers
+    monkeypatch.setattr(sandbox, "config", replace(sandbox.config, rate_limit_retry_after_header=False))
+
+    answer = http.get(me, headers={"XApiKey": "sandbox-key"})
+
+    assert answer.status_code == 429
+    assert "Retry-After" not in answer.headers
+    assert answer.json()["retryAfter"] >= 1
 
 
 def test_observers_see_every_exchange_with_real_bodies(sandbox, referral, client_body, exchanges):

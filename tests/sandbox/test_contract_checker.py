@@ -41,8 +41,21 @@ def test_the_documented_spec_patches_only_the_documented_deviations():
     }
     assert "422" in patched["paths"]["/cases/{caseId}/files"]["post"]["responses"]
     assert "422" not in patched["paths"]["/cases/{id}"]["get"]["responses"]
-    untouched = "Debitura.Web.ReferralPartnerApi.Models.Clients.ClientCreatedResponse"
+    untouched = "Debitura.Web.ReferralPartnerApi.Models.Clients.CreditorDto"
     assert patched["components"]["schemas"][untouched] == official["components"]["schemas"][untouched]
+    client = "Debitura.Web.ReferralPartnerApi.Models.Clients.ClientCreatedResponse"
+    official_client = official["components"]["schemas"][client]["properties"]
+    patched_client = patched["components"]["schemas"][client]["properties"]
+    assert patched_client["kycVerification"] == {"anyOf": [official_client["kycVerification"], {"enum": [None]}]}
+    assert {name: value for name, value in patched_client.items() if name not in ("kycVerification", "caseResults")} == {
+        name: value for name, value in official_client.items() if name not in ("kycVerification", "caseResults")
+    }
+
+
+def test_a_null_signing_handoff_is_within_the_documented_spec(checker):
+    body = {"businessErrors": [{"type": "NoPartnerAvailable", "message": "No partner."}], "signingHandoff": None}
+
+    assert checker.observe(*exchange("POST", "/customer-api/cases", 422, body)) == []
 
 
 def test_the_specs_are_found_beside_the_repository_or_where_the_environment_says(monkeypatch, tmp_path):
@@ -97,7 +110,8 @@ def test_a_request_the_spec_rejects_counts_only_when_the_sandbox_accepted_it(che
 
     assert rejected == []
     assert {violation.where for violation in accepted} == {"request"}
-    assert any("'bogus' was unexpected" in violation.message for violation in accepted)
+    assert any("supportEmail" in violation.message for violation in accepted)
+    assert not any("bogus" in violation.message for violation in accepted)  # unknown members are ignored
 
 
 def test_query_parameters_are_typed_before_they_are_checked(checker):
@@ -170,3 +184,14 @@ def test_assert_clean_names_every_violation(checker):
 
     with pytest.raises(AssertionError, match="1 contract violation"):
         checker.assert_clean()
+
+
+def test_an_encoded_slash_in_a_path_parameter_stays_inside_that_parameter(sandbox, referral, client_body, checker):
+    sandbox.observers.append(checker)
+
+    referral.create_client(client_body("qa/slash?#&154"))
+    referral.get_client("qa/slash?#&154")
+    referral.withdraw_client("qa/slash?#&154")
+
+    checker.assert_clean()
+    assert checker.exchanges == 3

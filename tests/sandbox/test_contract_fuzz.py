@@ -19,8 +19,8 @@ from dashboard.sandbox.contract import documented_spec
 HOST = "127.0.0.1"
 API_KEY = "sandbox-key"
 MAX_EXAMPLES = 8
-# In the spec but not simulated: test-environment client deletion, coverage and filter lists.
-NOT_IMPLEMENTED = ["/coverage", "/referral-partner/filter-options", "/clients/{externalTenantId}/is-deletable"]
+# In the spec but not simulated: test-environment client deletion.
+NOT_IMPLEMENTED = ["/clients/{externalTenantId}/is-deletable"]
 
 # Only the fuzzing phase, a few examples per operation, the same ones every run: a bounded, repeatable run.
 CONFIG = SchemathesisConfig.from_dict({

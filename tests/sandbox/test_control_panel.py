@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from dashboard.debitura import Conflict, RateLimited, ReferralApi, ServerError
+from dashboard.debitura import BusinessRuleError, Conflict, RateLimited, ReferralApi, ServerError
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import ClientLink, WebhookEvent
 
@@ -123,6 +123,56 @@ def test_reviewing_kyc_makes_the_client_verified(sandbox, http, panel, referral,
     assert flashes(page) == ["KYC of ctl-kyc verified."]
     assert referral.get_client("ctl-kyc").kyc_status == "verified"
     assert "No KYC submission is waiting for review." in page.text
+
+
+def test_a_kyc_submission_can_be_put_under_review(sandbox, panel, referral, ready_client):
+    ready_client("ctl-kyc-2")
+    referral.submit_kyc("ctl-kyc-2", director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath",
+                        director_date_of_birth=date(1971, 1, 1))
+
+    page = panel("/kyc/review", external_tenant_id="ctl-kyc-2", status="Processing")
+
+    assert flashes(page) == ["KYC of ctl-kyc-2 is under review (Processing)."]
+    client = referral.get_client("ctl-kyc-2")
+    assert client.kyc_verification.verification_status == "Processing"
+    assert client.kyc_status == "pending"
+    assert '<option value="ctl-kyc-2">' in page.text  # still waiting for the final review
+    assert flashes(panel("/kyc/review", external_tenant_id="ctl-kyc-2", status="Maybe")) == [
+        "Choose Processing or Completed."
+    ]
+
+
+def test_blocking_a_creditor_makes_its_cases_answer_creditor_blocked(panel, debitura, ready_client, poa_signed,
+                                                                     case_body):
+    ready_client("ctl-block")
+    poa_signed("ctl-block", "Nordic Inkasso A/S")
+
+    page = panel("/creditors/blocked", external_tenant_id="ctl-block", blocked="yes")
+
+    assert flashes(page) == ["Ctl-Block Ltd (ctl-block) is blocked: new cases answer 422 CreditorBlocked."]
+    with pytest.raises(BusinessRuleError) as refused:
+        debitura.create_case("ctl-block", case_body())
+    assert refused.value.types == ["CreditorBlocked"]
+    assert "Contact support" in refused.value.user_message
+    assert flashes(panel("/creditors/blocked", external_tenant_id="ctl-block", blocked="no")) == [
+        "Ctl-Block Ltd (ctl-block) is no longer blocked."
+    ]
+    assert debitura.create_case("ctl-block", case_body()).lifecycle == "Pending Verification Internal"
+    assert flashes(panel("/creditors/blocked", external_tenant_id="nobody")) == [
+        "No active client link found for this externalTenantId."
+    ]
+
+
+def test_an_email_linked_to_another_partner_gets_the_client_spelling_of_the_409(panel, referral, client_body,
+                                                                                contract_check):
+    page = panel("/other-partner", email="Owner@Elsewhere.example")
+
+    assert "owner@elsewhere.example now belongs to an account linked to another referral partner" in flashes(page)[0]
+    with pytest.raises(Conflict) as conflict:
+        referral.create_client(client_body("ctl-other", email="owner@elsewhere.example"))
+    assert conflict.value.conflict_type == "AlreadyLinkedToAnotherPartner"  # the client reads both spellings as one
+    assert contract_check[-1][1].json()["type"] == "ClientAlreadyLinkedToAnotherPartner"
+    assert flashes(panel("/other-partner", email="not an address")) == ["Enter a valid e-mail address."]
 
 
 @pytest.fixture

@@ -42,6 +42,24 @@ def test_a_case_for_a_ready_client_goes_to_verification(ready, debitura, case_bo
     assert len(case.reference) == 8
 
 
+def test_with_everything_signed_signing_handoff_travels_as_null(ready, debitura, case_body, contract_check):
+    case = debitura.create_case("acme", case_body(allowPendingContracts=True))
+
+    assert case.signing_handoff_url is None
+    sent = [answer.json() for request, answer in contract_check if request.method == "POST" and
+            request.url.endswith("/customer-api/cases")]
+    assert sent[-1]["signingHandoff"] is None
+    assert sent[-1]["assignedUser"] is None
+
+
+def test_a_test_case_without_a_partner_has_a_null_collection_partner(ready, debitura, case_body, contract_check):
+    case = debitura.create_case("acme", case_body(isTest=True))
+
+    assert case.collection_partner_name is None
+    created = [answer.json() for request, answer in contract_check if request.url.endswith("/customer-api/cases")]
+    assert created[-1]["collectionPartner"] is None
+
+
 def test_skipping_debitura_verification_goes_straight_to_the_partner(ready, debitura, case_body):
     assert debitura.create_case("acme", case_body(skipDebituraVerification=True)).lifecycle == "Pending Verification"
 
@@ -80,7 +98,6 @@ TODAY = date.today()
         ({"debtor": None}, "debtor", "Debtor information is required"),
         ({"currencyCode": None}, "currencyCode", "The CurrencyCode field is required."),
         ({"creditorReference": "R" * 51}, "creditorReference", "Must be at most 50 characters."),
-        ({"surprise": 1}, "surprise", "Unknown field: the API does not define this property."),
     ],
 )
 def test_case_fields_are_validated_with_400s(ready, debitura, case_body, change, field, message):
@@ -102,11 +119,33 @@ def test_a_due_date_of_today_is_accepted(ready, debitura, case_body):
     assert case.due_date == TODAY
 
 
-@pytest.mark.parametrize("debtor_type", ["person", "PRIVATE", "company"])
-def test_debtor_types_are_case_insensitive_and_person_means_private(ready, debitura, case_body, debtor_type):
+@pytest.mark.parametrize(("debtor_type", "kept"), [("person", "Person"), ("Person", "Person"), ("PRIVATE", "Private"),
+                                                  ("company", "Company")])
+def test_debtor_types_are_case_insensitive_and_keep_their_word(ready, debitura, case_body, debtor_type, kept):
     case = debitura.create_case("acme", case_body(debtor={"type": debtor_type}))
 
-    assert case.debtor.type == ("Company" if debtor_type == "company" else "Private")
+    assert case.debtor.type == kept
+    assert debitura.get_customer_case("acme", case.id).debtor.type == kept
+
+
+def test_properties_the_api_does_not_define_are_ignored(ready, debitura, case_body):
+    payload = case_body(surprise=1, debtor={"nickname": "Debby"})
+
+    case = debitura.create_case("acme", payload)
+
+    assert case.debtor.name == "Debtor GmbH"
+
+
+def test_debtor_details_take_any_length_the_spec_allows_but_names_stop_at_300(ready, debitura, case_body):
+    long_details = {"companyRegistrationNumber": "R" * 150, "phone": "4" * 80, "city": "C" * 150,
+                    "contactPerson": "P" * 300}
+
+    case = debitura.create_case("acme", case_body(debtor=long_details))
+
+    assert (case.debtor.company_registration_number, case.debtor.phone) == ("R" * 150, "4" * 80)
+    with pytest.raises(InvalidRequest) as raised:
+        debitura.create_case("acme", case_body(debtor={"name": "N" * 301}))
+    assert "debtor.name" in raised.value.field_errors
 
 
 @pytest.mark.parametrize("state", ["NY", "US-NY", "New York"])
@@ -222,9 +261,12 @@ def test_uncovered_countries_have_no_partner(ready, debitura, case_body, country
 
 def test_a_blocked_creditor_cannot_submit(sandbox, ready, debitura, case_body):
     with sandbox.session() as s:
-        domain.active_link(s, "acme").creditor.blocked = True
+        domain.set_creditor_blocked(s, "acme")
 
     assert business_error_of(debitura, case_body()).types == ["CreditorBlocked"]
+    with sandbox.session() as s:
+        domain.set_creditor_blocked(s, "acme", blocked=False)
+    assert debitura.create_case("acme", case_body()).lifecycle == "Pending Verification Internal"
 
 
 def test_combined_signing_moves_waiting_cases_on_and_fires_case_updated(sandbox, referral, debitura, client_body, case_body):
@@ -291,7 +333,17 @@ def test_age_buckets_on_a_case_set_its_blended_fee(ready, debitura, case_body):
 
     case = debitura.create_case("acme", payload)
 
-    assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("2.5")
+    assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("3.9")
+
+
+@pytest.mark.parametrize("case_id", ["not-a-uuid", "12345", "INV-1"])
+def test_a_malformed_case_id_is_a_400_not_a_404(ready, debitura, case_id):
+    with pytest.raises(InvalidRequest) as raised:
+        debitura.get_customer_case("acme", case_id)
+
+    assert raised.value.http_status == 400
+    with pytest.raises(NotFound):
+        debitura.get_customer_case("acme", "3fa85f64-5717-4562-b3fc-2c963f66afa6")
 
 
 def test_a_waiting_case_read_back_still_carries_its_signing_url(referral, debitura, client_body, case_body):
@@ -314,3 +366,53 @@ def test_a_case_can_be_assigned_to_a_team_member_of_the_client(sandbox, http, re
 
     assert assigned.json()["assignedUser"] == {"email": "acme@customer.example", "name": "Anna Jensen"}
     assert stranger.status_code == 400 and "AssignedUserEmail" in stranger.json()
+
+
+def test_test_cases_are_hidden_from_the_partners_case_list_and_counts(ready, debitura, case_body, sandbox, http):
+    real = debitura.create_case("acme", case_body(creditorReference="REAL-1"))
+    test_case = debitura.create_case("acme", case_body(creditorReference="TEST-1", isTest=True))
+
+    listed = debitura.referral.list_cases(page_size=100)
+    assert [item.id for item in listed.items] == [real.id]
+    assert (listed.total_results, listed.summary.total_cases, listed.summary.cases_this_month) == (1, 1, 1)
+    assert listed.summary.pending == 1
+    assert [item.id for item in debitura.referral.list_cases(external_tenant_id="acme").items] == [real.id]
+    assert debitura.referral.get_client("acme").case_stats.cases_total == 1
+    clients = http.get(f"{sandbox.urls.referral_api}/clients", headers={"XApiKey": "sandbox-key"}).json()
+    assert clients["summary"]["totalCases"] == 1
+    # The client itself still reads its test case through the Customer API.
+    assert debitura.get_customer_case("acme", test_case.id).is_test_case is True
+
+
+def preview_body(country: str = "DK", currency: str = "EUR") -> dict:
+    return {"amountToRecover": Decimal("5000.00"), "currencyCode": currency, "debtor": {"type": "Company", "countryAlpha2": country}}
+
+
+def test_the_customer_preview_lists_nothing_for_a_client_that_signed_everything(ready, debitura):
+    result = debitura.preview_case("acme", preview_body())
+
+    assert result.for_client and result.is_eligible and result.partner_name == NORDIC
+    assert result.required_actions == () and result.combined_signing_url is None
+    assert result.requires_kyc_verification is False and result.pricing.total is not None
+
+
+def test_the_customer_preview_lists_what_this_client_still_owes_with_urls(ready_client, debitura, sandbox):
+    ready_client("acme")
+    with sandbox.session() as s:
+        assert domain.publish_sdca_version(s) == 2  # the client must sign the new agreement
+        s.commit()
+
+    result = debitura.preview_case("acme", preview_body(country="GB", currency="GBP"))
+
+    assert [action.type for action in result.required_actions] == [
+        "MissingDebtCollectionContract", "MissingPowerOfAttorney", "MissingKycVerification"]
+    assert all(action.solution_url and action.is_blocking for action in result.required_actions)
+    assert result.requires_kyc_verification is True and result.has_kyc_on_file is False
+    assert "/Signing/PendingContracts" in result.combined_signing_url
+
+
+def test_the_customer_preview_needs_an_active_link(sandbox, debitura):
+    from dashboard.debitura import ClientNotLinked
+
+    with pytest.raises(ClientNotLinked):
+        debitura.preview_case("nobody-here", preview_body())

@@ -146,6 +146,18 @@ def test_about_four_hundred_cases_cover_every_lifecycle_and_close_code(demo_sand
     assert all(case.collection_partner_id is None for case in test_cases)
 
 
+def test_no_demo_case_is_dated_after_the_sandboxs_now(demo_sandbox, referral):
+    now = demo_sandbox.now()
+
+    dates = [(case.reference, name, getattr(case, name)) for case in referral.iter_cases()
+             for name in ("date_created", "date_collection_started", "date_finished")]
+
+    assert [entry for entry in dates if entry[2] is not None and entry[2] > now] == []
+    started = {case.reference: case.date_collection_started for case in referral.iter_cases()}
+    finished = {case.reference: case.date_finished for case in referral.iter_cases()}
+    assert [ref for ref, end in finished.items() if end and started[ref] and end < started[ref]] == []
+
+
 def test_cases_waiting_for_signatures_carry_a_working_signing_url(demo_sandbox, debitura, http, referral):
     waiting = list(referral.iter_cases(statuses=["PendingContractSigning"]))
     assert len(waiting) >= 8

@@ -105,7 +105,7 @@ def test_kyc_is_saved_and_returned_with_201(sandbox, http, referral, client_body
     assert body["directorFullName"] == "Anna Jensen"
     assert body["directorDateOfBirth"] == "1980-05-01"
     assert body["verificationStatusUpdatedAt"] is None
-    assert "verificationStatus" not in body
+    assert body["verificationStatus"] is None  # null while unreviewed
 
 
 def test_kyc_for_an_unknown_client_is_not_found(referral):

@@ -76,12 +76,22 @@ def test_after_expiry_the_same_call_issues_a_fresh_url(sandbox, referral, client
     assert event_types(sandbox) == ["client.link_requested", "client.link_expired", "client.link_requested"]
 
 
+def test_advancing_the_clock_runs_the_expiry_job_as_the_control_panel_does(sandbox, referral, client_body):
+    conflict_of(referral, client_body("acme", email="anna@existing.example"))
+
+    sandbox.advance_clock(7 * 86400 + 1)
+
+    assert event_types(sandbox) == ["client.link_requested", "client.link_expired"]
+    with sandbox.session() as s:
+        assert s.scalars(select(LinkRequest.status)).one() == "expired"
+
+
 def test_the_hourly_job_expires_requests_past_their_ttl_only(sandbox, referral, client_body):
     conflict_of(referral, client_body("acme", email="anna@existing.example"))
-    sandbox.advance_clock(6 * 86400)
+    sandbox.advance_clock(6 * 86400, run_jobs=False)
     with sandbox.session() as s:
         assert domain.expire_link_requests(s) == 0
-    sandbox.advance_clock(86400)
+    sandbox.advance_clock(86400, run_jobs=False)
 
     with sandbox.session() as s:
         assert domain.expire_link_requests(s) == 1
@@ -165,6 +175,19 @@ def test_accounts_that_cannot_be_linked_are_refused(sandbox, referral, client_bo
     conflict = conflict_of(referral, client_body("acme", email=email))
 
     assert conflict.conflict_type == conflict_type
+    assert event_types(sandbox) == []
+
+
+def test_both_documented_spellings_of_the_other_partner_conflict_are_answered(sandbox, referral, client_body,
+                                                                             contract_check):
+    with sandbox.session() as s:
+        domain.link_email_to_other_partner(s, "billing@taken.example")
+
+    conflict_of(referral, client_body("acme", email="anna@other-partner.example"))
+    conflict_of(referral, client_body("acme", email="billing@taken.example"))
+
+    wire_types = [answer.json()["type"] for _, answer in contract_check if answer.status_code == 409]
+    assert wire_types == ["AlreadyLinkedToAnotherPartner", "ClientAlreadyLinkedToAnotherPartner"]
     assert event_types(sandbox) == []
 
 

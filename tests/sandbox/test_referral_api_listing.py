@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from dashboard.sandbox import domain
+from dashboard.sandbox import domain, reference
+from dashboard.sandbox.countries import COUNTRY_IDS
 from dashboard.sandbox.models import Case
 
 NORDIC = "Nordic Inkasso A/S"
@@ -64,6 +65,7 @@ def test_the_case_list_defaults_to_newest_first_across_all_clients(referral, por
         ({"statuses": ["Active", "Paused"]}, ["A-2", "A-1"]),
         ({"statuses": ["More Info Required"]}, ["B-2"]),
         ({"statuses": ["NeedsAdditionalDetails", "pendingcontractsigning"]}, ["B-2", "A-3"]),
+        ({"statuses": ["Leads", "LeadsQuoteGiven", "Merged"]}, []),
         ({"query": "omega"}, ["A-2"]),
         ({"query": "b-"}, ["B-2", "B-1"]),
         ({"sort": "GrossAmount:asc"}, ["B-1", "A-1", "A-3", "B-2", "A-2"]),
@@ -99,7 +101,7 @@ def test_the_summary_counts_lifecycle_groups_and_ignores_the_status_filter(refer
 
 @pytest.mark.parametrize(
     "params", [{"PageSize": "101"}, {"PageSize": "0"}, {"Statuses": "Sleeping"}, {"Sort": "Debtor:asc"},
-               {"FromDate": "yesterday"}]
+               {"FromDate": "yesterday"}, {"CollectionPartnerIds": "nordic"}, {"CollectionPartnerIds": "12345"}]
 )
 def test_invalid_case_list_parameters_are_400(sandbox, http, params):
     response = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"})
@@ -131,7 +133,7 @@ def test_case_detail_adds_the_potential_revenue_from_the_fee_snapshot(referral, 
 
 
 def test_an_old_debt_carries_the_age_surcharge(referral, portfolio):
-    assert referral.get_case(portfolio["A-3"]).potential_revenue.success_fee_percentage == Decimal("14.5")
+    assert referral.get_case(portfolio["A-3"]).potential_revenue.success_fee_percentage == Decimal("17.5")
 
 
 def test_an_unknown_case_is_not_found(referral):
@@ -225,7 +227,7 @@ def test_transactions_report_the_seven_revenue_buckets_in_usd(referral, revenue)
     assert buckets.ready_to_invoice_debitura.fee == Decimal("41.04")
     assert buckets.pending.count == 1
     assert buckets.disputed.count == buckets.confirmed_pending_invoice.count == 0
-    assert page.total_debitura_revenue_usd == Decimal("31.32") + Decimal("41.04") + Decimal("82.08") + Decimal("6.26")
+    assert page.total_debitura_revenue_usd == Decimal("31.32") + Decimal("41.04") + Decimal("82.08") + Decimal("7.56")
 
 
 def test_the_stage_filter_narrows_rows_but_not_the_summary(sandbox, http, revenue):
@@ -259,13 +261,89 @@ def test_transactions_filter_by_status_and_client(sandbox, http, revenue, params
     assert {names[row["transactionId"]] for row in body["data"]} == expected
 
 
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"RevenueStages": ["Paid"]}, {"paid"}),
+        ({"RevenueStages": ["awaitingdebiturapayment", "0"]}, {"invoiced", "pending"}),
+        ({"ReferralInvoicingStatuses": ["Invoiced", "paid"]}, {"invoiced", "paid"}),
+        ({"CommissionPaymentStatuses": ["Unpaid"]}, {"pending"}),
+        ({"PlatformInvoicingStatuses": ["PaymentReceived"]}, {"paid", "invoiced", "ready"}),
+    ],
+)
+def test_integer_enum_filters_also_take_member_names(sandbox, http, revenue, params, expected):
+    response = http.get(
+        f"{sandbox.urls.referral_api}/reporting/transactions", params=params, headers={"XApiKey": "sandbox-key"}
+    )
+
+    assert response.status_code == 200
+    names = {value: name for name, value in revenue.items()}
+    assert {names[row["transactionId"]] for row in response.json()["data"]} == expected
+
+
+@pytest.mark.parametrize("params", [{"RevenueStages": ["Sleeping"]}, {"RevenueStages": [7]},
+                                    {"CollectionPartnerIds": ["not-a-uuid"]}])
+def test_invalid_transaction_filters_are_400(sandbox, http, revenue, params):
+    response = http.get(
+        f"{sandbox.urls.referral_api}/reporting/transactions", params=params, headers={"XApiKey": "sandbox-key"}
+    )
+
+    assert response.status_code == 400
+
+
+def test_collection_partner_ids_are_uuids_in_any_case(sandbox, http, portfolio):
+    nordic = reference.partner_by_name(NORDIC).id
+    response = http.get(f"{sandbox.urls.referral_api}/cases", params={"CollectionPartnerIds": nordic.upper()},
+                        headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 200
+    assert {item["collectionPartner"] for item in response.json()["cases"]} == {NORDIC}
+
+
+def test_filter_options_list_the_debtor_countries_of_visible_cases_and_the_carve_out_partners(
+    sandbox, http, referral, debitura, client_body, case_body
+):
+    referral.create_client(client_body("gamma", cases=[case_body("DE", creditorReference="G-1"),
+                                                       case_body("DK", creditorReference="G-2")]))
+    debitura.create_case("gamma", case_body("SE", isTest=True, allowPendingContracts=True))  # hidden from views
+
+    response = http.get(f"{sandbox.urls.referral_api}/referral-partner/filter-options",
+                        headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["countries"] == [{"id": COUNTRY_IDS["DK"], "name": "Denmark"},
+                                 {"id": COUNTRY_IDS["DE"], "name": "Germany"}]
+    assert [partner["name"] for partner in body["carveoutPartners"]] == [
+        "Lumiere Recouvrement SAS", "Rhein Forderungsmanagement GmbH"
+    ]
+    rhein = body["carveoutPartners"][1]["id"]
+    for params in ({"CountryIds": COUNTRY_IDS["DE"]}, {"CollectionPartnerIds": rhein}):
+        found = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"})
+        assert [row["creditorReference"] for row in found.json()["cases"]] == ["G-1"]
+
+
+def test_coverage_lists_every_covered_jurisdiction_with_its_partner(sandbox, http):
+    response = http.get(f"{sandbox.urls.referral_api}/coverage", headers={"XApiKey": "sandbox-key"})
+
+    assert response.status_code == 200
+    items = {(item["countryAlpha2"], item["usStateAlpha2"]): item for item in response.json()}
+    assert ("KP", None) not in items and ("US", None) not in items
+    assert items[("US", "CA")]["jurisdiction"] == "United States - California"
+    assert items[("DK", None)]["partners"] == [
+        {"partnerId": reference.partner_by_name(NORDIC).id, "partnerName": NORDIC, "conditions": "All cases"}
+    ]
+    assert "KYC" in items[("GB", None)]["partners"][0]["conditions"]
+    assert items[("DE", None)]["countryId"] == COUNTRY_IDS["DE"]
+
+
 def test_transactions_search_by_client_name_or_case_reference(sandbox, referral, revenue):
     assert {t.company_name for t in referral.list_transactions(search="brav").items} == {"Bravo Ltd"}
 
 
 def test_earnings_show_on_the_client(referral, revenue):
-    # A-1 paid (15.66), A-2 invoiced (20.52) and A-3 pending (EUR 100 at 14.5 % -> USD 3.13) all count.
-    assert referral.get_client("alpha").case_stats.earnings_usd == Decimal("39.31")
+    # A-1 paid (15.66), A-2 invoiced (20.52) and A-3 pending (EUR 100 at 17.5 % -> USD 3.78) all count.
+    assert referral.get_client("alpha").case_stats.earnings_usd == Decimal("39.96")
 
 
 def test_a_non_attributed_client_earns_only_on_cases_sent_with_our_token(sandbox, referral, debitura, client_body, case_body):

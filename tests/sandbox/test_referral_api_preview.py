@@ -84,7 +84,7 @@ def test_the_base_fee_follows_the_usd_amount_tiers(referral, amount, currency, b
     assert preview(referral, amount=Decimal(str(amount)), currency=currency).pricing.base == Decimal(base)
 
 
-@pytest.mark.parametrize(("months", "surcharge"), [(3, "0"), (7, "2"), (18, "5"), (30, "10")])
+@pytest.mark.parametrize(("months", "surcharge"), [(3, "0"), (7, "0"), (11, "0"), (13, "8"), (18, "8"), (30, "15")])
 def test_the_age_surcharge_follows_the_due_date(referral, months, surcharge):
     result = preview(referral, dueDate=months_ago(months))
 
@@ -95,10 +95,10 @@ def test_the_age_surcharge_follows_the_due_date(referral, months, surcharge):
 @pytest.mark.parametrize(
     ("buckets", "surcharge"),
     [
-        ({"amountToRecoverOver12Months": 4000, "amountToRecoverOver24Months": 1000}, "2.5"),
+        ({"amountToRecoverOver12Months": 4000, "amountToRecoverOver24Months": 1000}, "3.9"),
         ({"amountToRecoverOver6Months": 6000, "amountToRecoverOver12Months": 4000,
-          "amountToRecoverOver24Months": 1000}, "2.9"),
-        ({"amountToRecoverOver12Months": 10000, "amountToRecoverOver24Months": 10000}, "10"),
+          "amountToRecoverOver24Months": 1000}, "3.9"),
+        ({"amountToRecoverOver12Months": 10000, "amountToRecoverOver24Months": 10000}, "15"),
     ],
 )
 def test_age_buckets_blend_the_surcharge_over_the_amount(referral, buckets, surcharge):
@@ -142,11 +142,12 @@ def test_the_preview_debtor_is_validated(referral, debtor, field):
     assert field in raised.value.field_errors
 
 
-def test_a_new_sdca_version_shows_as_a_pending_upgrade(sandbox, referral):
+def test_a_new_sdca_version_is_not_listed_by_the_preview_that_knows_no_client(sandbox, referral):
     with sandbox.session() as s:
         domain.publish_sdca_version(s)
 
-    assert [action.type for action in preview(referral).pending_actions] == ["SdcaUpgrade", "PoA"]
+    # Only creditor context (the Customer API's preview) can say whether a client must re-sign.
+    assert [action.type for action in preview(referral).pending_actions] == ["PoA"]
 
 
 def test_the_preview_never_has_a_combined_signing_url(sandbox, http):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from dashboard.debitura import ReferralApi, ServerError
+from dashboard.debitura import AuthenticationError, ReferralApi, ServerError
 from dashboard.sandbox import demo
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -30,8 +30,9 @@ def free_port() -> int:
 class Server:
     """The standalone sandbox in a subprocess, as `make sandbox` starts it."""
 
-    def __init__(self, database: Path, port: int) -> None:
-        env = {**os.environ, "SANDBOX_DATABASE_URL": f"sqlite:///{database}", "SANDBOX_AUTO_DELIVER": "0"}
+    def __init__(self, database: Path, port: int, **environment: str) -> None:
+        env = {name: value for name, value in os.environ.items() if name != "DEBITURA_API_KEY"}
+        env.update({"SANDBOX_DATABASE_URL": f"sqlite:///{database}", "SANDBOX_AUTO_DELIVER": "0", **environment})
         self.base = f"http://{HOST}:{port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "dashboard.sandbox", "--host", HOST, "--port", str(port)],
@@ -108,3 +109,27 @@ def test_faults_primed_in_the_panel_hit_real_http_requests(server):
     with pytest.raises(ServerError):
         referral.me()
     assert referral.me().company_name == "Northwind Invoicing ApS"
+
+
+def test_it_takes_the_api_key_from_debitura_api_key_as_the_embedded_sandbox_does(tmp_path):
+    own = Server(tmp_path / "own-key.db", free_port(), DEBITURA_API_KEY="mykey")
+    try:
+        assert ReferralApi(f"{own.base}/referral-api", "mykey").me().company_name == "Northwind Invoicing ApS"
+        with pytest.raises(AuthenticationError):
+            ReferralApi(f"{own.base}/referral-api", "sandbox-key", max_retries=0).me()
+    finally:
+        own.stop()
+
+
+def test_without_debitura_api_key_it_takes_the_default_sandbox_key(server):
+    assert referral_for(server).me().company_name == "Northwind Invoicing ApS"
+    with pytest.raises(AuthenticationError):
+        ReferralApi(f"{server.base}/referral-api", "mykey", max_retries=0).me()
+
+
+def test_a_wrong_auto_deliver_value_stops_the_start_with_the_variable_named(tmp_path):
+    env = {**os.environ, "SANDBOX_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SANDBOX_AUTO_DELIVER": "sometimes"}
+    finished = subprocess.run([sys.executable, "-m", "dashboard.sandbox", "--port", str(free_port())], cwd=REPOSITORY,
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert finished.returncode == 2
+    assert "SANDBOX_AUTO_DELIVER must be 1 (deliver webhooks) or 0 (do not); got 'sometimes'." in finished.stderr

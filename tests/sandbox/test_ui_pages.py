@@ -3,6 +3,9 @@ forms, press the buttons, and check what the partner then sees through the real 
 
 from __future__ import annotations
 
+import html
+import re
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
@@ -11,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from dashboard.debitura import BusinessRuleError, Conflict
+from dashboard.debitura import BusinessRuleError, Conflict, NotFound
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import WebhookEvent
 
@@ -202,6 +205,17 @@ def test_onboarding_walks_details_users_and_signing_then_returns_with_completed(
     ]
 
 
+def test_the_onboarding_url_takes_a_return_url_appended_with_a_question_mark(http, referral, client_body):
+    url = referral.create_client(client_body("walk-6")).client.onboarding_url
+    assert "?" not in url
+
+    page = Page.open(http, f"{url}?returnUrl={quote('https://yourapp.com/onboarding-complete', safe='')}")
+    finished = page.press("Continue").press("Continue").press("Sign the agreement", code="123456")
+
+    assert finished.status == 303
+    assert finished.location == "https://yourapp.com/onboarding-complete?completed=true"
+
+
 def test_without_a_return_url_onboarding_ends_on_a_plain_done_page(http, referral, client_body):
     url = referral.create_client(client_body("walk-2")).client.onboarding_url
 
@@ -237,14 +251,14 @@ def test_a_signing_code_must_have_six_digits(http, referral, client_body):
     assert referral.get_client("walk-4").onboarding_done is False
 
 
-def test_abandoned_onboarding_resumes_from_a_fresh_url(http, referral, client_body):
+def test_abandoned_onboarding_resumes_from_the_url_handed_out_again(http, referral, client_body):
     first = referral.create_client(client_body("walk-5")).client.onboarding_url
     Page.open(http, first).press("Continue")  # then the customer closes the tab
 
     again = referral.create_client(client_body("walk-5"))
 
     assert again.status == 202
-    assert again.client.onboarding_url != first
+    assert again.client.onboarding_url == first
     page = Page.open(http, again.client.onboarding_url).press("Continue").press("Continue")
     assert page.press("Sign the agreement", code="111111").heading == "Onboarding complete"
 
@@ -305,6 +319,59 @@ def test_a_withdrawn_clients_link_shows_a_clear_page(sandbox, http, referral, cl
 # --- re-signing and single signatures ------------------------------------------------------------
 
 
+def back_link(page) -> str | None:
+    """Where the page's "Go back to your app" link leads, if it has one."""
+    found = re.search(r'<a href="([^"]*)">Go back to your app</a>', page.text)
+    return html.unescape(found.group(1)) if found else None
+
+
+def test_leaving_onboarding_for_later_returns_without_completed(http, referral, client_body):
+    url = referral.create_client(client_body("later-1")).client.onboarding_url
+    page = Page.open(http, with_return_url(url)).press("Continue")
+    assert page.heading == "Users"
+    assert page.buttons() == ["Continue", "I'll do this later"]
+
+    left = page.press("I'll do this later")
+
+    assert left.status == 303
+    assert completed_query(left.location) == {"tenant": ["a b"], "step": ["2"]}
+    assert referral.get_client("later-1").onboarding_done is False
+    resumed = Page.open(http, with_return_url(url))
+    assert resumed.press("Continue").press("Continue").press("Sign the agreement", code="123456").status == 303
+
+
+def test_leaving_an_approval_for_later_keeps_the_request_open(sandbox, http, referral):
+    url = request_link(referral, existing_customer("later-2"))
+
+    left = Page.open(http, with_return_url(url)).press("I'll do this later")
+
+    assert "completed" not in completed_query(left.location)
+    assert events_of(sandbox, "client.linked", "client.link_declined") == []
+    assert Page.open(http, url).buttons() == ["Approve", "Decline"]
+
+
+def test_pages_that_end_a_flow_link_back_to_the_app(sandbox, http, referral, ready_client):
+    link_id = ready_client("later-3")
+    done = Page.open(http, with_return_url(f"{sandbox.urls.ui}/onboarding/companydetails/{link_id}"))
+    assert done.heading == "Onboarding is complete"
+    assert "completed" in completed_query(back_link(done))
+
+    url = request_link(referral, existing_customer("later-4"))
+    Page.open(http, url).press("Approve")
+    used = Page.open(http, with_return_url(url))
+    assert used.heading == "This link has already been used"
+    assert completed_query(back_link(used)) == {"tenant": ["a b"], "step": ["2"]}
+    assert back_link(Page.open(http, url)) is None
+
+
+def test_leaving_without_a_return_url_says_nothing_changed(sandbox, http):
+    page = Page(http, http.post(f"{sandbox.urls.ui}/later", allow_redirects=False))
+
+    assert page.status == 200
+    assert page.heading == "Nothing was changed"
+    assert page.buttons() == []
+
+
 def test_a_new_sdca_version_is_signed_on_the_contract_upgrade_page(sandbox, http, referral, client_body, ready_client):
     ready_client("upgrade-1")
     with sandbox.session() as s:
@@ -358,7 +425,7 @@ def test_approving_links_the_account_then_walks_the_signing_chain_and_returns(sa
 
     page = Page.open(http, with_return_url(url))
     assert page.heading == "Connect Northwind Invoicing ApS to your Debitura account"
-    assert page.buttons() == ["Approve", "Decline"]
+    assert page.buttons() == ["Approve", "Decline", "I'll do this later"]
     page = page.press("Approve")
 
     steps = []
@@ -391,7 +458,7 @@ def test_a_used_approval_link_says_it_was_already_used(http, referral):
 
     again = page.press("Approve")  # a second tab, or a double click
 
-    assert again.status == 410
+    assert again.status == 409
     assert again.heading == "This link has already been used"
     assert Page.open(http, url).heading == "This link has already been used"
 
@@ -406,9 +473,44 @@ def test_declining_fires_the_webhook_and_the_link_cannot_be_used_again(sandbox, 
     assert Page.open(http, url).heading == "This link request was declined"
 
 
+def test_of_concurrent_approvals_one_wins_and_the_others_get_409(sandbox, referral):
+    url = request_link(referral, existing_customer("link-6"))
+    barrier = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def approve() -> None:
+        with sandbox.mount(requests.Session()) as browser:
+            barrier.wait()
+            statuses.append(browser.post(url, data={"decision": "approve"}, allow_redirects=False).status_code)
+
+    threads = [threading.Thread(target=approve) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(statuses) == [303, 409, 409, 409]  # the winner goes on to sign
+    assert [event["event"] for event in events_of(sandbox, "client.linked")] == ["client.linked"]
+
+
+def test_approving_from_a_second_tab_after_a_decline_is_a_409(sandbox, http, referral):
+    url = request_link(referral, existing_customer("link-5"))
+    first_tab, second_tab = Page.open(http, url), Page.open(http, url)
+    first_tab.press("Decline")
+
+    late = second_tab.press("Approve")
+
+    assert late.status == 409
+    with pytest.raises(NotFound):
+        referral.get_client("link-5")
+    assert [event["event"] for event in events_of(sandbox, "client.linked", "client.link_declined")] == [
+        "client.link_declined"
+    ]
+
+
 def test_an_expired_approval_link_says_so_even_before_the_hourly_job_ran(sandbox, http, referral):
     url = request_link(referral, existing_customer("link-4"))
-    sandbox.advance_clock(8 * 86400)
+    sandbox.advance_clock(8 * 86400, run_jobs=False)
 
     page = Page.open(http, url)
 

@@ -1,4 +1,8 @@
-"""The answer of ``POST /cases/preview``: eligibility, jurisdiction, success-fee pricing, pending actions."""
+"""The answers of ``POST /cases/preview``: eligibility, jurisdiction, success-fee pricing, and what must happen first.
+
+The Referral API's preview knows no client, so its ``pendingActions`` are what the matched partner asks of
+any client. The Customer API's preview, asked as one client, lists that client's own ``requiredActions``.
+"""
 
 from __future__ import annotations
 
@@ -71,6 +75,27 @@ class PendingAction:
 
 
 @dataclass(frozen=True)
+class RequiredAction:
+    """What one client must still do before a case goes ahead (``MissingPowerOfAttorney``, …), with its URL."""
+
+    type: str | None = None
+    message: str | None = None
+    solution_url: str | None = None
+    is_blocking: bool = True
+
+    @classmethod
+    def from_json(cls, data: Any) -> RequiredAction:
+        f = camel_keys(data)
+        blocking = flag(f.get("isBlocking"))
+        return cls(
+            type=text(f.get("type")),
+            message=text(f.get("message")),
+            solution_url=text(f.get("solutionUrl")),
+            is_blocking=True if blocking is None else bool(blocking),
+        )
+
+
+@dataclass(frozen=True)
 class PreviewResult:
     is_eligible: bool = False
     ineligibility_reason: str | None = None
@@ -78,6 +103,32 @@ class PreviewResult:
     pricing: Pricing | None = None
     requires_kyc_verification: bool = False
     pending_actions: tuple[PendingAction, ...] = ()
+    # Set only by the Customer API's preview, which is asked as one client.
+    for_client: bool = False
+    required_actions: tuple[RequiredAction, ...] = ()
+    has_kyc_on_file: bool | None = None
+    partner_name: str | None = None
+    combined_signing_url: str | None = None
+
+    @classmethod
+    def from_customer_json(cls, data: Any) -> PreviewResult:
+        """The Customer API's ``{"result": PreviewResultDto}``."""
+        f = camel_keys(camel_keys(data).get("result"))
+        partner = camel_keys(f.get("partnerAssignment"))
+        handoff = camel_keys(f.get("signingHandoff"))
+        kyc_on_file = flag(f.get("hasKycOnFile"))
+        return cls(
+            is_eligible=bool(flag(f.get("isEligible"))),
+            ineligibility_reason=text(f.get("ineligibilityReason")),
+            jurisdiction=Jurisdiction.from_json(f["jurisdiction"]) if isinstance(f.get("jurisdiction"), dict) else None,
+            pricing=Pricing.from_json(f["pricingPreview"]) if isinstance(f.get("pricingPreview"), dict) else None,
+            requires_kyc_verification=bool(flag(f.get("requiresKycVerification"))),
+            for_client=True,
+            required_actions=tuple(RequiredAction.from_json(item) for item in objects(f.get("requiredActions"))),
+            has_kyc_on_file=None if kyc_on_file is None else bool(kyc_on_file),
+            partner_name=text(partner.get("partnerName")),
+            combined_signing_url=text(handoff.get("combinedSigningUrl")),
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> PreviewResult:

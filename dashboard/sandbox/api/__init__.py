@@ -3,16 +3,14 @@ query parameters bound the way an ASP.NET binder does, rate limiting, and commit
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import Response, current_app, g, request
-from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock
+from dashboard.sandbox import clock, ratelimit
 from dashboard.sandbox.errors import ApiError, SandboxError, ValidationFailed, error_response
 from dashboard.sandbox.models import SandboxState
 from dashboard.sandbox.wire import json_response, loads
@@ -153,49 +151,31 @@ class Query:
 # --- rate limiting -----------------------------------------------------------------------------
 
 
-def rate_limited() -> Response | None:
-    """When switched on in the state row: a fixed one-minute window per sandbox (all keys together)."""
+def rate_limited(scope: str) -> Response | None:
+    """When switched on in the state row: count the call of `scope` (an API key, or a bearer client)."""
     s = db()
     settings = s.get(SandboxState, clock.STATE_ID)
     if not settings.rate_limit_enabled:
         return None
-    now = clock.now(s)
-    window = timedelta(seconds=60)
-    s.execute(
-        update(SandboxState)
-        .where(
-            SandboxState.id == clock.STATE_ID,
-            or_(SandboxState.rate_window_start.is_(None), SandboxState.rate_window_start <= now - window),
-        )
-        .values(rate_window_start=now, rate_window_count=0)
-        .execution_options(synchronize_session=False)
-    )
-    s.execute(
-        update(SandboxState)
-        .where(SandboxState.id == clock.STATE_ID)
-        .values(rate_window_count=SandboxState.rate_window_count + 1)
-        .execution_options(synchronize_session=False)
-    )
+    verdict = ratelimit.record_call(s, scope, clock.now(s), settings.rate_limit_per_minute)
     s.commit()
-    s.refresh(settings)
-    g.rate_limit = (settings.rate_limit_per_minute, settings.rate_window_count)
-    if settings.rate_window_count <= settings.rate_limit_per_minute:
+    g.rate_limit = verdict
+    if verdict.retry_after is None:
         return None
-    retry_after = max(1, math.ceil((settings.rate_window_start + window - now).total_seconds()))
+    headers = {"Retry-After": str(verdict.retry_after)} if sandbox().config.rate_limit_retry_after_header else {}
     return json_response(
         429,
         {
             "error": "rate_limit_exceeded",
             "message": "Too many requests. Please try again later or contact support if you need higher limits.",
-            "retryAfter": retry_after,
+            "retryAfter": verdict.retry_after,
         },
-        {"Retry-After": str(retry_after)},
+        headers,
     )
 
 
 def rate_limit_headers(response: Response) -> Response:
     if "rate_limit" in g:
-        limit, used = g.rate_limit
-        response.headers["X-RateLimit-Limit"] = str(limit)
-        response.headers["X-RateLimit-Remaining"] = str(max(limit - used, 0))
+        response.headers["X-RateLimit-Limit"] = str(g.rate_limit.limit)
+        response.headers["X-RateLimit-Remaining"] = str(g.rate_limit.remaining)
     return response

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import Blueprint, Response, g, request
 from sqlalchemy.exc import IntegrityError
 
-from dashboard.sandbox import auth, domain, idempotency, reference, wire
+from dashboard.sandbox import auth, clock, domain, idempotency, pricing, reference, validation, wire
 from dashboard.sandbox.api import db, json_body, ok, rate_limit_headers, rate_limited, sandbox
-from dashboard.sandbox.errors import NotFound, ValidationFailed
+from dashboard.sandbox.errors import ApiError, NotFound, ValidationFailed
 from dashboard.sandbox.models import Case, ClientLink
 
 bp = Blueprint("customer_api", __name__)
@@ -21,7 +22,7 @@ def authenticate() -> Response | None:
     if link is None:
         return Response(status=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.link_id = link.id
-    return rate_limited()
+    return rate_limited(f"link:{link.id}")  # a bearer token is one client's key
 
 
 bp.after_request(rate_limit_headers)
@@ -32,7 +33,11 @@ def _link() -> ClientLink:
 
 
 def _own_case(case_id: str) -> Case:
-    """A case of the token's client; anyone else's is simply not found."""
+    """A case of the token's client; anyone else's is simply not found, and a malformed id is a 400."""
+    try:
+        uuid.UUID(case_id)
+    except ValueError:
+        raise ApiError(400, "InvalidRequest", "ID missing, empty, or not a collection case.") from None
     case = db().get(Case, case_id)
     if case is None or case.creditor_id != _link().creditor_id:
         raise NotFound("Case not found, deleted, or does not belong to your account.")
@@ -62,6 +67,43 @@ def create_case():
     )
     db().commit()
     return response
+
+
+@bp.post("/cases/preview")
+def preview_case():
+    """PreviewCaseResponseApiViewModel: the price and, unlike the Referral API's preview, what this client still owes."""
+    s = db()
+    link = _link()
+    preview_input = validation.parse_preview(json_body(), clock.now(s).date())
+    has_kyc = domain.latest_kyc(s, link.creditor_id) is not None
+    quote = pricing.quote(
+        preview_input.amount,
+        preview_input.currency,
+        preview_input.country,
+        today=clock.now(s).date(),
+        due_date=preview_input.due_date,
+        buckets=preview_input.buckets,
+    )
+    result: dict[str, Any] = {
+        "isEligible": quote is not None,
+        "ineligibilityReason": None if quote is not None else reference.NO_PARTNER_MESSAGE,
+        "jurisdiction": pricing.jurisdiction(preview_input.country, preview_input.state_alpha2),
+        "requiredActions": [],
+        "requiresKycVerification": False,
+        "hasKycOnFile": has_kyc,
+        "signingHandoff": {"combinedSigningUrl": None},
+    }
+    if quote is not None:
+        partner = quote.partner
+        actions = domain.required_actions(s, link, partner, preview_input.country)
+        result.update(
+            partnerAssignment={"collectionPartnerId": partner.id, "partnerName": partner.name, "partnerCountry": None},
+            pricingPreview=wire.pricing_preview(quote, preview_input.currency),
+            requiredActions=[{**action, "isBlocking": True} for action in actions],
+            requiresKycVerification=partner.requires_kyc,
+            signingHandoff={"combinedSigningUrl": domain.urls(s).combined_signing(link.id) if actions else None},
+        )
+    return ok({"result": result})
 
 
 @bp.get("/cases/<case_id>")

@@ -7,6 +7,8 @@ but honour the search filters (tenant, dates, query), so they can drive tab badg
 from __future__ import annotations
 
 import math
+import re
+import uuid
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -66,6 +68,10 @@ def referral_fee_usd(transaction: RevenueTransaction) -> Decimal:
     return (revenue_usd * transaction.referral_fee_percentage / 100).quantize(Decimal("0.01"))
 
 
+# Debitura hides test cases (isTest, Customer API) from partner views: listings, counts and caseStats.
+PARTNER_VISIBLE = Case.is_test.is_(False)
+
+
 def client_views(
     s: Session, links: list[ClientLink], case_results: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -80,7 +86,7 @@ def client_views(
                 func.count().label("total"),
                 func.sum(case((Case.lifecycle == "Closed", 1), else_=0)).label("closed"),
             )
-            .where(Case.link_id.in_(link_ids))
+            .where(Case.link_id.in_(link_ids), PARTNER_VISIBLE)
             .group_by(Case.link_id)
         )
     }
@@ -169,7 +175,9 @@ def list_clients(s: Session, query: Query) -> dict[str, Any]:
         .where(*searched)
     ).one()
     searched_links = select(ClientLink.id).join(Creditor, ClientLink.creditor_id == Creditor.id).where(*searched)
-    total_cases = s.scalar(select(func.count()).select_from(Case).where(Case.link_id.in_(searched_links)))
+    total_cases = s.scalar(
+        select(func.count()).select_from(Case).where(Case.link_id.in_(searched_links), PARTNER_VISIBLE)
+    )
     clients_total = summary_row[0] or 0
     return {
         "page": page_data(total, page, size, len(links)),
@@ -187,14 +195,28 @@ def list_clients(s: Session, query: Query) -> dict[str, Any]:
 # --- cases -------------------------------------------------------------------------------------
 
 
+# Enum names the Customer API lists for the same filter, for lifecycles the sandbox names otherwise
+# (Merged is a real lifecycle no sandbox case ever reaches).
+LIFECYCLE_ALIASES = {"leads": "Collecting Quotes", "leadsquotegiven": "Pending Quote Selection", "merged": "Merged"}
+
+
 def _statuses(query: Query) -> list[str]:
     displays = []
     for value in query.values("Statuses"):
-        display = reference.lifecycle_display(value)
+        display = reference.lifecycle_display(value) or LIFECYCLE_ALIASES.get(value.strip().lower())
         if display is None:
             raise ApiError(400, "InvalidRequest", f"Statuses: unknown lifecycle '{value}'.")
         displays.append(display)
     return displays
+
+
+def _uuids(query: Query, name: str) -> list[str]:
+    """A `format: uuid` list filter: a malformed id is a 400, as ASP.NET's binder answers."""
+    values = query.values(name)
+    try:
+        return [str(uuid.UUID(value)) for value in values]
+    except ValueError:
+        raise ApiError(400, "InvalidRequest", f"{name}: every value must be a UUID.") from None
 
 
 def _country_codes(ids: list[int]) -> list[str]:
@@ -209,7 +231,7 @@ def list_cases(s: Session, query: Query) -> dict[str, Any]:
         "DateCreated:desc",
         {"DateCreated": Case.date_created, "GrossAmount": Case.gross_amount, "DueDate": Case.due_date},
     )
-    searched = [_visible_links(s, query.text("ExternalTenantId"))]
+    searched = [_visible_links(s, query.text("ExternalTenantId")), PARTNER_VISIBLE]
     if (start := query.moment("FromDate")) is not None:
         searched.append(Case.date_created >= start)
     if (end := query.moment("ToDate", end_of_day=True)) is not None:
@@ -225,7 +247,7 @@ def list_cases(s: Session, query: Query) -> dict[str, Any]:
         )
     if country_ids := query.integers("CountryIds"):
         searched.append(Case.debtor_country.in_(_country_codes(country_ids)))
-    if partner_ids := query.values("CollectionPartnerIds"):
+    if partner_ids := _uuids(query, "CollectionPartnerIds"):
         searched.append(Case.collection_partner_id.in_(partner_ids))
     statuses = _statuses(query)
     filtered = [*searched, Case.lifecycle.in_(statuses)] if statuses else searched
@@ -293,11 +315,18 @@ def _stage_expression():
 
 
 def _enum_names(query: Query, name: str, names: tuple[str, ...]) -> list[str]:
+    """An integer enum filter: each value by its number or, as ASP.NET's binder also takes, its name."""
+    by_name = {member.lower(): member for member in names}
     chosen = []
-    for number in query.integers(name):
-        if not 0 <= number < len(names):
-            raise ApiError(400, "InvalidRequest", f"{name}: {number} is not a valid value.")
-        chosen.append(names[number])
+    for value in query.values(name):
+        if re.fullmatch(r"\d+", value):
+            if int(value) >= len(names):
+                raise ApiError(400, "InvalidRequest", f"{name}: {value} is not a valid value.")
+            chosen.append(names[int(value)])
+        elif value.lower() in by_name:
+            chosen.append(by_name[value.lower()])
+        else:
+            raise ApiError(400, "InvalidRequest", f"{name}: '{value}' is not a valid value.")
     return chosen
 
 
@@ -338,7 +367,7 @@ def list_transactions(s: Session, query: Query) -> dict[str, Any]:
     if country_ids := query.integers("CountryIds"):
         codes = _country_codes(country_ids)
         conditions.append(txn.case_id.in_(select(Case.id).where(Case.debtor_country.in_(codes))))
-    if partner_ids := query.values("CollectionPartnerIds"):
+    if partner_ids := _uuids(query, "CollectionPartnerIds"):
         conditions.append(txn.case_id.in_(select(Case.id).where(Case.collection_partner_id.in_(partner_ids))))
     stage = _stage_expression()
     summary = _revenue_summary(s.execute(select(txn, stage).where(*conditions)).all())

@@ -21,7 +21,7 @@ from dashboard.sandbox.api import (
     rate_limited,
     sandbox,
 )
-from dashboard.sandbox.api import queries
+from dashboard.sandbox.api import options, queries
 from dashboard.sandbox.errors import ApiError, NotFound, unauthorized
 from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription
 
@@ -35,7 +35,7 @@ ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".xls", ".xlsx", ".csv"
 def authenticate() -> Response | None:
     if not auth.api_key_valid(request.headers.get("XApiKey"), sandbox().config.api_key):
         return unauthorized()
-    return rate_limited()
+    return rate_limited(_scope())
 
 
 bp.after_request(rate_limit_headers)
@@ -70,12 +70,12 @@ def list_clients():
     return ok(queries.list_clients(db(), Query()))
 
 
-@bp.get("/clients/<external_tenant_id>")
+@bp.get("/clients/<path:external_tenant_id>")
 def get_client(external_tenant_id: str):
     return ok(queries.client_view(db(), domain.require_link(db(), external_tenant_id)))
 
 
-@bp.post("/clients/<external_tenant_id>/withdraw")
+@bp.post("/clients/<path:external_tenant_id>/withdraw")
 def withdraw(external_tenant_id: str):
     def work() -> Response:
         domain.withdraw(db(), external_tenant_id)
@@ -89,7 +89,7 @@ def _notify_flag() -> bool:
     return True if flag is None else flag
 
 
-@bp.post("/clients/<external_tenant_id>/kyc-verification")
+@bp.post("/clients/<path:external_tenant_id>/kyc-verification")
 def submit_kyc(external_tenant_id: str):
     send = _notify_flag()
     body = request.get_data()
@@ -168,10 +168,9 @@ def preview():
             }
         )
     partner = quote.partner
-    actions = []
-    if domain.state(s).sdca_version > 1:
-        actions.append({"type": "SdcaUpgrade", "collectionPartnerId": None, "dueDate": None})
-    actions.append({"type": "PoA", "collectionPartnerId": partner.id, "dueDate": None})
+    # Creditor-less: the partner's own requirements only. An SDCA upgrade concerns one creditor, so (as the
+    # spec says) it is listed only where the API knows the client: the Customer API's preview.
+    actions = [{"type": "PoA", "collectionPartnerId": partner.id, "dueDate": None}]
     if reference.needs_jpa(preview_input.country):
         actions.append({"type": "Jpa", "collectionPartnerId": partner.id, "dueDate": None})
     if partner.requires_kyc:
@@ -181,14 +180,7 @@ def preview():
             "isEligible": True,
             "ineligibilityReason": None,
             "jurisdiction": place,
-            "pricingPreview": {
-                "baseSuccessFeePercentage": wire.percentage(quote.base),
-                "ageSurchargePercentage": wire.percentage(quote.surcharge),
-                "totalSuccessFeePercentage": wire.percentage(quote.total),
-                "currencyCode": preview_input.currency,
-                "pricingSource": quote.source,
-                "pricingSourceDescription": quote.description,
-            },
+            "pricingPreview": wire.pricing_preview(quote, preview_input.currency),
             "requiresKycVerification": partner.requires_kyc,
             "pendingActions": actions,
             "combinedSigningUrl": None,
@@ -244,6 +236,16 @@ def transactions():
 @bp.get("/me")
 def me():
     return ok(wire.partner_dto(domain.partner(db())))
+
+
+@bp.get("/referral-partner/filter-options")
+def filter_options():
+    return ok(options.filter_options(db()))
+
+
+@bp.get("/coverage")
+def coverage():
+    return ok(options.coverage())
 
 
 # --- webhooks ----------------------------------------------------------------------------------

@@ -13,8 +13,14 @@ transaction (see events.emit).
 - lookups and notify: reading state, and the webhook events state changes fire.
 """
 
-from dashboard.sandbox.domain.cases import case_signing_url, create_case, move_case, upload_file
-from dashboard.sandbox.domain.clients import ClientOutcome, create_or_link_client, withdraw
+from dashboard.sandbox.domain.cases import case_signing_url, create_case, move_case, required_actions, upload_file
+from dashboard.sandbox.domain.clients import (
+    ClientOutcome,
+    create_or_link_client,
+    link_email_to_other_partner,
+    set_creditor_blocked,
+    withdraw,
+)
 from dashboard.sandbox.domain.linking import (
     approve_link_request,
     decline_link_request,
@@ -56,9 +62,11 @@ __all__ = [
     "REVENUE_STATUSES", "ClientOutcome", "LinkRequest", "active_link", "approve_link_request", "case_event_payload",
     "case_signing_url", "client_event_payload", "complete_combined_signing", "complete_onboarding", "create_case",
     "create_or_link_client", "decline_link_request", "expire_link_requests", "has_signature", "kyc_status",
-    "latest_kyc", "link_by_id", "link_request_by_token", "move_case", "onboarding_url", "partner",
+    "latest_kyc", "link_by_id", "link_email_to_other_partner", "link_request_by_token", "move_case", "onboarding_url",
+    "partner",
     "partner_contracts_signed", "pending_signing_steps", "publish_sdca_version", "record_collection",
-    "record_onboarding_step", "require_link", "review_kyc", "sdca_current", "set_transaction_status",
+    "record_onboarding_step", "require_link", "required_actions", "review_kyc", "sdca_current", "set_creditor_blocked",
+    "set_transaction_status",
     "sign_contract_upgrade", "sign_power_of_attorney", "state", "submit_kyc", "upload_file", "urls", "visible_case",
     "with_completed_flag", "withdraw",
 ]

@@ -144,6 +144,22 @@ def contract_errors(
     return errors
 
 
+def required_actions(
+    s: Session, link: ClientLink, collection_partner: reference.CollectionPartner, country: str
+) -> list[dict[str, Any]]:
+    """Everything this client still owes this partner before a case goes ahead: contracts, then KYC."""
+    errors = contract_errors(s, link, collection_partner, country)
+    if collection_partner.requires_kyc and latest_kyc(s, link.creditor_id) is None:
+        errors.append(
+            business_error(
+                "MissingKycVerification",
+                f"{collection_partner.name} requires KYC verification of a director before accepting cases.",
+                urls(s).kyc(link.id),
+            )
+        )
+    return errors
+
+
 def create_case(s: Session, link: ClientLink, payload: Any) -> tuple[Case, str | None]:
     """Customer API POST /cases with the partner's bearer token; returns the case and its signing URL."""
     now = clock.now(s)
@@ -167,19 +183,10 @@ def create_case(s: Session, link: ClientLink, payload: Any) -> tuple[Case, str |
         )
     if collection_partner is None:
         raise BusinessRuleViolation([business_error("NoPartnerAvailable", reference.NO_PARTNER_MESSAGE)])
-    errors = contract_errors(s, link, collection_partner, case_input.debtor.country)
-    kyc_missing = False
     if collection_partner.requires_kyc:
         creditor.kyc_required = True
-        if latest_kyc(s, creditor.id) is None:
-            kyc_missing = True
-            errors.append(
-                business_error(
-                    "MissingKycVerification",
-                    f"{collection_partner.name} requires KYC verification of a director before accepting cases.",
-                    urls(s).kyc(link.id),
-                )
-            )
+    errors = required_actions(s, link, collection_partner, case_input.debtor.country)
+    kyc_missing = any(error["type"] == "MissingKycVerification" for error in errors)
     signing_url = urls(s).combined_signing(link.id, case_input.return_url) if errors else None
     # KYC is a hard block: allowPendingContracts only waives the SDCA and PoA.
     if errors and (kyc_missing or not case_input.allow_pending_contracts):

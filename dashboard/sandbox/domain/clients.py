@@ -10,8 +10,10 @@ How POST /clients decides (the sandbox's matching rules, applied in this order):
    not created twice: they come back as IdempotencyViolation failures.
 4. A pending link request for this externalTenantId answers the same 409 with the same URL.
 5. The user and support e-mails are matched (exactly, case-insensitively):
-   - any e-mail at `@other-partner.example`, or an account linked to another partner:
-     409 AlreadyLinkedToAnotherPartner;
+   - any e-mail at `@other-partner.example`: 409 AlreadyLinkedToAnotherPartner (the spelling of
+     the API reference and seed 000); an account linked to another partner (see
+     `link_email_to_other_partner`): 409 ClientAlreadyLinkedToAnotherPartner (the spelling of seed
+     004 and the spec's ConflictResponse);
    - any e-mail at `@collector.example`, or a matched collection-partner account:
      409 InvalidClientType;
    - an e-mail of a client already linked to this partner under another externalTenantId:
@@ -136,9 +138,14 @@ def _domains(emails: list[str]) -> set[str]:
 def _refuse_conflicts(s: Session, request: ClientInput, matched: list[Creditor]) -> None:
     domains = _domains(request.emails)
     tenant = request.external_tenant_id
-    if OTHER_PARTNER_DOMAIN in domains or any(creditor.other_partner_name for creditor in matched):
+    spelling = None
+    if any(creditor.other_partner_name for creditor in matched):
+        spelling = "ClientAlreadyLinkedToAnotherPartner"
+    elif OTHER_PARTNER_DOMAIN in domains:
+        spelling = "AlreadyLinkedToAnotherPartner"
+    if spelling is not None:
         raise ClientConflict(
-            "AlreadyLinkedToAnotherPartner",
+            spelling,
             "This client is already linked to another referral partner. Contact Debitura support.",
             {"externalTenantId": tenant},
         )
@@ -221,6 +228,41 @@ def _create_initial_cases(s: Session, link: ClientLink, cases: list[CaseInput], 
         signing_url = urls(s).combined_signing(link.id, case.return_url)
         successful.append(wire.invoice_dto(case, combined_signing_url=signing_url))
     return {"successfulCases": successful, "failedCases": failed}
+
+
+def link_email_to_other_partner(s: Session, email: str, partner_name: str = "Another referral partner") -> Creditor:
+    """Give `email` a Debitura account linked to another referral partner.
+
+    POST /clients naming that e-mail (as a user or the support e-mail) then answers 409
+    ClientAlreadyLinkedToAnotherPartner. An account that already has the e-mail is marked instead.
+    """
+    address = (email or "").strip().lower()
+    if not validation.EMAIL.match(address):
+        raise ValueError("Enter a valid e-mail address.")
+    matched = _matched_creditors(s, [address])
+    for creditor in matched:
+        creditor.other_partner_name = partner_name
+    if matched:
+        return matched[0]
+    local = address.split("@", 1)[0]
+    creditor = Creditor(
+        company_name=f"{local.title()} (linked to {partner_name})",
+        country="DK",
+        office_email=address,
+        other_partner_name=partner_name,
+        created_at=clock.now(s) - timedelta(days=200),
+        users=[CreditorUser(email=address, name=local.title(), is_onboarding_user=True)],
+    )
+    s.add(creditor)
+    s.flush()
+    return creditor
+
+
+def set_creditor_blocked(s: Session, external_tenant_id: str, blocked: bool = True) -> Creditor:
+    """Debitura blocks (or unblocks) a client's creditor account: its new cases answer 422 CreditorBlocked."""
+    creditor = require_link(s, external_tenant_id).creditor
+    creditor.blocked = blocked
+    return creditor
 
 
 def withdraw(s: Session, external_tenant_id: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -76,7 +74,7 @@ def onboarding_url(s: Session, link: ClientLink) -> str | None:
     """Where the client finishes onboarding: full onboarding, the SDCA re-sign page, or nothing."""
     creditor = link.creditor
     if creditor.sdca_signed_version is None:
-        return urls(s).onboarding(link.id, secrets.token_urlsafe(8))
+        return urls(s).onboarding(link.id)
     if not sdca_current(s, creditor):
         return urls(s).contract_upgrade(link.id)
     return None

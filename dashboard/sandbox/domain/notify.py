@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ def client_event(
     creditor: Creditor,
     *,
     is_attributed: bool | None,
+    at: datetime | None = None,
     **extra: Any,
 ) -> None:
     data = {
@@ -25,7 +27,7 @@ def client_event(
         "creditor": wire.creditor_event_data(creditor, is_attributed=is_attributed),
         **extra,
     }
-    events.emit(s, event_type, data, {"client": urls(s).client(external_tenant_id)})
+    events.emit(s, event_type, data, {"client": urls(s).client(external_tenant_id)}, at=at)
 
 
 def case_event_payload(s: Session, case: Case, **extra: Any) -> tuple[dict[str, Any], dict[str, str]]:
