@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from dashboard import create_app
 from tests.conftest import PASSWORD, make_config, prepare_databases, watch_contract
+from tests.e2e.accessibility import TOTALS, AccessibilityCheck
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -45,6 +46,43 @@ def browser_context_args(browser_context_args, live_server):
         "base_url": live_server.url,
         "permissions": ["clipboard-read", "clipboard-write"],
     }
+
+
+@pytest.fixture
+def new_context(new_context):
+    """Every browser context a test opens is checked with axe-core in each state it reaches (see accessibility.py)."""
+    check = AccessibilityCheck()
+
+    def watched_context(**kwargs):
+        context = new_context(**kwargs)
+        check.watch(context)
+        return context
+
+    watched_context.accessibility = check
+    yield watched_context
+    fail_on_violations(check)
+
+
+def fail_on_violations(check: AccessibilityCheck) -> None:
+    check.check_final_states()
+    report = check.report()
+    if report:
+        pytest.fail(report, pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Violations fail the test itself (not its teardown) once its body has passed."""
+    result = yield
+    check = getattr(item.funcargs.get("new_context"), "accessibility", None)
+    if check is not None:
+        fail_on_violations(check)
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TOTALS.checks:
+        terminalreporter.write_line(TOTALS.summary())
 
 
 class LiveServer:

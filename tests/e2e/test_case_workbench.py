@@ -198,7 +198,7 @@ def test_a_file_upload_shows_its_progress_reaching_100_percent_and_lists_the_fil
     expect(page.get_by_role("progressbar", name="Upload progress")).to_have_attribute("value", "100")
     expect(page.get_by_text("100 %", exact=True)).to_be_visible()
     expect(page.get_by_text("statement.pdf was uploaded to the case.")).to_be_visible()
-    expect(page.get_by_role("cell", name="statement.pdf")).to_be_visible()  # the list refreshed itself
+    expect(page.get_by_role("cell", name="statement.pdf", exact=True)).to_be_visible()  # the list refreshed itself
 
 
 def test_a_30_mb_file_and_an_exe_are_refused_before_any_upload(page, live_server, tmp_path):

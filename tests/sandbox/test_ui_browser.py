@@ -13,7 +13,8 @@ from playwright.sync_api import Page, Route, expect
 
 from dashboard.debitura import Conflict, ReferralApi
 from dashboard.sandbox.__main__ import BackgroundServer, standalone_sandbox
-from tests.e2e.conftest import browser_type_launch_args  # noqa: F401  (the offline Chromium set-up)
+# The offline Chromium set-up, and axe-core on every state the tests reach.
+from tests.e2e.conftest import browser_type_launch_args, new_context  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +42,8 @@ def partner_app(page: Page) -> list[str]:
 
     def answer(route: Route) -> None:
         visits.append(route.request.url)
-        route.fulfill(status=200, content_type="text/html", body="<h1>Back in the partner's app</h1>")
+        body = "<!doctype html><html lang='en'><title>Partner app</title><main><h1>Back in the partner's app</h1></main></html>"
+        route.fulfill(status=200, content_type="text/html", body=body)
 
     page.route("https://app.example/**", answer)
     return visits
