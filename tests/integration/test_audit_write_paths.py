@@ -15,6 +15,7 @@ from dashboard.models import AuditEntry, Operator, Tenant
 from dashboard.sandbox.models import WebhookSubscription
 from dashboard.services import uploads as upload_service
 from tests.cases_support import case_form, make_tenant, module_env
+from tests.integration.test_tenant_first_cases import client_form, first_case
 
 # The action each write route records when it succeeds.
 AUDITED = {
@@ -24,6 +25,7 @@ AUDITED = {
     "tenants.reissue": "client.reissue_url",
     "tenants.refresh": "client.refresh",
     "tenants.withdraw": "client.withdraw",
+    "tenants.drop_first_case": "client.first_case_dropped",
     "cases.submit": "case.submit",
     "cases.retry": "case.submit",
     "uploads.upload": "file.upload",
@@ -46,6 +48,7 @@ NOT_OPERATOR_ACTIONS = {
     "webhooks.receive": "Debitura's deliveries are stored as webhook events, not as anybody's action",
     "cases.resubmit": "copies a refused submission into a new local draft; it is audited when that draft is sent",
     "cases.create": "starts a local draft (its first preview is audited as pricing.preview); audited when it is sent",
+    "tenants.correct_first_case": "copies a failed first case into a new local draft; audited when that draft is sent",
 }
 
 
@@ -122,6 +125,15 @@ def test_every_write_path_leaves_an_audit_entry(env):
         "tenants.withdraw", client.post(f"/tenants/{tenant_id}/withdraw", data={"confirm": "yes"}),
         external_tenant_id="audit-acme", debitura_status=204,
     )
+
+    # A first case nobody covers comes back failed with its client; dropping it is recorded.
+    response = client.post("/tenants/new", data=client_form("audit-first", "anna@audit-first.example",
+                                                             first_case("INV-AUDIT-1", "KP")))
+    assert response.status_code < 500
+    with app.app_context():
+        first_id = db.session.scalar(select(Tenant.id).where(Tenant.external_tenant_id == "audit-first"))
+    trail.expect("tenants.drop_first_case", client.post(f"/tenants/{first_id}/first-cases/0/drop"),
+                 external_tenant_id="audit-first")
 
     # Cases: submit with the key minted for the form, then a submission that got no answer and its retry.
     ready_id, ready = make_tenant(app)
