@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import BrowserContext, Error, Page
@@ -174,6 +175,11 @@ class Totals:
 TOTALS = Totals()
 
 
+def _origin(url: str) -> tuple[str, str]:
+    scheme, netloc, *_ = urlsplit(url)
+    return scheme, netloc
+
+
 @dataclass
 class AccessibilityCheck:
     """Watches every page of the browser contexts it is given; `report()` lists what axe found."""
@@ -182,6 +188,8 @@ class AccessibilityCheck:
     violations: list[Violation] = field(default_factory=list)
     contexts: list[BrowserContext] = field(default_factory=list)
     reported: int = 0
+    # Pages of other parties a test passes through (an identity provider's sign-in page): not ours to fix.
+    foreign_origins: set[str] = field(default_factory=set)
 
     def watch(self, context: BrowserContext) -> None:
         self.contexts.append(context)
@@ -196,6 +204,8 @@ class AccessibilityCheck:
     def check(self, page: Page, *, settled: bool = True) -> None:
         if page.url.startswith("chrome-error:"):
             return  # Chromium's own "site can't be reached" page
+        if _origin(page.url) in {_origin(url) for url in self.foreign_origins}:
+            return
         started = time.perf_counter()
         results = self.totals.results
         try:

@@ -51,6 +51,12 @@ def oidc_provider():
         process.wait(timeout=10)
 
 
+@pytest.fixture(autouse=True)
+def provider_pages_are_not_ours(new_context, oidc_provider):
+    """The provider's own authorize page is checked by nobody here; every page of the dashboard still is."""
+    new_context.accessibility.foreign_origins.add(oidc_provider.issuer)
+
+
 @pytest.fixture
 def live_app_config(live_app_config, oidc_provider):
     client = oidc_provider.register_client(f"{live_app_config['DASHBOARD_PUBLIC_URL']}/auth/sso/callback")
