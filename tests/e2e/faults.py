@@ -7,17 +7,12 @@ what was typed into it stay open, exactly as when a trainer switches a fault on 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
-from dashboard import create_app
-from tests.cases_support import without_backoff
-from tests.conftest import PASSWORD, make_config, prepare_databases
-from tests.e2e.conftest import LiveServer, _free_port, sign_in
+from tests.e2e import live
 
 
 @dataclass(frozen=True)
@@ -78,40 +73,8 @@ class ControlPanel:
 
 
 def serve(tmp_path_factory, **overrides):
-    """Generator for a module-scoped `live_server`: one app with CSRF on, shut down after the module."""
-    root = tmp_path_factory.mktemp("faults-e2e")
-    port = _free_port()
-    config = make_config(
-        f"sqlite:///{root / 'dashboard.db'}",
-        root,
-        DASHBOARD_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        SANDBOX_AUTO_DELIVER=False,
-        WTF_CSRF_ENABLED=True,
-        TESTING=False,
-        **overrides,
-    )
-    app = create_app(config)
-    prepare_databases(app)
-    without_backoff(app)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, config["DASHBOARD_PUBLIC_URL"])
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["sandbox"].close()
-
-
-def signed_in_state(browser, live_server, role: str, email: str | None = None) -> dict:
-    """Cookies of an operator signed in once through the real sign-in page."""
-    email = live_server.create_operator(role, email)
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    sign_in(page, email, PASSWORD)
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-    state = context.storage_state()
-    context.close()
-    return state
+    """Generator for a module-scoped `live_server` with faults in mind: no background deliveries, no retry pauses."""
+    yield from live.serve(tmp_path_factory, "faults-e2e", retry_pauses=False, SANDBOX_AUTO_DELIVER=False, **overrides)
 
 
 def alert(page: Page, text: str):

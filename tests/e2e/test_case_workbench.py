@@ -6,18 +6,14 @@ One live server (and one signed-in operator) serves the module: each test makes 
 from __future__ import annotations
 
 import re
-import threading
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
-from dashboard import create_app
 from dashboard.services import return_urls
 from tests.cases_support import make_tenant, sandbox_case_count
-from tests.conftest import make_config, prepare_databases
-from tests.e2e.conftest import LiveServer, _free_port, sign_in
+from tests.e2e.live import serve, signed_in_state
 
 pytestmark = pytest.mark.e2e
 
@@ -26,38 +22,13 @@ TODAY = date.today()
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("workbench-e2e")
-    port = _free_port()
-    config = make_config(
-        f"sqlite:///{root / 'dashboard.db'}",
-        root,
-        DASHBOARD_PUBLIC_URL=f"http://127.0.0.1:{port}",
-        SANDBOX_AUTO_DELIVER=True,
-        WTF_CSRF_ENABLED=True,
-        TESTING=False,
-    )
-    app = create_app(config)
-    prepare_databases(app)
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, config["DASHBOARD_PUBLIC_URL"])
-    server.shutdown()
-    thread.join(timeout=5)
-    app.extensions["sandbox"].close()
+    yield from serve(tmp_path_factory, "workbench-e2e")
 
 
 @pytest.fixture(scope="module")
 def signed_in(browser, live_server):
     """The operator's cookies, signed in once through the real login page."""
-    email = live_server.create_operator("operator")
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    sign_in(page, email)
-    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
-    state = context.storage_state()
-    context.close()
-    return state
+    return signed_in_state(browser, live_server, "operator")
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from dashboard.services import operators_admin
 from tests.cases_support import make_tenant
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import sign_in
-from tests.e2e.faults import serve, signed_in_state
+from tests.e2e.faults import serve
+from tests.e2e.live import signed_in_state
 
 pytestmark = pytest.mark.e2e
 

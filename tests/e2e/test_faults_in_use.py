@@ -32,8 +32,8 @@ from tests.e2e.faults import (
     alert,
     control_panel,  # noqa: F401  (fixture)
     serve,
-    signed_in_state,
 )
+from tests.e2e.live import signed_in_state
 
 pytestmark = pytest.mark.e2e
 
