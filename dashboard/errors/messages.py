@@ -47,3 +47,19 @@ def debitura_message(error: DebituraError) -> str:
         return ("Debitura rejected the dashboard's credentials; nothing was changed. "
                 "Ask an admin to check the API key on Admin → Connection.")
     return error.user_message or "Debitura refused the request; nothing was changed."
+
+
+def failure_summary(error: DebituraError) -> str:
+    """A few words for the audit trail and a tenant's history: what went wrong, never a class name."""
+    status = error.http_status
+    if isinstance(error, RateLimited):
+        return "Debitura limited the call rate (HTTP 429)"
+    if isinstance(error, DebituraConnectionError):
+        return "Debitura did not answer in time" if error.timed_out_after is not None else "Debitura could not be reached"
+    if status in UNREACHABLE_STATUSES:
+        return f"Debitura was unavailable (HTTP {status})"
+    if isinstance(error, ServerError) or (status or 0) >= 500:
+        return f"Debitura had an internal error (HTTP {status})"
+    if isinstance(error, (AuthenticationError, PermissionDenied)):
+        return "Debitura refused the dashboard's credentials"
+    return (error.user_message or "Debitura refused the request").rstrip(".")

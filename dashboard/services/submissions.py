@@ -27,7 +27,7 @@ from dashboard.debitura import (
     InvalidRequest,
     jsonwire,
 )
-from dashboard.errors.messages import debitura_message
+from dashboard.errors.messages import debitura_message, failure_summary
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
@@ -352,7 +352,7 @@ def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError
     submission.status = status
     submission.last_error = debitura_message(error)
     submission.last_status = error.http_status
-    _record_outcome(submission, audit.FAILED, f"{type(error).__name__}: {error.user_message}", error.http_status)
+    _record_outcome(submission, audit.FAILED, failure_summary(error), error.http_status)
 
 
 def _finish_not_linked(submission: CaseSubmission, error: DebituraError) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import load_only
 
 from dashboard.authz import ensure_role
 from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
+from dashboard.errors.messages import failure_summary
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, first_cases, mirror
@@ -235,7 +236,7 @@ def send_client(
         db.session.rollback()
         audit.record(
             action, outcome=audit.FAILED, debitura_status=error.http_status, external_tenant_id=external_tenant_id,
-            summary=f"POST /clients failed: {type(error).__name__}",
+            summary=f"Sending the client to Debitura failed: {failure_summary(error)}",
         )
         raise
     if outcome.conflict_type == NEEDS_LINKING:
@@ -302,7 +303,7 @@ def withdraw(tenant_id: int) -> Tenant:
     except DebituraError as error:
         db.session.rollback()
         audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=error.http_status,
-                     external_tenant_id=external_tenant_id, summary=f"Withdrawal failed: {type(error).__name__}")
+                     external_tenant_id=external_tenant_id, summary=f"Withdrawal failed: {failure_summary(error)}")
         raise
     mirror.mark_withdrawn(tenant)
     audit.record("client.withdraw", outcome=audit.OK, debitura_status=204, external_tenant_id=external_tenant_id,
@@ -326,6 +327,11 @@ def refresh(tenant_id: int) -> tuple[Tenant, bool]:
         if tenant.state in LINKED_STATES:
             mirror.mark_missing(tenant, source="api", as_of=as_of)
         found, status = False, 404
+    except DebituraError as error:
+        db.session.rollback()
+        audit.record("client.refresh", outcome=audit.FAILED, debitura_status=error.http_status,
+                     external_tenant_id=tenant.external_tenant_id, summary=f"Read again failed: {failure_summary(error)}")
+        raise
     else:
         if client.external_tenant_id != tenant.external_tenant_id:
             client = dataclasses.replace(client, external_tenant_id=tenant.external_tenant_id)

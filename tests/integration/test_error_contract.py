@@ -85,6 +85,23 @@ def test_the_outage_banner_rides_on_the_failed_answer_and_leaves_with_the_next_g
     assert "Debitura cannot be reached" not in oob_banner(recovered)
 
 
+@pytest.mark.parametrize(("kind", "summary"), [("connection_reset", "Read again failed: Debitura could not be reached"),
+                                               ("timeout_before", "Read again failed: Debitura did not answer in time"),
+                                               ("http_500", "Read again failed: Debitura had an internal error (HTTP 500)")])
+def test_a_failed_read_again_is_in_the_audit_trail_in_words(app, client, sandbox, tenant, kind, summary):
+    from dashboard.models import AuditEntry
+
+    sandbox.faults.fail_next(3, kind)
+
+    refresh(client, tenant)
+
+    with app.app_context():
+        entry = db.session.query(AuditEntry).filter_by(action="client.refresh").order_by(AuditEntry.id.desc()).first()
+        assert (entry.outcome, entry.summary) == ("failed", summary)
+    trail = client.get("/audit/?action=client.refresh").get_data(as_text=True)
+    assert summary in trail and "DebituraConnectionError" not in trail and "ServerError" not in trail
+
+
 def test_a_plain_request_gets_the_page_with_the_message_and_the_banner(client, sandbox, tenant):
     sandbox.faults.fail_next(3, "connection_reset")
 
