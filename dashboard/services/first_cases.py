@@ -71,7 +71,13 @@ def sendable(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def to_send(tenant: Tenant) -> list[dict[str, Any]]:
-    """The cases a re-issue sends: the same as before, less the ones the operator dropped."""
+    """The cases a re-issue sends: the same as before, less the ones the operator dropped.
+
+    Once the link was withdrawn (Debitura closed its cases) they belonged to a link that ended:
+    a new link starts without them, or they would be created a second time.
+    """
+    if tenant.withdrawn_at is not None or tenant.missing_since is not None:
+        return []
     return [sendable(entry["case"]) for entry in tenant.first_cases or [] if entry.get("outcome") != DROPPED]
 
 

@@ -154,7 +154,7 @@ def kyc_missing(now: datetime) -> Queue:
     )
     return Queue("kyc", "KYC missing where cases are blocked",
                  "Cases routed to a KYC-requiring collection partner (today the UK partner) are refused until a "
-                 "director's identity is submitted; allowPendingContracts does not get around it.",
+                 "director's identity is submitted; letting cases wait for signatures does not get around it.",
                  "No client is blocked by missing KYC.", total, rows)
 
 
@@ -173,7 +173,7 @@ def pending_signing(now: datetime) -> Queue:
         for case, _ in found
     ]
     return Queue("signing", "Cases pending signing",
-                 "Created with allowPendingContracts: they start once the customer signs through the combined signing URL.",
+                 "Created to wait for signatures: they start once the customer signs through the combined signing URL.",
                  "No case is waiting for signatures.", found[0][-1] if found else 0, rows)
 
 

@@ -325,3 +325,21 @@ def test_each_currency_takes_and_shows_its_own_decimals(page, live_server):
     fee = result.locator("dt", has_text="Fee if all is collected").locator("xpath=following-sibling::dd[1]")
     expect(fee).to_have_text(re.compile(r"^JPY \d[\d,]*$"))  # the fee is whole yen too
     expect(result).not_to_contain_text("JPY 25,509.00")
+
+
+def test_every_button_of_the_case_form_waits_while_debitura_makes_it_wait(page, live_server):
+    tenant_id, tenant = make_tenant(live_server.app, name="Patient Goods ApS")
+    page.goto(f"/cases/new/{tenant_id}")
+    fill_case(page, reference="INV-WAIT-1")
+    page.get_by_role("button", name="Preview pricing").click()
+    submit = page.get_by_role("button", name="Submit case to Debitura")
+    expect(submit).to_be_enabled()
+    # Debitura asks for a 2-second pause: the client waits it out and sends the same case again.
+    live_server.app.extensions["sandbox"].faults.fail_next(1, "http_429", retry_after=2, path_prefix="/customer-api/cases")
+
+    submit.click()
+
+    expect(submit).to_be_disabled()  # no second press while the first is still on its way
+    expect(page.get_by_role("button", name="Preview pricing")).to_be_disabled()
+    expect(page.get_by_text("Pending Verification Internal")).to_be_visible()
+    assert sandbox_case_count(live_server.app, tenant) == 1

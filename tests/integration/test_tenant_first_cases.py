@@ -332,3 +332,19 @@ def test_correcting_the_details_starts_from_the_cases_sent_less_the_dropped_ones
 
     assert re.search(r'name="cases-0-creditor_reference"[^>]*value="INV-KEEP"', page)
     assert "INV-GONE" not in page and 'name="cases-1-creditor_reference"' not in page
+
+
+def test_a_link_that_was_withdrawn_is_re_issued_without_its_old_cases(app, client, operators, sandbox):
+    operators.login("admin")  # withdrawing is for admins
+    client.post(URL, data=client_form("gone-1", "anna@gone.example", first_case("INV-GONE")))
+    with app.app_context():
+        tenant_id = mirror.find_tenant("gone-1").id
+    assert client.post(f"/tenants/{tenant_id}/withdraw", data={"confirm": "yes"}).status_code == 303
+
+    assert client.post(f"/tenants/{tenant_id}/reissue").status_code == 303
+
+    # Withdrawing closed the case at Debitura; the cases belonged to that link and are not sent again.
+    with sandbox.session() as s:
+        references = s.scalars(select(sandbox_models.Case.creditor_reference).where(
+            sandbox_models.Case.creditor_reference == "INV-GONE")).all()
+    assert references == ["INV-GONE"]
