@@ -25,7 +25,7 @@ class AuditFilterForm(DashboardForm):
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date, so no entry could match; it is not applied. "
+            raise ValidationError("The end date is before the start date, so it is left out: only the start date filters. "
                                   "Swap the dates or change one.")
 
     def set_actions(self, actions: list[str]) -> None:

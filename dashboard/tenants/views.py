@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from sqlalchemy import func, select
 
 from dashboard.authz import role_required
-from dashboard.debitura.errors import BusinessRuleError, DebituraError, InvalidRequest
+from dashboard.debitura.errors import BusinessRuleError, DebituraConnectionError, DebituraError, InvalidRequest
 from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
@@ -313,7 +313,14 @@ def new():
                                         "any case. Each problem is marked next to its field.")
                 if any(path.lower().startswith("cases[") for path in error.field_errors):
                     error.field_errors.pop("cases", None)  # its "Case validation failed" is what the line above says
-            show_debitura_error(form, error, form.field_for_path)
+            if isinstance(error, DebituraConnectionError) and error.timed_out_after is not None:
+                # There is no tenant page to read again yet; a repeat of the same details is safe instead.
+                form.form_errors.append(
+                    f"Debitura did not answer within {error.timed_out_after:g} s, so it may or may not have created "
+                    "the client. Send the same details again: Debitura answers a repeat with what it did "
+                    "the first time, so nothing is created twice.")
+            else:
+                show_debitura_error(form, error, form.field_for_path)
             status = 422
         else:
             if outcome.status in (201, 202) or outcome.conflict_type == NEEDS_LINKING:

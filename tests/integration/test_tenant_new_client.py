@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
+from dashboard.sandbox import models as sandbox_models
 from tests.tenant_data import add_tenant, app_for, build_app, complete_onboarding, dispose
 
 URL = "/tenants/new"
@@ -200,6 +201,26 @@ def test_an_outage_keeps_the_input_and_says_nothing_changed(app, client, operato
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "client.create"))
         assert (entry.outcome, entry.debitura_status) == ("failed", 429)
+
+
+def test_a_timeout_says_sending_again_is_safe_and_sending_again_creates_one_client(app, client, operator, sandbox):
+    from tests.cases_support import without_backoff
+
+    without_backoff(app)
+    sandbox.faults.fail_next(3, "timeout_after", path_prefix="/referral-api/clients")  # Debitura acts, we hear nothing
+
+    response = client.post(URL, data=form())
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "so it may or may not have created the client. Send the same details again" in html
+    assert "Read again from Debitura" not in html  # there is no tenant page to read again from yet
+    assert 'value="anna@newco.example"' in html
+    sandbox.faults.clear()
+    assert client.post(URL, data=form()).status_code == 303
+    with sandbox.session() as s:
+        assert s.scalar(select(func.count()).select_from(sandbox_models.ClientLink)
+                        .where(sandbox_models.ClientLink.external_tenant_id == form()["external_tenant_id"])) == 1
 
 
 def expired_tenant(app, external_tenant_id: str = "late"):
