@@ -62,4 +62,5 @@ def failure_summary(error: DebituraError) -> str:
         return f"Debitura had an internal error (HTTP {status})"
     if isinstance(error, (AuthenticationError, PermissionDenied)):
         return "Debitura refused the dashboard's credentials"
-    return (error.user_message or "Debitura refused the request").rstrip(".")
+    # Not Debitura's own text: a 400's names the wire's field paths (client.country), not words.
+    return f"Debitura refused the request (HTTP {status})" if status else "Debitura refused the request"

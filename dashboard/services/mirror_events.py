@@ -141,8 +141,18 @@ def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime)
             id=fit(Case, "id", case_id), is_test=False, needs_info=False, validation_items=[], solution_urls=[], **after))
     else:
         changes = {name: value for name, value in after.items() if name not in before or before[name] != value}
-        connection.execute(update(Case).where(Case.id == case_id).values(**changes))
+        # Only if no newer fact landed since the read: SQLite ignores FOR UPDATE and reads outside the
+        # write transaction, so another worker may have written in between; the receiver then tries again.
+        as_read = before["lifecycle_as_of"]
+        unchanged = Case.lifecycle_as_of.is_(None) if as_read is None else Case.lifecycle_as_of == as_read
+        written = connection.execute(update(Case).where(Case.id == case_id, unchanged).values(**changes))
+        if written.rowcount == 0:
+            raise LostRace(f"case {case_id} changed while this event was applied")
     return outcome
+
+
+class LostRace(Exception):
+    """Another transaction changed the row between this one's read and its write: try the whole event again."""
 
 
 def _case_lifecycle(case: dict[str, Any], event_type: str, data: Mapping[str, Any], occurred_at: datetime) -> str:

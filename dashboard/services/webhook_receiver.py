@@ -137,7 +137,7 @@ def _apply_and_store(write: WriteEvent, event_type: str, data: dict[str, Any], o
                 return None
             db.session.commit()
             return outcome
-        except (IntegrityError, OperationalError) as error:
+        except (IntegrityError, OperationalError, mirror_events.LostRace) as error:
             db.session.rollback()
             last_race = error
             if attempt < CONCURRENCY_ATTEMPTS:

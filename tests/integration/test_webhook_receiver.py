@@ -331,3 +331,4 @@ def test_the_sandbox_delivers_to_the_receiver_with_a_secret_we_stored(app, sandb
 
     assert tenant_state(app, "t-real") == "approval_pending"
     assert count(app, WebhookRejection) == 0
+
