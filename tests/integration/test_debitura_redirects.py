@@ -41,7 +41,7 @@ def recording(status: int, extra_headers: dict[str, str] | None = None) -> type[
             self.wfile.write(body)
 
         def log_message(self, *args):
-            pass
+            """Keep the test output free of http.server's access lines."""
 
     return Handler
 
