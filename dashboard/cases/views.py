@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, request
 
 from dashboard import csv_export
 from dashboard.authz import role_required
@@ -10,7 +10,7 @@ from dashboard.cases import bp
 from dashboard.debitura import DebituraError
 from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
-from dashboard.htmx import render, unchanged_since, wants_fragment
+from dashboard.htmx import fragment_only, render, unchanged_since
 from dashboard.models import Case
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services import audit, cases, kyc, live, return_urls
@@ -57,7 +57,7 @@ def pending():
         marker=live.triage_marker(),
         rows=rows,
         urls={case.id: cases.unblocking_urls(case) for case in rows},
-        kyc_tenants=[] if wants_fragment() else kyc.tenants_needing_kyc(),  # outside the swapped block
+        kyc_tenants=kyc.tenants_needing_kyc,  # called outside the queue's block: a refresh does not query it
         return_url=choice.usable,
         typed_return_url=choice.typed,
         return_url_error=choice.error,
@@ -67,10 +67,9 @@ def pending():
 
 @bp.get("/<debitura_id:case_id>/unblocking")
 @role_required("viewer")
+@fragment_only("cases.detail")
 def unblocking(case_id: str):
     """The URLs that unblock one pending case, looked up at Debitura when the mirror has none (for the queue's rows)."""
-    if not wants_fragment():
-        return redirect(url_for("cases.detail", case_id=case_id), 303)
     choice = return_urls.read_choice(request.args.get("return_url"))
     lookup_error = None
     try:
@@ -80,18 +79,14 @@ def unblocking(case_id: str):
     except DebituraError as error:
         case = db.get_or_404(Case, case_id)
         lookup_error = f"Could not look up the URLs: {debitura_message(error)}"
-    response = make_response(
-        render_template(
-            "cases/_unblocking.html",
-            case=case,
-            case_urls=cases.unblocking_urls(case),
-            return_url=choice.usable,
-            looked_up=True,
-            lookup_error=lookup_error,
-        )
+    return render(
+        "cases/_unblocking.html",
+        case=case,
+        case_urls=cases.unblocking_urls(case),
+        return_url=choice.usable,
+        looked_up=True,
+        lookup_error=lookup_error,
     )
-    response.headers.add("Vary", "HX-Request")
-    return response
 
 
 @bp.get("/<debitura_id:case_id>")
@@ -106,7 +101,7 @@ def detail(case_id: str):
     upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
     return render(
         "cases/detail.html",
-        block={"case-activity": "case_activity"},
+        block="case_activity",
         view=view,
         case=view.case,
         detail=view.detail,
