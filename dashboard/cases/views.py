@@ -13,7 +13,7 @@ from dashboard.extensions import db
 from dashboard.htmx import fragment_only, render, unchanged_since
 from dashboard.models import Case
 from dashboard.services.tenant_state import debitura_now
-from dashboard.services import audit, cases, kyc, live, return_urls
+from dashboard.services import audit, cases, filter_options, kyc, live, return_urls
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
 from dashboard.uploads.forms import UploadForm
@@ -23,12 +23,15 @@ from dashboard.uploads.forms import UploadForm
 @role_required("viewer")
 def index():
     """Every case of every tenant: filter by lifecycle group or value, search, sort, page, export."""
-    listing = cases.list_cases(cases.CaseFilters.from_mapping(request.args))
+    asked = cases.CaseFilters.from_mapping(request.args)
+    listing = cases.list_cases(asked.resolved(filter_options.current))
     return render(
         "cases/index.html",
         block="case_results",
         listing=listing,
+        asked=asked,
         filters=listing.filters,
+        filter_options=filter_options.current,  # called by the filter form, outside the results block
         groups=cases.GROUPS,
         lifecycles=cases.LIFECYCLES,
         test_filters=cases.TEST_FILTERS,
@@ -39,7 +42,7 @@ def index():
 @role_required("viewer")
 def export():
     """The filtered cases as CSV (all pages)."""
-    filters = cases.CaseFilters.from_mapping(request.args)
+    filters = cases.CaseFilters.from_mapping(request.args).resolved(filter_options.current)
     return csv_export.download("cases", cases.CASE_CSV_HEADER, cases.case_csv_rows(cases.iter_cases(filters)))
 
 
