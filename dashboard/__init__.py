@@ -88,12 +88,11 @@ def register_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from dashboard import models  # noqa: F401  (every table known before migrate/create_all)
-    from dashboard.extensions import csrf, db, htmx, login_manager, migrate
+    from dashboard.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
-    htmx.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to continue."
@@ -122,32 +121,12 @@ def register_routing(app: Flask) -> None:
     register(app)
 
 
-# One blueprint package per operator task; each registers when it exists.
-FEATURES = (
-    "auth",
-    "main",
-    "triage",
-    "tenants",
-    "webhooks",
-    "sync",
-    "cases",
-    "uploads",
-    "kyc",
-    "pricing",
-    "revenue",
-    "audit",
-    "admin",
-)
-
-
 def register_blueprints(app: Flask) -> None:
-    import importlib
-    import importlib.util
+    """One blueprint package per operator task."""
+    from dashboard import admin, audit, auth, cases, kyc, main, pricing, revenue, sync, tenants, triage, uploads, webhooks
 
-    for feature in FEATURES:
-        if importlib.util.find_spec(f"dashboard.{feature}") is not None:
-            module = importlib.import_module(f"dashboard.{feature}")
-            app.register_blueprint(module.bp)
+    for feature in (auth, main, triage, tenants, webhooks, sync, cases, uploads, kyc, pricing, revenue, audit, admin):
+        app.register_blueprint(feature.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Shell commands: `flask setup` prepares a machine; more groups join as features land."""
+"""Shell commands: `flask setup` prepares a machine; `flask users` (admin) and `flask sync` join it."""
 
 from __future__ import annotations
 
@@ -11,21 +11,16 @@ from dashboard.services import operators as operator_service
 
 
 def register(app: Flask) -> None:
-    """`flask setup`, plus every feature's own commands (dashboard/<feature>/cli.py: register_cli)."""
-    import importlib
-    import importlib.util
-
-    from dashboard import FEATURES
+    """`flask setup` and the key and pruning commands, plus the features' own groups."""
+    from dashboard.admin import cli as admin_cli
+    from dashboard.sync import cli as sync_cli
 
     app.cli.add_command(setup)
     app.cli.add_command(generate_key)
     app.cli.add_command(rotate_keys)
     app.cli.add_command(prune)
-    for feature in FEATURES:
-        if importlib.util.find_spec(f"dashboard.{feature}") is None:
-            continue
-        if importlib.util.find_spec(f"dashboard.{feature}.cli") is not None:
-            importlib.import_module(f"dashboard.{feature}.cli").register_cli(app)
+    admin_cli.register_cli(app)
+    sync_cli.register_cli(app)
 
 
 @click.command("setup")

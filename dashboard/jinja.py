@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
@@ -151,6 +152,13 @@ def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
     return make
 
 
+def page_link(endpoint: str, args: Callable[..., Mapping[str, Any]] | Mapping[str, Any]) -> Callable[[int], str]:
+    """A pager's page number → URL: `args` is a filter's `args(page=…)` method, or the query it keeps."""
+    if callable(args):
+        return lambda number: url_for(endpoint, **args(page=number))
+    return lambda number: url_for(endpoint, **{**args, "page": number})
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=format_money,
@@ -180,10 +188,11 @@ def register(app: Flask) -> None:
 
     def nav_items():
         views = current_app.view_functions
-        return [(endpoint, label) for endpoint, label in NAV_ITEMS if endpoint in views and may_open(views[endpoint])]
+        return [(endpoint, label) for endpoint, label in NAV_ITEMS if may_open(views[endpoint])]
 
     app.jinja_env.globals["nav_items"] = nav_items
     app.jinja_env.globals["can"] = can
     app.jinja_env.globals["url_maker"] = url_maker
+    app.jinja_env.globals["page_link"] = page_link
     app.jinja_env.globals["action_label"] = audit_action_label
     app.jinja_env.globals["debitura_today"] = debitura_day.today

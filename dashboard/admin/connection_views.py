@@ -1,7 +1,7 @@
 """The connection page: environment and base URLs, whether the API key works, last sync, token cache."""
 
 from dashboard.admin import bp
-from dashboard.admin.views import actor, endpoint_url
+from dashboard.admin.views import actor
 from dashboard.authz import role_required
 from dashboard.htmx import render
 from dashboard.jinja import ENVIRONMENT_LABELS
@@ -14,7 +14,6 @@ def _context(**extra):
         "endpoints": endpoints,
         "environment_label": ENVIRONMENT_LABELS[endpoints.environment],
         "last_sync": connection.last_sync(),
-        "sync_url": endpoint_url("sync.index"),
         "tokens": connection.token_cache_state(),
         **extra,
     }

@@ -1,6 +1,5 @@
 """The admin landing page: operators, webhooks and the Debitura connection at a glance."""
 
-from flask import current_app, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -15,13 +14,6 @@ from dashboard.services import connection, webhook_admin
 def actor():
     """The signed-in operator, as the services want it (not the request-bound proxy)."""
     return current_user._get_current_object()
-
-
-def endpoint_url(endpoint: str, **values) -> str | None:
-    """A link to another feature's page, or None while that feature is not installed."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 @bp.route("/")

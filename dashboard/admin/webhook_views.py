@@ -5,7 +5,7 @@ from flask import flash, redirect, url_for
 
 from dashboard.admin import bp
 from dashboard.admin.forms import SendTestEventForm, WebhookEventsForm, WebhookForm
-from dashboard.admin.views import actor, endpoint_url
+from dashboard.admin.views import actor
 from dashboard.authz import role_required
 from dashboard.debitura import DebituraError
 from dashboard.errors.forms import show_debitura_error
@@ -47,7 +47,6 @@ def _page(create_form: WebhookForm | None = None, test_form: SendTestEventForm |
         create_form=create_form or _new_webhook_form(),
         test_form=test_form or SendTestEventForm(formdata=None),
         test_events=webhook_admin.can_send_test_events(),
-        deliveries_url=endpoint_url("webhooks.deliveries"),
         rotation_grace=webhook_admin.rotation_grace_phrase(),
     )
 

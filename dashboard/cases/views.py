@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, make_response, redirect, render_template, request, url_for
+from flask import abort, request
 
 from dashboard import csv_export
 from dashboard.authz import role_required
@@ -10,10 +10,10 @@ from dashboard.cases import bp
 from dashboard.debitura import DebituraError
 from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
-from dashboard.htmx import render, unchanged_since, wants_fragment
+from dashboard.htmx import fragment_only, render, unchanged_since
 from dashboard.models import Case
 from dashboard.services.tenant_state import debitura_now
-from dashboard.services import audit, cases, kyc, live, return_urls
+from dashboard.services import audit, cases, filter_options, kyc, live, return_urls
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
 from dashboard.uploads.forms import UploadForm
@@ -23,12 +23,15 @@ from dashboard.uploads.forms import UploadForm
 @role_required("viewer")
 def index():
     """Every case of every tenant: filter by lifecycle group or value, search, sort, page, export."""
-    listing = cases.list_cases(cases.CaseFilters.from_mapping(request.args))
+    asked = cases.CaseFilters.from_mapping(request.args)
+    listing = cases.list_cases(asked.resolved(filter_options.current))
     return render(
         "cases/index.html",
         block="case_results",
         listing=listing,
+        asked=asked,
         filters=listing.filters,
+        filter_options=filter_options.current,  # called by the filter form, outside the results block
         groups=cases.GROUPS,
         lifecycles=cases.LIFECYCLES,
         test_filters=cases.TEST_FILTERS,
@@ -39,7 +42,7 @@ def index():
 @role_required("viewer")
 def export():
     """The filtered cases as CSV (all pages)."""
-    filters = cases.CaseFilters.from_mapping(request.args)
+    filters = cases.CaseFilters.from_mapping(request.args).resolved(filter_options.current)
     return csv_export.download("cases", cases.CASE_CSV_HEADER, cases.case_csv_rows(cases.iter_cases(filters)))
 
 
@@ -57,7 +60,7 @@ def pending():
         marker=live.triage_marker(),
         rows=rows,
         urls={case.id: cases.unblocking_urls(case) for case in rows},
-        kyc_tenants=[] if wants_fragment() else kyc.tenants_needing_kyc(),  # outside the swapped block
+        kyc_tenants=kyc.tenants_needing_kyc,  # called outside the queue's block: a refresh does not query it
         return_url=choice.usable,
         typed_return_url=choice.typed,
         return_url_error=choice.error,
@@ -67,10 +70,9 @@ def pending():
 
 @bp.get("/<debitura_id:case_id>/unblocking")
 @role_required("viewer")
+@fragment_only("cases.detail")
 def unblocking(case_id: str):
     """The URLs that unblock one pending case, looked up at Debitura when the mirror has none (for the queue's rows)."""
-    if not wants_fragment():
-        return redirect(url_for("cases.detail", case_id=case_id), 303)
     choice = return_urls.read_choice(request.args.get("return_url"))
     lookup_error = None
     try:
@@ -80,18 +82,14 @@ def unblocking(case_id: str):
     except DebituraError as error:
         case = db.get_or_404(Case, case_id)
         lookup_error = f"Could not look up the URLs: {debitura_message(error)}"
-    response = make_response(
-        render_template(
-            "cases/_unblocking.html",
-            case=case,
-            case_urls=cases.unblocking_urls(case),
-            return_url=choice.usable,
-            looked_up=True,
-            lookup_error=lookup_error,
-        )
+    return render(
+        "cases/_unblocking.html",
+        case=case,
+        case_urls=cases.unblocking_urls(case),
+        return_url=choice.usable,
+        looked_up=True,
+        lookup_error=lookup_error,
     )
-    response.headers.add("Vary", "HX-Request")
-    return response
 
 
 @bp.get("/<debitura_id:case_id>")
@@ -106,7 +104,7 @@ def detail(case_id: str):
     upload_form = UploadForm(formdata=None, idempotency_key=new_upload_key())
     return render(
         "cases/detail.html",
-        block={"case-activity": "case_activity"},
+        block="case_activity",
         view=view,
         case=view.case,
         detail=view.detail,

@@ -23,6 +23,7 @@ from .types import (
     CasesPage,
     Client,
     ClientResult,
+    FilterOptions,
     KycVerification,
     Page,
     Partner,
@@ -164,6 +165,8 @@ class ReferralApi:
         external_tenant_id: str | None = None,
         statuses: Iterable[str] | None = None,
         query: str | None = None,
+        country_ids: Iterable[int] | None = None,
+        collection_partner_ids: Iterable[str] | None = None,
         sort: str | None = None,
     ) -> CasesPage:
         params = {
@@ -172,6 +175,8 @@ class ReferralApi:
             "ExternalTenantId": external_tenant_id,
             "Statuses": list(statuses) if statuses is not None else None,
             "Query": query,
+            "CountryIds": list(country_ids) if country_ids is not None else None,
+            "CollectionPartnerIds": list(collection_partner_ids) if collection_partner_ids is not None else None,
             "Page": page,
             "PageSize": page_size,
             "Sort": sort,
@@ -292,6 +297,10 @@ class ReferralApi:
 
     def me(self) -> Partner:
         return Partner.from_json(self._transport.request("GET", "/me").body)
+
+    def filter_options(self) -> FilterOptions:
+        """The debtor countries and collection partners the case and earnings filters take, by id and name."""
+        return FilterOptions.from_json(self._transport.request("GET", "/referral-partner/filter-options").body)
 
     @staticmethod
     def _remember_secret(webhook: Webhook) -> Webhook:

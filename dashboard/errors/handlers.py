@@ -24,6 +24,7 @@ from dashboard.authz import NotAllowed
 from dashboard.debitura.errors import DebituraError, NotFound
 from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db, login_manager
+from dashboard.htmx import htmx_headers, is_htmx
 
 # The event the page listens for to put a fresh CSRF token on its forms (static/js/app.js).
 CSRF_RENEWED_EVENT = "csrf-renewed"
@@ -65,10 +66,6 @@ def _page_for(error: DebituraError) -> tuple[str, int]:
     return "errors/partner_unavailable.html", 502
 
 
-def _is_htmx() -> bool:
-    return bool(getattr(request, "htmx", None))
-
-
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
@@ -88,7 +85,7 @@ def _answer(template: str, status: int, message: str | None = None, *, retry: bo
         return jsonify(answer), status
     if message:
         flash(message, "error")
-    if _is_htmx():
+    if is_htmx():
         response = make_response("", 200)
         response.mimetype = "text/html"
         response.headers["HX-Reswap"] = "none"
@@ -99,12 +96,12 @@ def _answer(template: str, status: int, message: str | None = None, *, retry: bo
 
 def page_the_operator_is_on() -> str:
     """The path of the page in the browser: for htmx the page that sent the request, not the fragment's URL."""
-    shown = request.headers.get("HX-Current-URL") if _is_htmx() else None
+    shown = htmx_headers().current_url if is_htmx() else None
     if shown:
         parts = urlsplit(shown)
         if parts.netloc == request.host and parts.path.startswith("/"):
             return parts.path + (f"?{parts.query}" if parts.query else "")
-    if request.method == "GET" and not _is_htmx():
+    if request.method == "GET" and not is_htmx():
         return request.full_path.rstrip("?")
     referrer = urlsplit(request.referrer or "")
     if referrer.netloc == request.host and referrer.path.startswith("/"):
@@ -117,7 +114,7 @@ def to_sign_in(message: str | None = None):
     if message:
         flash(message, "info")
     target = login_url(login_manager.login_view, next_url=page_the_operator_is_on())
-    if _is_htmx():
+    if is_htmx():
         response = make_response("", 401)
         response.mimetype = "text/plain"  # nothing to swap, so a pending message waits for the sign-in page
         response.headers["HX-Redirect"] = target
@@ -149,7 +146,7 @@ def register(app: Flask) -> None:
         renewed = f"{FORM_EXPIRED} It is renewed now: press the button again (what you typed is kept)."
         if _wants_json():
             return _answer("errors/400.html", 400, renewed, retry=True, extra={"csrf_token": generate_csrf()})
-        if not _is_htmx():
+        if not is_htmx():
             return _answer("errors/400.html", 400, f"{FORM_EXPIRED} Go back, reload the page and try again.")
         # The page stays as it is; it takes a fresh token so pressing the button again just works.
         response = _answer("errors/400.html", 400, renewed)
@@ -171,13 +168,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(error):
-        if _is_htmx() or _wants_json():
+        if is_htmx() or _wants_json():
             return _answer("errors/404.html", 404, NOT_FOUND)
         return render_template("errors/404.html"), 404
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        if _is_htmx():
+        if is_htmx():
             return _answer("errors/404.html", 405, BAD_REQUEST)
         return render_template("errors/404.html"), 405
 
@@ -188,4 +185,4 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
-        return _answer("errors/500.html", 500, INTERNAL if _is_htmx() or _wants_json() else None, retry=True)
+        return _answer("errors/500.html", 500, INTERNAL if is_htmx() or _wants_json() else None, retry=True)

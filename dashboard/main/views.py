@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, redirect, render_template, send_from_directory, url_for
+from flask import current_app, jsonify, redirect, send_from_directory, url_for
 from sqlalchemy import text
 
 from dashboard.authz import role_required
@@ -9,10 +9,8 @@ from dashboard.main import bp
 @bp.route("/")
 @role_required("viewer")
 def home():
-    """The operator's start page: the triage queues once they exist."""
-    if "triage.home" in current_app.view_functions:
-        return redirect(url_for("triage.home"))
-    return render_template("main/home.html")
+    """The operator's start page: the triage queues."""
+    return redirect(url_for("triage.home"))
 
 
 @bp.route("/favicon.ico")

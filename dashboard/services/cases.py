@@ -8,7 +8,8 @@ the mirror from it, falling back to the mirror's copy, marked stale, when Debitu
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,15 @@ from sqlalchemy import func, nulls_first, nulls_last, select
 from sqlalchemy.orm import joinedload, load_only
 
 from dashboard import money
-from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
+from dashboard.debitura import (
+    CaseDetail,
+    DebituraClient,
+    DebituraConnectionError,
+    FilterOptions,
+    NotFound,
+    RateLimited,
+    ServerError,
+)
 from dashboard.extensions import db
 from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import count_cache, live, mirror
@@ -48,6 +57,12 @@ class CaseFilters:
     direction: str = "desc"
     test: str = "include"
     page: int = 1
+    # Debitura's ids (CountryIds, CollectionPartnerIds), as links carry them ...
+    countries: tuple[int, ...] = ()
+    partners: tuple[str, ...] = ()
+    # ... and the names the mirror holds for them (Debitura's case listing names both), once resolved.
+    country_names: tuple[str, ...] = field(default=(), compare=False)
+    partner_names: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, str]) -> CaseFilters:
@@ -66,6 +81,26 @@ class CaseFilters:
             direction=direction if direction in ("asc", "desc") else "desc",
             test=test if test in TEST_FILTERS else "include",
             page=page,
+            countries=tuple(dict.fromkeys(int(value) for value in _all(values, "country") if _COUNTRY_ID.fullmatch(value))),
+            partners=tuple(dict.fromkeys(value.lower() for value in _all(values, "partner") if _UUID.fullmatch(value))),
+        )
+
+    def resolved(self, lookup: Callable[[], FilterOptions | None]) -> CaseFilters:
+        """These filters with the mirror's names for the chosen country and partner ids, from `lookup`
+        (asked only when ids are chosen); ids Debitura does not offer (or all, while it does not answer) are left out."""
+        if not (self.countries or self.partners):
+            return self
+        options = lookup()
+        countries = {country.id: country.name for country in options.countries} if options else {}
+        partners = {partner.id.lower(): partner.name for partner in options.carveout_partners} if options else {}
+        kept_countries = tuple(country for country in self.countries if country in countries)
+        kept_partners = tuple(partner for partner in self.partners if partner in partners)
+        return replace(
+            self,
+            countries=kept_countries,
+            partners=kept_partners,
+            country_names=tuple(countries[country] for country in kept_countries),
+            partner_names=tuple(partners[partner] for partner in kept_partners),
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
@@ -74,7 +109,8 @@ class CaseFilters:
             changes.setdefault("page", 1)
         values = replace(self, **changes)
         defaults = CaseFilters()
-        return {name: getattr(values, name) for name in self.__dataclass_fields__ if getattr(values, name) != getattr(defaults, name)}
+        return {_LINK_FIELDS[name]: getattr(values, name) for name in _LINK_FIELDS
+                if getattr(values, name) != getattr(defaults, name)}
 
     def on_page(self, pages: int) -> CaseFilters:
         """These filters on a page that exists: past the end means the last page."""
@@ -84,6 +120,21 @@ class CaseFilters:
         """A column header's link: the same column flips direction, another starts descending."""
         direction = ("asc" if self.direction == "desc" else "desc") if sort == self.sort else "desc"
         return self.args(sort=sort, direction=direction)
+
+
+# Field → query parameter; a country or partner repeats its parameter once per id.
+_LINK_FIELDS = {name: name for name in ("group", "lifecycle", "q", "sort", "direction", "test", "page")} | {
+    "countries": "country", "partners": "partner"}
+_COUNTRY_ID = re.compile(r"[0-9]{1,9}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _all(values: Mapping[str, str], name: str) -> list[str]:
+    """Every value of a repeated query parameter (a plain mapping has one)."""
+    if hasattr(values, "getlist"):
+        return [value.strip() for value in values.getlist(name)]
+    value = values.get(name)
+    return [value.strip()] if isinstance(value, str) else []
 
 
 @dataclass(frozen=True)
@@ -100,6 +151,10 @@ def _base_conditions(filters: CaseFilters) -> list:
     conditions = []
     if filters.q:
         conditions.append(Case.search_text.contains(filters.q.lower(), autoescape=True))
+    if filters.countries:
+        conditions.append(Case.debtor_country.in_(filters.country_names))
+    if filters.partners:
+        conditions.append(Case.collection_partner.in_(filters.partner_names))
     if filters.test == "exclude":
         conditions.append(Case.is_test.is_(False))
     elif filters.test == "only":
@@ -150,7 +205,7 @@ def _lifecycle_counts(filters: CaseFilters) -> dict[str, int]:
             select(Case.lifecycle, func.count()).where(*_base_conditions(filters)).group_by(Case.lifecycle)
         ).all())
 
-    if filters.q:
+    if filters.q or filters.countries or filters.partners:
         return compute()
     return count_cache.counts_for(f"cases-by-lifecycle:{filters.test}", live.cases_marker(), compute)
 

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.authz import role_required
 from dashboard.extensions import db
-from dashboard.htmx import render, wants_fragment
+from dashboard.htmx import render
 from dashboard.models import SyncRun
 from dashboard.services import audit
 from dashboard.services import sync as sync_service
@@ -33,14 +33,12 @@ def start():
     except sync_service.SyncAlreadyRunning as busy:
         flash(str(busy), "warning")
         audit.record("sync.start", outcome=audit.REFUSED, summary="Another sync was running")
-        if wants_fragment():
-            return render("sync/index.html", block="sync_progress", run=sync_service.latest_run())
-        return redirect(url_for("sync.index"), code=303)
+        return render("sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"),
+                      run=sync_service.latest_run())
     audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""))
     start_in_background(current_app._get_current_object(), run.id)
-    if wants_fragment():
-        return render("sync/index.html", block="sync_progress", run=run, trigger="syncStarted")
-    return redirect(url_for("sync.index"), code=303)
+    return render("sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"), run=run,
+                  trigger="syncStarted")
 
 
 @bp.route("/runs/<int:run_id>")

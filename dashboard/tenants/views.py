@@ -7,7 +7,7 @@ from dashboard.authz import role_required
 from dashboard.debitura.errors import BusinessRuleError, DebituraConnectionError, DebituraError, InvalidRequest
 from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
-from dashboard.htmx import navigate, render, unchanged_since, wants_fragment
+from dashboard.htmx import navigate, render, unchanged_since
 from dashboard.models import Case, Tenant, WebhookEvent
 from dashboard.services import audit, first_cases, live, mirror, pricing, return_urls, submissions
 from dashboard.services import tenants as tenant_service
@@ -96,7 +96,7 @@ def _detail_context(tenant: Tenant) -> dict:
         "typed_return_url": choice.typed,
         "return_url_error": choice.error,
         "message": customer_message(tenant, current_app.config["PARTNER_PRODUCT_NAME"], now),
-        "case_url": _case_url if "cases.detail" in current_app.view_functions else None,
+        "case_url": _case_url,
         "reissue_missing": missing,
         "reissue_missing_words": tenant_service.in_words(missing) if missing else "",
         "first": first_cases.standing(tenant, now),
@@ -121,9 +121,8 @@ def detail(tenant_id: int):
 
 
 def _after_action(tenant: Tenant, trigger: str):
-    if wants_fragment():
-        return render("tenants/detail.html", block="tenant_live", trigger=trigger, **_detail_context(tenant))
-    return redirect(url_for("tenants.detail", tenant_id=tenant.id), code=303)
+    return render("tenants/detail.html", block="tenant_live", trigger=trigger,
+                  redirect_plain=url_for("tenants.detail", tenant_id=tenant.id), **_detail_context(tenant))
 
 
 def _flash_outcome(outcome: tenant_service.ClientOutcome) -> None:
@@ -246,7 +245,7 @@ def withdraw(tenant_id: int):
 def _new_client_page(form: NewClientForm, *, status: int = 200, quotes=None, **context):
     existing = context.pop("existing", None)
     conflict = context.pop("conflict", None)
-    return render("tenants/new.html", block="client_form", status=status, form=form, conflict=conflict,
+    return render("tenants/new.html", block="new_client_form", status=status, form=form, conflict=conflict,
                   conflict_state=_conflict_state(conflict) if conflict else None, existing=existing,
                   existing_state=derive_state(existing) if existing is not None else None,
                   named_tenant=_named_tenant(conflict), quotes=quotes or {}, max_cases=MAX_FIRST_CASES, **context)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask import current_app
 from sqlalchemy import select
 
 from dashboard.authz import role_required
@@ -11,15 +10,6 @@ from dashboard.services import live
 from dashboard.services.tenant_state import debitura_now
 from dashboard.triage import bp
 from dashboard.triage.queues import all_queues
-
-
-def _endpoint(name: str) -> bool:
-    return name in current_app.view_functions
-
-
-def _kyc_endpoint() -> str | None:
-    """The KYC submission page of the cases workbench, when it is installed."""
-    return next((name for name in ("kyc.submit", "kyc.new", "kyc.form") if _endpoint(name)), None)
 
 
 @bp.route("/")
@@ -37,7 +27,4 @@ def home():
         now=now,
         last_sync=last_sync,
         marker=live.triage_marker(now),
-        kyc_endpoint=_kyc_endpoint(),
-        pending_cases_endpoint="cases.pending" if _endpoint("cases.pending") else None,
-        has_case_page=_endpoint("cases.detail"),
     )

@@ -17,6 +17,7 @@ from .clients import (
     KycVerification,
     kyc_status,
 )
+from .filter_options import CountryOption, FilterOptions, PartnerOption
 from .page import Page
 from .parties import Company, ContactUser, Debtor, User
 from .partner import AccessToken, Partner, Webhook
@@ -42,12 +43,15 @@ __all__ = [
     "ContactUser",
     "ContractItem",
     "ContractStatus",
+    "CountryOption",
     "Debtor",
+    "FilterOptions",
     "Jurisdiction",
     "KycStatus",
     "KycVerification",
     "Page",
     "Partner",
+    "PartnerOption",
     "PendingAction",
     "PotentialRevenue",
     "PreviewResult",
