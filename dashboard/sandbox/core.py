@@ -7,50 +7,25 @@ import importlib
 import importlib.util
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
-from decimal import Decimal
 
 import requests
 from flask import Flask
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock, errors
+from dashboard.sandbox import clock, errors, seed
 from dashboard.sandbox.config import SandboxConfig, SandboxUrls
 from dashboard.sandbox.faults import FaultMiddleware, Faults
-from dashboard.sandbox.models import Base, ClientLink, Partner, SandboxState
+from dashboard.sandbox.models import ClientLink
+from dashboard.sandbox.store import Store
 from dashboard.sandbox.transport import Observer, SandboxTransport
 
 log = logging.getLogger(__name__)
 DELIVERY_POLL_SECONDS = 0.5
 # Optional parts of the sandbox, each a module exposing `bp`, mounted when present.
 OPTIONAL_BLUEPRINTS = (("ui", "/ui"), ("control", "/control"))
-
-
-def _engine(database_url: str) -> Engine:
-    if not database_url.startswith("sqlite"):
-        return create_engine(database_url, pool_pre_ping=True)
-    in_memory = database_url in ("sqlite://", "sqlite:///:memory:")
-    engine = create_engine(
-        database_url,
-        connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if in_memory else None,
-    )
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(connection, _record) -> None:
-        cursor = connection.cursor()
-        if not in_memory:
-            # WAL lets the dashboard, the delivery thread and a standalone server read while one writes.
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    return engine
 
 
 def create_sandbox_app(sandbox: Sandbox) -> Flask:
@@ -84,8 +59,8 @@ class Sandbox:
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.urls = SandboxUrls(config.base_url)
-        self.engine = _engine(config.database_url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.store = Store(config.database_url, self.urls)
+        self.engine = self.store.engine
         self.observers: list[Observer] = []
         # Webhook deliveries go out through this session; a host app may mount an in-process adapter on it.
         self.delivery_session = requests.Session()
@@ -100,54 +75,19 @@ class Sandbox:
     # --- database ------------------------------------------------------------------------------
 
     def new_session(self) -> Session:
-        """A session that domain functions can use: it knows the sandbox and its public URLs."""
-        s = self._sessions()
-        s.info["urls"] = self.urls
-        s.info["sandbox"] = self
-        return s
+        return self.store.new_session()
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
-        s = self.new_session()
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
-        finally:
-            s.close()
+    def session(self) -> AbstractContextManager[Session]:
+        """A unit of work on the sandbox database (see Store.session)."""
+        return self.store.session()
 
     def create_schema(self) -> None:
         """Create the tables and the rows every sandbox needs (state, partner); safe to repeat."""
-        Base.metadata.create_all(self.engine)
-        with self.session() as s:
-            if s.get(SandboxState, clock.STATE_ID) is None:
-                s.add(
-                    SandboxState(
-                        id=clock.STATE_ID,
-                        approval_ttl_days=self.config.approval_ttl_days,
-                        rate_limit_per_minute=self.config.rate_limit_per_minute,
-                        fault_plan={},
-                    )
-                )
-            if s.scalars(select(Partner)).first() is None:
-                s.add(
-                    Partner(
-                        company_name="Northwind Invoicing ApS",
-                        short_name="Northwind",
-                        contact_email="partners@northwind.example",
-                        referral_fee_percentage=Decimal("50"),
-                        background_color="#1F3A5F",
-                        font_color="#FFFFFF",
-                        font_family="Inter, sans-serif",
-                    )
-                )
+        seed.create_schema(self.store, self.config)
 
     def reset(self) -> None:
         """Start over: drop every sandbox table, recreate them and load the demo data."""
-        Base.metadata.drop_all(self.engine)
+        self.store.drop_tables()
         self.create_schema()
         self.load_demo()
 
@@ -245,4 +185,4 @@ class Sandbox:
             self._delivery_thread.join(timeout=5)
             self._delivery_thread = None
         self.delivery_session.close()
-        self.engine.dispose()
+        self.store.close()
