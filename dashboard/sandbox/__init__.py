@@ -8,7 +8,8 @@ See core.Sandbox for the rest (clock, faults, webhooks, demo data).
 """
 
 from dashboard.sandbox.config import SandboxConfig, SandboxUrls
-from dashboard.sandbox.core import Sandbox, create_sandbox_app
+from dashboard.sandbox.app import create_sandbox_app
+from dashboard.sandbox.core import Sandbox
 from dashboard.sandbox.transport import SandboxTransport, WsgiTransport
 
 __all__ = ["Sandbox", "SandboxConfig", "SandboxTransport", "SandboxUrls", "WsgiTransport", "create_sandbox_app"]

@@ -20,8 +20,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock, delivery, domain, faults, reference
-from dashboard.sandbox.api import close_session, db, sandbox
+from dashboard.sandbox import clock, domain, faults, reference
+from dashboard.sandbox.context import close_session, db, parts
 from dashboard.sandbox.errors import SandboxError
 from dashboard.sandbox.models import (
     ACTIVE_LINK_STATUSES,
@@ -331,7 +331,7 @@ def rate_limit():
 def deliver_webhooks():
     """Send every webhook delivery that is due now."""
     close_session()  # the dispatcher works in its own transactions
-    attempted = delivery.dispatch_due(sandbox())
+    attempted = parts().deliver()
     flash(f"{attempted} webhook delivery attempt(s) made.", "info")
     return _back()
 
@@ -344,7 +344,7 @@ def reset():
     if request.form.get("confirm") != "yes":
         return _back()
     close_session()  # release this request's connection before the tables are dropped
-    sandbox().reset()
+    parts().reset()
     flash("The sandbox was reset to the demo data.", "info")
     return _back()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import importlib.util
 import logging
 import threading
@@ -11,11 +9,11 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 
 import requests
-from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock, errors, seed
+from dashboard.sandbox import clock, seed
+from dashboard.sandbox.app import create_sandbox_app
 from dashboard.sandbox.config import SandboxConfig, SandboxUrls
 from dashboard.sandbox.faults import FaultMiddleware, Faults
 from dashboard.sandbox.models import ClientLink
@@ -24,33 +22,6 @@ from dashboard.sandbox.transport import Observer, SandboxTransport
 
 log = logging.getLogger(__name__)
 DELIVERY_POLL_SECONDS = 0.5
-# Optional parts of the sandbox, each a module exposing `bp`, mounted when present.
-OPTIONAL_BLUEPRINTS = (("ui", "/ui"), ("control", "/control"))
-
-
-def create_sandbox_app(sandbox: Sandbox) -> Flask:
-    """The sandbox's own Flask app: both APIs, plus the hosted pages and control panel when present."""
-    from dashboard.sandbox.api import close_session, customer, referral
-
-    app = Flask("dashboard.sandbox")
-    # Above the 25 MB file limit, so an oversized upload gets Debitura's own 413 answer.
-    app.config["MAX_CONTENT_LENGTH"] = 30 * 1024 * 1024
-    app.secret_key = hashlib.sha256(f"{sandbox.config.jwt_secret}:pages".encode()).hexdigest()
-    # Embedded, the sandbox shares the dashboard's host: its own cookie name and path keep its flash
-    # messages from replacing the dashboard's sign-in cookie.
-    app.config["SESSION_COOKIE_NAME"] = "sandbox_session"
-    app.config["SESSION_COOKIE_PATH"] = sandbox.config.mount_prefix or "/"
-    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.extensions["sandbox"] = sandbox
-    app.register_blueprint(referral.bp, url_prefix="/referral-api")
-    app.register_blueprint(customer.bp, url_prefix="/customer-api")
-    for module_name, prefix in OPTIONAL_BLUEPRINTS:
-        if importlib.util.find_spec(f"dashboard.sandbox.{module_name}") is not None:
-            module = importlib.import_module(f"dashboard.sandbox.{module_name}")
-            app.register_blueprint(module.bp, url_prefix=prefix)
-    app.teardown_appcontext(close_session)
-    errors.register(app)
-    return app
 
 
 class Sandbox:
@@ -65,7 +36,7 @@ class Sandbox:
         # Webhook deliveries go out through this session; a host app may mount an in-process adapter on it.
         self.delivery_session = requests.Session()
         self.faults = Faults(self)
-        self.wsgi_app = create_sandbox_app(self)
+        self.wsgi_app = create_sandbox_app(self.config, self.store, deliver=self.dispatch_pending, reset=self.reset)
         self._stop = threading.Event()
         self._delivery_lock = threading.Lock()  # the host app may start delivery from concurrent requests
         self._delivery_thread: threading.Thread | None = None

@@ -24,7 +24,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, domain, reference, validation
-from dashboard.sandbox.api import db
+from dashboard.sandbox.context import db
 from dashboard.sandbox.countries import COUNTRIES, country_code
 from dashboard.sandbox.errors import LinkRequestUnavailable, StepNotAvailable, ValidationFailed
 from dashboard.sandbox.models import ClientLink, Creditor, LinkRequest
