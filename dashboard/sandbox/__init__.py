@@ -4,12 +4,12 @@
     sandbox.create_schema()
     sandbox.mount(session)          # a requests.Session now reaches the sandbox in-process
 
-See core.Sandbox for the rest (clock, faults, webhooks, demo data).
+See composition.Sandbox for the rest (clock, faults, webhooks, demo data).
 """
 
 from dashboard.sandbox.config import SandboxConfig, SandboxUrls
 from dashboard.sandbox.app import create_sandbox_app
-from dashboard.sandbox.core import Sandbox
+from dashboard.sandbox.composition import Sandbox
 from dashboard.sandbox.transport import SandboxTransport, WsgiTransport
 
 __all__ = ["Sandbox", "SandboxConfig", "SandboxTransport", "SandboxUrls", "WsgiTransport", "create_sandbox_app"]

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -55,10 +55,8 @@ from dashboard.sandbox.models import (
     SandboxState,
     WebhookSubscription,
 )
+from dashboard.sandbox.store import Store
 from dashboard.sandbox.wire import dumps
-
-if TYPE_CHECKING:
-    from dashboard.sandbox.core import Sandbox
 
 SEED = 20240917
 DEMO_SDCA_VERSION = 2
@@ -839,9 +837,18 @@ def clear(s: Session) -> None:
             s.execute(delete(table))
 
 
-def load_demo(sandbox: Sandbox) -> None:
+def ensure_demo(store: Store) -> bool:
+    """Load the demo data into an empty sandbox; True when it was loaded."""
+    with store.session() as s:
+        if s.scalars(select(ClientLink.id)).first() is not None:
+            return False
+    load_demo(store)
+    return True
+
+
+def load_demo(store: Store) -> None:
     """Replace the sandbox's data with the demo data (the clock and the partner stay)."""
-    with sandbox.session() as s:
+    with store.session() as s:
         clear(s)
         state = s.get(SandboxState, clock.STATE_ID)
         state.sdca_version = DEMO_SDCA_VERSION
@@ -852,11 +859,11 @@ def load_demo(sandbox: Sandbox) -> None:
 # --- volume ------------------------------------------------------------------------------------
 
 
-def grow(sandbox: Sandbox, tenants: int, cases: int, *, seed: int = SEED) -> None:
+def grow(store: Store, tenants: int, cases: int, *, seed: int = SEED) -> None:
     """Add `tenants` ready tenants and `cases` cases spread over them, with bulk inserts."""
     if tenants < 1 and cases > 0:
         raise ValueError("cases need tenants to belong to")
-    with sandbox.session() as s:
+    with store.session() as s:
         now = clock.now(s).replace(microsecond=0)
         partner_id = s.scalars(select(Partner.id)).one()
         version = s.get(SandboxState, clock.STATE_ID).sdca_version
@@ -921,7 +928,7 @@ __all__ = [
 ]
 
 
-def announce_link_requests(sandbox: Sandbox) -> int:
+def announce_link_requests(store: Store) -> int:
     """Fire the webhooks the demo's link requests fired before anyone subscribed.
 
     The demo is loaded before the dashboard subscribes, so without this a fresh dashboard
@@ -933,7 +940,7 @@ def announce_link_requests(sandbox: Sandbox) -> int:
     from dashboard.sandbox.models import LinkRequest
 
     announced = 0
-    with sandbox.session() as s:
+    with store.session() as s:
         requests = s.scalars(
             select(LinkRequest).where(LinkRequest.status.in_(("pending", "declined", "expired"))).order_by(LinkRequest.id)
         ).all()

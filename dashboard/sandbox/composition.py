@@ -1,45 +1,45 @@
-"""The Sandbox object the dashboard and the tests hold, and the Flask app it serves."""
+"""The Sandbox: the composition root that builds a simulated Debitura from its parts and hands them out.
+
+It constructs, in order, the store (database), the fault plan on it, the webhook dispatcher (store
+plus an HTTP session), the WSGI app (config, store, and the dispatcher and reset for the control
+panel) and, on request, transports onto the app. Nothing below imports it; the few methods it has
+beyond construction are the shortcuts tests and the dashboard use (sessions, clock, demo, delivery).
+"""
 
 from __future__ import annotations
 
-import importlib.util
-import logging
-import threading
 from contextlib import AbstractContextManager
 from datetime import datetime
 
 import requests
-from sqlalchemy import select
+from flask import Flask
 from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock, seed
+from dashboard.sandbox import clock, demo, domain, seed
 from dashboard.sandbox.app import create_sandbox_app
 from dashboard.sandbox.config import SandboxConfig, SandboxUrls
+from dashboard.sandbox.delivery import Dispatcher
 from dashboard.sandbox.faults import FaultMiddleware, Faults
-from dashboard.sandbox.models import ClientLink
 from dashboard.sandbox.store import Store
 from dashboard.sandbox.transport import Observer, SandboxTransport
 
-log = logging.getLogger(__name__)
-DELIVERY_POLL_SECONDS = 0.5
-
 
 class Sandbox:
-    """A simulated Debitura: its database, its WSGI app, transports onto it and its clock."""
+    """A simulated Debitura: its store, fault plan, webhook dispatcher, WSGI app and transports onto it."""
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         self.urls = SandboxUrls(config.base_url)
         self.store = Store(config.database_url, self.urls)
         self.engine = self.store.engine
-        self.observers: list[Observer] = []
+        self.faults = Faults(self.store)
         # Webhook deliveries go out through this session; a host app may mount an in-process adapter on it.
-        self.delivery_session = requests.Session()
-        self.faults = Faults(self)
-        self.wsgi_app = create_sandbox_app(self.config, self.store, deliver=self.dispatch_pending, reset=self.reset)
-        self._stop = threading.Event()
-        self._delivery_lock = threading.Lock()  # the host app may start delivery from concurrent requests
-        self._delivery_thread: threading.Thread | None = None
+        self.dispatcher = Dispatcher(self.store, requests.Session())
+        self.wsgi_app: Flask = create_sandbox_app(
+            config, self.store, deliver=self.dispatcher.dispatch_due, reset=self.reset
+        )
+        # Told about every in-process exchange (the contract checker is one).
+        self.observers: list[Observer] = []
         if config.auto_deliver:
             self.start_delivery()
 
@@ -62,25 +62,17 @@ class Sandbox:
         self.create_schema()
         self.load_demo()
 
-    # --- demo data (dashboard/sandbox/demo.py) -------------------------------------------------
+    # --- demo data -----------------------------------------------------------------------------
 
     def load_demo(self) -> None:
-        from dashboard.sandbox import demo
-
-        demo.load_demo(self)
+        demo.load_demo(self.store)
 
     def ensure_demo(self) -> bool:
         """Load the demo data into an empty sandbox; True when it was loaded."""
-        with self.session() as s:
-            if s.scalars(select(ClientLink.id)).first() is not None:
-                return False
-        self.load_demo()
-        return True
+        return demo.ensure_demo(self.store)
 
     def grow(self, tenants: int, cases: int) -> None:
-        from dashboard.sandbox import demo
-
-        demo.grow(self, tenants, cases)
+        demo.grow(self.store, tenants, cases)
 
     # --- time ----------------------------------------------------------------------------------
 
@@ -93,8 +85,6 @@ class Sandbox:
 
         `run_jobs=False` only moves time, to look at the moment between a TTL passing and the job.
         """
-        from dashboard.sandbox import domain
-
         with self.session() as s:
             now = clock.advance(s, seconds)
             if run_jobs:
@@ -104,7 +94,7 @@ class Sandbox:
     # --- transports ----------------------------------------------------------------------------
 
     def transport(self) -> SandboxTransport:
-        return SandboxTransport(self)
+        return SandboxTransport(self.wsgi_app, self.config.base_url, self.faults, self.observers)
 
     def mount(self, session: requests.Session) -> requests.Session:
         """Route `session`'s requests for this sandbox's URLs in-process."""
@@ -114,46 +104,32 @@ class Sandbox:
     @property
     def http_app(self) -> FaultMiddleware:
         """The WSGI app to serve over real HTTP: the sandbox app behind the fault middleware."""
-        return FaultMiddleware(self, self.wsgi_app)
+        return FaultMiddleware(self.wsgi_app, self.faults, self.config.stall_seconds)
 
     @property
     def control_url(self) -> str:
         return self.urls.control + "/"
 
-    # --- webhooks (dashboard/sandbox/delivery.py) ----------------------------------------------
+    # --- webhooks ------------------------------------------------------------------------------
 
-    def dispatch_pending(self) -> int:
-        """Deliver every webhook that is due now, synchronously; returns how many were attempted."""
-        from dashboard.sandbox import delivery
+    @property
+    def delivery_session(self) -> requests.Session:
+        """The HTTP session webhook deliveries go out through (replaceable, e.g. per test)."""
+        return self.dispatcher.http
 
-        return delivery.dispatch_due(self)
+    @delivery_session.setter
+    def delivery_session(self, session: requests.Session) -> None:
+        self.dispatcher.http = session
+
+    def dispatch_pending(self, now: datetime | None = None) -> int:
+        """Deliver every webhook that is due (at `now`, default sandbox now); returns how many were attempted."""
+        return self.dispatcher.dispatch_due(now)
 
     def start_delivery(self) -> None:
         """Deliver due webhooks from a background thread (what auto_deliver switches on); safe to call often."""
-        with self._delivery_lock:
-            if self._delivery_thread is not None:
-                return
-            if importlib.util.find_spec("dashboard.sandbox.delivery") is None:
-                log.warning("Sandbox webhook delivery is not available; events stay in the outbox.")
-                return
-            self._stop.clear()
-            self._delivery_thread = threading.Thread(
-                target=self._deliver_forever, name="sandbox-webhooks", daemon=True
-            )
-            self._delivery_thread.start()
-
-    def _deliver_forever(self) -> None:
-        while not self._stop.wait(DELIVERY_POLL_SECONDS):
-            try:
-                self.dispatch_pending()
-            except Exception:  # keep delivering after one bad round; the error is in the log
-                log.exception("Sandbox webhook delivery round failed")
+        self.dispatcher.start()
 
     def close(self) -> None:
         """Stop the delivery thread and release database connections."""
-        self._stop.set()
-        if self._delivery_thread is not None:
-            self._delivery_thread.join(timeout=5)
-            self._delivery_thread = None
-        self.delivery_session.close()
+        self.dispatcher.stop()
         self.store.close()
