@@ -7,9 +7,9 @@
 See composition.Sandbox for the rest (clock, faults, webhooks, demo data).
 """
 
-from dashboard.sandbox.config import SandboxConfig, SandboxUrls
 from dashboard.sandbox.app import create_sandbox_app
 from dashboard.sandbox.composition import Sandbox
+from dashboard.sandbox.config import SandboxConfig, SandboxUrls
 from dashboard.sandbox.transport import SandboxTransport, WsgiTransport
 
 __all__ = ["Sandbox", "SandboxConfig", "SandboxTransport", "SandboxUrls", "WsgiTransport", "create_sandbox_app"]

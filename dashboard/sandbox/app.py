@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from dashboard.sandbox import control, errors, ui
+from dashboard.sandbox import errors
 from dashboard.sandbox.api import customer, referral
 from dashboard.sandbox.config import SandboxConfig
 from dashboard.sandbox.context import AppParts, close_session
+from dashboard.sandbox.pages import control, hosted
 from dashboard.sandbox.store import Store
 
 # Above the 25 MB file limit, so an oversized upload gets Debitura's own 413 answer.
@@ -36,7 +37,7 @@ def create_sandbox_app(
     app.extensions["sandbox"] = AppParts(config=config, store=store, deliver=deliver, reset=reset)
     app.register_blueprint(referral.bp, url_prefix="/referral-api")
     app.register_blueprint(customer.bp, url_prefix="/customer-api")
-    app.register_blueprint(ui.bp, url_prefix="/ui")
+    app.register_blueprint(hosted.bp, url_prefix="/ui")
     app.register_blueprint(control.bp, url_prefix="/control")
     app.teardown_appcontext(close_session)
     errors.register(app)

@@ -23,8 +23,8 @@ import hashlib
 import hmac
 import logging
 import random
-import time
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 

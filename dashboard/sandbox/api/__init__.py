@@ -11,9 +11,9 @@ from typing import Any
 from flask import Response, g, request
 
 from dashboard.sandbox import clock, ratelimit
+from dashboard.sandbox.context import db, sandbox_config
 from dashboard.sandbox.errors import ApiError, SandboxError, ValidationFailed, error_response
 from dashboard.sandbox.models import SandboxState
-from dashboard.sandbox.context import db, sandbox_config
 from dashboard.sandbox.wire import json_response, loads
 
 

@@ -10,7 +10,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.sandbox import auth, clock, domain, events, idempotency, pricing, reference, validation, wire
-from dashboard.sandbox.api import Query, answer, json_body, no_content, ok, options, queries, rate_limit_headers, rate_limited
+from dashboard.sandbox.api import (
+    Query,
+    answer,
+    json_body,
+    no_content,
+    ok,
+    options,
+    queries,
+    rate_limit_headers,
+    rate_limited,
+)
 from dashboard.sandbox.context import db, sandbox_config
 from dashboard.sandbox.errors import ApiError, NotFound, unauthorized
 from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription

@@ -6,7 +6,7 @@ block a creditor, link an e-mail to another partner, inject faults, switch rate 
 pending webhooks out, and reset everything to the demo data.
 
 Plain forms with POST-redirect-GET. There is no CSRF token (this panel exists only in the
-sandbox); every POST is same-origin checked instead, see `ui.require_same_origin`.
+sandbox); every POST is same-origin checked instead, see `pages.origin`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -34,9 +35,12 @@ from dashboard.sandbox.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from dashboard.sandbox.ui import require_same_origin
+from dashboard.sandbox.pages.origin import refuse_cross_origin_posts
 
-bp = Blueprint("sandbox_control", __name__, template_folder="templates")
+# The templates live at the top of the sandbox package, shared with the hosted pages.
+SANDBOX_PACKAGE = Path(__file__).resolve().parents[1]
+bp = Blueprint("sandbox_control", __name__, root_path=str(SANDBOX_PACKAGE), template_folder="templates")
+bp.before_request(refuse_cross_origin_posts)
 
 CLOCK_SHORTCUTS = (("+1 hour", 3600), ("+1 day", 86400), ("+8 days", 8 * 86400))
 CLOCK_UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
@@ -55,12 +59,6 @@ FAULT_LABELS = {
 KYC_REVIEW_STATES = {"Processing": "is under review (Processing)", "Completed": "verified"}
 CASE_CHOICES = 200
 RECENT_DELIVERIES = 30
-
-
-@bp.before_request
-def _guard_posts() -> None:
-    if request.method == "POST":
-        require_same_origin()
 
 
 def _back() -> Response:
