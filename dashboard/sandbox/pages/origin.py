@@ -1,6 +1,4 @@
-"""The cross-site request guard shared by the hosted pages and the control panel.
-
-Neither takes a CSRF token (sandbox only), so every POST must come from the sandbox's own origin."""
+"""The cross-site request guard shared by the hosted pages and the control panel (neither takes a CSRF token)."""
 
 from __future__ import annotations
 
