@@ -18,8 +18,8 @@ from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from dashboard.sandbox.composition import Sandbox
 from dashboard.sandbox.config import SandboxConfig
-from dashboard.sandbox.core import Sandbox
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE = REPOSITORY / "instance" / "sandbox.db"

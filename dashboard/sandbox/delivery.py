@@ -23,24 +23,23 @@ import hashlib
 import hmac
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import requests
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock
+from dashboard.sandbox import clock, faults
 from dashboard.sandbox.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from dashboard.sandbox.store import Store
 from dashboard.sandbox.wire import dumps
-
-if TYPE_CHECKING:
-    from dashboard.sandbox.core import Sandbox
 
 log = logging.getLogger(__name__)
 
+POLL_SECONDS = 0.5  # how often the background thread looks for due deliveries
 MAX_ATTEMPTS = 8
 # Minutes to wait after attempt n (index n - 1) before attempt n + 1.
 RETRY_DELAYS_MINUTES = (1, 2, 4, 8, 16, 30, 30)
@@ -102,27 +101,69 @@ def retry_delay(attempt: int) -> timedelta:
     return timedelta(seconds=minutes * 60 * _jitter.uniform(1 - JITTER, 1 + JITTER))
 
 
-def dispatch_due(sandbox: Sandbox, now: datetime | None = None) -> int:
-    """Send every delivery due at `now` (default: sandbox now); returns how many were attempted."""
+class Dispatcher:
+    """Webhook delivery from one store over one HTTP session: on demand, or from a background thread.
+
+    `http` is where deliveries go out; a host app may mount an in-process adapter on it (or replace it).
+    """
+
+    def __init__(self, store: Store, http: requests.Session) -> None:
+        self.store = store
+        self.http = http
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # the host app may start delivery from concurrent requests
+        self._thread: threading.Thread | None = None
+
+    def dispatch_due(self, now: datetime | None = None) -> int:
+        """Send every delivery due at `now` (default: sandbox now); returns how many were attempted."""
+        return dispatch_due(self.store, self.http, now)
+
+    def start(self) -> None:
+        """Deliver due webhooks from a background thread; safe to call often."""
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._deliver_forever, name="sandbox-webhooks", daemon=True)
+            self._thread.start()
+
+    def _deliver_forever(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                self.dispatch_due()
+            except Exception:  # keep delivering after one bad round; the error is in the log
+                log.exception("Sandbox webhook delivery round failed")
+
+    def stop(self) -> None:
+        """Stop the background thread, if any, and close the HTTP session."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.http.close()
+
+
+def dispatch_due(store: Store, http: requests.Session, now: datetime | None = None) -> int:
+    """Send every delivery due at `now` (default: sandbox now) over `http`; returns how many were attempted."""
     attempted = 0
     while True:
-        due = _due(sandbox, now)
-        for candidate, copies in _apply_webhook_faults(sandbox, due):
+        due = _due(store, now)
+        for candidate, copies in _apply_webhook_faults(store, due):
             # Claimed one at a time, just before sending: a subscription disabled by an earlier
             # answer in this batch (a 410) gets nothing more.
-            outgoing = _claim(sandbox, candidate, now)
+            outgoing = _claim(store, candidate, now)
             if outgoing is None:
                 continue
             for _ in range(copies):
-                status, error = _send(sandbox.delivery_session, outgoing)
-            _record(sandbox, outgoing, status, error, now)
+                status, error = _send(http, outgoing)
+            _record(store, outgoing, status, error, now)
             attempted += 1
         if len(due) < BATCH_SIZE:
             return attempted
 
 
-def _due(sandbox: Sandbox, now: datetime | None) -> list[Candidate]:
-    with sandbox.session() as s:
+def _due(store: Store, now: datetime | None) -> list[Candidate]:
+    with store.session() as s:
         moment = now or clock.now(s)
         rows = s.execute(
             select(WebhookDelivery.id, WebhookDelivery.attempt_count, WebhookSubscription.url)
@@ -139,9 +180,9 @@ def _due(sandbox: Sandbox, now: datetime | None) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
-def _claim(sandbox: Sandbox, candidate: Candidate, now: datetime | None) -> Outgoing | None:
+def _claim(store: Store, candidate: Candidate, now: datetime | None) -> Outgoing | None:
     """Take the delivery for this process, or None when another process (or a disable) got there first."""
-    with sandbox.session() as s:
+    with store.session() as s:
         moment = now or clock.now(s)
         active = select(WebhookSubscription.id).where(WebhookSubscription.is_active.is_(True))
         result = s.execute(
@@ -173,12 +214,13 @@ def _outgoing(delivery: WebhookDelivery) -> Outgoing:
     )
 
 
-def _apply_webhook_faults(sandbox: Sandbox, due: list[Candidate]) -> list[tuple[Candidate, int]]:
+def _apply_webhook_faults(store: Store, due: list[Candidate]) -> list[tuple[Candidate, int]]:
     """Injected delivery faults: a duplicated event is sent twice; a reordered batch goes out backwards."""
     plan: list[tuple[Candidate, int]] = []
     reverse = False
     for candidate in due:
-        fault = sandbox.faults.draw(candidate.url, channel="webhook")
+        with store.session() as s:
+            fault = faults.draw(s, candidate.url, channel="webhook")
         kind = fault.kind if fault is not None else None
         reverse = reverse or kind == "reorder_webhooks"
         plan.append((candidate, 2 if kind == "duplicate_webhook" else 1))
@@ -210,9 +252,9 @@ def _send(http: requests.Session, outgoing: Outgoing) -> tuple[int | None, str |
 
 
 def _record(
-    sandbox: Sandbox, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None
+    store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None
 ) -> None:
-    with sandbox.session() as s:
+    with store.session() as s:
         moment = now or clock.now(s)
         delivery = s.get(WebhookDelivery, outgoing.delivery_id)
         delivery.last_status = status
@@ -262,4 +304,4 @@ def _disable(s: Session, subscription_id: str, reason: str, now: datetime) -> No
     )
 
 
-__all__ = ["Candidate", "Outgoing", "dispatch_due", "headers_for", "retry_delay", "sign"]
+__all__ = ["Candidate", "Dispatcher", "Outgoing", "dispatch_due", "headers_for", "retry_delay", "sign"]

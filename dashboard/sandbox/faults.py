@@ -20,17 +20,15 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox.clock import STATE_ID
 from dashboard.sandbox.models import SandboxState
+from dashboard.sandbox.store import Store
 from dashboard.sandbox.wire import dumps
-
-if TYPE_CHECKING:
-    from dashboard.sandbox.core import Sandbox
 
 HTTP_KINDS = ("latency", "timeout_before", "timeout_after", "http_500", "http_503", "http_429", "connection_reset")
 WEBHOOK_KINDS = ("duplicate_webhook", "reorder_webhooks")
@@ -181,29 +179,29 @@ def error_answer(fault: Fault) -> tuple[int, dict[str, str], bytes]:
 
 
 class Faults:
-    """The fault plan of one sandbox, each call in its own committed transaction."""
+    """The fault plan kept in one store, each call in its own committed transaction."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self._sandbox = sandbox
+    def __init__(self, store: Store) -> None:
+        self._store = store
 
     def fail_next(self, n: int, kind: str, **options: Any) -> None:
-        with self._sandbox.session() as s:
+        with self._store.session() as s:
             fail_next(s, n, kind, **options)
 
     def fail_ratio(self, ratio: float, kinds: Iterable[str], seed: int = 0, **options: Any) -> None:
-        with self._sandbox.session() as s:
+        with self._store.session() as s:
             fail_ratio(s, ratio, kinds, seed, **options)
 
     def clear(self) -> None:
-        with self._sandbox.session() as s:
+        with self._store.session() as s:
             clear(s)
 
     def plan(self) -> dict[str, Any]:
-        with self._sandbox.session() as s:
+        with self._store.session() as s:
             return current_plan(s)
 
     def draw(self, path: str | None, channel: str = "http") -> Fault | None:
-        with self._sandbox.session() as s:
+        with self._store.session() as s:
             return draw(s, path, channel)
 
 
@@ -215,15 +213,16 @@ class FaultMiddleware:
     closes the connection.
     """
 
-    def __init__(self, sandbox: Sandbox, app: Callable) -> None:
-        self.sandbox = sandbox
+    def __init__(self, app: Callable, faults: Faults, stall_seconds: float) -> None:
         self.app = app
+        self.faults = faults
+        self.stall_seconds = stall_seconds
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
-        fault = self.sandbox.faults.draw(environ.get("PATH_INFO", ""))
+        fault = self.faults.draw(environ.get("PATH_INFO", ""))
         if fault is None:
             return self.app(environ, start_response)
-        stall = self.sandbox.config.stall_seconds
+        stall = self.stall_seconds
         if fault.is_error_answer:
             status, headers, body = error_answer(fault)
             start_response(f"{status} Injected", list(headers.items()))

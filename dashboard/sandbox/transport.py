@@ -12,7 +12,7 @@ import io
 import time
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -22,10 +22,7 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from dashboard.sandbox.faults import Fault, error_answer
-
-if TYPE_CHECKING:
-    from dashboard.sandbox.core import Sandbox
+from dashboard.sandbox.faults import Fault, Faults, error_answer
 
 Observer = Callable[[requests.PreparedRequest, requests.Response], None]
 
@@ -132,13 +129,14 @@ class SandboxTransport(WsgiTransport):
     `timeout_before` and `timeout_after` raise ReadTimeout, `connection_reset` ConnectionError.
     """
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        super().__init__(sandbox.wsgi_app, sandbox.config.base_url)
-        self.sandbox = sandbox
+    def __init__(self, app: Callable, base_url: str, faults: Faults, observers: Iterable[Observer]) -> None:
+        super().__init__(app, base_url)
+        self.faults = faults
+        self.observers = observers  # read at every exchange, so observers added later are told too
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
              verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
-        fault = self.sandbox.faults.draw(self.path_info(request))
+        fault = self.faults.draw(self.path_info(request))
         response = self._faulty(request, fault, read_timeout(timeout)) if fault else self.call_app(request)
         self._observe(request, response)
         return response
@@ -165,6 +163,5 @@ class SandboxTransport(WsgiTransport):
         )
 
     def _observe(self, request: requests.PreparedRequest, response: requests.Response) -> None:
-        observers: Iterable[Observer] = list(self.sandbox.observers)
-        for observer in observers:
+        for observer in list(self.observers):
             observer(request, response)

@@ -69,7 +69,7 @@ def first_sandbox_sync() -> str | None:
     db.session.commit()
     # Link requests that were pending, declined or expired before we subscribed reach us as webhooks.
     sandbox = current_app.extensions["sandbox"]
-    announced = announce_link_requests(sandbox)
+    announced = announce_link_requests(sandbox.store)
     sandbox.dispatch_pending()
     # Webhooks name only the company; the partner sent these requests itself and keeps what it sent,
     # which is what re-issuing their URL needs.

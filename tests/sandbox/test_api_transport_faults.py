@@ -255,7 +255,10 @@ def test_the_retry_after_header_can_be_left_out(sandbox, http, monkeypatch):
     me = f"{sandbox.urls.referral_api}/me"
     http.get(me, headers={"XApiKey": "sandbox-key"})
     assert "Retry-After" in http.get(me, headers={"XApiKey": "sandbox-key"}).headers
-    monkeypatch.setattr(sandbox, "config", replace(sandbox.config, rate_limit_retry_after_header=False))
+    # The sandbox app reads its config from the parts it was built with.
+    parts = sandbox.wsgi_app.extensions["sandbox"]
+    monkeypatch.setitem(sandbox.wsgi_app.extensions, "sandbox",
+                        replace(parts, config=replace(parts.config, rate_limit_retry_after_header=False)))
 
     answer = http.get(me, headers={"XApiKey": "sandbox-key"})
 

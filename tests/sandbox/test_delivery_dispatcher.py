@@ -134,16 +134,16 @@ def test_a_failing_endpoint_is_retried_on_the_documented_schedule_then_disabled(
     moment = sandbox.now()
 
     for attempt, minutes in enumerate(SCHEDULE_MINUTES, start=1):
-        assert delivery.dispatch_due(sandbox, moment) == 1
+        assert sandbox.dispatch_pending(moment) == 1
         row = deliveries(sandbox)[0]
         assert row.attempt_count == attempt
         assert row.last_error == "HTTP 500: Answer"
         waited = row.next_attempt_at - moment
         assert timedelta(minutes=minutes * 0.9) <= waited <= timedelta(minutes=minutes * 1.1)
-        assert delivery.dispatch_due(sandbox, moment + waited - timedelta(seconds=1)) == 0  # not due yet
+        assert sandbox.dispatch_pending(moment + waited - timedelta(seconds=1)) == 0  # not due yet
         moment = row.next_attempt_at
 
-    assert delivery.dispatch_due(sandbox, moment) == 1
+    assert sandbox.dispatch_pending(moment) == 1
     assert len(receiver.received) == 8
     assert deliveries(sandbox)[0].status == "failed"
     disabled = referral.get_webhook(subscription.id)
@@ -178,11 +178,11 @@ def test_a_success_resets_the_failure_count(sandbox, receiver, subscription):
     emit(sandbox)
     moment = sandbox.now()
     for _ in range(2):
-        delivery.dispatch_due(sandbox, moment)
+        sandbox.dispatch_pending(moment)
         moment = deliveries(sandbox)[0].next_attempt_at
     assert subscription_row(sandbox, subscription.id).consecutive_failures == 2
 
-    delivery.dispatch_due(sandbox, moment)
+    sandbox.dispatch_pending(moment)
 
     assert subscription_row(sandbox, subscription.id).consecutive_failures == 0
     assert deliveries(sandbox)[0].delivered_at == moment

@@ -1,39 +1,20 @@
-"""The two simulated APIs, and what every API view shares: the request's session, JSON bodies,
-query parameters bound the way an ASP.NET binder does, rate limiting, and committing answers."""
+"""The two simulated APIs, and what every API view shares: JSON bodies, query parameters bound the
+way an ASP.NET binder does, rate limiting, and committing answers (the request's session is `db()`
+from `context`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Response, current_app, g, request
-from sqlalchemy.orm import Session
+from flask import Response, g, request
 
 from dashboard.sandbox import clock, ratelimit
+from dashboard.sandbox.context import db, sandbox_config
 from dashboard.sandbox.errors import ApiError, SandboxError, ValidationFailed, error_response
 from dashboard.sandbox.models import SandboxState
 from dashboard.sandbox.wire import json_response, loads
-
-if TYPE_CHECKING:
-    from dashboard.sandbox.core import Sandbox
-
-
-def sandbox() -> Sandbox:
-    return current_app.extensions["sandbox"]
-
-
-def db() -> Session:
-    """The ORM session of this request (closed, uncommitted work rolled back, at teardown)."""
-    if "sbx_session" not in g:
-        g.sbx_session = sandbox().new_session()
-    return g.sbx_session
-
-
-def close_session(_error: BaseException | None = None) -> None:
-    session = g.pop("sbx_session", None)
-    if session is not None:
-        session.close()
 
 
 def json_body() -> Any:
@@ -162,7 +143,7 @@ def rate_limited(scope: str) -> Response | None:
     g.rate_limit = verdict
     if verdict.retry_after is None:
         return None
-    headers = {"Retry-After": str(verdict.retry_after)} if sandbox().config.rate_limit_retry_after_header else {}
+    headers = {"Retry-After": str(verdict.retry_after)} if sandbox_config().rate_limit_retry_after_header else {}
     return json_response(
         429,
         {

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, g, request
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.sandbox import auth, clock, domain, idempotency, pricing, reference, validation, wire
-from dashboard.sandbox.api import db, json_body, ok, rate_limit_headers, rate_limited, sandbox
+from dashboard.sandbox.api import json_body, ok, rate_limit_headers, rate_limited
+from dashboard.sandbox.context import db, sandbox_config
 from dashboard.sandbox.errors import ApiError, NotFound, ValidationFailed
 from dashboard.sandbox.models import Case, ClientLink
 
@@ -18,7 +19,7 @@ bp = Blueprint("customer_api", __name__)
 
 @bp.before_request
 def authenticate() -> Response | None:
-    link = auth.link_for_bearer(db(), request.headers.get("Authorization"), sandbox().config.jwt_secret)
+    link = auth.link_for_bearer(db(), request.headers.get("Authorization"), sandbox_config().jwt_secret)
     if link is None:
         return Response(status=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.link_id = link.id

@@ -13,15 +13,15 @@ from dashboard.sandbox import auth, clock, domain, events, idempotency, pricing,
 from dashboard.sandbox.api import (
     Query,
     answer,
-    db,
     json_body,
     no_content,
     ok,
+    options,
+    queries,
     rate_limit_headers,
     rate_limited,
-    sandbox,
 )
-from dashboard.sandbox.api import options, queries
+from dashboard.sandbox.context import db, sandbox_config
 from dashboard.sandbox.errors import ApiError, NotFound, unauthorized
 from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription
 
@@ -33,7 +33,7 @@ ALLOWED_EXTENSIONS = frozenset({".pdf", ".doc", ".docx", ".xls", ".xlsx", ".csv"
 
 @bp.before_request
 def authenticate() -> Response | None:
-    if not auth.api_key_valid(request.headers.get("XApiKey"), sandbox().config.api_key):
+    if not auth.api_key_valid(request.headers.get("XApiKey"), sandbox_config().api_key):
         return unauthorized()
     return rate_limited(_scope())
 
@@ -42,7 +42,7 @@ bp.after_request(rate_limit_headers)
 
 
 def _scope() -> str:
-    return auth.api_key_scope(sandbox().config.api_key)
+    return auth.api_key_scope(sandbox_config().api_key)
 
 
 # --- clients -----------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def mint_token():
     """A 30-minute bearer token for any active link (signing is not required)."""
     tenant = validation.parse_token_request(json_body())
     link = domain.require_link(db(), tenant)
-    return ok(auth.mint_token(db(), link, sandbox().config.jwt_secret))
+    return ok(auth.mint_token(db(), link, sandbox_config().jwt_secret))
 
 
 # --- cases -------------------------------------------------------------------------------------
@@ -253,7 +253,7 @@ def coverage():
 
 def _http_hosts() -> tuple[str, ...]:
     """Hosts allowed to receive webhooks over plain http: the address this sandbox is served at."""
-    return (urlsplit(sandbox().config.public_url).netloc,)
+    return (urlsplit(sandbox_config().public_url).netloc,)
 
 
 def _subscription(subscription_id: str) -> WebhookSubscription:

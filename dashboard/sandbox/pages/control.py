@@ -6,7 +6,7 @@ block a creditor, link an e-mail to another partner, inject faults, switch rate 
 pending webhooks out, and reset everything to the demo data.
 
 Plain forms with POST-redirect-GET. There is no CSRF token (this panel exists only in the
-sandbox); every POST is same-origin checked instead, see `ui.require_same_origin`.
+sandbox); every POST is same-origin checked instead, see `pages.origin`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.sandbox import clock, delivery, domain, faults, reference
-from dashboard.sandbox.api import close_session, db, sandbox
+from dashboard.sandbox import clock, domain, faults, reference
+from dashboard.sandbox.context import close_session, db, parts
 from dashboard.sandbox.errors import SandboxError
 from dashboard.sandbox.models import (
     ACTIVE_LINK_STATUSES,
@@ -34,9 +35,12 @@ from dashboard.sandbox.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from dashboard.sandbox.ui import require_same_origin
+from dashboard.sandbox.pages.origin import refuse_cross_origin_posts
 
-bp = Blueprint("sandbox_control", __name__, template_folder="templates")
+# The templates live at the top of the sandbox package, shared with the hosted pages.
+SANDBOX_PACKAGE = Path(__file__).resolve().parents[1]
+bp = Blueprint("sandbox_control", __name__, root_path=str(SANDBOX_PACKAGE), template_folder="templates")
+bp.before_request(refuse_cross_origin_posts)
 
 CLOCK_SHORTCUTS = (("+1 hour", 3600), ("+1 day", 86400), ("+8 days", 8 * 86400))
 CLOCK_UNITS = {"minutes": 60, "hours": 3600, "days": 86400}
@@ -55,12 +59,6 @@ FAULT_LABELS = {
 KYC_REVIEW_STATES = {"Processing": "is under review (Processing)", "Completed": "verified"}
 CASE_CHOICES = 200
 RECENT_DELIVERIES = 30
-
-
-@bp.before_request
-def _guard_posts() -> None:
-    if request.method == "POST":
-        require_same_origin()
 
 
 def _back() -> Response:
@@ -331,7 +329,7 @@ def rate_limit():
 def deliver_webhooks():
     """Send every webhook delivery that is due now."""
     close_session()  # the dispatcher works in its own transactions
-    attempted = delivery.dispatch_due(sandbox())
+    attempted = parts().deliver()
     flash(f"{attempted} webhook delivery attempt(s) made.", "info")
     return _back()
 
@@ -344,7 +342,7 @@ def reset():
     if request.form.get("confirm") != "yes":
         return _back()
     close_session()  # release this request's connection before the tables are dropped
-    sandbox().reset()
+    parts().reset()
     flash("The sandbox was reset to the demo data.", "info")
     return _back()
 
