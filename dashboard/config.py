@@ -265,7 +265,7 @@ def finish_settings(config: dict, instance_path: str) -> None:
             )
     _check_sign_in(config)
     for key, default in zip(
-        ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults
+        ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults, strict=True
     ):
         config.setdefault(key, default)
 

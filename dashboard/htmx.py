@@ -23,14 +23,8 @@ def render(template: str, block: str | Mapping[str, str] | None = None, *, statu
     """
     block_name = None
     if block is not None and wants_fragment():
-        if isinstance(block, str):
-            block_name = block
-        else:
-            block_name = block.get(request.htmx.target or "")
-    if block_name:
-        body = render_block(template, block_name, **context)
-    else:
-        body = render_template(template, **context)
+        block_name = block if isinstance(block, str) else block.get(request.htmx.target or "")
+    body = render_block(template, block_name, **context) if block_name else render_template(template, **context)
     response = make_response(body, status)
     response.headers.add("Vary", "HX-Request")
     if trigger:

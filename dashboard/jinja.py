@@ -13,8 +13,8 @@ from flask import Flask, current_app, url_for
 from dashboard import debitura_day
 from dashboard.authz import can, may_open
 from dashboard.durations import duration
-from dashboard.money import format_money
 from dashboard.htmx import register_oob_flash
+from dashboard.money import format_money
 from dashboard.services import return_urls
 from dashboard.services.audit import action_label as audit_action_label
 

@@ -12,8 +12,8 @@ from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
 from dashboard.htmx import render, unchanged_since, wants_fragment
 from dashboard.models import Case
-from dashboard.services.tenant_state import debitura_now
 from dashboard.services import audit, cases, kyc, live, return_urls
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
 from dashboard.uploads.forms import UploadForm

@@ -19,7 +19,15 @@ from sqlalchemy.orm import joinedload, load_only
 from dashboard import money
 from dashboard.debitura import CaseDetail, DebituraClient, DebituraConnectionError, NotFound, RateLimited, ServerError
 from dashboard.extensions import db
-from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
+from dashboard.models import (
+    LIFECYCLE_GROUPS,
+    PENDING_SIGNING,
+    Case,
+    CaseFileUpload,
+    CaseSubmission,
+    Tenant,
+    WebhookEvent,
+)
 from dashboard.services import count_cache, live, mirror
 from dashboard.services.query_args import page_number, search_text
 from dashboard.services.tenant_state import debitura_now

@@ -28,4 +28,4 @@ USD_PER_UNIT: dict[str, Decimal] = {
 
 def usd_equivalent(amount: ColumnElement, currency: ColumnElement) -> ColumnElement:
     """SQL for `amount` in USD at the indicative rate; NULL for a currency without one."""
-    return amount * case({code: rate for code, rate in USD_PER_UNIT.items()}, value=currency, else_=None)
+    return amount * case(dict(USD_PER_UNIT), value=currency, else_=None)

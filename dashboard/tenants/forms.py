@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from dashboard.cases import fields

@@ -54,7 +54,9 @@ def create_case():
             case, signing_url = domain.create_case(db(), _link(), json_body())
         except IntegrityError:
             # Two requests raced past the duplicate check with the same creditorReference.
-            raise ValidationFailed.single("CreditorReference", "DuplicateReference: the creditor reference is in use.")
+            raise ValidationFailed.single(
+                "CreditorReference", "DuplicateReference: the creditor reference is in use."
+            ) from None
         return ok(wire.invoice_dto(case, combined_signing_url=signing_url))
 
     response = idempotency.run(

@@ -17,11 +17,12 @@ from dashboard.sandbox.api import (
     json_body,
     no_content,
     ok,
+    options,
+    queries,
     rate_limit_headers,
     rate_limited,
     sandbox,
 )
-from dashboard.sandbox.api import options, queries
 from dashboard.sandbox.errors import ApiError, NotFound, unauthorized
 from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription
 
