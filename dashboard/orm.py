@@ -1,8 +1,9 @@
 """Declarative base and the small column helpers every model shares."""
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CursorResult, DateTime, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -30,6 +31,17 @@ def debitura_now() -> datetime:
 
     sandbox = current_app.extensions.get("sandbox") if has_app_context() else None
     return sandbox.now() if sandbox is not None else now_utc()
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a Session matched.
+
+    A Session answers such a statement with a CursorResult, which counts them, though its
+    `execute` is declared to return the plain Result.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} is not the result of an UPDATE or DELETE")
+    return result.rowcount
 
 
 class UtcDateTime(TypeDecorator):

@@ -362,7 +362,9 @@ class Builder:
         """(base fee, age surcharge) as the pricing rules give them; the base depends on neither date."""
         key = (amount, currency, country)
         if key not in self.base_fees:
-            self.base_fees[key] = pricing.quote(amount, currency, country, today=today).base
+            quote = pricing.quote(amount, currency, country, today=today)
+            assert quote is not None, f"demo debtors live where a partner collects, not in {country}"
+            self.base_fees[key] = quote.base
         return self.base_fees[key], pricing.surcharge_for_due_date(due_day, today)
 
     def creditor(self, tenant: DemoTenant, *, signed: int | None, kyc_required: bool, deleted: bool = False) -> str:
@@ -589,6 +591,7 @@ def _add_case(builder: Builder, tenant: DemoTenant, link_id: str, creditor_id: s
     rng = builder.rng
     country = country or _debtor_country(rng, tenant)
     partner = reference.route(country)
+    assert partner is not None, f"demo debtors live where a partner collects, not in {country}"
     debtor = builder.debtor(country)
     amount = builder.amount(tenant.currency)
     invoice_day = (created - timedelta(days=_between(rng, 45, 420))).date()
@@ -843,7 +846,7 @@ def load_demo(sandbox: Sandbox) -> None:
     """Replace the sandbox's data with the demo data (the clock and the partner stay)."""
     with sandbox.session() as s:
         clear(s)
-        state = s.get(SandboxState, clock.STATE_ID)
+        state = s.get_one(SandboxState, clock.STATE_ID)
         state.sdca_version = DEMO_SDCA_VERSION
         partner = s.scalars(select(Partner)).one()
         build_demo(clock.now(s), partner.id, state.approval_ttl_days).insert(s)
@@ -859,7 +862,7 @@ def grow(sandbox: Sandbox, tenants: int, cases: int, *, seed: int = SEED) -> Non
     with sandbox.session() as s:
         now = clock.now(s).replace(microsecond=0)
         partner_id = s.scalars(select(Partner.id)).one()
-        version = s.get(SandboxState, clock.STATE_ID).sdca_version
+        version = s.get_one(SandboxState, clock.STATE_ID).sdca_version
         start = s.scalar(select(func.count()).select_from(ClientLink)) or 0
         case_start = s.scalar(select(func.count()).select_from(Case)) or 0
         rng = random.Random(seed + start)

@@ -31,6 +31,7 @@ from dashboard.errors.messages import debitura_message, failure_summary
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 from dashboard.services import audit, mirror, pricing
 from dashboard.services.kyc import note_kyc_block
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state
@@ -290,7 +291,7 @@ def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], 
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:

@@ -29,7 +29,7 @@ bp.after_request(rate_limit_headers)
 
 
 def _link() -> ClientLink:
-    return db().get(ClientLink, g.link_id)
+    return db().get_one(ClientLink, g.link_id)
 
 
 def _own_case(case_id: str) -> Case:

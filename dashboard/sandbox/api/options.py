@@ -46,14 +46,14 @@ def coverage() -> list[dict[str, Any]]:
                 "countryId": COUNTRY_IDS[code],
                 "countryAlpha2": code,
                 "usStateAlpha2": state,
-                "partners": [{"partnerId": partner.id, "partnerName": partner.name, "conditions": _conditions(code)}],
+                "partners": [{"partnerId": partner.id, "partnerName": partner.name, "conditions": _conditions(code, partner)}],
             })
     return sorted(items, key=lambda item: item["jurisdiction"])
 
 
-def _conditions(country: str) -> str:
+def _conditions(country: str, partner: reference.CollectionPartner) -> str:
     if reference.needs_jpa(country):
         return "All cases; a Jurisdiction Pricing Appendix is signed with the Power of Attorney"
-    if reference.route(country).requires_kyc:
+    if partner.requires_kyc:
         return "All cases; a director's KYC verification is required"
     return "All cases"
