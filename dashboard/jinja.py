@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, url_for
@@ -139,7 +140,8 @@ def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
     The URL is built once with a placeholder for `key`, then each row's value (quoted as a
     path segment) takes the placeholder's place; routing stays the single source of the URL.
     """
-    pattern = url_for(endpoint, **{key: _PLACEHOLDER}, **values)
+    arguments: dict[str, Any] = {**values, key: _PLACEHOLDER}
+    pattern = url_for(endpoint, **arguments)
     head, found, tail = pattern.partition(_PLACEHOLDER)
     if not found:
         raise ValueError(f"{endpoint} does not put {key} in its URL")

@@ -1,9 +1,9 @@
 """Declarative base and the small column helpers every model shares."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import CursorResult, DateTime, MetaData, Result
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -65,6 +65,8 @@ class UtcDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        __table__: ClassVar[Table]  # every model is mapped to one table (the default type says FromClause)
 
 
 # Every `Mapped[datetime]` column is timezone-aware UTC. Set on the registry, since

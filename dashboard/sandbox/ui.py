@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.sandbox import clock, domain, reference, validation
 from dashboard.sandbox.api import db
@@ -60,14 +62,14 @@ def return_url_arg() -> str | None:
     return validation.clean_return_url(request.args.get("returnUrl"))
 
 
-def finish(return_url: str | None, title: str, message: str) -> Response | str:
+def finish(return_url: str | None, title: str, message: str) -> BaseResponse | str:
     """The end of a flow: back to the partner's app with completed=true, or a plain done page."""
     if return_url:
         return redirect(domain.with_completed_flag(return_url), code=303)
     return render_template("sandbox/done.html", title=title, message=message, completed=True)
 
 
-def _flow_args(**args: str | None) -> dict[str, str]:
+def _flow_args(**args: str | None) -> dict[str, Any]:
     """Query arguments for the next step, keeping the returnUrl."""
     return {key: value for key, value in {**args, "returnUrl": return_url_arg()}.items() if value}
 
@@ -155,7 +157,7 @@ def _onboarding_steps(s: Session, link: ClientLink) -> list[tuple[str, str]]:
     return [step for step in ONBOARDING_STEPS if step[0] != "kyc" or _needs_kyc(s, link.creditor)]
 
 
-def _onboarding_link(s: Session, link_id: str) -> ClientLink | Response:
+def _onboarding_link(s: Session, link_id: str) -> ClientLink | BaseResponse:
     """The link being onboarded, or where to go instead when onboarding is not what it needs."""
     link = domain.link_by_id(s, link_id)
     creditor = link.creditor
@@ -189,7 +191,7 @@ def _render_onboarding(s: Session, link: ClientLink, step: str, status: int = 20
     )
 
 
-def _next_step(s: Session, link: ClientLink, step: str) -> Response:
+def _next_step(s: Session, link: ClientLink, step: str) -> BaseResponse:
     names = [name for name, _ in ONBOARDING_STEPS]
     later = names[names.index(step) + 1 :]
     following = next(name for name in later if name != "kyc" or _needs_kyc(s, link.creditor))
@@ -255,7 +257,7 @@ def onboarding_companydetails(link_id: str):
     """Step 1: the customer checks (and corrects) the company details the partner sent."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(
@@ -273,7 +275,7 @@ def onboarding_users(link_id: str):
     """Step 2: the customer reviews who gets access."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(s, found, "users")
@@ -285,7 +287,7 @@ def onboarding_kyc(link_id: str):
     """Step 3 (clients of a KYC-requiring collection partner only): a director's identity."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(s, found, "kyc", kyc={}, errors={})
@@ -301,7 +303,7 @@ def onboarding_contract(link_id: str):
     """Last step: sign the Standard Debt Collection Agreement with a six-digit code."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(s, found, "contract", error=None)
@@ -321,8 +323,8 @@ def onboarding_contract(link_id: str):
 # --- single signatures -------------------------------------------------------------------------
 
 
-def _render_sign(status: int = 200, **context: object):
-    return render_template("sandbox/sign.html", flow_args=_flow_args(), **context), status
+def _render_sign(context: Mapping[str, object], *, error: str | None, status: int = 200):
+    return render_template("sandbox/sign.html", flow_args=_flow_args(), error=error, **context), status
 
 
 @bp.route("/ContractUpgrade/Sign/<link_id>", methods=["GET", "POST"])
@@ -349,10 +351,10 @@ def contract_upgrade(link_id: str):
         "button": "Sign the updated agreement",
     }
     if request.method == "GET":
-        return _render_sign(error=None, **context)
+        return _render_sign(context, error=None)
     error = _code_error(request.form)
     if error:
-        return _render_sign(422, error=error, **context)
+        return _render_sign(context, error=error, status=422)
     domain.sign_contract_upgrade(s, link.id)
     s.commit()
     return finish(return_url_arg(), "Agreement signed", "Thank you: the updated agreement is signed.")
@@ -375,10 +377,10 @@ def power_of_attorney(link_id: str):
         "hidden": {"collectionPartnerId": partner.id},
     }
     if request.method == "GET":
-        return _render_sign(error=None, **context)
+        return _render_sign(context, error=None)
     error = _code_error(request.form)
     if error:
-        return _render_sign(422, error=error, **context)
+        return _render_sign(context, error=error, status=422)
     domain.sign_power_of_attorney(s, link.id, partner.id)
     s.commit()
     return finish(return_url_arg(), "Power of Attorney signed", f"{partner.name} can now work on your cases.")
@@ -436,7 +438,7 @@ def _open_request(s: Session, token: str) -> LinkRequest:
     return link_request
 
 
-def _after_approval(s: Session, link: ClientLink) -> Response | str:
+def _after_approval(s: Session, link: ClientLink) -> BaseResponse | str:
     """Approved: straight into the signing chain when contracts are outstanding, else done."""
     s.commit()
     if domain.pending_signing_steps(s, link.creditor_id):
