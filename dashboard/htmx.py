@@ -11,7 +11,9 @@ from jinja2_fragments.flask import render_block
 def wants_fragment() -> bool:
     """An htmx swap asks for a fragment; boosted and history-restore requests need the page."""
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    if not htmx:
+        return False
+    return not htmx.boosted and not htmx.history_restore_request
 
 
 def render(template: str, block: str | Mapping[str, str] | None = None, *, status: int = 200,
@@ -23,7 +25,7 @@ def render(template: str, block: str | Mapping[str, str] | None = None, *, statu
     """
     block_name = None
     if block is not None and wants_fragment():
-        block_name = block if isinstance(block, str) else block.get(request.htmx.target or "")
+        block_name = block if isinstance(block, str) else block.get(request.headers.get("HX-Target", ""))
     body = render_block(template, block_name, **context) if block_name else render_template(template, **context)
     response = make_response(body, status)
     response.headers.add("Vary", "HX-Request")

@@ -220,7 +220,7 @@ def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] |
         mirror.upsert_cases(created, source="api", as_of=as_of, external_tenant_id=external_tenant_id)
     if cases or tenant.first_cases:
         first_cases.record_sent(tenant, cases, typed_cases)
-        first_cases.apply_results(tenant, client.case_results, [case.id for case in created])
+        first_cases.apply_results(tenant, client.case_results, [case.id for case in created if case.id])
     return ClientOutcome(result.status, tenant, existed=existing is not None)
 
 

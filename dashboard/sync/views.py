@@ -37,7 +37,8 @@ def start():
             return render("sync/index.html", block="sync_progress", run=sync_service.latest_run())
         return redirect(url_for("sync.index"), code=303)
     audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""))
-    start_in_background(current_app._get_current_object(), run.id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+    start_in_background(app, run.id)
     if wants_fragment():
         return render("sync/index.html", block="sync_progress", run=run, trigger="syncStarted")
     return redirect(url_for("sync.index"), code=303)

@@ -22,7 +22,7 @@ def filter_options(s: Session) -> dict[str, Any]:
         .distinct()
     ).all()
     countries = sorted(({"id": COUNTRY_IDS[code], "name": country_name(code)} for code in codes if code in COUNTRY_IDS),
-                       key=lambda country: country["name"])
+                       key=lambda country: str(country["name"]))
     carve_outs = {partner.id: partner for partner in map(reference.route, reference.CARVE_OUT_FEES) if partner}
     partners = sorted(({"id": partner.id, "name": partner.name} for partner in carve_outs.values()),
                       key=lambda partner: partner["name"])

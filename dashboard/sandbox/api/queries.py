@@ -149,7 +149,7 @@ def list_clients(s: Session, query: Query) -> dict[str, Any]:
             )
         )
     signed = Creditor.sdca_signed_version == domain.state(s).sdca_version
-    tabs = []
+    tabs: list[ColumnElement[bool]] = []
     if (attributed := query.boolean("IsAttributedClient")) is not None:
         tabs.append(ClientLink.is_attributed.is_(attributed))
     if (done := query.boolean("OnboardingDone")) is not None:
@@ -372,7 +372,7 @@ def list_transactions(s: Session, query: Query) -> dict[str, Any]:
     if partner_ids := _uuids(query, "CollectionPartnerIds"):
         conditions.append(txn.case_id.in_(select(Case.id).where(Case.collection_partner_id.in_(partner_ids))))
     stage = _stage_expression()
-    summary = _revenue_summary(s.execute(select(txn, stage).where(*conditions)).tuples().all())
+    summary = _revenue_summary(s.execute(select(txn, stage).where(*conditions)).all())
     stages = _enum_names(query, "RevenueStages", STAGES)
     if stages:
         conditions.append(stage.in_([STAGES.index(name) for name in stages]))
