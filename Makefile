@@ -10,7 +10,7 @@ PORT   ?= 5000
 SANDBOX_PORT ?= 5001
 WORKERS ?= 2
 
-.PHONY: run test check check-lock lint typecheck format lock bench sandbox install install-test chromium clean
+.PHONY: run test check check-lock lint typecheck format-check format lock bench sandbox install install-test chromium clean
 
 LOCK_RUN  := requirements/run.txt
 LOCK_TEST := requirements/test.txt
@@ -50,18 +50,20 @@ chromium: install-test
 test: check chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The gates, fast and first: the locks agree with pyproject.toml, lint, format, types.
-check: check-lock lint typecheck
+# The gates, fast and first: the locks agree with pyproject.toml, then lint, types and format.
+check: check-lock lint typecheck format-check
 
 check-lock:
 	$(PYTHON) scripts/check_lock.py
 
 lint: install-test
 	$(BIN)/ruff check dashboard scripts
-	$(BIN)/ruff format --check dashboard scripts
 
 typecheck: install-test
 	$(BIN)/mypy
+
+format-check: install-test
+	$(BIN)/ruff format --check dashboard scripts
 
 format: install-test
 	$(BIN)/ruff format dashboard scripts
