@@ -6,6 +6,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs are 3.2's
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from dashboard.cases import fields
@@ -77,7 +78,7 @@ class NewClientForm(DashboardForm):
     users = FieldList(FormField(UserRow), min_entries=USER_ROWS, max_entries=USER_ROWS)
     onboarding_user = RadioField(
         "Who goes through onboarding?",
-        choices=[(str(index), f"User {index + 1}") for index in range(USER_ROWS)],
+        choices=[SelectChoice(str(index), f"User {index + 1}") for index in range(USER_ROWS)],
         default="0",
     )
 
