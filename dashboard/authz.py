@@ -45,7 +45,8 @@ def role_required(role: str):
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_role = role  # read by the navigation, which links only what the role may open
+        # Read by the navigation, which links only what the role may open.
+        wrapped.required_role = role  # type: ignore[attr-defined]  # a mark on a function object
         return wrapped
 
     return decorator

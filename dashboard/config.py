@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.config import JsonDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -109,7 +110,7 @@ EmailAddress = Annotated[str, AfterValidator(_email_address)]
 DatabaseUrl = Annotated[str, AfterValidator(_database_url)]
 RoleMap = Annotated[str, AfterValidator(_role_map)]
 Lowercase = BeforeValidator(lambda value: value.strip().lower() if isinstance(value, str) else value)
-SECRET = {"secret": True}  # the value never appears in an error message
+SECRET: JsonDict = {"secret": True}  # the value never appears in an error message
 
 
 class Settings(BaseModel):
@@ -205,7 +206,8 @@ def _explain(error: ValidationError, given: Mapping[str, str]) -> str:
     for problem in error.errors():
         name = str(problem["loc"][0])
         field = Settings.model_fields[name]
-        shown = "" if (field.json_schema_extra or {}).get("secret") else f"; got {given.get(name, '')!r}"
+        extra = field.json_schema_extra
+        shown = "" if isinstance(extra, dict) and extra.get("secret") else f"; got {given.get(name, '')!r}"
         lines.append(f"{name} must be {field.description}{shown}.")
     return " ".join(dict.fromkeys(lines))
 
@@ -265,7 +267,7 @@ def finish_settings(config: dict, instance_path: str) -> None:
             )
     _check_sign_in(config)
     for key, default in zip(
-        ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults
+        ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults, strict=True
     ):
         config.setdefault(key, default)
 

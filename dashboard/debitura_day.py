@@ -48,8 +48,9 @@ class Today:
         return self.local is not None and self.local != self.debitura
 
     def _operator_side(self) -> str:
-        way = "already" if self.local > self.debitura else "still"
-        return f"in your time zone ({self.zone}) it is {way} {long_date(self.local)}"
+        local = self.local or self.debitura  # asked for only when they differ, so the local date is known
+        way = "already" if local > self.debitura else "still"
+        return f"in your time zone ({self.zone}) it is {way} {long_date(local)}"
 
     def hint(self) -> str:
         """For a date field that may not be in the future."""

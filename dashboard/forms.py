@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, FormField, HiddenField
@@ -21,6 +22,15 @@ CONTROL_MESSAGE = "This contained invisible control characters (such as NUL); th
 # What a key may look like: the dashboard mints `<purpose>-<uuid4>`; Debitura takes at most 255 characters,
 # and a header value must be plain printable text.
 KEY_SHAPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,254}$")
+
+T = TypeVar("T")
+
+
+def validated(data: T | None) -> T:
+    """A required field's value once its form has validated: present by then, whatever a field's type allows."""
+    if data is None:
+        raise ValueError("a required field was read before its form validated")
+    return data
 
 
 def _text_fields(fields: Iterable[Field]) -> Iterator[Field]:

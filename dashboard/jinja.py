@@ -14,8 +14,8 @@ from flask import Flask, current_app, url_for
 from dashboard import debitura_day
 from dashboard.authz import can, may_open
 from dashboard.durations import duration
-from dashboard.money import format_money
 from dashboard.htmx import register_oob_flash
+from dashboard.money import format_money
 from dashboard.services import return_urls
 from dashboard.services.audit import action_label as audit_action_label
 
@@ -140,7 +140,8 @@ def url_maker(endpoint: str, key: str, **values) -> Callable[[object], str]:
     The URL is built once with a placeholder for `key`, then each row's value (quoted as a
     path segment) takes the placeholder's place; routing stays the single source of the URL.
     """
-    pattern = url_for(endpoint, **{key: _PLACEHOLDER}, **values)
+    arguments: dict[str, Any] = {**values, key: _PLACEHOLDER}
+    pattern = url_for(endpoint, **arguments)
     head, found, tail = pattern.partition(_PLACEHOLDER)
     if not found:
         raise ValueError(f"{endpoint} does not put {key} in its URL")

@@ -1,8 +1,9 @@
 """Declarative base and the small column helpers every model shares."""
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, Table
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -32,6 +33,17 @@ def debitura_now() -> datetime:
     return sandbox.now() if sandbox is not None else now_utc()
 
 
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through a Session matched.
+
+    A Session answers such a statement with a CursorResult, which counts them, though its
+    `execute` is declared to return the plain Result.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"{type(result).__name__} is not the result of an UPDATE or DELETE")
+    return result.rowcount
+
+
 class UtcDateTime(TypeDecorator):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the offset)."""
 
@@ -53,6 +65,8 @@ class UtcDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:
+        __table__: ClassVar[Table]  # every model is mapped to one table (the default type says FromClause)
 
 
 # Every `Mapped[datetime]` column is timezone-aware UTC. Set on the registry, since

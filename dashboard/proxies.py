@@ -14,4 +14,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 def register(app: Flask) -> None:
     hops = int(app.config.get("TRUSTED_PROXY_HOPS", 0))
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_port=0, x_prefix=0
+        )

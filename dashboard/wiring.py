@@ -59,7 +59,9 @@ def _embed_sandbox(app: Flask):
     # Webhook deliveries to this dashboard's own receiver stay in-process too.
     own_app = app.wsgi_app
     sandbox.delivery_session.mount(config["DASHBOARD_PUBLIC_URL"] + "/", WsgiTransport(own_app))
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {SANDBOX_MOUNT: _admins_only_control(app, sandbox.wsgi_app)})
+    app.wsgi_app = DispatcherMiddleware(  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
+        app.wsgi_app, {SANDBOX_MOUNT: _admins_only_control(app, sandbox.wsgi_app)}
+    )
     config.setdefault("SANDBOX_CONTROL_URL", f"{config['DASHBOARD_PUBLIC_URL']}{SANDBOX_MOUNT}/control/")
     app.extensions["sandbox"] = sandbox
     return sandbox

@@ -6,6 +6,7 @@ from dashboard.admin import bp
 from dashboard.admin.forms import ROLE_DESCRIPTIONS, InviteForm, ResetPasswordForm, RoleForm
 from dashboard.admin.views import actor
 from dashboard.authz import role_required
+from dashboard.forms import validated
 from dashboard.htmx import render
 from dashboard.models.operators import ROLES
 from dashboard.services import operators_admin
@@ -43,7 +44,7 @@ def invite():
         return _page(form, status=422)
     try:
         credentials = operators_admin.invite(
-            form.email.data, name=form.name.data or "", role=form.role.data, password=form.password.data or None, actor=actor()
+            validated(form.email.data), name=form.name.data or "", role=form.role.data, password=form.password.data or None, actor=actor()
         )
     except OperatorError as error:
         field = getattr(form, error.field or "", None)

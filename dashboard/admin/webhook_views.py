@@ -10,6 +10,7 @@ from dashboard.authz import role_required
 from dashboard.debitura import DebituraError
 from dashboard.errors.forms import show_debitura_error
 from dashboard.errors.handlers import debitura_message
+from dashboard.forms import validated
 from dashboard.htmx import render
 from dashboard.services import webhook_admin
 from dashboard.services.webhook_admin import WebhookAdminError
@@ -67,7 +68,7 @@ def create_webhook():
         return _page(create_form=form, status=422)
     try:
         webhook_admin.create_subscription(
-            form.url.data.strip(), form.events.data, is_test_mode=form.is_test_mode.data, actor=actor()
+            validated(form.url.data).strip(), form.events.data or [], is_test_mode=form.is_test_mode.data, actor=actor()
         )
     except DebituraError as error:  # a refusal lands on its field, an outage on top; the input stays either way
         show_debitura_error(form, error, FORM_FIELDS)
@@ -95,7 +96,7 @@ def update_webhook_events(webhook_id: str):
     form = WebhookEventsForm()
     if form.validate_on_submit():
         try:
-            webhook_admin.update_events(webhook_id, form.events.data, actor=actor())
+            webhook_admin.update_events(webhook_id, form.events.data or [], actor=actor())
         except DebituraError as error:
             show_debitura_error(form, error, FORM_FIELDS)
         else:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from dashboard.auth import bp
 from dashboard.auth.forms import LoginForm
+from dashboard.forms import validated
 from dashboard.services import audit, login_throttle
 from dashboard.services import operators as operator_service
 from dashboard.services.company_sign_in import provider_name, sso_enabled
@@ -33,15 +34,15 @@ def login():
             return _login_page(form, refusal=PASSWORD_LOGIN_OFF), 403
         return _login_page(form)
     if form.validate_on_submit():
-        attempt = operator_service.sign_in(form.email.data, form.password.data, remote_addr=request.remote_addr or "")
+        attempt = operator_service.sign_in(validated(form.email.data), validated(form.password.data), remote_addr=request.remote_addr or "")
         if attempt.operator is not None:
             login_user(attempt.operator, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")), code=303)
         if attempt.wait_seconds:
-            form.password.errors.append(login_throttle.wait_message(attempt.wait_seconds))
+            form.password.errors = [*form.password.errors, login_throttle.wait_message(attempt.wait_seconds)]
             retry_after = {"Retry-After": str(attempt.wait_seconds)}
             return _login_page(form), 429, retry_after
-        form.password.errors.append(NO_MATCH)
+        form.password.errors = [*form.password.errors, NO_MATCH]
         return _login_page(form), 401
     status = 422 if form.errors else 200
     return _login_page(form), status

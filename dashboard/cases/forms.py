@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, Form, StringField, TextAreaField
 from wtforms.validators import Email, ValidationError
 
 from dashboard.cases import fields
-from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength
+from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength, validated
 from dashboard.services import return_urls, submissions
 from dashboard.services.submissions import CaseDraft, DebtorDraft
 
@@ -118,14 +118,14 @@ class CaseFields(Form):
         return CaseDraft(
             currency=self.currency_code.data,
             amount=self.amount_to_recover.data,
-            invoice_date=self.invoice_date.data,
+            invoice_date=validated(self.invoice_date.data),
             due_date=self.due_date.data,
             creditor_reference=text(self.creditor_reference.data),
             claim_description=text(self.claim_description.data),
             comments=text(self.comments.data),
             debtor=DebtorDraft(
                 type=self.debtor_type.data,
-                name=self.debtor_name.data.strip(),
+                name=validated(self.debtor_name.data).strip(),
                 country=country,
                 state=self.debtor_state.data if country == "US" else None,
                 contact_person=text(self.debtor_contact_person.data),

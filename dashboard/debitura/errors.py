@@ -220,9 +220,12 @@ class ClientNotLinked(NotFound):
 
 
 class _Response(Protocol):
-    status_code: int
-    headers: Mapping[str, str]
-    content: bytes
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
 
 
 def _business_errors(parsed: ErrorBody) -> list[BusinessError]:

@@ -30,7 +30,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NO_BODY = object()
 
 Timeout = float | tuple[float, float]
-FileSpec = tuple[str, BinaryIO, str | None]
+FileSpec = tuple[str, BinaryIO, str]
 
 
 @dataclass(frozen=True)

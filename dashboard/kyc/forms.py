@@ -8,7 +8,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from dashboard.cases import fields
-from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength
+from dashboard.forms import DashboardForm, IdempotencyKeyField, MaxLength, validated
 from dashboard.services.kyc import KycInput
 
 ADULT_AGE = 18
@@ -48,8 +48,8 @@ class KycForm(DashboardForm):
 
     def to_input(self) -> KycInput:
         return KycInput(
-            director_full_name=self.director_full_name.data,
-            director_home_address=self.director_home_address.data,
-            director_date_of_birth=self.director_date_of_birth.data,
+            director_full_name=validated(self.director_full_name.data),
+            director_home_address=validated(self.director_home_address.data),
+            director_date_of_birth=validated(self.director_date_of_birth.data),
             send_chat_notification=bool(self.send_chat_notification.data),
         )

@@ -1,9 +1,9 @@
 """All tables, imported here so Alembic and create_all see every model."""
 
 from dashboard.models.audit import AuditEntry
-from dashboard.models.health import DebituraHealth
 from dashboard.models.cases import LIFECYCLE_GROUPS, PENDING_SIGNING, Case
 from dashboard.models.counts import CountCache
+from dashboard.models.health import DebituraHealth
 from dashboard.models.operators import ROLES, Operator
 from dashboard.models.submissions import CaseFileUpload, CaseSubmission
 from dashboard.models.sync import Lease, SyncRun

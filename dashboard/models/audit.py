@@ -11,15 +11,14 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from dashboard.extensions import db
-from dashboard.models.base import debitura_now
+from dashboard.models.base import Model, debitura_now
 
 
 class AuditTrailIsAppendOnly(RuntimeError):
     """Something tried to change or remove a recorded audit entry."""
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)

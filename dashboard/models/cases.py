@@ -8,8 +8,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import Model, now_utc
 from dashboard.models.tenants import Tenant
 
 # Debitura's lifecycle display strings, grouped as Debitura's own dashboard groups them.
@@ -29,7 +28,7 @@ LIFECYCLE_GROUPS = {
 PENDING_SIGNING = "Pending contract signing"
 
 
-class Case(db.Model):
+class Case(Model):
     __tablename__ = "cases"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # Debitura's case UUID

@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import Model, now_utc
 
 
-class CountCache(db.Model):
+class CountCache(Model):
     """Counts over a whole table (e.g. cases per lifecycle), valid while `marker` is the table's change marker.
 
     In the database, so every worker and instance shares one copy and a change seen by any of

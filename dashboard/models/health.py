@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
+from dashboard.models.base import Model
 
 
-class DebituraHealth(db.Model):
+class DebituraHealth(Model):
     __tablename__ = "debitura_health"
 
     id: Mapped[int] = mapped_column(primary_key=True)  # a single row, id 1

@@ -10,8 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import Model, now_utc
 
 ROLES = ("viewer", "operator", "admin")
 
@@ -32,7 +31,7 @@ def _new_session_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-class Operator(UserMixin, db.Model):
+class Operator(UserMixin, Model):
     __tablename__ = "operators"
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_operators_oidc_identity"),)
 

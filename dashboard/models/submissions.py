@@ -12,8 +12,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import Model, now_utc
 from dashboard.models.tenants import Tenant
 
 # draft: being filled in · sending: a request is in flight · created: Debitura created the case ·
@@ -22,7 +21,7 @@ from dashboard.models.tenants import Tenant
 SUBMISSION_STATUSES = ("draft", "sending", "created", "failed", "rejected")
 
 
-class CaseSubmission(db.Model):
+class CaseSubmission(Model):
     __tablename__ = "case_submissions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,7 +70,7 @@ class CaseSubmission(db.Model):
         return f"<CaseSubmission {self.idempotency_key} {self.status}>"
 
 
-class CaseFileUpload(db.Model):
+class CaseFileUpload(Model):
     """A file sent to a case; Debitura offers no file listing, so the dashboard keeps its own."""
 
     __tablename__ = "case_file_uploads"

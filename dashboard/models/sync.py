@@ -7,15 +7,14 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
-from dashboard.models.base import debitura_now
+from dashboard.models.base import Model, debitura_now
 
 RUNNING, SUCCEEDED, FAILED, INTERRUPTED = "running", "succeeded", "failed", "interrupted"
 # Phases in order; a resumed run continues at `phase` / `next_page`.
 PHASES = ("clients", "missing", "cases", "done")
 
 
-class SyncRun(db.Model):
+class SyncRun(Model):
     __tablename__ = "sync_runs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,7 +61,7 @@ class SyncRun(db.Model):
         return int(start + width * share)
 
 
-class Lease(db.Model):
+class Lease(Model):
     """A named lock with an expiry; whoever holds an unexpired lease does the work."""
 
     __tablename__ = "leases"

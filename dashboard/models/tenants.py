@@ -8,12 +8,12 @@ from decimal import Decimal
 from sqlalchemy import JSON, Index, Numeric, String, Text, and_, case, func, not_, or_
 from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
-from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import Model, now_utc
 
 
-class Tenant(db.Model):
+class Tenant(Model):
     __tablename__ = "tenants"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +101,8 @@ class Tenant(db.Model):
         return self.state == "approval_pending" and self.approval_expires_at is not None and self.approval_expires_at <= now
 
     @overdue_at.expression
-    def overdue_at(cls, now: datetime):
+    @classmethod
+    def _overdue_at_expression(cls, now: datetime) -> ColumnElement:
         return and_(cls.state == "approval_pending", cls.approval_expires_at.is_not(None), cls.approval_expires_at <= now)
 
     @hybrid_method
@@ -110,7 +111,8 @@ class Tenant(db.Model):
         return "expired" if self.overdue_at(now) else self.state
 
     @state_at.expression
-    def state_at(cls, now: datetime):
+    @classmethod
+    def _state_at_expression(cls, now: datetime) -> ColumnElement:
         return case((cls.overdue_at(now), "expired"), else_=cls.state)
 
     @classmethod
@@ -143,7 +145,8 @@ class Tenant(db.Model):
         return self._began(now) or self.state_changed_at
 
     @state_since_at.expression
-    def state_since_at(cls, now: datetime):
+    @classmethod
+    def _state_since_at_expression(cls, now: datetime) -> ColumnElement:
         return case(
             (cls.overdue_at(now), cls.approval_expires_at),
             (cls.state == "onboarding", func.coalesce(cls.onboarding_started_at, cls.state_changed_at)),

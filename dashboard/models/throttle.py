@@ -11,12 +11,12 @@ from datetime import datetime
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
+from dashboard.models.base import Model
 
 ACCOUNT, ADDRESS = "account", "address"
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(primary_key=True)

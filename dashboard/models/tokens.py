@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
-from dashboard.models.base import now_utc
+from dashboard.models.base import Model, now_utc
 
 
-class BearerToken(db.Model):
+class BearerToken(Model):
     __tablename__ = "bearer_tokens"
 
     external_tenant_id: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -7,14 +7,13 @@ from datetime import datetime
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dashboard.extensions import db
-from dashboard.models.base import debitura_now, now_utc
+from dashboard.models.base import Model, debitura_now, now_utc
 
 # What happened to an accepted event when it was applied to the mirror.
 APPLIED, STALE, UNKNOWN_TYPE, FAILED, RECORDED, TEST = "applied", "stale", "unknown_type", "failed", "recorded", "test"
 
 
-class WebhookEvent(db.Model):
+class WebhookEvent(Model):
     __tablename__ = "webhook_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,7 +37,7 @@ class WebhookEvent(db.Model):
     )
 
 
-class WebhookRejection(db.Model):
+class WebhookRejection(Model):
     """Deliveries refused before they were read (forged, stale or malformed), counted per source and minute.
 
     A flood of forgeries adds to `count` instead of adding rows; rows older than
@@ -60,7 +59,7 @@ class WebhookRejection(db.Model):
     )
 
 
-class WebhookSecret(db.Model):
+class WebhookSecret(Model):
     """A signing secret of a subscription, encrypted; a replaced one stays valid until `grace_until`."""
 
     __tablename__ = "webhook_secrets"

@@ -21,7 +21,7 @@ def real_now() -> datetime:
 
 
 def offset(s: Session) -> int:
-    return s.get(SandboxState, STATE_ID).clock_offset_seconds
+    return s.get_one(SandboxState, STATE_ID).clock_offset_seconds
 
 
 def now(s: Session) -> datetime:

@@ -433,7 +433,7 @@ class ContractChecker:
         if media == "multipart/form-data":
             form = WerkzeugRequest.from_values(data=raw, content_type=content_type, method="POST")
             # Files stand in as strings: the schema says `type: string, format: binary`.
-            return {**dict(form.form.items()), **{key: "<file>" for key in form.files}}
+            return {**dict(form.form.items()), **dict.fromkeys(form.files, "<file>")}
         try:
             return json.loads(raw)
         except ValueError:

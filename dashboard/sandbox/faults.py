@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dashboard.orm import rows_matched
 from dashboard.sandbox.clock import STATE_ID
 from dashboard.sandbox.models import SandboxState
 from dashboard.sandbox.store import Store
@@ -75,7 +76,7 @@ def _write(s: Session, plan: dict[str, Any], version: int) -> bool:
         .values(fault_plan=plan, fault_version=version + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def _change(s: Session, edit: Callable[[dict[str, Any]], Any]) -> Any:
@@ -237,6 +238,6 @@ class FaultMiddleware:
         if fault.kind == "latency":
             time.sleep(fault.latency_ms / 1000)
             return self.app(environ, start_response)
-        body = list(self.app(environ, start_response))  # timeout_after: the work is done first
+        answer = list(self.app(environ, start_response))  # timeout_after: the work is done first
         time.sleep(stall)
-        return body
+        return answer

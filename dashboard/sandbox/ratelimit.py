@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dashboard.orm import rows_matched
 from dashboard.sandbox.models import RateBucket
 
 # (window in seconds, bucket resolution in seconds, limit as a multiple of the per-minute limit)
@@ -36,7 +37,7 @@ def _count(s: Session, scope: str, resolution: int, start: int) -> None:
         .values(count=RateBucket.count + 1)
         .execution_options(synchronize_session=False)
     )
-    if bumped.rowcount == 0:
+    if rows_matched(bumped) == 0:
         try:
             with s.begin_nested():
                 s.add(RateBucket(scope=scope, resolution=resolution, start=start, count=1))
@@ -61,10 +62,10 @@ def record_call(s: Session, scope: str, now: datetime, per_minute: int) -> Verdi
         limit = per_minute * factor
         edge = (moment if resolution == 1 else minute) - window
         in_window = (RateBucket.scope == scope, RateBucket.resolution == resolution, RateBucket.start > edge)
-        used = s.scalar(select(func.coalesce(func.sum(RateBucket.count), 0)).where(*in_window))
+        used = s.scalars(select(func.coalesce(func.sum(RateBucket.count), 0)).where(*in_window)).one()
         remaining = min(remaining, max(limit - used - 1, 0))
         if used >= limit:
-            oldest = s.scalar(select(func.min(RateBucket.start)).where(*in_window))
+            oldest = s.scalars(select(func.min(RateBucket.start)).where(*in_window)).one()
             waits.append(max(1, oldest + window - moment))  # when the oldest counted bucket leaves
     if waits:
         return Verdict(per_minute, 0, max(waits))

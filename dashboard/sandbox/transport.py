@@ -56,7 +56,7 @@ def _response(
     response.reason = status.split(" ", 1)[1] if " " in status else ""
     response.headers = CaseInsensitiveDict(headers)
     response._content = content
-    response._content_consumed = True
+    response._content_consumed = True  # type: ignore[attr-defined]  # requests' own flag, absent from its stubs
     message = http.client.HTTPMessage()
     for name, value in headers:
         message[name] = value
@@ -66,7 +66,7 @@ def _response(
     response.raw = raw
     response.url = request.url or ""
     response.request = request
-    response.connection = adapter
+    response.connection = adapter  # type: ignore[assignment]  # the stubs name HTTPAdapter; any adapter serves
     response.encoding = get_encoding_from_headers(response.headers)
     extract_cookies_to_jar(response.cookies, request, raw)
     return response
@@ -82,7 +82,7 @@ class WsgiTransport(BaseAdapter):
 
     def _app_path(self, request: requests.PreparedRequest) -> str:
         """The request's path below the mount point, still percent-encoded as it travelled."""
-        path = urlsplit(request.url).path
+        path = urlsplit(request.url or "").path
         if self.script_name and path.startswith(self.script_name):
             return path[len(self.script_name):] or "/"
         return path
@@ -91,14 +91,14 @@ class WsgiTransport(BaseAdapter):
         return unquote(self._app_path(request))
 
     def call_app(self, request: requests.PreparedRequest) -> requests.Response:
-        parts = urlsplit(request.url)
+        parts = urlsplit(request.url or "")
         # The encoded path: EnvironBuilder decodes it into PATH_INFO itself, as a server would, and
         # a decoded `?` or `#` from a path segment must not be read as the start of a query.
         builder = EnvironBuilder(
             path=self._app_path(request),
             base_url=f"{parts.scheme}://{parts.netloc}{self.script_name}",
             query_string=parts.query,
-            method=request.method,
+            method=request.method or "GET",
             headers=list(request.headers.items()),
             data=_body_bytes(request.body),
         )

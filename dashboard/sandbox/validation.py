@@ -8,6 +8,7 @@ client that sends them has drifted from the contract.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -104,7 +105,7 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.errors.add(key(self.path, name), "Must be a number.")
             return None
-        if not Decimal(value).is_finite() or abs(value) >= MAX_AMOUNT:
+        if not Decimal(value).is_finite() or abs(Decimal(value)) >= MAX_AMOUNT:
             self.errors.add(key(self.path, name), "Must be a number below 1,000,000,000,000,000.")
             return None
         return Decimal(value).quantize(STORED_DECIMALS, rounding=ROUND_HALF_UP)
@@ -191,8 +192,8 @@ class AgeBuckets:
 class CaseInput:
     currency: str
     amount: Decimal
-    date: date
-    due_date: date | None
+    date: dt.date  # from here on, `date` in this class is the field, not the type
+    due_date: dt.date | None
     debtor: DebtorInput
     buckets: AgeBuckets | None = None
     comments: str | None = None

@@ -28,7 +28,15 @@ from dashboard.debitura import (
     ServerError,
 )
 from dashboard.extensions import db
-from dashboard.models import LIFECYCLE_GROUPS, PENDING_SIGNING, Case, CaseFileUpload, CaseSubmission, Tenant, WebhookEvent
+from dashboard.models import (
+    LIFECYCLE_GROUPS,
+    PENDING_SIGNING,
+    Case,
+    CaseFileUpload,
+    CaseSubmission,
+    Tenant,
+    WebhookEvent,
+)
 from dashboard.services import count_cache, live, mirror
 from dashboard.services.query_args import page_number, search_text
 from dashboard.services.tenant_state import debitura_now
@@ -201,9 +209,10 @@ def _lifecycle_counts(filters: CaseFilters) -> dict[str, int]:
     every operator opens, and the GROUP BY is what grows with the mirror.
     """
     def compute() -> dict[str, int]:
-        return dict(db.session.execute(
+        rows = db.session.execute(
             select(Case.lifecycle, func.count()).where(*_base_conditions(filters)).group_by(Case.lifecycle)
-        ).all())
+        ).all()
+        return {lifecycle or "": count for lifecycle, count in rows}  # no lifecycle yet: counted under All only
 
     if filters.q or filters.countries or filters.partners:
         return compute()
@@ -362,7 +371,7 @@ def _learn(detail: CaseDetail, as_of: datetime) -> Case:
         db.session.commit()
         return case
     db.session.rollback()
-    return db.session.get(Case, detail.id)
+    return db.session.get_one(Case, detail.id)
 
 
 def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseView:
@@ -427,8 +436,8 @@ def timeline(case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseS
     for event in events:
         title = EVENT_TITLES.get(event.event_type, event.event_type)
         entries.append(TimelineEntry(event.occurred_at or event.received_at, title, _event_detail(event)))
-    dated = [entry for entry in entries if entry.at is not None]
-    return sorted(dated, key=lambda entry: entry.at, reverse=True)
+    dated = [(entry.at, entry) for entry in entries if entry.at is not None]
+    return [entry for _, entry in sorted(dated, key=lambda pair: pair[0], reverse=True)]
 
 
 # ---------------------------------------------------------------- CSV

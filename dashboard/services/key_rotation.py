@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,8 +13,13 @@ from dashboard.models import BearerToken
 from dashboard.models.webhooks import WebhookSecret
 from dashboard.services import token_store, webhook_secrets
 
-# Every encrypted column, with the purpose its key was derived for.
-ENCRYPTED = ((BearerToken, token_store.PURPOSE), (WebhookSecret, webhook_secrets.PURPOSE))
+
+def _encrypted_rows() -> Iterator[tuple[BearerToken | WebhookSecret, str]]:
+    """Every row with an encrypted column, locked, with the purpose its key was derived for."""
+    for token in db.session.scalars(select(BearerToken).with_for_update()):
+        yield token, token_store.PURPOSE
+    for secret in db.session.scalars(select(WebhookSecret).with_for_update()):
+        yield secret, webhook_secrets.PURPOSE
 
 
 @dataclass(frozen=True)
@@ -26,13 +32,12 @@ def rotate_keys() -> Rotation:
     """One transaction: either every readable row moves to the new key or none does."""
     keys = crypto.keyring()
     reencrypted = unreadable = 0
-    for model, purpose in ENCRYPTED:
-        for row in db.session.scalars(select(model).with_for_update()):
-            try:
-                row.ciphertext = crypto.reencrypt(row.ciphertext, purpose=purpose, keys=keys)
-            except crypto.InvalidToken:
-                unreadable += 1
-                continue
-            reencrypted += 1
+    for row, purpose in _encrypted_rows():
+        try:
+            row.ciphertext = crypto.reencrypt(row.ciphertext, purpose=purpose, keys=keys)
+        except crypto.InvalidToken:
+            unreadable += 1
+            continue
+        reencrypted += 1
     db.session.commit()
     return Rotation(reencrypted=reencrypted, unreadable=unreadable)

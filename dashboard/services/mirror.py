@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -361,7 +362,8 @@ def _case_fields(item: CaseItem | CustomerCase) -> dict[str, Any]:
     return {name: value for name, value in fields.items() if value is not None or name in ("close_code", "date_finished")}
 
 
-def case_search_text(case: Case) -> str:
+def case_search_text(case: Case | SimpleNamespace) -> str:
+    """From an ORM row, or from the column values a webhook writes without one."""
     parts = (case.reference, case.creditor_reference, case.debtor_name, case.client_name, case.external_tenant_id)
     return " ".join(part for part in parts if part).lower()
 
@@ -442,22 +444,24 @@ def upsert_cases(
     external_tenant_id: str | None = None,
 ) -> tuple[list[Case], int]:
     """Upsert a batch with two queries (existing cases, their tenants); returns the rows and how many changed."""
-    items = [item for item in items if item.id]
+    identified = [(item.id, item) for item in items if item.id]
     as_of = as_of or debitura_now()
     existing = {
-        case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_([item.id for item in items])))
-    } if items else {}
+        case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_([id_ for id_, _ in identified])))
+    } if identified else {}
     tenants = tenants_by_key(
-        [external_tenant_id, *(_external_tenant_id(item) for item in items)], (_creditor_id(item) for item in items)
+        [external_tenant_id, *(_external_tenant_id(item) for _, item in identified)],
+        (_creditor_id(item) for _, item in identified),
     )
-    rows, changed = [], 0
-    for item in items:
-        case = existing.get(item.id)
+    rows: list[Case] = []
+    changed = 0
+    for case_id, item in identified:
+        case = existing.get(case_id)
         created = case is None
-        if created:
-            case = Case(id=item.id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
+        if case is None:
+            case = Case(id=case_id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
             db.session.add(case)
-            existing[item.id] = case
+            existing[case_id] = case
         if external_tenant_id and not case.external_tenant_id:
             case.external_tenant_id = external_tenant_id
         if apply_case(case, item, source=source, as_of=as_of, tenants=tenants) or created:

@@ -13,7 +13,6 @@ from dashboard.models.base import now_utc
 from dashboard.models.operators import ROLES, dummy_password_check
 from dashboard.services import audit, login_throttle
 
-
 MIN_PASSWORD_LENGTH = 10
 
 

@@ -23,9 +23,9 @@ from dashboard.services.operators import MIN_PASSWORD_LENGTH, OperatorError, cre
 class ShellActor:
     """The actor for changes made from the server's shell; it holds every role."""
 
-    id = None
-    email = "(shell)"
-    is_authenticated = True
+    id: int | None = None
+    email: str = "(shell)"
+    is_authenticated: bool = True
 
     def can(self, role: str) -> bool:
         return True

@@ -13,6 +13,7 @@ from dashboard.debitura import DebituraClient, DebituraError, PreviewResult
 from dashboard.services import audit
 from dashboard.wiring import debitura as app_debitura
 
+
 def wire_date(day: date) -> str:
     """Dates go out as the specs' date-time (midnight UTC of that calendar day)."""
     return f"{day.isoformat()}T00:00:00Z"

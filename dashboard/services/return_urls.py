@@ -47,7 +47,7 @@ def build(url: str, return_url: str) -> str:
 
 def build_or_keep(url: str | None, return_url: str | None) -> str | None:
     """For templates: the URL with the return address when one is given and valid, else unchanged."""
-    if not url or not (return_url or "").strip():
+    if not url or not return_url or not return_url.strip():
         return url
     try:
         return build(url, return_url)

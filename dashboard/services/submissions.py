@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_login import current_user
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
 from dashboard.authz import ensure_role
 from dashboard.debitura import (
@@ -31,6 +31,7 @@ from dashboard.errors.messages import debitura_message, failure_summary
 from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 from dashboard.services import audit, mirror, pricing
 from dashboard.services.kyc import note_kyc_block
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state
@@ -280,7 +281,7 @@ def copy_as_new(key: str) -> CaseSubmission:
 def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], take_over_stale: bool = False) -> bool:
     """Atomically move the row to `sending`; False when another request holds it or it already finished."""
     now = debitura_now()  # shown as "on its way since …" beside Debitura's times
-    claimable = CaseSubmission.status.in_(from_statuses)
+    claimable: ColumnElement[bool] = CaseSubmission.status.in_(from_statuses)
     if take_over_stale:
         claimable = or_(claimable, and_(CaseSubmission.status == "sending", CaseSubmission.sending_since < now - STALE_SENDING))
     result = db.session.execute(
@@ -290,13 +291,14 @@ def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], 
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
     submission = db.session.execute(
         select(CaseSubmission).where(CaseSubmission.idempotency_key == key).execution_options(populate_existing=True)
     ).scalar_one()
+    assert submission.payload is not None  # a claimed submission carries what it sends
     payload = jsonwire.loads(submission.payload)
     as_of = debitura_now()  # when we asked: case.created is stamped while Debitura handles the call
     try:

@@ -18,6 +18,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeGuard
 
 from sqlalchemy import select
 
@@ -57,7 +58,7 @@ def latest_run() -> SyncRun | None:
     return db.session.scalar(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(1))
 
 
-def _resumable(run: SyncRun | None) -> bool:
+def _resumable(run: SyncRun | None) -> TypeGuard[SyncRun]:
     return (
         run is not None
         and run.status in (RUNNING, FAILED, INTERRUPTED)
@@ -111,19 +112,19 @@ def _sync_clients(run: SyncRun, progress: Progress | None) -> None:
         page = referral.list_clients(page=run.next_page, page_size=PAGE_SIZE)
         run.calls_made += 1
         run.total_pages = page.total_pages or run.total_pages
-        clients = [client for client in page.items if client.external_tenant_id]
+        clients = [(client.external_tenant_id, client) for client in page.items if client.external_tenant_id]
         existing = {
             tenant.external_tenant_id: tenant
             for tenant in db.session.scalars(
-                select(Tenant).where(Tenant.external_tenant_id.in_([client.external_tenant_id for client in clients]))
+                select(Tenant).where(Tenant.external_tenant_id.in_([external_id for external_id, _ in clients]))
             )
         } if clients else {}
-        for client in clients:
-            tenant = existing.get(client.external_tenant_id)
+        for external_id, client in clients:
+            tenant = existing.get(external_id)
             if tenant is None:
-                tenant = Tenant(external_tenant_id=client.external_tenant_id, company_name="", users=[], kyc_blocked_cases=0)
+                tenant = Tenant(external_tenant_id=external_id, company_name="", users=[], kyc_blocked_cases=0)
                 db.session.add(tenant)
-                existing[client.external_tenant_id] = tenant
+                existing[external_id] = tenant
             if mirror.apply_client(tenant, client, source="sync", as_of=as_of):
                 run.tenants_changed += 1
             tenant.sync_seen_run = run.id
@@ -189,7 +190,7 @@ def _sync_cases(run: SyncRun, progress: Progress | None) -> None:
 
 def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
     """Do the work of an open run; always releases the lease and records how it ended."""
-    run = db.session.get(SyncRun, run_id)
+    run = db.session.get_one(SyncRun, run_id)
     holder = run.holder or ""
     try:
         if run.phase == "clients":
@@ -206,7 +207,7 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
         )
     except DebituraError as error:
         db.session.rollback()
-        run = db.session.get(SyncRun, run_id)
+        run = db.session.get_one(SyncRun, run_id)
         run.status = FAILED
         message = debitura_message(error)
         run.errors = [*run.errors, {"at": debitura_now().isoformat(), "error": type(error).__name__, "message": message}]
@@ -214,12 +215,12 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
         log.warning("Sync run %s failed: %r", run_id, error)
     except SyncLeaseLost as error:
         db.session.rollback()
-        run = db.session.get(SyncRun, run_id)
+        run = db.session.get_one(SyncRun, run_id)
         run.status = INTERRUPTED
         run.message = str(error)
     except BaseException as error:  # KeyboardInterrupt or a crash: leave the run resumable, then let it propagate
         db.session.rollback()
-        run = db.session.get(SyncRun, run_id)
+        run = db.session.get_one(SyncRun, run_id)
         run.status = INTERRUPTED if isinstance(error, KeyboardInterrupt) else FAILED
         run.message = f"Stopped at {run.phase}, page {run.next_page} ({type(error).__name__}); the next sync resumes here."
         run.finished_at = debitura_now()

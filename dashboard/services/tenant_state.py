@@ -15,7 +15,7 @@ from flask import current_app
 
 from dashboard.durations import duration
 from dashboard.models import Tenant
-from dashboard.models.base import debitura_now  # noqa: F401  (re-exported: services read the clock here)
+from dashboard.models.base import debitura_now
 
 # 409 types as Debitura spells them (the docs use two names for "another partner").
 NEEDS_LINKING = "ClientExistsNeedsLinking"

@@ -220,7 +220,7 @@ def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] |
         mirror.upsert_cases(created, source="api", as_of=as_of, external_tenant_id=external_tenant_id)
     if cases or tenant.first_cases:
         first_cases.record_sent(tenant, cases, typed_cases)
-        first_cases.apply_results(tenant, client.case_results, [case.id for case in created])
+        first_cases.apply_results(tenant, client.case_results, [case.id for case in created if case.id])
     return ClientOutcome(result.status, tenant, existed=existing is not None)
 
 
@@ -291,7 +291,9 @@ def withdraw(tenant_id: int) -> Tenant:
         audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=404, external_tenant_id=external_tenant_id,
                      summary="Debitura has no active link to withdraw", commit=False)
         db.session.commit()
-        raise TenantActionRefused("Debitura has no active link for this tenant any more; it is marked withdrawn.")
+        raise TenantActionRefused(
+            "Debitura has no active link for this tenant any more; it is marked withdrawn."
+        ) from None
     except Conflict as conflict:
         db.session.rollback()
         audit.record("client.withdraw", outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
@@ -443,5 +445,4 @@ def state_counts(q: str = "", now: datetime | None = None) -> dict[str, int]:
 def iter_filtered(filters: TenantFilter) -> Iterator[Tenant]:
     """Every row of the filter, streamed in chunks for the CSV export."""
     result = db.session.execute(tenant_query(filters).execution_options(yield_per=500))
-    for tenant in result.scalars():
-        yield tenant
+    yield from result.scalars()

@@ -16,6 +16,7 @@ from dashboard.database import insert_for
 from dashboard.extensions import db
 from dashboard.models import LoginFailure, WebhookRejection
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 
 
 def minute_of(moment: datetime) -> datetime:
@@ -47,12 +48,12 @@ def login_window() -> timedelta:
 
 
 def prune_rejections(now: datetime) -> int:
-    return db.session.execute(delete(WebhookRejection).where(WebhookRejection.received_at < now - retention())).rowcount
+    return rows_matched(db.session.execute(delete(WebhookRejection).where(WebhookRejection.received_at < now - retention())))
 
 
 def prune_login_failures(now: datetime) -> int:
     """A failure counts only within the throttle window; past it, it is of no use to anyone."""
-    return db.session.execute(delete(LoginFailure).where(LoginFailure.last_at <= now - login_window())).rowcount
+    return rows_matched(db.session.execute(delete(LoginFailure).where(LoginFailure.last_at <= now - login_window())))
 
 
 def prune(now: datetime | None = None) -> int:

@@ -8,8 +8,9 @@ rarely enough for ordering; a currency without one sorts after the rest.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import SQLColumnExpression, case
 from sqlalchemy.sql import ColumnElement
 
 USD_PER_UNIT: dict[str, Decimal] = {
@@ -26,6 +27,6 @@ USD_PER_UNIT: dict[str, Decimal] = {
 }
 
 
-def usd_equivalent(amount: ColumnElement, currency: ColumnElement) -> ColumnElement:
+def usd_equivalent(amount: SQLColumnExpression[Any], currency: SQLColumnExpression[Any]) -> ColumnElement:
     """SQL for `amount` in USD at the indicative rate; NULL for a currency without one."""
-    return amount * case({code: rate for code, rate in USD_PER_UNIT.items()}, value=currency, else_=None)
+    return amount * case(dict(USD_PER_UNIT), value=currency, else_=None)

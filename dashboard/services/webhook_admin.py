@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -188,6 +188,7 @@ def send_test_event(
         raise WebhookAdminError("A case event needs the reference or id of one of your cases.")
     if needs == "tenant" and not external_tenant_id:
         raise WebhookAdminError("A client event needs the tenant id of one of your linked clients.")
+    about: dict[str, Any]
     if needs == "case":
         payload, about = {"eventType": event_type, "caseId": case_id}, {"case_id": case_id}
     else:

@@ -25,18 +25,18 @@ def ensure_sandbox_subscription() -> str | None:
         return None
     referral = debitura().referral
     url = receiver_url()
-    ours = [hook for hook in referral.list_webhooks() if hook.url == url]
+    ours = [(hook.id, hook) for hook in referral.list_webhooks() if hook.url == url and hook.id]
     if not ours:
         created = referral.create_webhook(url=url, events=KNOWN_EVENTS, is_test_mode=False)
         store_secret(created.secret or "")
         return f"Sandbox webhooks now reach {url}."
-    hook = ours[0]
+    hook_id, hook = ours[0]
     complete = hook.is_active and set(KNOWN_EVENTS) <= set(hook.events)
     if complete and has_stored_secret():
         return None
     # Debitura shows a secret only on creation or regeneration: without ours stored, regenerate it.
     updated = referral.update_webhook(
-        hook.id, events=KNOWN_EVENTS, is_active=True, regenerate_secret=not has_stored_secret()
+        hook_id, events=KNOWN_EVENTS, is_active=True, regenerate_secret=not has_stored_secret()
     )
     if updated.secret:
         store_secret(updated.secret)

@@ -35,7 +35,7 @@ def _rows(filters: tenant_service.TenantFilter) -> Iterator[tuple]:
             customer_url, URL_KINDS.get(info.code, "") if customer_url else "",
             tenant.registration_number, tenant.country, tenant.support_email,
             " ".join(user.get("email") or "" for user in tenant.users or []),
-            {True: "yes", False: "no"}.get(tenant.is_attributed, ""),
+            "" if tenant.is_attributed is None else "yes" if tenant.is_attributed else "no",
             KYC_LABELS.get(tenant.kyc_status or "", tenant.kyc_status), tenant.kyc_status,
             tenant.approval_expires_at, tenant.cases_total, tenant.state_since_at(now), tenant.last_seen_at,
             public_url + url_for("tenants.detail", tenant_id=tenant.id),

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
-from wtforms.fields.choices import SelectChoice
 from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, EmailField, FieldList, Form, FormField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3's; its stubs are 3.2's
 from wtforms.validators import DataRequired, Email, Optional, ValidationError
 
 from dashboard.cases import fields
 from dashboard.cases.forms import WIRE_FIELDS, CaseFields
-from dashboard.forms import DashboardForm, MaxLength
+from dashboard.forms import DashboardForm, MaxLength, validated
 from dashboard.models import Tenant
 from dashboard.services import first_cases
 from dashboard.services.tenants import ClientRequest, ClientUser
@@ -29,7 +29,7 @@ COUNTRY = re.compile(r"^(?:[A-Za-z]{2}|[A-Za-z][A-Za-z .,'()&-]{2,99})$")
 def without_case(formdata, removed: int) -> MultiDict:
     """The posted form less first case number `removed`, the later cases renumbered to close the gap."""
     pattern = re.compile(rf"^{CASES_PREFIX}-(\d+)-(.+)$")
-    kept = MultiDict()
+    kept: MultiDict[str, str] = MultiDict()
     for key, value in formdata.items(multi=True):
         match = pattern.match(key)
         if match is None:
@@ -137,7 +137,8 @@ class NewClientForm(DashboardForm):
             if not row.form.email.data:
                 row.form.email.errors.append("Enter this user's e-mail.")
         if not filled:
-            self.users[0].form.name.errors.append("Enter at least one user: the person who completes onboarding.")
+            first = self.users[0].form.name
+            first.errors = [*first.errors, "Enter at least one user: the person who completes onboarding."]
             raise ValidationError("At least one user is required.")
         if any(row.form.name.errors or row.form.email.errors for row in field):
             raise ValidationError("Check the users.")
@@ -163,15 +164,15 @@ class NewClientForm(DashboardForm):
         onboarding = self.onboarding_index()
         cases = [entry.form for entry in self.cases]
         users = [
-            ClientUser(name=self.users[index].form.name.data, email=self.users[index].form.email.data,
+            ClientUser(name=validated(self.users[index].form.name.data), email=validated(self.users[index].form.email.data),
                        is_onboarding_user=index == onboarding)
             for index in self.user_rows()
         ]
         return ClientRequest(
-            external_tenant_id=self.external_tenant_id.data,
-            name=self.name.data.strip(),
-            country=self.country.data.strip(),
-            support_email=self.support_email.data.strip(),
+            external_tenant_id=validated(self.external_tenant_id.data),
+            name=validated(self.name.data).strip(),
+            country=validated(self.country.data).strip(),
+            support_email=validated(self.support_email.data).strip(),
             users=users,
             registration_number=fields.optional_text(self.registration_number.data),
             address=fields.optional_text(self.address.data),

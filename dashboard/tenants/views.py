@@ -293,10 +293,11 @@ def new():
     valid = form.validate_on_submit()  # first: it strips control characters no query may carry
     existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
     if valid and existing is not None and not form.for_existing.data:
-        form.external_tenant_id.errors.append(
+        form.external_tenant_id.errors = [
+            *form.external_tenant_id.errors,
             "This tenant id already exists in the dashboard. Open the tenant to re-issue its URL, or tick "
-            "“Send these details for the existing tenant” to send them anyway."
-        )
+            "“Send these details for the existing tenant” to send them anyway.",
+        ]
         valid = False
     if valid:
         try:

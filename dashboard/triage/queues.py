@@ -5,6 +5,7 @@ Each queue is one query (rows and the total together), whatever its length.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -40,7 +41,7 @@ class Queue:
     filter_state: str | None = None  # the tenant list chip that shows them all
 
 
-def _with_total(query: Select) -> list[tuple]:
+def _with_total(query: Select) -> Sequence[tuple]:
     return db.session.execute(query.add_columns(func.count().over()).limit(ROWS_PER_QUEUE)).all()
 
 

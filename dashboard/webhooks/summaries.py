@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from dashboard.debitura import jsonwire
 from dashboard.models import WebhookEvent
@@ -37,10 +38,12 @@ _CLIENT_LINES = {
 
 def describe(event: WebhookEvent) -> str:
     envelope = jsonwire.loads_or_none(event.payload)
-    data = envelope.get("data") if isinstance(envelope, dict) and isinstance(envelope.get("data"), dict) else {}
+    data: dict[str, Any] = (
+        envelope["data"] if isinstance(envelope, dict) and isinstance(envelope.get("data"), dict) else {}
+    )
     if event.event_type in _CLIENT_LINES:
         line = _CLIENT_LINES[event.event_type]
-        creditor = data.get("creditor") if isinstance(data.get("creditor"), dict) else {}
+        creditor: dict[str, Any] = data["creditor"] if isinstance(data.get("creditor"), dict) else {}
         company = creditor.get("companyName")
         return f"{line} ({company})" if company else line
     if event.event_type.startswith("case."):

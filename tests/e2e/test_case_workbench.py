@@ -107,7 +107,7 @@ def test_a_case_that_comes_back_pending_signing_hands_out_its_url_and_the_queue_
 def test_missing_kyc_is_fixed_by_submitting_kyc_and_the_case_then_goes_through(page, live_server):
     tenant_id, tenant = make_tenant(live_server.app, name="Thames Lettings Ltd", poa_for=("GB",))
     page.goto(f"/cases/new/{tenant_id}")
-    fill_case(page, country="United Kingdom (GB)", currency="GBP · Pound sterling", reference="INV-KYC-1")
+    fill_case(page, country="United Kingdom (GB)", currency="GBP · Pound Sterling", reference="INV-KYC-1")
     page.get_by_role("button", name="Preview pricing").click()
     expect(page.get_by_text("Debitura will refuse this case until the director's KYC is submitted")).to_be_visible()
     expect(page.get_by_text("not required")).to_have_count(0)
@@ -195,7 +195,7 @@ def test_every_form_shows_its_field_errors_and_keeps_the_input(page, live_server
     tenant_id, _ = make_tenant(live_server.app, name="Careful Typing ApS")
 
     page.goto(f"/cases/new/{tenant_id}")
-    fill_case(page, country="United States (US)", currency="USD · United States dollar", reference="INV-ERR")
+    fill_case(page, country="United States (US)", currency="USD · US Dollar", reference="INV-ERR")
     page.get_by_label("Invoice date").fill((TODAY + timedelta(days=3)).isoformat())
     page.get_by_label("Debtor e-mail").fill("not-an-address")
     page.get_by_role("button", name="Preview pricing").click()
@@ -308,13 +308,13 @@ def test_the_preview_lists_only_the_steps_this_client_still_owes(page, live_serv
 def test_each_currency_takes_and_shows_its_own_decimals(page, live_server):
     tenant_id, _ = make_tenant(live_server.app, name="Gulf And Yen Traders ApS")
     page.goto(f"/cases/new/{tenant_id}")
-    fill_case(page, amount="1234.567", currency="KWD · Kuwaiti dinar", reference="INV-KWD-1")
+    fill_case(page, amount="1234.567", currency="KWD · Kuwaiti Dinar", reference="INV-KWD-1")
     page.get_by_role("button", name="Preview pricing").click()
     result = page.locator("#pricing-result-card")
     expect(result).to_contain_text("KWD 1,234.567")
     expect(page.locator(".error")).to_have_count(0)
 
-    page.get_by_label("Currency").select_option(label="JPY · Japanese yen")
+    page.get_by_label("Currency").select_option(label="JPY · Yen")
     page.get_by_label("Amount to recover").fill("25509.09")
     page.get_by_role("button", name="Preview pricing again").click()
     expect(page.get_by_text("JPY has no decimals: type a whole number, e.g. 1250.")).to_be_visible()

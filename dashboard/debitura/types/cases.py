@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +58,8 @@ class Case:
     reminder_fees: Decimal | None = None
     collection_fees: Decimal | None = None
     total_added_fees: Decimal | None = None
-    date: date | None = None
-    due_date: date | None = None
+    date: dt.date | None = None  # from here on, `date` in this class is the field, not the type
+    due_date: dt.date | None = None
     date_created: datetime | None = None
     date_updated: datetime | None = None
     date_finished: datetime | None = None

@@ -135,7 +135,7 @@ class Query:
 def rate_limited(scope: str) -> Response | None:
     """When switched on in the state row: count the call of `scope` (an API key, or a bearer client)."""
     s = db()
-    settings = s.get(SandboxState, clock.STATE_ID)
+    settings = s.get_one(SandboxState, clock.STATE_ID)
     if not settings.rate_limit_enabled:
         return None
     verdict = ratelimit.record_call(s, scope, clock.now(s), settings.rate_limit_per_minute)

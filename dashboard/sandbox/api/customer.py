@@ -30,7 +30,7 @@ bp.after_request(rate_limit_headers)
 
 
 def _link() -> ClientLink:
-    return db().get(ClientLink, g.link_id)
+    return db().get_one(ClientLink, g.link_id)
 
 
 def _own_case(case_id: str) -> Case:
@@ -55,7 +55,9 @@ def create_case():
             case, signing_url = domain.create_case(db(), _link(), json_body())
         except IntegrityError:
             # Two requests raced past the duplicate check with the same creditorReference.
-            raise ValidationFailed.single("CreditorReference", "DuplicateReference: the creditor reference is in use.")
+            raise ValidationFailed.single(
+                "CreditorReference", "DuplicateReference: the creditor reference is in use."
+            ) from None
         return ok(wire.invoice_dto(case, combined_signing_url=signing_url))
 
     response = idempotency.run(

@@ -22,7 +22,7 @@ def filter_options(s: Session) -> dict[str, Any]:
         .distinct()
     ).all()
     countries = sorted(({"id": COUNTRY_IDS[code], "name": country_name(code)} for code in codes if code in COUNTRY_IDS),
-                       key=lambda country: country["name"])
+                       key=lambda country: str(country["name"]))
     carve_outs = {partner.id: partner for partner in map(reference.route, reference.CARVE_OUT_FEES) if partner}
     partners = sorted(({"id": partner.id, "name": partner.name} for partner in carve_outs.values()),
                       key=lambda partner: partner["name"])
@@ -46,14 +46,14 @@ def coverage() -> list[dict[str, Any]]:
                 "countryId": COUNTRY_IDS[code],
                 "countryAlpha2": code,
                 "usStateAlpha2": state,
-                "partners": [{"partnerId": partner.id, "partnerName": partner.name, "conditions": _conditions(code)}],
+                "partners": [{"partnerId": partner.id, "partnerName": partner.name, "conditions": _conditions(code, partner)}],
             })
     return sorted(items, key=lambda item: item["jurisdiction"])
 
 
-def _conditions(country: str) -> str:
+def _conditions(country: str, partner: reference.CollectionPartner) -> str:
     if reference.needs_jpa(country):
         return "All cases; a Jurisdiction Pricing Appendix is signed with the Power of Attorney"
-    if reference.route(country).requires_kyc:
+    if partner.requires_kyc:
         return "All cases; a director's KYC verification is required"
     return "All cases"

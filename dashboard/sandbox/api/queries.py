@@ -10,12 +10,14 @@ import math
 import re
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from dashboard.sandbox import clock, domain, reference, wire
 from dashboard.sandbox.api import Query
@@ -94,12 +96,12 @@ def client_views(
     for transaction in s.scalars(select(RevenueTransaction).where(RevenueTransaction.link_id.in_(link_ids))):
         earnings[transaction.link_id] += referral_fee_usd(transaction)
     latest: dict[str, KycVerification] = {}
-    for kyc in s.scalars(
+    for verification in s.scalars(
         select(KycVerification)
         .where(KycVerification.creditor_id.in_(creditor_ids))
         .order_by(KycVerification.date_created, KycVerification.id)
     ):
-        latest[kyc.creditor_id] = kyc
+        latest[verification.creditor_id] = verification
     views = []
     for link in links:
         total, closed = counts.get(link.id, (0, 0))
@@ -130,7 +132,7 @@ def list_clients(s: Session, query: Query) -> dict[str, Any]:
     sort_column, descending = query.sort(
         "dateCreated:desc", {"dateCreated": ClientLink.date_linked, "name": Creditor.company_name}
     )
-    searched = [ClientLink.status.in_(ACTIVE_LINK_STATUSES)]
+    searched: list[ColumnElement[bool]] = [ClientLink.status.in_(ACTIVE_LINK_STATUSES)]
     if (tenant := query.text("ExternalTenantId")) is not None:
         searched.append(ClientLink.external_tenant_id == tenant)
     if (start := query.moment("DateCreatedFrom")) is not None:
@@ -147,13 +149,13 @@ def list_clients(s: Session, query: Query) -> dict[str, Any]:
             )
         )
     signed = Creditor.sdca_signed_version == domain.state(s).sdca_version
-    tabs = []
+    tabs: list[ColumnElement[bool]] = []
     if (attributed := query.boolean("IsAttributedClient")) is not None:
         tabs.append(ClientLink.is_attributed.is_(attributed))
     if (done := query.boolean("OnboardingDone")) is not None:
         tabs.append(signed if done else or_(Creditor.sdca_signed_version.is_(None), ~signed))
     joined = select(ClientLink).join(Creditor, ClientLink.creditor_id == Creditor.id)
-    total = s.scalar(select(func.count()).select_from(joined.where(*searched, *tabs).subquery()))
+    total = s.scalars(select(func.count()).select_from(joined.where(*searched, *tabs).subquery())).one()
     order = sort_column.desc() if descending else sort_column.asc()
     links = list(
         s.scalars(
@@ -374,7 +376,7 @@ def list_transactions(s: Session, query: Query) -> dict[str, Any]:
     stages = _enum_names(query, "RevenueStages", STAGES)
     if stages:
         conditions.append(stage.in_([STAGES.index(name) for name in stages]))
-    total = s.scalar(select(func.count()).select_from(txn).where(*conditions))
+    total = s.scalars(select(func.count()).select_from(txn).where(*conditions)).one()
     order = sort_column.desc() if descending else sort_column.asc()
     rows = s.scalars(select(txn).where(*conditions).order_by(order, txn.id).offset((page - 1) * size).limit(size)).all()
     return {
@@ -384,7 +386,7 @@ def list_transactions(s: Session, query: Query) -> dict[str, Any]:
     }
 
 
-def _revenue_summary(rows: list[tuple[RevenueTransaction, int]]) -> dict[str, Any]:
+def _revenue_summary(rows: Sequence[tuple[RevenueTransaction, int]]) -> dict[str, Any]:
     fees = [ZERO] * len(STAGES)
     counts = [0] * len(STAGES)
     platform_total = ZERO

@@ -72,6 +72,7 @@ def new_case(
         buckets=case_input.buckets,
         partner=collection_partner,
     )
+    assert quote is not None  # a partner was given, so there is a price
     buckets = case_input.buckets
     case = Case(
         reference=_new_reference(s),

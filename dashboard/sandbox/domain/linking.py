@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from dashboard.orm import rows_matched
 from dashboard.sandbox import clock, reference, validation, wire
 from dashboard.sandbox.domain.cases import contract_errors, new_case, route
 from dashboard.sandbox.domain.lookups import partner, sdca_current, state, urls
@@ -117,7 +118,7 @@ def _claim(s: Session, link_request: LinkRequest, status: str, now: datetime) ->
         .execution_options(synchronize_session=False)
     )
     s.refresh(link_request)
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         raise LinkRequestUnavailable("used" if link_request.status in ("approved", "used") else link_request.status)
 
 
@@ -228,7 +229,7 @@ def expire_link_requests(s: Session) -> int:
             .values(status="expired", decided_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rows_matched(result) == 1:
             s.refresh(link_request)
             expired += 1
             client_event(

@@ -25,7 +25,7 @@ def urls(s: Session) -> SandboxUrls:
 
 
 def state(s: Session) -> SandboxState:
-    return s.get(SandboxState, clock.STATE_ID)
+    return s.get_one(SandboxState, clock.STATE_ID)
 
 
 def partner(s: Session) -> Partner:
@@ -98,7 +98,7 @@ def kyc_status(creditor: Creditor, kyc: KycVerification | None) -> str:
 
 
 def has_signature(s: Session, creditor_id: str, collection_partner_id: str, kind: str) -> bool:
-    return s.scalar(
+    return s.scalars(
         select(
             exists().where(
                 ContractSignature.creditor_id == creditor_id,
@@ -106,7 +106,7 @@ def has_signature(s: Session, creditor_id: str, collection_partner_id: str, kind
                 ContractSignature.kind == kind,
             )
         )
-    )
+    ).one()
 
 
 def partner_contracts_signed(s: Session, creditor_id: str, partner_id: str, country: str) -> bool:

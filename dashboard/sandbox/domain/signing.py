@@ -135,7 +135,7 @@ def publish_sdca_version(s: Session) -> int:
 
 def pending_signing_steps(s: Session, creditor_id: str) -> list[str]:
     """What the combined signing chain still has to walk: sdca, poa:<partner id>, kyc."""
-    creditor = s.get(Creditor, creditor_id)
+    creditor = s.get_one(Creditor, creditor_id)
     steps = [] if sdca_current(s, creditor) else ["sdca"]
     for partner_id in _pending_case_partners(s, creditor_id):
         if not has_signature(s, creditor_id, partner_id, "poa"):
