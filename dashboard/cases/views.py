@@ -12,11 +12,12 @@ from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
 from dashboard.htmx import render, unchanged_since, wants_fragment
 from dashboard.models import Case
-from dashboard.services.tenant_state import debitura_now
 from dashboard.services import audit, cases, kyc, live, return_urls
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
 from dashboard.uploads.forms import UploadForm
+from dashboard.wiring import debitura
 
 
 @bp.get("/")
@@ -74,7 +75,7 @@ def unblocking(case_id: str):
     choice = return_urls.read_choice(request.args.get("return_url"))
     lookup_error = None
     try:
-        case = cases.refresh_signing_urls(case_id)
+        case = cases.refresh_signing_urls(case_id, debitura=debitura())
     except cases.CaseNotFound:
         abort(404)
     except DebituraError as error:
@@ -99,7 +100,7 @@ def unblocking(case_id: str):
 def detail(case_id: str):
     """One case as Debitura reports it now: potential revenue, files, validation items, timeline, history."""
     try:
-        view = cases.load_case(case_id)
+        view = cases.load_case(case_id, debitura=debitura())
     except cases.CaseNotFound:
         abort(404)
     choice = return_urls.read_choice(request.args.get("return_url"))

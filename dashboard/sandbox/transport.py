@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import json
 import time
 from collections.abc import Callable, Iterable
 from types import SimpleNamespace
@@ -125,6 +126,13 @@ class WsgiTransport(BaseAdapter):
         """Nothing to release: there is no connection pool."""
 
 
+# The sandbox's clock, below any of its API base URLs. Real Debitura keeps UTC and publishes no clock;
+# the sandbox's can be advanced, so the client asks it here, one call per dashboard request. It is the
+# sandbox's own path, not an operation of the APIs: served before the fault plan (faults simulate the
+# APIs failing, not time) and not shown to the contract observers.
+CLOCK_PATH = "/_sandbox/clock"
+
+
 class SandboxTransport(WsgiTransport):
     """The sandbox's adapter: applies the fault plan, then tells every observer about the exchange.
 
@@ -138,6 +146,9 @@ class SandboxTransport(WsgiTransport):
 
     def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
              verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+        if self.path_info(request).endswith(CLOCK_PATH):
+            body = json.dumps({"now": self.sandbox.now().isoformat()}).encode()
+            return _response(request, "200 OK", [("Content-Type", "application/json")], body, self)
         fault = self.sandbox.faults.draw(self.path_info(request))
         response = self._faulty(request, fault, read_timeout(timeout)) if fault else self.call_app(request)
         self._observe(request, response)

@@ -32,11 +32,12 @@ def start():
         run = sync_service.start_run(trigger="admin", operator_id=current_user.id)
     except sync_service.SyncAlreadyRunning as busy:
         flash(str(busy), "warning")
-        audit.record("sync.start", outcome=audit.REFUSED, summary="Another sync was running")
+        audit.record("sync.start", outcome=audit.REFUSED, summary="Another sync was running", operator=current_user)
         if wants_fragment():
             return render("sync/index.html", block="sync_progress", run=sync_service.latest_run())
         return redirect(url_for("sync.index"), code=303)
-    audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""))
+    audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""),
+                 operator=current_user)
     start_in_background(current_app._get_current_object(), run.id)
     if wants_fragment():
         return render("sync/index.html", block="sync_progress", run=run, trigger="syncStarted")
