@@ -241,7 +241,7 @@ def test_a_reissue_of_an_onboarding_client_sends_its_cases_again_and_debitura_cr
     original = debitura.referral.create_client
 
     def recording(payload):
-        sent.append(payload)
+        sent.append(payload.to_json())
         return original(payload)
 
     monkeypatch.setattr(debitura.referral, "create_client", recording)

@@ -215,7 +215,7 @@ def test_only_admins_change_subscriptions(app, client, operators, sandbox):
         from dashboard.models import Operator
 
         with pytest.raises(NotAllowed):
-            webhook_admin.rotate_secret(subscription.id, actor=db.session.get(Operator, operator_id, debitura=app_client()))
+            webhook_admin.rotate_secret(subscription.id, actor=db.session.get(Operator, operator_id), debitura=app_client())
     assert subscriptions(sandbox)[0].secret == subscription.secret
 
 
