@@ -30,7 +30,7 @@ def wire_debitura(app: Flask) -> None:
         sandbox = _embed_sandbox(app)
         sandbox.mount(referral_session)
         sandbox.mount(customer_session)
-        clock_path = CLOCK_PATH
+        clock_path = referral_session.clock_path = CLOCK_PATH
     timeout = (3.05, config["DEBITURA_TIMEOUT"])
     referral = ReferralApi(
         config["DEBITURA_REFERRAL_API_URL"], config["DEBITURA_API_KEY"], session=referral_session, timeout=timeout
