@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 from dashboard.sandbox import domain
 from dashboard.services import cases, mirror
 from tests.cases_support import make_tenant
-from tests.tenant_data import add_tenant, create_case
 from tests.e2e.live import serve, signed_in_state
 from tests.raw_body import app_client
+from tests.tenant_data import add_tenant, create_case
 
 pytestmark = pytest.mark.e2e
 

@@ -12,8 +12,8 @@ from dashboard.services import sync as sync_service
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.e2e.conftest import sign_in
-from tests.tenant_data import add_tenant, create_client
 from tests.raw_body import app_client
+from tests.tenant_data import add_tenant, create_client
 
 pytestmark = pytest.mark.e2e
 

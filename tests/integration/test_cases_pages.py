@@ -139,7 +139,7 @@ def test_the_list_page_costs_the_same_few_queries_whatever_the_number_of_rows(se
     counts = []
     for query in ("q=aaa11111", "q=a", ""):
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         with seeded.app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", listener)

@@ -15,8 +15,8 @@ from dashboard.services import sync as sync_service
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from dashboard.sync.cli import first_sandbox_sync
-from tests.tenant_data import add_tenant, complete_onboarding, create_client
 from tests.raw_body import app_client
+from tests.tenant_data import add_tenant, complete_onboarding, create_client
 
 DAY = 86400
 
@@ -60,8 +60,8 @@ def test_linked_and_last_seen_read_on_one_clock(app, client, operators, sandbox,
     with app.app_context():
         sync_service.run_sync(debitura=app_client())
         seen_on = debitura_now().strftime("%Y-%m-%d")
-        from dashboard.models import Tenant
         from dashboard.extensions import db
+        from dashboard.models import Tenant
 
         tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.external_tenant_id == "clocked"))
     operators.login("viewer")

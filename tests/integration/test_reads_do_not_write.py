@@ -13,8 +13,8 @@ from dashboard.extensions import db
 from dashboard.models import Case, Tenant
 from dashboard.services import sync as sync_service
 from dashboard.services.tenant_state import debitura_now
-from tests.tenant_data import add_tenant
 from tests.raw_body import app_client
+from tests.tenant_data import add_tenant
 
 pytestmark = pytest.mark.postgres
 

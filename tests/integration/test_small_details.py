@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.services import sync as sync_service
 from tests.cases_support import make_tenant
-from tests.tenant_data import create_case, create_client
 from tests.raw_body import app_client
+from tests.tenant_data import create_case, create_client
 
 
 def audit_actions(app) -> list[str]:

@@ -9,8 +9,15 @@ from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import leases
 from dashboard.services import sync as sync_service
-from tests.tenant_data import app_for, build_app, create_case, create_client, dispose, withdraw_at_debitura
 from tests.raw_body import app_client
+from tests.tenant_data import (
+    app_for,
+    build_app,
+    create_case,
+    create_client,
+    dispose,
+    withdraw_at_debitura,
+)
 
 pytestmark = pytest.mark.postgres
 

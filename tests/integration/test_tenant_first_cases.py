@@ -14,8 +14,8 @@ from dashboard.sandbox import models as sandbox_models
 from dashboard.services import first_cases, mirror
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import case_form
-from tests.tenant_data import app_for, build_app, dispose
 from tests.raw_body import app_client
+from tests.tenant_data import app_for, build_app, dispose
 
 URL = "/tenants/new"
 

@@ -12,7 +12,12 @@ import pytest
 from sqlalchemy import event, select
 
 from dashboard import create_app
-from dashboard.debitura import KycSubmission
+from dashboard.debitura import (
+    ClientDetails,
+    ClientUser,
+    CreateClientRequest,
+    KycSubmission,
+)
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.models.base import now_utc
@@ -21,7 +26,6 @@ from dashboard.services import mirror, mirror_events
 from dashboard.services.tenant_state import debitura_now
 from tests.conftest import OperatorActions, make_config, prepare_databases
 from tests.tenant_data import add_tenant, app_for, build_app, create_client, dispose
-from dashboard.debitura import ClientDetails, ClientUser, CreateClientRequest
 
 HX = {"HX-Request": "true", "HX-Target": "tenant-results"}
 
@@ -44,7 +48,7 @@ def statements(app):
     seen: list[str] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    listener = lambda *args: seen.append(args[2])
     event.listen(engine, "before_cursor_execute", listener)
     try:
         yield seen

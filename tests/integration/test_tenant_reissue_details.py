@@ -14,8 +14,8 @@ from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from dashboard.sync.cli import first_sandbox_sync
-from tests.tenant_data import app_for, build_app, create_client, dispose
 from tests.raw_body import app_client
+from tests.tenant_data import app_for, build_app, create_client, dispose
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,8 @@ from dashboard.models import Case
 from dashboard.sandbox import models as sandbox_models
 from dashboard.services import sync as sync_service
 from tests.cases_support import case_form, make_tenant
-from tests.tenant_data import app_for, build_app, dispose
 from tests.raw_body import app_client
+from tests.tenant_data import app_for, build_app, dispose
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from dashboard.sandbox.models import WebhookSubscription
 from dashboard.services import webhook_admin
 from dashboard.services.webhook_admin import WebhookAdminError
 from dashboard.services.webhook_secrets import accepted_secrets
-from tests.tenant_data import create_client
 from tests.raw_body import app_client
+from tests.tenant_data import create_client
 
 RECEIVER = "http://dashboard.test/webhooks/debitura"
 

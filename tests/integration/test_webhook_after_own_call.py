@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import select
 
+from dashboard.debitura import CreateClientRequest
 from dashboard.debitura.errors import Conflict
 from dashboard.extensions import db
 from dashboard.models import Tenant, WebhookEvent
@@ -17,7 +18,6 @@ from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import case_form, make_tenant
 from tests.raw_body import app_client, raw
 from tests.tenant_data import app_for, build_app, client_payload, dispose
-from dashboard.debitura import CreateClientRequest
 
 pytestmark = pytest.mark.postgres
 

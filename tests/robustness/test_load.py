@@ -29,8 +29,8 @@ from benchmarks.browsing import create_operator, sign_in
 from benchmarks.stats import Latency
 from dashboard.services import sync as sync_service
 from tests.conftest import POSTGRES
-from tests.robustness.support import ServedDashboard
 from tests.raw_body import app_client
+from tests.robustness.support import ServedDashboard
 
 pytestmark = pytest.mark.slow
 

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
-from dashboard.services import kyc, sync as sync_service, uploads
+from dashboard.services import kyc, uploads
+from dashboard.services import sync as sync_service
 from tests.cases_support import case_form
-from tests.robustness.support import Page, client_that_records_waits
 from tests.raw_body import app_client
+from tests.robustness.support import Page, client_that_records_waits
 
 pytestmark = pytest.mark.postgres
 

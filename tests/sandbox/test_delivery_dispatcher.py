@@ -19,7 +19,8 @@ from werkzeug.wrappers import Request
 
 from dashboard.debitura import WebhookSubscription, WebhookUpdate
 from dashboard.sandbox import delivery, events
-from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription as SubscriptionRow
+from dashboard.sandbox.models import WebhookDelivery
+from dashboard.sandbox.models import WebhookSubscription as SubscriptionRow
 from dashboard.sandbox.transport import WsgiTransport
 from tests.raw_body import raw
 

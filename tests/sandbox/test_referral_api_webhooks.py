@@ -16,7 +16,8 @@ from dashboard.debitura import (
 )
 from dashboard.sandbox import domain
 from dashboard.sandbox.countries import COUNTRY_IDS
-from dashboard.sandbox.models import WebhookDelivery, WebhookEvent, WebhookSubscription as SubscriptionRow
+from dashboard.sandbox.models import WebhookDelivery, WebhookEvent
+from dashboard.sandbox.models import WebhookSubscription as SubscriptionRow
 from tests.raw_body import raw
 
 ALL_CASE_EVENTS = ["case.created", "case.updated", "case.closed"]

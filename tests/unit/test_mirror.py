@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
+from dashboard.debitura import ClientDetails, ClientUser, CreateClientRequest
 from dashboard.debitura.errors import Conflict
 from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
@@ -17,7 +18,7 @@ from dashboard.models import Case, Tenant
 from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
 from dashboard.services import mirror, mirror_events
 from tests.tenant_data import app_for, build_app, dispose
-from dashboard.debitura import ClientDetails, ClientUser, CreateClientRequest
+
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):
@@ -269,7 +270,7 @@ def test_a_batch_of_cases_costs_the_same_queries_whatever_its_size(ctx):
         mirror.upsert_cases(batch("b", 60), source="sync", as_of=T0)
         db.session.commit()
 
-    selects = lambda statements: [s for s in statements if s.lstrip().upper().startswith("SELECT")]  # noqa: E731
+    selects = lambda statements: [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects(large)) == len(selects(small)) <= 3
     assert db.session.scalar(select(db.func.count()).select_from(Case)) == 62
 

@@ -181,7 +181,13 @@ def test_a_token_expiring_soon_is_replaced_before_the_customer_call(http, referr
 def test_without_a_clock_path_debituras_clock_is_the_wall_clock():
     from datetime import UTC, datetime, timedelta
 
-    from dashboard.debitura import CustomerApi, DebituraClient, MemoryTokenStore, ReferralApi, TokenCache
+    from dashboard.debitura import (
+        CustomerApi,
+        DebituraClient,
+        MemoryTokenStore,
+        ReferralApi,
+        TokenCache,
+    )
 
     referral = ReferralApi("https://referral.example", "key-1")
     clock = DebituraClient(referral, CustomerApi("https://customer.example"), TokenCache(referral, MemoryTokenStore()))
