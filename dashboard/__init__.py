@@ -123,7 +123,21 @@ def register_routing(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint package per operator task."""
-    from dashboard import admin, audit, auth, cases, kyc, main, pricing, revenue, sync, tenants, triage, uploads, webhooks
+    from dashboard import (
+        admin,
+        audit,
+        auth,
+        cases,
+        kyc,
+        main,
+        pricing,
+        revenue,
+        sync,
+        tenants,
+        triage,
+        uploads,
+        webhooks,
+    )
 
     for feature in (auth, main, triage, tenants, webhooks, sync, cases, uploads, kyc, pricing, revenue, audit, admin):
         app.register_blueprint(feature.bp)

@@ -27,10 +27,9 @@ class NotAllowed(PermissionError):
     """The signed-in operator's role does not allow this action."""
 
 
-def ensure_role(role: str, operator=None) -> None:
-    """Service-layer guard: raise NotAllowed unless the operator holds `role` or more."""
-    operator = operator if operator is not None else current_user
-    if not getattr(operator, "is_authenticated", False) or not operator.can(role):
+def ensure_role(role: str, actor: Actor | None) -> None:
+    """Service-layer guard: raise NotAllowed unless `actor` (given by the caller, never guessed) holds `role` or more."""
+    if not getattr(actor, "is_authenticated", False) or not actor.can(role):
         raise NotAllowed(f"This action needs the {role} role.")
 
 

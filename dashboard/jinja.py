@@ -54,16 +54,10 @@ def when(value: datetime | date | None) -> str:
 
 
 def _debitura_now_for_request() -> datetime:
-    """Debitura's now, read once per request: one page is one moment, and the sandbox clock costs a query."""
-    from flask import g, has_request_context
+    """Debitura's now; read once per request by `dashboard.wiring.debitura_now`, so one page is one moment."""
+    from dashboard.wiring import debitura_now
 
-    from dashboard.services.tenant_state import debitura_now
-
-    if not has_request_context():
-        return debitura_now()
-    if "debitura_now" not in g:
-        g.debitura_now = debitura_now()
-    return g.debitura_now
+    return debitura_now()
 
 
 def time_ago(value: datetime | None, now: datetime | None = None) -> str:

@@ -22,15 +22,14 @@ def now_utc() -> datetime:
 
 
 def debitura_now() -> datetime:
-    """Debitura's idea of now: the sandbox clock in sandbox mode (it can be advanced), else real UTC.
+    """Debitura's idea of now, as its client tells it (`dashboard.wiring.debitura_now`), else real UTC.
 
     Every time a page shows (Debitura's facts and this dashboard's own log alike) is on this clock;
     the wall clock is for what never meets Debitura's times (leases, throttling, caches).
     """
-    from flask import current_app, has_app_context
+    from dashboard.wiring import debitura_now as through_the_client
 
-    sandbox = current_app.extensions.get("sandbox") if has_app_context() else None
-    return sandbox.now() if sandbox is not None else now_utc()
+    return through_the_client()
 
 
 def rows_matched(result: Result[Any]) -> int:

@@ -7,9 +7,10 @@ in-process, so the demo runs with one command and no network.
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import quote
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.config import SANDBOX_MOUNT
@@ -22,10 +23,14 @@ def wire_debitura(app: Flask) -> None:
 
     referral_session = HealthTrackingSession(app)
     customer_session = HealthTrackingSession(app)
+    clock_path = None
     if config["DEBITURA_ENV"] == "sandbox":
+        from dashboard.sandbox.api.sandbox_clock import CLOCK_PATH
+
         sandbox = _embed_sandbox(app)
         sandbox.mount(referral_session)
         sandbox.mount(customer_session)
+        clock_path = referral_session.clock_path = CLOCK_PATH
     timeout = (3.05, config["DEBITURA_TIMEOUT"])
     referral = ReferralApi(
         config["DEBITURA_REFERRAL_API_URL"], config["DEBITURA_API_KEY"], session=referral_session, timeout=timeout
@@ -34,7 +39,7 @@ def wire_debitura(app: Flask) -> None:
     from dashboard.services.token_store import DatabaseTokenStore
 
     tokens = TokenCache(referral, DatabaseTokenStore(app))
-    app.extensions["debitura"] = DebituraClient(referral, customer, tokens)
+    app.extensions["debitura"] = DebituraClient(referral, customer, tokens, clock_path=clock_path)
 
 
 def _embed_sandbox(app: Flask):
@@ -91,5 +96,21 @@ def _admins_only_control(app: Flask, sandbox_app):
 
 
 def debitura() -> DebituraClient:
-    """The app's Debitura client (services take it from here unless given one)."""
+    """The app's Debitura client. Views and commands hand it to the services they call; services never fetch it."""
     return current_app.extensions["debitura"]
+
+
+def debitura_now() -> datetime:
+    """Debitura's now, asked of the client: once per request (one page, one moment), else on every call.
+
+    Outside a request (a sync run, a command) time must move between two reads, so nothing is kept.
+    """
+    if not has_app_context() or "debitura" not in current_app.extensions:
+        from dashboard.orm import now_utc
+
+        return now_utc()
+    if not has_request_context():
+        return debitura().now()
+    if "debitura_now" not in g:
+        g.debitura_now = debitura().now()
+    return g.debitura_now

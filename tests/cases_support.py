@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from dashboard.sandbox import domain, reference
 from dashboard.sandbox import models as sandbox_models
 from dashboard.services import mirror
+from tests.raw_body import raw
 
 TODAY = date.today()
 
@@ -35,7 +36,7 @@ def make_tenant(app, *, name: str = "Acme Invoicing ApS", onboard: bool = True, 
     sandbox = app.extensions["sandbox"]
     client = app.extensions["debitura"]
     with app.test_request_context():
-        created = client.referral.create_client(client_payload(tenant, name))
+        created = client.referral.create_client(raw(client_payload(tenant, name)))
         if onboard:
             with sandbox.session() as s:
                 link = domain.active_link(s, tenant)

@@ -8,6 +8,7 @@ from typing import Any
 
 from dashboard.debitura.errors import Conflict
 from dashboard.sandbox import domain
+from tests.raw_body import raw
 
 
 def client_payload(external_tenant_id: str, email: str, name: str | None = None, country: str = "DK") -> dict[str, Any]:
@@ -22,7 +23,7 @@ def create_client(debitura, external_tenant_id: str, email: str | None = None, *
     """POST /clients straight to the sandbox (not through the dashboard): the mirror learns of it by sync or webhook."""
     email = email or f"{external_tenant_id}@acme.example"
     try:
-        return debitura.referral.create_client(client_payload(external_tenant_id, email, **details))
+        return debitura.referral.create_client(raw(client_payload(external_tenant_id, email, **details)))
     except Conflict as conflict:
         return conflict
 
@@ -36,7 +37,7 @@ def create_case(debitura, external_tenant_id: str, country: str = "DK", amount: 
         "debtor": {"type": "Company", "name": "Debtor GmbH", "countryAlpha2": country, "address": "Street 1", "city": "Town"},
         "allowPendingContracts": True,
     }
-    return debitura.create_case(external_tenant_id, payload)
+    return debitura.create_case(external_tenant_id, raw(payload))
 
 
 def link_id(sandbox, external_tenant_id: str) -> str:

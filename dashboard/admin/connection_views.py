@@ -6,6 +6,7 @@ from dashboard.authz import role_required
 from dashboard.htmx import render
 from dashboard.jinja import ENVIRONMENT_LABELS
 from dashboard.services import connection
+from dashboard.wiring import debitura
 
 
 def _context(**extra):
@@ -30,5 +31,5 @@ def connection_status():
 @role_required("admin")
 def connection_check():
     """Ask Debitura's GET /me whether the API key works (the panel alone for htmx, else the whole page)."""
-    check = connection.check_api_key(actor=actor())
+    check = connection.check_api_key(actor=actor(), debitura=debitura())
     return render("admin/connection.html", block="key_check", **_context(check=check))

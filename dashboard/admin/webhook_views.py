@@ -14,6 +14,7 @@ from dashboard.forms import validated
 from dashboard.htmx import render
 from dashboard.services import webhook_admin
 from dashboard.services.webhook_admin import WebhookAdminError
+from dashboard.wiring import debitura
 
 # Debitura's field names (camelCase) to the form's.
 FORM_FIELDS = {"url": "url", "events": "events", "isTestMode": "is_test_mode"}
@@ -34,7 +35,7 @@ def _new_webhook_form() -> WebhookForm:
 def _page(create_form: WebhookForm | None = None, test_form: SendTestEventForm | None = None, *, status: int = 200):
     subscriptions, unavailable = None, None
     try:
-        subscriptions = webhook_admin.list_subscriptions(actor=actor())
+        subscriptions = webhook_admin.list_subscriptions(actor=actor(), debitura=debitura())
     except DebituraError as error:
         # The local delivery health is still worth seeing while Debitura does not answer.
         unavailable = debitura_message(error)
@@ -68,7 +69,8 @@ def create_webhook():
         return _page(create_form=form, status=422)
     try:
         webhook_admin.create_subscription(
-            validated(form.url.data).strip(), form.events.data or [], is_test_mode=form.is_test_mode.data, actor=actor()
+            validated(form.url.data).strip(), form.events.data or [], is_test_mode=form.is_test_mode.data, actor=actor(),
+            debitura=debitura(),
         )
     except DebituraError as error:  # a refusal lands on its field, an outage on top; the input stays either way
         show_debitura_error(form, error, FORM_FIELDS)
@@ -84,7 +86,7 @@ def create_webhook():
 @role_required("admin")
 def edit_webhook(webhook_id: str):
     """Which events a subscription receives; admins change them here."""
-    webhook = webhook_admin.get_subscription(webhook_id, actor=actor())
+    webhook = webhook_admin.get_subscription(webhook_id, actor=actor(), debitura=debitura())
     form = WebhookEventsForm(formdata=None, events=list(webhook.events))
     return render("admin/webhook_events.html", webhook=webhook, form=form)
 
@@ -96,13 +98,13 @@ def update_webhook_events(webhook_id: str):
     form = WebhookEventsForm()
     if form.validate_on_submit():
         try:
-            webhook_admin.update_events(webhook_id, form.events.data or [], actor=actor())
+            webhook_admin.update_events(webhook_id, form.events.data or [], actor=actor(), debitura=debitura())
         except DebituraError as error:
             show_debitura_error(form, error, FORM_FIELDS)
         else:
             flash("The subscription's events are saved.", "success")
             return _back()
-    webhook = webhook_admin.get_subscription(webhook_id, actor=actor())
+    webhook = webhook_admin.get_subscription(webhook_id, actor=actor(), debitura=debitura())
     return render("admin/webhook_events.html", webhook=webhook, form=form, status=422)
 
 
@@ -110,7 +112,7 @@ def update_webhook_events(webhook_id: str):
 @role_required("admin")
 def enable_webhook(webhook_id: str):
     """Turn a subscription on again, also after Debitura disabled it."""
-    webhook_admin.set_active(webhook_id, True, actor=actor())
+    webhook_admin.set_active(webhook_id, True, actor=actor(), debitura=debitura())
     flash("Subscription enabled; Debitura delivers to it again.", "success")
     return _back()
 
@@ -119,7 +121,7 @@ def enable_webhook(webhook_id: str):
 @role_required("admin")
 def disable_webhook(webhook_id: str):
     """Pause deliveries to a subscription."""
-    webhook_admin.set_active(webhook_id, False, actor=actor())
+    webhook_admin.set_active(webhook_id, False, actor=actor(), debitura=debitura())
     flash("Subscription disabled; Debitura stops delivering to it.", "success")
     return _back()
 
@@ -128,7 +130,7 @@ def disable_webhook(webhook_id: str):
 @role_required("admin")
 def rotate_webhook_secret(webhook_id: str):
     """A new signing secret; the old one keeps being accepted for a grace period."""
-    webhook_admin.rotate_secret(webhook_id, actor=actor())
+    webhook_admin.rotate_secret(webhook_id, actor=actor(), debitura=debitura())
     flash(f"New signing secret stored; {webhook_admin.rotation_grace_phrase()}.", "success")
     return _back()
 
@@ -137,7 +139,7 @@ def rotate_webhook_secret(webhook_id: str):
 @role_required("admin")
 def delete_webhook(webhook_id: str):
     """Remove a subscription at Debitura."""
-    webhook_admin.delete_subscription(webhook_id, actor=actor())
+    webhook_admin.delete_subscription(webhook_id, actor=actor(), debitura=debitura())
     flash("Subscription deleted.", "success")
     return _back()
 
@@ -155,7 +157,7 @@ def send_test_event():
             form.event_type.data,
             case_id=(form.case_id.data or "").strip() or None,
             external_tenant_id=(form.external_tenant_id.data or "").strip() or None,
-            actor=actor(),
+            actor=actor(), debitura=debitura(),
         )
     except WebhookAdminError as error:
         form.form_errors.append(str(error))

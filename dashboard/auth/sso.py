@@ -10,7 +10,16 @@ from __future__ import annotations
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user
 from joserfc.errors import JoseError
 from requests import RequestException
@@ -91,13 +100,13 @@ def sso_callback():
         issuer = {"essential": True, "values": [current_app.config["OIDC_ISSUER"]]}
         token = _client().authorize_access_token(claims_options={"iss": issuer, "sub": {"essential": True}})
     except OAuthError as error:
-        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED,
+        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED, operator=current_user,
                      summary=f"Company sign-in refused: {_reason(error)}")
         return _refused(
             "The sign-in could not be completed: the answer from the identity provider did not match the sign-in "
             "this browser started, or the provider refused it. Start again from the sign-in page.", 400)
     except (AuthlibBaseError, JoseError, ValueError) as error:
-        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED,
+        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED, operator=current_user,
                      summary=f"Company sign-in refused: the ID token failed verification ({type(error).__name__})")
         return _refused("The identity provider's answer could not be verified. Start again from the sign-in page.", 400)
     except RequestException as error:
@@ -105,7 +114,7 @@ def sso_callback():
         return _unreachable()
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
-        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED,
+        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED, operator=current_user,
                      summary="Company sign-in refused: the provider returned no ID token")
         return _refused("The identity provider returned no ID token. Start again from the sign-in page.", 400)
     outcome = company_sign_in.sign_in(claims)

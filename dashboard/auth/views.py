@@ -64,7 +64,7 @@ def _login_page(form: LoginForm, refusal: str = "") -> str:
 @login_required
 def logout():
     """Sign out and return to the sign-in page."""
-    audit.record("auth.logout", outcome=audit.OK, summary="Signed out")
+    audit.record("auth.logout", outcome=audit.OK, summary="Signed out", operator=current_user)
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"), code=303)

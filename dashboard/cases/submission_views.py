@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from dashboard.authz import role_required
@@ -15,6 +16,7 @@ from dashboard.htmx import render
 from dashboard.models import Tenant
 from dashboard.services import submissions
 from dashboard.services.tenant_state import derive_state
+from dashboard.wiring import debitura
 
 PANEL = "submission_panel"
 ALREADY_SENT = {
@@ -94,10 +96,10 @@ def create(tenant_id: int):
         # The panel says why (htmx swaps a 422 answer; it leaves other 4xx to the error display).
         return _page(None, form, tenant=tenant, status=422)
     if "action" not in request.form:
-        return redirect(url_for("cases.submission", key=submissions.start(tenant.id).idempotency_key), 303)
+        return redirect(url_for("cases.submission", key=submissions.start(tenant.id, actor=current_user).idempotency_key), 303)
     if not form.validate():
         return _page(None, form, tenant=tenant, status=422)
-    draft = submissions.start(tenant.id, form_data=form.typed_input())
+    draft = submissions.start(tenant.id, actor=current_user, form_data=form.typed_input())
     form.idempotency_key.data = draft.idempotency_key
     # The price comes first: sending needs a preview of exactly this body, whatever button was pressed.
     return _preview_or_send(draft, form, action="preview",
@@ -134,14 +136,14 @@ def _preview_or_send(current, form: CaseForm, *, action: str | None, push_url: s
     try:
         if action == "submit":
             try:
-                current = submissions.submit(key, draft, form.typed_input())
+                current = submissions.submit(key, draft, form.typed_input(), actor=current_user, debitura=debitura())
             except submissions.PreviewRequired:
                 note = "The values changed since the last preview: check this price, then submit."
             else:
                 if current.status == "created":
                     flash(f"Case {current.case_reference or current.case_id} was created.", "success")
                 return redirect(url_for("cases.submission", key=key), 303)
-        quote = submissions.preview(key, draft, form.typed_input())
+        quote = submissions.preview(key, draft, form.typed_input(), actor=current_user, debitura=debitura())
     except DebituraError as error:
         show_debitura_error(form, error, WIRE_FIELDS, prefix="Debitura: ")
         return _page(current, form, status=422, push_url=push_url)
@@ -153,7 +155,7 @@ def _preview_or_send(current, form: CaseForm, *, action: str | None, push_url: s
 def retry(key: str):
     """Send a submission that got no answer again, with the same key and body: Debitura replays, never duplicates."""
     _submission_or_404(key)
-    current = submissions.retry(key)
+    current = submissions.retry(key, actor=current_user, debitura=debitura())
     if current.status == "created":
         flash(f"Case {current.case_reference or current.case_id} was created.", "success")
     return redirect(url_for("cases.submission", key=key), 303)
@@ -165,7 +167,7 @@ def resubmit(key: str):
     """Start again from a refused submission's input, under a fresh key (the old key would replay the refusal)."""
     _submission_or_404(key)
     try:
-        fresh = submissions.copy_as_new(key)
+        fresh = submissions.copy_as_new(key, actor=current_user)
     except submissions.TenantCannotTakeCases as refusal:
         flash(f"No new submission was started. {refusal}", "error")
         return redirect(url_for("cases.submission", key=key), 303)

@@ -12,11 +12,17 @@ from dashboard.errors.handlers import debitura_message
 from dashboard.extensions import db
 from dashboard.htmx import fragment_only, render, unchanged_since
 from dashboard.models import Case
-from dashboard.services.tenant_state import debitura_now
 from dashboard.services import audit, cases, filter_options, kyc, live, return_urls
+from dashboard.services.tenant_state import debitura_now
 from dashboard.services.uploads import ALLOWED_EXTENSIONS, MAX_BYTES
 from dashboard.services.uploads import new_key as new_upload_key
 from dashboard.uploads.forms import UploadForm
+from dashboard.wiring import debitura
+
+
+def _filter_options():
+    """Debitura's country and partner choices, asked only when a filter needs them."""
+    return filter_options.current(debitura=debitura())
 
 
 @bp.get("/")
@@ -24,14 +30,14 @@ from dashboard.uploads.forms import UploadForm
 def index():
     """Every case of every tenant: filter by lifecycle group or value, search, sort, page, export."""
     asked = cases.CaseFilters.from_mapping(request.args)
-    listing = cases.list_cases(asked.resolved(filter_options.current))
+    listing = cases.list_cases(asked.resolved(_filter_options))
     return render(
         "cases/index.html",
         block="case_results",
         listing=listing,
         asked=asked,
         filters=listing.filters,
-        filter_options=filter_options.current,  # called by the filter form, outside the results block
+        filter_options=_filter_options,  # called by the filter form, outside the results block
         groups=cases.GROUPS,
         lifecycles=cases.LIFECYCLES,
         test_filters=cases.TEST_FILTERS,
@@ -42,7 +48,7 @@ def index():
 @role_required("viewer")
 def export():
     """The filtered cases as CSV (all pages)."""
-    filters = cases.CaseFilters.from_mapping(request.args).resolved(filter_options.current)
+    filters = cases.CaseFilters.from_mapping(request.args).resolved(_filter_options)
     return csv_export.download("cases", cases.CASE_CSV_HEADER, cases.case_csv_rows(cases.iter_cases(filters)))
 
 
@@ -76,7 +82,7 @@ def unblocking(case_id: str):
     choice = return_urls.read_choice(request.args.get("return_url"))
     lookup_error = None
     try:
-        case = cases.refresh_signing_urls(case_id)
+        case = cases.refresh_signing_urls(case_id, debitura=debitura())
     except cases.CaseNotFound:
         abort(404)
     except DebituraError as error:
@@ -97,7 +103,7 @@ def unblocking(case_id: str):
 def detail(case_id: str):
     """One case as Debitura reports it now: potential revenue, files, validation items, timeline, history."""
     try:
-        view = cases.load_case(case_id)
+        view = cases.load_case(case_id, debitura=debitura())
     except cases.CaseNotFound:
         abort(404)
     choice = return_urls.read_choice(request.args.get("return_url"))

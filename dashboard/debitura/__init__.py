@@ -5,8 +5,11 @@ A plain library: it knows nothing of Flask or the dashboard; the app builds a ``
     referral = ReferralApi("https://testreferral-api.debitura.com", api_key)
     customer = CustomerApi("https://testcustomer-api.debitura.com")
     debitura = DebituraClient(referral, customer, TokenCache(referral, MemoryTokenStore()))
-    result = debitura.referral.create_client(payload)        # ClientResult(status=201|202, client=Client)
-    case = debitura.create_case("tenant-1", case_payload, idempotency_key=form_key)
+    result = debitura.referral.create_client(CreateClientRequest(...))   # ClientResult(status=201|202, client=Client)
+    case = debitura.create_case("tenant-1", CreateCaseRequest(...), idempotency_key=form_key)
+
+Every body sent is a typed request (``types.requests``) whose ``to_json()`` is the only place that
+spells Debitura's field names; the client refuses a bare mapping.
 """
 
 from .client import DebituraClient
@@ -36,50 +39,70 @@ from .retry import RetryPolicy
 from .tokens import CachedToken, MemoryTokenStore, TokenCache, TokenStore
 from .types import (
     AccessToken,
+    AccessTokenRequest,
+    AgeBuckets,
     Case,
+    CaseDebtor,
     CaseDetail,
     CaseItem,
     CasesPage,
     CasesSummary,
     Client,
+    ClientDetails,
     ClientResult,
+    ClientUser,
     Company,
     ContractItem,
     ContractStatus,
+    CreateCaseRequest,
+    CreateClientRequest,
     FilterOptions,
+    KycSubmission,
     KycVerification,
     Page,
     Partner,
     PendingAction,
+    PreviewCaseRequest,
     PreviewResult,
     Pricing,
     RevenueBreakdown,
     RevenueBucket,
+    TestWebhookRequest,
+    TestWebhookResult,
     Transaction,
     TransactionsPage,
     UploadedFile,
     Webhook,
+    WebhookSubscription,
+    WebhookUpdate,
 )
 
 __all__ = [
     "AccessToken",
+    "AccessTokenRequest",
+    "AgeBuckets",
     "AuthenticationError",
     "BusinessError",
     "BusinessRuleError",
     "CachedToken",
     "Case",
+    "CaseDebtor",
     "CaseDetail",
     "CaseItem",
     "CasesPage",
     "CasesSummary",
     "Client",
+    "ClientDetails",
     "ClientLinkInvalid",
     "ClientNotLinked",
     "ClientResult",
+    "ClientUser",
     "Company",
     "Conflict",
     "ContractItem",
     "ContractStatus",
+    "CreateCaseRequest",
+    "CreateClientRequest",
     "CustomerApi",
     "DebituraClient",
     "DebituraConnectionError",
@@ -87,6 +110,7 @@ __all__ = [
     "FilterOptions",
     "IdempotencyConflict",
     "InvalidRequest",
+    "KycSubmission",
     "KycVerification",
     "MemoryTokenStore",
     "NotFound",
@@ -95,6 +119,7 @@ __all__ = [
     "PayloadTooLarge",
     "PendingAction",
     "PermissionDenied",
+    "PreviewCaseRequest",
     "PreviewResult",
     "Pricing",
     "RateLimited",
@@ -104,6 +129,8 @@ __all__ = [
     "RevenueBreakdown",
     "RevenueBucket",
     "ServerError",
+    "TestWebhookRequest",
+    "TestWebhookResult",
     "TokenCache",
     "TokenStore",
     "Transaction",
@@ -111,6 +138,8 @@ __all__ = [
     "UnsupportedMediaType",
     "UploadedFile",
     "Webhook",
+    "WebhookSubscription",
+    "WebhookUpdate",
     "error_from_response",
     "install_redaction",
     "redact",

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from .customer import CustomerApi
 from .errors import AuthenticationError, ClientLinkInvalid, ClientNotLinked, NotFound
 from .referral import ReferralApi
 from .tokens import TokenCache
-from .types import Case, ContractStatus, PreviewResult
+from .types import (
+    Case,
+    ContractStatus,
+    CreateCaseRequest,
+    PreviewCaseRequest,
+    PreviewResult,
+)
 
 R = TypeVar("R")
 
@@ -17,23 +24,37 @@ R = TypeVar("R")
 class DebituraClient:
     """``.referral`` and ``.customer`` are the raw APIs; the methods here act as one client (tenant)."""
 
-    def __init__(self, referral: ReferralApi, customer: CustomerApi, tokens: TokenCache) -> None:
+    def __init__(
+        self, referral: ReferralApi, customer: CustomerApi, tokens: TokenCache, *, clock_path: str | None = None
+    ) -> None:
         self.referral = referral
         self.customer = customer
         self.tokens = tokens
+        self.clock_path = clock_path
 
     def __repr__(self) -> str:
         return f"DebituraClient(referral={self.referral!r}, customer={self.customer!r})"
 
+    def now(self) -> datetime:
+        """Debitura's clock, the one its timestamps are on.
+
+        Real Debitura publishes no clock and keeps UTC, so this is the wall clock. A server that
+        keeps its own time (the sandbox, whose clock can be advanced) is built with a `clock_path`
+        and asked like any other call.
+        """
+        if self.clock_path is None:
+            return datetime.now(UTC)
+        return self.referral.server_time(self.clock_path)
+
     def create_case(
-        self, external_tenant_id: str, payload: Mapping[str, Any], *, idempotency_key: str | None = None
+        self, external_tenant_id: str, request: CreateCaseRequest, *, idempotency_key: str | None = None
     ) -> Case:
         return self._as_client(
-            external_tenant_id, lambda token: self.customer.create_case(token, payload, idempotency_key=idempotency_key)
+            external_tenant_id, lambda token: self.customer.create_case(token, request, idempotency_key=idempotency_key)
         )
 
-    def preview_case(self, external_tenant_id: str, payload: Mapping[str, Any]) -> PreviewResult:
-        return self._as_client(external_tenant_id, lambda token: self.customer.preview_case(token, payload))
+    def preview_case(self, external_tenant_id: str, request: PreviewCaseRequest) -> PreviewResult:
+        return self._as_client(external_tenant_id, lambda token: self.customer.preview_case(token, request))
 
     def get_customer_case(self, external_tenant_id: str, case_id: str) -> Case:
         return self._as_client(external_tenant_id, lambda token: self.customer.get_case(token, case_id))

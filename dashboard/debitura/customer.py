@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import requests
 
@@ -13,7 +12,14 @@ from .paths import segment
 from .redaction import install_redaction
 from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Timeout, Transport
-from .types import Case, ContractStatus, PreviewResult
+from .types import (
+    Case,
+    ContractStatus,
+    CreateCaseRequest,
+    PreviewCaseRequest,
+    PreviewResult,
+)
+from .types.requests import body_of
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -57,17 +63,17 @@ class CustomerApi:
     def session(self) -> requests.Session:
         return self._transport.session
 
-    def create_case(self, token: str, payload: Mapping[str, Any], *, idempotency_key: str | None = None) -> Case:
+    def create_case(self, token: str, request: CreateCaseRequest, *, idempotency_key: str | None = None) -> Case:
         """Submit a case; with an ``idempotency_key`` a lost answer is retried and Debitura replays the first result."""
         response = self._transport.request(
-            "POST", "/cases", json=payload, headers=_bearer(token), idempotency_key=idempotency_key
+            "POST", "/cases", json=body_of(request), headers=_bearer(token), idempotency_key=idempotency_key
         )
         return Case.from_json(response.body)
 
-    def preview_case(self, token: str, payload: Mapping[str, Any]) -> PreviewResult:
+    def preview_case(self, token: str, request: PreviewCaseRequest) -> PreviewResult:
         """Price a case as this client: the answer lists what the client itself still has to sign or submit."""
         return PreviewResult.from_customer_json(
-            self._transport.request("POST", "/cases/preview", json=payload, headers=_bearer(token), retryable=True).body
+            self._transport.request("POST", "/cases/preview", json=body_of(request), headers=_bearer(token), retryable=True).body
         )
 
     def get_case(self, token: str, case_id: str) -> Case:

@@ -24,6 +24,17 @@ def dumps(payload: Any) -> str:
     return simplejson.dumps(payload, use_decimal=True, default=_encode_other, ensure_ascii=False)
 
 
+def storable(payload: Any) -> Any:
+    """A copy a JSON column can hold: every Decimal as its exact text (``"1234.10"``), never a float."""
+    if isinstance(payload, Decimal):
+        return f"{payload:f}"
+    if isinstance(payload, dict):
+        return {key: storable(value) for key, value in payload.items()}
+    if isinstance(payload, list | tuple):
+        return [storable(value) for value in payload]
+    return payload
+
+
 def loads(raw: str | bytes) -> Any:
     """Decode JSON with every non-integer number as Decimal; raises ValueError on malformed input."""
     return json.loads(raw, parse_float=Decimal)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import mimetypes
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
 import requests
 
+from .errors import DebituraError
+from .fields import camel_keys, moment
 from .paging import MAX_PAGE_SIZE, iterate_pages
 from .paths import segment
 from .redaction import install_redaction, register_secret
@@ -18,21 +20,30 @@ from .retry import RetryPolicy
 from .transport import DEFAULT_TIMEOUT, Timeout, Transport
 from .types import (
     AccessToken,
+    AccessTokenRequest,
     CaseDetail,
     CaseItem,
     CasesPage,
     Client,
     ClientResult,
+    CreateClientRequest,
     FilterOptions,
+    KycSubmission,
     KycVerification,
     Page,
     Partner,
+    PreviewCaseRequest,
     PreviewResult,
+    TestWebhookRequest,
+    TestWebhookResult,
     Transaction,
     TransactionsPage,
     UploadedFile,
     Webhook,
+    WebhookSubscription,
+    WebhookUpdate,
 )
+from .types.requests import body_of
 
 DateFilter = date | datetime | str | None
 
@@ -84,9 +95,9 @@ class ReferralApi:
 
     # Clients
 
-    def create_client(self, payload: Mapping[str, Any]) -> ClientResult:
+    def create_client(self, request: CreateClientRequest) -> ClientResult:
         """Create or recheck a client: 201 ready, 202 onboarding; raises Conflict, InvalidRequest, BusinessRuleError."""
-        response = self._transport.request("POST", "/clients", json=payload)
+        response = self._transport.request("POST", "/clients", json=body_of(request))
         return ClientResult(status=response.status, client=Client.from_json(response.body))
 
     def get_client(self, external_tenant_id: str) -> Client:
@@ -123,23 +134,16 @@ class ReferralApi:
     def submit_kyc(
         self,
         external_tenant_id: str,
+        submission: KycSubmission,
         *,
-        director_full_name: str,
-        director_home_address: str,
-        director_date_of_birth: date,
         send_chat_notification: bool = True,
         idempotency_key: str | None = None,
     ) -> KycVerification:
-        body = {
-            "directorFullName": director_full_name,
-            "directorHomeAddress": director_home_address,
-            "directorDateOfBirth": director_date_of_birth.isoformat(),
-        }
         response = self._transport.request(
             "POST",
             f"/clients/{segment(external_tenant_id)}/kyc-verification",
             params={"sendChatNotification": send_chat_notification},
-            json=body,
+            json=body_of(submission),
             idempotency_key=idempotency_key,
         )
         return KycVerification.from_json(response.body)
@@ -147,7 +151,7 @@ class ReferralApi:
     def mint_token(self, external_tenant_id: str) -> AccessToken:
         """Mint a 30-minute Customer API token for one client; retried freely because minting changes nothing."""
         response = self._transport.request(
-            "POST", "/oauth/token", json={"externalTenantId": external_tenant_id}, retryable=True
+            "POST", "/oauth/token", json=body_of(AccessTokenRequest(external_tenant_id)), retryable=True
         )
         token = AccessToken.from_json(response.body)
         register_secret(token.access_token, ephemeral=True)
@@ -189,10 +193,10 @@ class ReferralApi:
     def get_case(self, case_id: str) -> CaseDetail:
         return CaseDetail.from_json(self._transport.request("GET", f"/cases/{segment(case_id)}").body)
 
-    def preview_case(self, payload: Mapping[str, Any]) -> PreviewResult:
+    def preview_case(self, request: PreviewCaseRequest) -> PreviewResult:
         """Price a case before submitting it; nothing is created, so the call is retried like a read."""
         return PreviewResult.from_json(
-            self._transport.request("POST", "/cases/preview", json=payload, retryable=True).body
+            self._transport.request("POST", "/cases/preview", json=body_of(request), retryable=True).body
         )
 
     def upload_file(
@@ -254,44 +258,25 @@ class ReferralApi:
         body = self._transport.request("GET", "/v1/Webhooks").body
         return [Webhook.from_json(item) for item in body or [] if isinstance(item, dict)]
 
-    def create_webhook(self, *, url: str, events: Iterable[str], is_test_mode: bool = False) -> Webhook:
-        """Subscribe ``url``; the returned ``secret`` is shown only now, so the caller must store it."""
-        body = {"url": url, "events": list(events), "isTestMode": is_test_mode}
-        return self._remember_secret(Webhook.from_json(self._transport.request("POST", "/v1/Webhooks", json=body).body))
+    def create_webhook(self, subscription: WebhookSubscription) -> Webhook:
+        """Subscribe a URL; the returned ``secret`` is shown only now, so the caller must store it."""
+        response = self._transport.request("POST", "/v1/Webhooks", json=body_of(subscription))
+        return self._remember_secret(Webhook.from_json(response.body))
 
     def get_webhook(self, webhook_id: str) -> Webhook:
         return Webhook.from_json(self._transport.request("GET", f"/v1/Webhooks/{segment(webhook_id)}").body)
 
-    def update_webhook(
-        self,
-        webhook_id: str,
-        *,
-        url: str | None = None,
-        events: Iterable[str] | None = None,
-        is_active: bool | None = None,
-        regenerate_secret: bool = False,
-        is_test_mode: bool | None = None,
-    ) -> Webhook:
-        """Change only the given settings; ``is_active=True`` re-enables a subscription Debitura disabled."""
-        body: dict[str, Any] = {"regenerateSecret": regenerate_secret}
-        if url is not None:
-            body["url"] = url
-        if events is not None:
-            body["events"] = list(events)
-        if is_active is not None:
-            body["isActive"] = is_active
-        if is_test_mode is not None:
-            body["isTestMode"] = is_test_mode
-        response = self._transport.request("PUT", f"/v1/Webhooks/{segment(webhook_id)}", json=body)
+    def update_webhook(self, webhook_id: str, update: WebhookUpdate) -> Webhook:
+        """Change only the settings given; ``is_active=True`` re-enables a subscription Debitura disabled."""
+        response = self._transport.request("PUT", f"/v1/Webhooks/{segment(webhook_id)}", json=body_of(update))
         return self._remember_secret(Webhook.from_json(response.body))
 
     def delete_webhook(self, webhook_id: str) -> None:
         self._transport.request("DELETE", f"/v1/Webhooks/{segment(webhook_id)}")
 
-    def trigger_test_webhook(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Have Debitura (test environment only) send a test event; answers ``{eventType, enqueuedCount, message}``."""
-        body = self._transport.request("POST", "/v1/Webhooks/test", json=payload).body
-        return body if isinstance(body, dict) else {}
+    def trigger_test_webhook(self, request: TestWebhookRequest) -> TestWebhookResult:
+        """Have Debitura (test environment only) send a test event; says how many deliveries it queued."""
+        return TestWebhookResult.from_json(self._transport.request("POST", "/v1/Webhooks/test", json=body_of(request)).body)
 
     # Partner
 
@@ -301,6 +286,15 @@ class ReferralApi:
     def filter_options(self) -> FilterOptions:
         """The debtor countries and collection partners the case and earnings filters take, by id and name."""
         return FilterOptions.from_json(self._transport.request("GET", "/referral-partner/filter-options").body)
+
+    def server_time(self, path: str) -> datetime:
+        """The time a server that keeps its own clock answers at ``path`` as ``{"now": "<ISO 8601>"}``."""
+        body = self._transport.request("GET", path).body
+        now = moment(camel_keys(body).get("now"))
+        if now is None:
+            raise DebituraError("Debitura's clock answered without a time", user_message=(
+                "Debitura sent an answer the dashboard could not read. Try again shortly."))
+        return now
 
     @staticmethod
     def _remember_secret(webhook: Webhook) -> Webhook:

@@ -16,7 +16,17 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_url
 from flask_wtf.csrf import CSRFError, generate_csrf
 
@@ -25,6 +35,8 @@ from dashboard.debitura.errors import DebituraError, NotFound
 from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db, login_manager
 from dashboard.htmx import htmx_headers, is_htmx
+from dashboard.services.errors import NotFound as RecordNotFound
+from dashboard.services.errors import Refused
 
 # The event the page listens for to put a fresh CSRF token on its forms (static/js/app.js).
 CSRF_RENEWED_EVENT = "csrf-renewed"
@@ -171,6 +183,18 @@ def register(app: Flask) -> None:
         if is_htmx() or _wants_json():
             return _answer("errors/404.html", 404, NOT_FOUND)
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(RecordNotFound)
+    def record_not_found(error: RecordNotFound):
+        """A service found no such record: the same answer as any missing page."""
+        db.session.rollback()
+        return not_found(error)
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused):
+        """A service refused what was asked and said why; views that can keep the form catch it first."""
+        db.session.rollback()
+        return _answer("errors/400.html", 422, str(error))
 
     @app.errorhandler(405)
     def method_not_allowed(error):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, request, url_for
+from flask_login import current_user
 
 from dashboard.authz import role_required
 from dashboard.debitura import DebituraError, InvalidRequest, NotFound
@@ -15,6 +16,7 @@ from dashboard.kyc.forms import KycForm
 from dashboard.models import Tenant
 from dashboard.services import kyc, submissions
 from dashboard.services.tenant_state import derive_state
+from dashboard.wiring import debitura
 
 WIRE_FIELDS = {
     "directorFullName": "director_full_name",
@@ -51,7 +53,8 @@ def submit(tenant_id: int):
     if request.method == "POST":
         if form.validate():
             try:
-                outcome = kyc.submit(tenant.id, form.to_input(), idempotency_key=form.idempotency_key.data)
+                outcome = kyc.submit(tenant.id, form.to_input(), idempotency_key=form.idempotency_key.data,
+                                     actor=current_user, debitura=debitura())
             except NotFound:
                 form.form_errors.append("Debitura does not know this client as linked to us (404); check the tenant's link first.")
                 status = 422

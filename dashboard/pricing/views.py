@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_login import current_user
 
 from dashboard.authz import role_required
 from dashboard.debitura import DebituraError
@@ -11,6 +12,7 @@ from dashboard.htmx import render
 from dashboard.pricing import bp
 from dashboard.pricing.forms import PricingForm
 from dashboard.services import pricing
+from dashboard.wiring import debitura
 
 # Debitura's field paths → this form's fields, for its 400 answers.
 WIRE_FIELDS = {
@@ -37,7 +39,7 @@ def preview():
     if asked:
         if form.validate():
             try:
-                quote = pricing.preview(form.to_input())
+                quote = pricing.preview(form.to_input(), actor=current_user, debitura=debitura())
             except DebituraError as error:
                 show_debitura_error(form, error, WIRE_FIELDS)
                 status = 422

@@ -13,6 +13,7 @@ from dashboard.htmx import render
 from dashboard.models import Tenant
 from dashboard.revenue import bp
 from dashboard.services import revenue
+from dashboard.wiring import debitura
 
 
 def _filters():
@@ -25,7 +26,7 @@ def index():
     """Referral fees by stage (chart and totals) and the transactions, filtered by date, tenant, text and invoicing status."""
     filters, problems = _filters()
     try:
-        report = revenue.load(filters)
+        report = revenue.load(filters, debitura=debitura())
     except (DebituraConnectionError, ServerError, RateLimited):
         # Revenue has no local copy: say so plainly and keep the page (and its filters) usable.
         report = None
@@ -51,5 +52,5 @@ def index():
 def export():
     """Every transaction matching the filters, as CSV."""
     filters, _ = _filters()
-    rows = revenue.transaction_csv_rows(revenue.iter_transactions(filters))
+    rows = revenue.transaction_csv_rows(revenue.iter_transactions(filters, debitura=debitura()))
     return csv_export.download("revenue", revenue.TRANSACTION_CSV_HEADER, rows)

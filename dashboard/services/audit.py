@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask_login import current_user
 from sqlalchemy import Select, func, or_, select
 
 from dashboard.debitura.redaction import redact
@@ -30,12 +29,12 @@ def record(
     case_id: str | None = None,
     debitura_status: int | None = None,
     idempotency_key: str | None = None,
-    operator=None,
+    operator,
     commit: bool = True,
 ) -> AuditEntry:
-    """Append one entry; `operator` defaults to whoever is signed in."""
-    if operator is None and current_user and getattr(current_user, "is_authenticated", False):
-        operator = current_user
+    """Append one entry on behalf of `operator` (`None` for the system: a sync, a command, an anonymous caller)."""
+    if not getattr(operator, "is_authenticated", True):
+        operator = None  # an anonymous user has no id or e-mail to record
     entry = AuditEntry(
         action=action,
         outcome=outcome,

@@ -38,11 +38,11 @@ from dashboard.models import (
     WebhookEvent,
 )
 from dashboard.services import count_cache, live, mirror
+from dashboard.services.errors import CaseNotFound
 from dashboard.services.query_args import page_number, search_text
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.uploads import files_for
 from dashboard.services.usd_rates import usd_equivalent
-from dashboard.wiring import debitura as app_debitura
 
 GROUPS = ("All", "Active", "Pending", "Closed", "Paused")
 LIFECYCLES = tuple(lifecycle for members in LIFECYCLE_GROUPS.values() for lifecycle in members)
@@ -50,10 +50,6 @@ LIFECYCLES = tuple(lifecycle for members in LIFECYCLE_GROUPS.values() for lifecy
 SORTS = {"created": Case.date_created, "amount": usd_equivalent(Case.gross_amount, Case.currency), "due": Case.due_date}
 TEST_FILTERS = {"include": "Include test cases", "exclude": "Hide test cases", "only": "Only test cases"}
 PER_PAGE = 50
-
-
-class CaseNotFound(LookupError):
-    """Debitura has no such case among our clients' cases."""
 
 
 @dataclass(frozen=True)
@@ -315,7 +311,7 @@ def unblocking_urls(case: Case) -> list[tuple[str, str, str]]:
     return urls
 
 
-def refresh_signing_urls(case_id: str, *, debitura: DebituraClient | None = None) -> Case:
+def refresh_signing_urls(case_id: str, *, debitura: DebituraClient) -> Case:
     """Ask Debitura, as the case's client, for the URLs that unblock a pending case, and keep them on the mirror.
 
     The Referral API's case listing carries no signing URL: it comes from the Customer API's case
@@ -324,10 +320,9 @@ def refresh_signing_urls(case_id: str, *, debitura: DebituraClient | None = None
     case = db.session.get(Case, case_id)
     if case is None or not case.external_tenant_id:
         raise CaseNotFound(case_id)
-    client = debitura or app_debitura()
     as_of = debitura_now()
-    current = client.get_customer_case(case.external_tenant_id, case_id)
-    contracts = client.contract_status(case.external_tenant_id, case_id)
+    current = debitura.get_customer_case(case.external_tenant_id, case_id)
+    contracts = debitura.contract_status(case.external_tenant_id, case_id)
     case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, as_of=as_of,
                               commit=False)
     steps: dict[str, list[str]] = {}  # one URL can serve two steps (the PoA page also signs the pricing appendix)
@@ -374,14 +369,13 @@ def _learn(detail: CaseDetail, as_of: datetime) -> Case:
     return db.session.get_one(Case, detail.id)
 
 
-def load_case(case_id: str, *, debitura: DebituraClient | None = None) -> CaseView:
+def load_case(case_id: str, *, debitura: DebituraClient) -> CaseView:
     """Debitura's current record of the case, mirrored; the mirror's copy (marked stale) when Debitura is down."""
-    client = debitura or app_debitura()
     detail: CaseDetail | None = None
     stale_reason = None
     as_of = debitura_now()
     try:
-        detail = client.referral.get_case(case_id)
+        detail = debitura.referral.get_case(case_id)
     except NotFound:
         raise CaseNotFound(case_id) from None
     except (DebituraConnectionError, ServerError, RateLimited) as error:

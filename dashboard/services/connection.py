@@ -14,13 +14,17 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from dashboard.authz import Actor, ensure_role
-from dashboard.debitura import AuthenticationError, DebituraClient, DebituraError, PermissionDenied
+from dashboard.debitura import (
+    AuthenticationError,
+    DebituraClient,
+    DebituraError,
+    PermissionDenied,
+)
 from dashboard.extensions import db
 from dashboard.models import BearerToken, SyncRun
 from dashboard.models.base import now_utc
 from dashboard.services import audit
 from dashboard.services.webhook_admin import receiver_url
-from dashboard.wiring import debitura as app_client
 
 
 @dataclass(frozen=True)
@@ -63,10 +67,9 @@ def endpoints() -> Endpoints:
     )
 
 
-def check_api_key(*, actor: Actor, debitura: DebituraClient | None = None) -> KeyCheck:
+def check_api_key(*, actor: Actor, debitura: DebituraClient) -> KeyCheck:
     """Call GET /me with the partner's key and say plainly what came back; recorded in the audit trail."""
     ensure_role("admin", actor)
-    debitura = debitura if debitura is not None else app_client()
     try:
         partner = debitura.referral.me()
     except DebituraError as error:

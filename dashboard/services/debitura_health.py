@@ -58,8 +58,11 @@ class HealthTrackingSession(requests.Session):
     def __init__(self, app: Flask) -> None:
         super().__init__()
         self._app = app
+        self.clock_path: str | None = None  # the sandbox's clock: its answer says nothing of the APIs' health
 
     def send(self, request, **kwargs):
+        if self.clock_path and request.path_url.endswith(self.clock_path):
+            return super().send(request, **kwargs)
         try:
             response = super().send(request, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as error:

@@ -11,18 +11,17 @@ import time
 from flask import current_app
 
 from dashboard.debitura import DebituraClient, DebituraError, FilterOptions
-from dashboard.wiring import debitura as app_debitura
 
 KEEP_SECONDS = 300
 
 
-def current(*, debitura: DebituraClient | None = None, now=time.monotonic) -> FilterOptions | None:
+def current(*, debitura: DebituraClient, now=time.monotonic) -> FilterOptions | None:
     """The filter options, or None while Debitura does not give them (the filters are then left out)."""
     kept = current_app.extensions.get("filter_options")
     if kept is not None and now() - kept[0] < KEEP_SECONDS:
         return kept[1]
     try:
-        options = (debitura or app_debitura()).referral.filter_options()
+        options = debitura.referral.filter_options()
     except DebituraError as error:
         current_app.logger.warning("filter options unavailable: %r", error)
         return None

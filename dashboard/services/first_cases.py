@@ -21,19 +21,24 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
 from dashboard import money
-from dashboard.authz import ensure_role
-from dashboard.debitura import DebituraError, jsonwire
+from dashboard.authz import Actor, ensure_role
+from dashboard.debitura import (
+    CreateCaseRequest,
+    DebituraClient,
+    DebituraError,
+    jsonwire,
+)
 from dashboard.debitura.fields import camel_keys, integer, nested, text
 from dashboard.debitura.types.clients import CaseResults
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, CaseSubmission, Tenant, WebhookEvent
 from dashboard.services import audit
+from dashboard.services.errors import FirstCaseNotFound, TenantNotFound
 from dashboard.services.mirror import assign
 from dashboard.services.tenant_state import debitura_now
 
@@ -50,27 +55,20 @@ FAILURE_WORDS = {
 }
 
 
-class FirstCaseNotFound(LookupError):
-    """The tenant has no first case with this number (the page was out of date)."""
+__all__ = ["FirstCaseNotFound"]
 
 
-def storable(payload: Mapping[str, Any]) -> dict[str, Any]:
-    """A case body as JSON can hold it: the amount as exact text, not a float."""
-    stored = dict(payload)
-    if isinstance(stored.get("amountToRecover"), Decimal):
-        stored["amountToRecover"] = f"{stored['amountToRecover']:f}"
-    return stored
+def storable(request: CreateCaseRequest) -> dict[str, Any]:
+    """A case body as a JSON column can hold it: the wire body, amounts as exact text rather than floats."""
+    return jsonwire.storable(request.to_json())
 
 
-def sendable(stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The stored body as it goes on the wire again: the amount as an exact number."""
-    payload = dict(stored)
-    if isinstance(payload.get("amountToRecover"), str):
-        payload["amountToRecover"] = Decimal(payload["amountToRecover"])
-    return payload
+def sent_case(entry: Mapping[str, Any]) -> CreateCaseRequest:
+    """The case an entry holds, as it was sent."""
+    return CreateCaseRequest.from_json(entry["case"])
 
 
-def to_send(tenant: Tenant) -> list[dict[str, Any]]:
+def to_send(tenant: Tenant) -> list[CreateCaseRequest]:
     """The cases a re-issue sends: the same as before, less the ones the operator dropped.
 
     Once the link was withdrawn (Debitura closed its cases) they belonged to a link that ended:
@@ -78,21 +76,16 @@ def to_send(tenant: Tenant) -> list[dict[str, Any]]:
     """
     if tenant.withdrawn_at is not None or tenant.missing_since is not None:
         return []
-    return [sendable(entry["case"]) for entry in tenant.first_cases or [] if entry.get("outcome") != DROPPED]
+    return [sent_case(entry) for entry in tenant.first_cases or [] if entry.get("outcome") != DROPPED]
 
 
-def record_sent(tenant: Tenant, payloads: Sequence[Mapping[str, Any]], typed: Sequence[Mapping[str, str]]) -> None:
+def record_sent(tenant: Tenant, cases: Sequence[CreateCaseRequest], typed: Sequence[Mapping[str, str]]) -> None:
     """Remember the cases a new POST /clients carries; a case sent before keeps what became of it."""
-    previous = {_identity(entry["case"]): entry for entry in tenant.first_cases or []}
+    previous = {sent_case(entry): entry for entry in tenant.first_cases or []}
     entries = []
-    for payload, typed_input in zip(payloads, typed, strict=True):
-        stored = storable(payload)
-        entries.append(previous.get(_identity(stored)) or {"case": stored, "typed": dict(typed_input), "outcome": SENT})
+    for case, typed_input in zip(cases, typed, strict=True):
+        entries.append(previous.get(case) or {"case": storable(case), "typed": dict(typed_input), "outcome": SENT})
     assign(tenant, "first_cases", entries)
-
-
-def _identity(stored: Mapping[str, Any]) -> str:
-    return jsonwire.dumps({key: stored[key] for key in sorted(stored)})
 
 
 def _sent(tenant: Tenant) -> list[dict[str, Any]]:
@@ -134,20 +127,17 @@ def mark_waiting(tenant: Tenant) -> None:
 
 
 def country_of(entry: Mapping[str, Any]) -> str | None:
-    return (entry["case"].get("debtor") or {}).get("countryAlpha2")
+    return sent_case(entry).debtor.country or None
 
 
 def describe(entry: Mapping[str, Any]) -> str:
     """A case in a few words: amount, debtor, country and reference."""
-    case = entry["case"]
-    debtor = case.get("debtor") or {}
-    amount = money.format_money(Decimal(str(case.get("amountToRecover"))), case.get("currencyCode")) \
-        if case.get("amountToRecover") is not None else ""
-    words = f"{amount} from {debtor.get('name') or 'an unnamed debtor'}"
-    if debtor.get("countryAlpha2"):
-        words += f" ({debtor['countryAlpha2']})"
-    if case.get("creditorReference"):
-        words += f", reference {case['creditorReference']}"
+    case = sent_case(entry)
+    words = f"{money.format_money(case.amount, case.currency)} from {case.debtor.name or 'an unnamed debtor'}"
+    if case.debtor.country:
+        words += f" ({case.debtor.country})"
+    if case.creditor_reference:
+        words += f", reference {case.creditor_reference}"
     return words
 
 
@@ -163,10 +153,17 @@ def _entry(tenant: Tenant, index: int) -> dict[str, Any]:
     return entries[index]
 
 
-def drop(tenant_id: int, index: int) -> Tenant:
+def _tenant(tenant_id: int) -> Tenant:
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise TenantNotFound(f"No tenant with id {tenant_id}")
+    return tenant
+
+
+def drop(tenant_id: int, index: int, *, actor: Actor) -> Tenant:
     """The operator gives up on a failed first case: it is no longer shown as failed nor sent again."""
-    ensure_role("operator")
-    tenant = db.get_or_404(Tenant, tenant_id)
+    ensure_role("operator", actor)
+    tenant = _tenant(tenant_id)
     entry = _entry(tenant, index)
     if entry.get("outcome") != FAILED:
         raise FirstCaseNotFound(index)
@@ -174,20 +171,20 @@ def drop(tenant_id: int, index: int) -> Tenant:
     entries[index]["outcome"] = DROPPED
     assign(tenant, "first_cases", entries)
     audit.record("client.first_case_dropped", outcome=audit.OK, external_tenant_id=tenant.external_tenant_id,
-                 summary=f"Failed first case dropped: {describe(entry)}", commit=False)
+                 summary=f"Failed first case dropped: {describe(entry)}", operator=actor, commit=False)
     db.session.commit()
     return tenant
 
 
-def start_corrected(tenant_id: int, index: int) -> CaseSubmission:
+def start_corrected(tenant_id: int, index: int, *, actor: Actor) -> CaseSubmission:
     """A manual submission started from a failed first case's input, to change the debtor and send it."""
     from dashboard.services import submissions
 
-    tenant = db.get_or_404(Tenant, tenant_id)
+    tenant = _tenant(tenant_id)
     entry = _entry(tenant, index)
     if entry.get("outcome") != FAILED:
         raise FirstCaseNotFound(index)
-    submission = submissions.start(tenant.id, form_data=dict(entry.get("typed") or {}))
+    submission = submissions.start(tenant.id, actor=actor, form_data=dict(entry.get("typed") or {}))
     entries = [dict(item) for item in tenant.first_cases]
     entries[index]["outcome"] = DROPPED  # the new submission carries it on; the failed one is not resent
     entries[index]["resubmitted_as"] = submission.idempotency_key
@@ -233,7 +230,7 @@ def kyc_gap(tenant: Tenant) -> bool:
 CARRIED_FETCH_LIMIT = 10
 
 
-def settle_carried(tenant: Tenant) -> None:
+def settle_carried(tenant: Tenant, *, debitura: DebituraClient) -> None:
     """After approval, tie each carried case Debitura created (announced by case.created) to its entry.
 
     The webhook names only the case, so each new pending case is read once from Debitura: that
@@ -251,7 +248,7 @@ def settle_carried(tenant: Tenant) -> None:
     ).all()
     for case_id in unread:
         try:
-            case_service.refresh_signing_urls(case_id)
+            case_service.refresh_signing_urls(case_id, debitura=debitura)
         except (DebituraError, case_service.CaseNotFound):
             break  # shown without its URL for now; the next look tries again
     candidates = db.session.scalars(
@@ -289,8 +286,8 @@ def _replay_failures(tenant: Tenant) -> dict[int, tuple[str | None, str | None]]
     return failures
 
 
-def _same_case(sent: Mapping[str, Any], case: Case) -> bool:
-    debtor = sent.get("debtor") or {}
-    if sent.get("creditorReference") and case.creditor_reference:
-        return sent["creditorReference"] == case.creditor_reference
-    return Decimal(str(sent.get("amountToRecover"))) == case.gross_amount and debtor.get("name") == case.debtor_name
+def _same_case(stored: Mapping[str, Any], case: Case) -> bool:
+    sent = CreateCaseRequest.from_json(stored)
+    if sent.creditor_reference and case.creditor_reference:
+        return sent.creditor_reference == case.creditor_reference
+    return sent.amount == case.gross_amount and sent.debtor.name == case.debtor_name

@@ -13,13 +13,18 @@ from datetime import date
 
 from sqlalchemy import or_, select
 
-from dashboard.authz import ensure_role
-from dashboard.debitura import DebituraClient, DebituraError, KycVerification
+from dashboard.authz import Actor, ensure_role
+from dashboard.debitura import (
+    DebituraClient,
+    DebituraError,
+    KycSubmission,
+    KycVerification,
+)
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.models.base import now_utc
 from dashboard.services import audit, tenant_state
-from dashboard.wiring import debitura as app_debitura
+from dashboard.services.errors import TenantNotFound
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,9 @@ class KycInput:
     director_home_address: str
     director_date_of_birth: date
     send_chat_notification: bool = True
+
+    def submission(self) -> KycSubmission:
+        return KycSubmission(self.director_full_name, self.director_home_address, self.director_date_of_birth)
 
 
 @dataclass(frozen=True)
@@ -60,19 +68,18 @@ def tenants_needing_kyc(limit: int = 200) -> list[Tenant]:
     )
 
 
-def submit(tenant_id: int, data: KycInput, *, idempotency_key: str, debitura: DebituraClient | None = None) -> KycOutcome:
+def submit(
+    tenant_id: int, data: KycInput, *, idempotency_key: str, actor: Actor, debitura: DebituraClient
+) -> KycOutcome:
     """Send the director's identity to Debitura and record the new KYC state on the tenant."""
-    ensure_role("operator")
+    ensure_role("operator", actor)
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:
-        raise LookupError(f"No tenant with id {tenant_id}")
-    client = debitura or app_debitura()
+        raise TenantNotFound(f"No tenant with id {tenant_id}")
     try:
-        verification = client.referral.submit_kyc(
+        verification = debitura.referral.submit_kyc(
             tenant.external_tenant_id,
-            director_full_name=data.director_full_name,
-            director_home_address=data.director_home_address,
-            director_date_of_birth=data.director_date_of_birth,
+            data.submission(),
             send_chat_notification=data.send_chat_notification,
             idempotency_key=idempotency_key,
         )
@@ -84,6 +91,7 @@ def submit(tenant_id: int, data: KycInput, *, idempotency_key: str, debitura: De
             external_tenant_id=tenant.external_tenant_id,
             debitura_status=error.http_status,
             idempotency_key=idempotency_key,
+            operator=actor,
         )
         raise
     tenant.kyc_submitted_at = verification.date_created or now_utc()
@@ -100,6 +108,7 @@ def submit(tenant_id: int, data: KycInput, *, idempotency_key: str, debitura: De
         external_tenant_id=tenant.external_tenant_id,
         debitura_status=201,
         idempotency_key=idempotency_key,
+        operator=actor,
         commit=False,
     )
     db.session.commit()

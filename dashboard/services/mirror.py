@@ -21,13 +21,19 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from dashboard.debitura import CreateClientRequest
 from dashboard.debitura.errors import Conflict
 from dashboard.debitura.fields import moment
 from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case, Tenant
-from dashboard.services.tenant_state import NEEDS_LINKING, approval_ttl_days, debitura_now, refresh_state
+from dashboard.services.tenant_state import (
+    NEEDS_LINKING,
+    approval_ttl_days,
+    debitura_now,
+    refresh_state,
+)
 
 # Columns whose change makes a sighting count as "changed" in sync statistics.
 _TENANT_FACTS = (
@@ -196,32 +202,28 @@ def upsert_tenant_from_client(
     return tenant
 
 
-def apply_request_details(tenant: Tenant, payload: Mapping[str, Any]) -> None:
+def apply_request_details(tenant: Tenant, request: CreateClientRequest) -> None:
     """Remember what we sent in POST /clients: it is all we know of a client Debitura refused with a 409."""
-    details = payload.get("client") or {}
-    for column, key in (
-        ("company_name", "name"),
-        ("registration_number", "registrationNumber"),
-        ("country", "country"),
-        ("address", "address"),
-        ("city", "city"),
-        ("zip_code", "zipCode"),
-        ("region", "state"),
-        ("support_email", "supportEmail"),
-        ("support_phone", "supportPhone"),
+    details = request.client
+    for column, value in (
+        ("company_name", details.name),
+        ("registration_number", details.registration_number),
+        ("country", details.country),
+        ("address", details.address),
+        ("city", details.city),
+        ("zip_code", details.zip_code),
+        ("region", details.state),
+        ("support_email", details.support_email),
+        ("support_phone", details.support_phone),
     ):
-        if details.get(key):
-            assign(tenant, column, details[key])
-    users = payload.get("users")
-    if users:
-        assign(
-            tenant,
-            "users",
-            [
-                {"email": user.get("email"), "name": user.get("name"), "isOnboardingUser": bool(user.get("isOnboardingUser"))}
-                for user in users
-            ],
-        )
+        if value:
+            assign(tenant, column, value)
+    if request.users:
+        # Stored as the tenant page and a re-issue read them (`Tenant.users`).
+        assign(tenant, "users", [
+            {"email": user.email, "name": user.name, "isOnboardingUser": user.is_onboarding_user}
+            for user in request.users
+        ])
     assign(tenant, "search_text", search_text_for(tenant))
 
 
@@ -239,7 +241,7 @@ def record_conflict(
     external_tenant_id: str,
     conflict: Conflict,
     *,
-    payload: Mapping[str, Any] | None = None,
+    request: CreateClientRequest | None = None,
     source: str = "api",
     as_of: datetime | None = None,
     commit: bool = True,
@@ -247,8 +249,8 @@ def record_conflict(
     """A 409 from POST /clients: the tenant row exists anyway, since the tenant id is ours."""
     as_of = as_of or debitura_now()
     tenant = tenant_for(external_tenant_id)
-    if payload:
-        apply_request_details(tenant, payload)
+    if request is not None:
+        apply_request_details(tenant, request)
     if at_least_as_new(tenant.link_as_of, as_of):
         assign(tenant, "withdrawn_at", None)
         assign(tenant, "missing_since", None)

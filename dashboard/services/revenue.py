@@ -16,7 +16,6 @@ from dashboard import money
 from dashboard.debitura import DebituraClient, Transaction, TransactionsPage
 from dashboard.debitura.types import REVENUE_STAGES
 from dashboard.services.query_args import page_number, search_text
-from dashboard.wiring import debitura as app_debitura
 
 PAGE_SIZE = 50
 
@@ -124,15 +123,13 @@ def stages_of(page: TransactionsPage) -> list[Stage]:
     ]
 
 
-def load(filters: RevenueFilters, *, debitura: DebituraClient | None = None) -> RevenueReport:
-    client = debitura or app_debitura()
-    page = client.referral.list_transactions(page=filters.page, page_size=PAGE_SIZE, **filters.query())
+def load(filters: RevenueFilters, *, debitura: DebituraClient) -> RevenueReport:
+    page = debitura.referral.list_transactions(page=filters.page, page_size=PAGE_SIZE, **filters.query())
     return RevenueReport(filters, page, stages_of(page))
 
 
-def iter_transactions(filters: RevenueFilters, *, debitura: DebituraClient | None = None) -> Iterator[Transaction]:
-    client = debitura or app_debitura()
-    yield from client.referral.iter_transactions(**filters.query())
+def iter_transactions(filters: RevenueFilters, *, debitura: DebituraClient) -> Iterator[Transaction]:
+    yield from debitura.referral.iter_transactions(**filters.query())
 
 
 def parse_filters(values: Mapping[str, Any], statuses: list[str]) -> tuple[RevenueFilters, dict[str, str]]:

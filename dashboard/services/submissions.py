@@ -9,19 +9,18 @@ so Debitura replays its first answer instead of creating a second case.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
-from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 
-from dashboard.authz import ensure_role
+from dashboard.authz import Actor, ensure_role
 from dashboard.debitura import (
     BusinessRuleError,
+    CaseDebtor,
     ClientLinkInvalid,
     ClientNotLinked,
+    CreateCaseRequest,
     DebituraClient,
     DebituraError,
     InvalidRequest,
@@ -33,9 +32,14 @@ from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
 from dashboard.orm import rows_matched
 from dashboard.services import audit, mirror, pricing
+from dashboard.services.errors import (
+    PreviewRequired,
+    SubmissionNotFound,
+    TenantCannotTakeCases,
+    TenantNotFound,
+)
 from dashboard.services.kyc import note_kyc_block
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now, derive_state
-from dashboard.wiring import debitura as app_debitura
 
 # A "sending" row older than this lost its worker (crash, restart): a retry may take it over.
 STALE_SENDING = timedelta(seconds=90)
@@ -45,91 +49,26 @@ MISSING_KYC = "MissingKycVerification"
 NO_ACTIVE_LINK = "NoActiveClientLink"  # our name for "Debitura mints no token for this client"
 
 
-class SubmissionNotFound(LookupError):
-    """No submission has this key."""
+# A draft is the case exactly as it would be sent: the operator's input in the Customer API's request.
+CaseDraft = CreateCaseRequest
+DebtorDraft = CaseDebtor
+__all__ = ["CaseDraft", "DebtorDraft", "PreviewRequired", "SubmissionNotFound", "TenantCannotTakeCases"]
 
 
-class TenantCannotTakeCases(Exception):
-    """The tenant has no active link at Debitura (declined, pending approval, another partner, …): no case can go."""
-
-
-class PreviewRequired(Exception):
-    """The values differ from the last preview: the operator confirms a price they have seen, never another."""
-
-
-@dataclass(frozen=True)
-class DebtorDraft:
-    type: str  # Company | Private
-    name: str
-    country: str
-    state: str | None = None
-    contact_person: str | None = None
-    registration_number: str | None = None
-    address: str | None = None
-    zip_code: str | None = None
-    city: str | None = None
-    email: str | None = None
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class CaseDraft:
-    currency: str
-    amount: Decimal
-    invoice_date: date
-    debtor: DebtorDraft
-    due_date: date | None = None
-    creditor_reference: str | None = None
-    claim_description: str | None = None
-    comments: str | None = None
-    allow_pending_contracts: bool = True
-    is_test: bool = False
-    return_url: str | None = None
-
-    def pricing_input(self) -> pricing.PricingInput:
-        return pricing.PricingInput(
-            amount=self.amount,
-            currency=self.currency,
-            debtor_type=self.debtor.type,
-            country=self.debtor.country,
-            state=self.debtor.state,
-            due_date=self.due_date,
-        )
-
-
-def case_payload(draft: CaseDraft) -> dict[str, Any]:
-    """The Customer API's CreateCollectionCase body; empty optional fields are left out."""
-    debtor = {
-        "type": draft.debtor.type,
-        "name": draft.debtor.name,
-        "contactPerson": draft.debtor.contact_person,
-        "companyRegistrationNumber": draft.debtor.registration_number,
-        "address": draft.debtor.address,
-        "zipCode": draft.debtor.zip_code,
-        "city": draft.debtor.city,
-        "countryAlpha2": draft.debtor.country,
-        "stateAlpha2": draft.debtor.state if draft.debtor.country == "US" else None,
-        "email": draft.debtor.email,
-        "phone": draft.debtor.phone,
-    }
-    payload: dict[str, Any] = {
-        "currencyCode": draft.currency,
-        "amountToRecover": draft.amount,
-        "date": pricing.wire_date(draft.invoice_date),
-        "dueDate": pricing.wire_date(draft.due_date) if draft.due_date else None,
-        "creditorReference": draft.creditor_reference,
-        "claimDescription": draft.claim_description,
-        "comments": draft.comments,
-        "debtor": {name: value for name, value in debtor.items() if value not in (None, "")},
-        "allowPendingContracts": draft.allow_pending_contracts,
-        "isTest": draft.is_test,
-        "returnUrl": draft.return_url,
-    }
-    return {name: value for name, value in payload.items() if value not in (None, "")}
+def pricing_input(draft: CaseDraft) -> pricing.PricingInput:
+    """What the draft would cost is asked with its amount, debtor and due date."""
+    return pricing.PricingInput(
+        amount=draft.amount,
+        currency=draft.currency,
+        debtor_type=draft.debtor.type,
+        country=draft.debtor.country,
+        state=draft.debtor.state,
+        due_date=draft.due_date,
+    )
 
 
 def _encode(draft: CaseDraft) -> str:
-    return jsonwire.dumps(case_payload(draft))
+    return jsonwire.dumps(draft.to_json())
 
 
 KEY_MAX_LENGTH = 255  # the column's length
@@ -170,12 +109,14 @@ def tenants_not_accepting_cases() -> int:
     return db.session.scalar(select(func.count()).select_from(Tenant).where(Tenant.state.not_in(LINKED_STATES))) or 0
 
 
-def start(tenant_id: int, *, form_data: dict[str, str] | None = None, retry_of: str | None = None) -> CaseSubmission:
+def start(
+    tenant_id: int, *, actor: Actor, form_data: dict[str, str] | None = None, retry_of: str | None = None
+) -> CaseSubmission:
     """A fresh draft (and its Idempotency-Key) for one tenant that can take a case."""
-    operator = _operator()
+    ensure_role("operator", actor)
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None:
-        raise LookupError(f"No tenant with id {tenant_id}")
+        raise TenantNotFound(f"No tenant with id {tenant_id}")
     if not accepts_cases(tenant):
         state = derive_state(tenant)
         raise TenantCannotTakeCases(f"{state.label}: {state.explanation}")
@@ -190,18 +131,13 @@ def start(tenant_id: int, *, form_data: dict[str, str] | None = None, retry_of: 
         idempotency_key=new_key(),
         tenant_id=tenant.id,
         external_tenant_id=tenant.external_tenant_id,
-        operator_id=operator.id,
+        operator_id=actor.id,
         form_data=dict(form_data or {}),
         retry_of=retry_of,
     )
     db.session.add(submission)
     db.session.commit()
     return submission
-
-
-def _operator():
-    ensure_role("operator")
-    return current_user
 
 
 def reference_in_use(tenant_id: int, creditor_reference: str) -> str | None:
@@ -228,28 +164,32 @@ def save_input(key: str, form_data: dict[str, str]) -> CaseSubmission:
     return submission
 
 
-def preview(key: str, draft: CaseDraft, form_data: dict[str, str], *, debitura: DebituraClient | None = None) -> pricing.PricingQuote:
+def preview(
+    key: str, draft: CaseDraft, form_data: dict[str, str], *, actor: Actor, debitura: DebituraClient
+) -> pricing.PricingQuote:
     """Price exactly what would be sent, and remember that this body was seen by the operator."""
-    _operator()
+    ensure_role("operator", actor)
     submission = get(key)
     if submission.status == "draft":
         submission.form_data = dict(form_data)
         db.session.commit()
-    quote = pricing.preview(draft.pricing_input(), debitura=debitura, external_tenant_id=submission.external_tenant_id,
-                            as_client=True)
+    quote = pricing.preview(pricing_input(draft), actor=actor, debitura=debitura,
+                            external_tenant_id=submission.external_tenant_id, as_client=True)
     if submission.status == "draft":
         submission.previewed_payload = _encode(draft)
         db.session.commit()
     return quote
 
 
-def submit(key: str, draft: CaseDraft, form_data: dict[str, str], *, debitura: DebituraClient | None = None) -> CaseSubmission:
+def submit(
+    key: str, draft: CaseDraft, form_data: dict[str, str], *, actor: Actor, debitura: DebituraClient
+) -> CaseSubmission:
     """Send a draft the operator has previewed. A second call with the same key never sends twice.
 
     Raises PreviewRequired when the values changed since the preview, and InvalidRequest (400, field errors)
     after putting the row back to draft: Debitura does not store 400s, so the corrected form reuses the key.
     """
-    _operator()
+    ensure_role("operator", actor)
     submission = get(key)
     body = _encode(draft)
     if submission.status == "draft" and submission.previewed_payload != body:
@@ -259,23 +199,23 @@ def submit(key: str, draft: CaseDraft, form_data: dict[str, str], *, debitura: D
     if not _claim(key, from_statuses=("draft",), values={"form_data": dict(form_data), "payload": body}):
         db.session.refresh(submission)
         return submission  # already sending, sent or refused: the page shows that state
-    return _dispatch(key, debitura or app_debitura())
+    return _dispatch(key, debitura, actor)
 
 
-def retry(key: str, *, debitura: DebituraClient | None = None) -> CaseSubmission:
+def retry(key: str, *, actor: Actor, debitura: DebituraClient) -> CaseSubmission:
     """Send a failed (or abandoned) submission again: same key, byte-identical body."""
-    _operator()
+    ensure_role("operator", actor)
     submission = get(key)
     if not _claim(key, from_statuses=("failed",), values={}, take_over_stale=True):
         db.session.refresh(submission)
         return submission
-    return _dispatch(key, debitura or app_debitura())
+    return _dispatch(key, debitura, actor)
 
 
-def copy_as_new(key: str) -> CaseSubmission:
+def copy_as_new(key: str, *, actor: Actor) -> CaseSubmission:
     """A new draft with the same input and a fresh key (a refused submission cannot be replayed into a case)."""
     original = get(key)
-    return start(original.tenant_id, form_data=original.form_data, retry_of=original.idempotency_key)
+    return start(original.tenant_id, actor=actor, form_data=original.form_data, retry_of=original.idempotency_key)
 
 
 def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], take_over_stale: bool = False) -> bool:
@@ -294,27 +234,28 @@ def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], 
     return rows_matched(result) == 1
 
 
-def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
+def _dispatch(key: str, client: DebituraClient, actor: Actor) -> CaseSubmission:
     submission = db.session.execute(
         select(CaseSubmission).where(CaseSubmission.idempotency_key == key).execution_options(populate_existing=True)
     ).scalar_one()
     assert submission.payload is not None  # a claimed submission carries what it sends
-    payload = jsonwire.loads(submission.payload)
+    # The stored body read back: it encodes to the same bytes, so a retry is the request Debitura saw.
+    request = CreateCaseRequest.from_json(jsonwire.loads(submission.payload))
     as_of = debitura_now()  # when we asked: case.created is stamped while Debitura handles the call
     try:
-        case = client.create_case(submission.external_tenant_id, payload, idempotency_key=key)
+        case = client.create_case(submission.external_tenant_id, request, idempotency_key=key)
     except InvalidRequest as error:
-        _finish_failed(submission, "draft", error)
+        _finish_failed(submission, "draft", error, actor)
         raise
     except BusinessRuleError as error:
-        _finish_rejected(submission, error)
+        _finish_rejected(submission, error, actor)
         return submission
     except (ClientNotLinked, ClientLinkInvalid) as error:
         # A definite answer, not a lost one: no token, or the token refused, so Debitura created nothing.
-        _finish_not_linked(submission, error)
+        _finish_not_linked(submission, error, actor)
         return submission
     except DebituraError as error:
-        _finish_failed(submission, "failed", error)
+        _finish_failed(submission, "failed", error, actor)
         return submission
     submission.status = "created"
     submission.case_id = case.id
@@ -327,14 +268,15 @@ def _dispatch(key: str, client: DebituraClient) -> CaseSubmission:
     submission.business_errors = []
     mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, as_of=as_of, commit=False)
     _record_outcome(
-        submission, audit.OK, f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})", 201,
-        case_id=case.id,
+        submission, actor, audit.OK,
+        f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})", 201, case_id=case.id,
     )
     return submission
 
 
 def _record_outcome(
-    submission: CaseSubmission, outcome: str, summary: str, status: int | None, *, case_id: str | None = None
+    submission: CaseSubmission, actor: Actor, outcome: str, summary: str, status: int | None, *,
+    case_id: str | None = None,
 ) -> None:
     """The audit entry of one answer to a submission, committed with the submission's new state."""
     audit.record(
@@ -345,29 +287,30 @@ def _record_outcome(
         case_id=case_id,
         debitura_status=status,
         idempotency_key=submission.idempotency_key,
+        operator=actor,
         commit=False,
     )
     db.session.commit()
 
 
-def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError) -> None:
+def _finish_failed(submission: CaseSubmission, status: str, error: DebituraError, actor: Actor) -> None:
     submission.status = status
     submission.last_error = debitura_message(error)
     submission.last_status = error.http_status
-    _record_outcome(submission, audit.FAILED, failure_summary(error), error.http_status)
+    _record_outcome(submission, actor, audit.FAILED, failure_summary(error), error.http_status)
 
 
-def _finish_not_linked(submission: CaseSubmission, error: DebituraError) -> None:
+def _finish_not_linked(submission: CaseSubmission, error: DebituraError, actor: Actor) -> None:
     submission.status = "rejected"
     submission.last_status = error.http_status
     submission.last_error = error.user_message
     submission.signing_url = None
     submission.business_errors = [{"type": NO_ACTIVE_LINK, "message": error.user_message, "solution_url": None}]
-    _record_outcome(submission, audit.REFUSED, f"Refused by Debitura: no active client link ({error.user_message})",
+    _record_outcome(submission, actor, audit.REFUSED, f"Refused by Debitura: no active client link ({error.user_message})",
                     error.http_status)
 
 
-def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError) -> None:
+def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError, actor: Actor) -> None:
     submission.status = "rejected"
     submission.last_status = error.http_status
     submission.last_error = error.user_message
@@ -378,5 +321,5 @@ def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError) -> No
     if MISSING_KYC in error.types:
         note_kyc_block(submission.tenant)
     _record_outcome(
-        submission, audit.REFUSED, f"Refused by Debitura: {', '.join(error.types) or error.user_message}", error.http_status
+        submission, actor, audit.REFUSED, f"Refused by Debitura: {', '.join(error.types) or error.user_message}", error.http_status
     )

@@ -22,7 +22,7 @@ from typing import TypeGuard
 
 from sqlalchemy import select
 
-from dashboard.debitura import Page
+from dashboard.debitura import DebituraClient, Page, ReferralApi
 from dashboard.debitura.errors import DebituraError, NotFound
 from dashboard.errors.messages import debitura_message
 from dashboard.extensions import db
@@ -30,7 +30,6 @@ from dashboard.models import SyncRun, Tenant
 from dashboard.models.sync import FAILED, INTERRUPTED, RUNNING, SUCCEEDED
 from dashboard.services import leases, mirror
 from dashboard.services.tenant_state import LINKED_STATES, debitura_now
-from dashboard.wiring import debitura
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +104,7 @@ def _checkpoint(run: SyncRun, progress: Progress | None) -> None:
         progress(run)
 
 
-def _sync_clients(run: SyncRun, progress: Progress | None) -> None:
-    referral = debitura().referral
+def _sync_clients(run: SyncRun, progress: Progress | None, referral: ReferralApi) -> None:
     while True:
         as_of = debitura_now()
         page = referral.list_clients(page=run.next_page, page_size=PAGE_SIZE)
@@ -145,9 +143,8 @@ def _turn_page(run: SyncRun, page: Page, *, next_phase: str) -> bool:
     return last
 
 
-def _check_missing(run: SyncRun, progress: Progress | None) -> None:
+def _check_missing(run: SyncRun, progress: Progress | None, referral: ReferralApi) -> None:
     """Tenants that should be linked but were not listed: ask for each; 404 means withdrawn or archived."""
-    referral = debitura().referral
     candidates = db.session.scalars(
         select(Tenant)
         .where(Tenant.state.in_(LINKED_STATES))
@@ -172,8 +169,7 @@ def _check_missing(run: SyncRun, progress: Progress | None) -> None:
     _checkpoint(run, progress)
 
 
-def _sync_cases(run: SyncRun, progress: Progress | None) -> None:
-    referral = debitura().referral
+def _sync_cases(run: SyncRun, progress: Progress | None, referral: ReferralApi) -> None:
     while True:
         as_of = debitura_now()
         page = referral.list_cases(page=run.next_page, page_size=PAGE_SIZE, sort="DateCreated:asc")
@@ -188,17 +184,17 @@ def _sync_cases(run: SyncRun, progress: Progress | None) -> None:
             return
 
 
-def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
+def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | None = None) -> SyncRun:
     """Do the work of an open run; always releases the lease and records how it ended."""
     run = db.session.get_one(SyncRun, run_id)
     holder = run.holder or ""
     try:
         if run.phase == "clients":
-            _sync_clients(run, progress)
+            _sync_clients(run, progress, debitura.referral)
         if run.phase == "missing":
-            _check_missing(run, progress)
+            _check_missing(run, progress, debitura.referral)
         if run.phase == "cases":
-            _sync_cases(run, progress)
+            _sync_cases(run, progress, debitura.referral)
         mirror.expire_overdue_approvals()
         run.status = SUCCEEDED
         run.message = (
@@ -236,8 +232,8 @@ def execute_run(run_id: int, *, progress: Progress | None = None) -> SyncRun:
     return run
 
 
-def run_sync(*, trigger: str = "cli", operator_id: int | None = None, fresh: bool = False,
+def run_sync(*, debitura: DebituraClient, trigger: str = "cli", operator_id: int | None = None, fresh: bool = False,
              progress: Progress | None = None) -> SyncRun:
     """Start (or resume) and finish one sync in this thread."""
     run = start_run(trigger=trigger, operator_id=operator_id, fresh=fresh)
-    return execute_run(run.id, progress=progress)
+    return execute_run(run.id, debitura=debitura, progress=progress)

@@ -11,35 +11,49 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import load_only
 
-from dashboard.authz import ensure_role
+from dashboard.authz import Actor, ensure_role
+from dashboard.debitura import (
+    ClientDetails,
+    ClientUser,
+    CreateCaseRequest,
+    CreateClientRequest,
+    DebituraClient,
+)
 from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
 from dashboard.errors.messages import failure_summary
 from dashboard.extensions import db
 from dashboard.models import Tenant
 from dashboard.services import audit, first_cases, mirror
+from dashboard.services.errors import (
+    ReissueDetailsMissing,
+    TenantActionRefused,
+    TenantNotFound,
+    in_words,
+)
 from dashboard.services.query_args import page_number, search_text
-from dashboard.services.submissions import CaseDraft, case_payload
-from dashboard.services.tenant_state import LINKED_STATES, NEEDS_LINKING, STATE_CODES, debitura_now
-from dashboard.wiring import debitura
+from dashboard.services.submissions import CaseDraft
+from dashboard.services.tenant_state import (
+    LINKED_STATES,
+    NEEDS_LINKING,
+    STATE_CODES,
+    debitura_now,
+)
 
-
-class TenantActionRefused(Exception):
-    """Debitura refused the action for a reason the operator can read (e.g. withdraw 409)."""
-
+__all__ = ["ClientRequest", "ClientUser", "ReissueDetailsMissing", "TenantActionRefused", "in_words"]
 
 # ---------------------------------------------------------------- POST /clients
 
 
-@dataclass(frozen=True)
-class ClientUser:
-    name: str
-    email: str
-    is_onboarding_user: bool = False
+def _tenant(tenant_id: int) -> Tenant:
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise TenantNotFound(f"No tenant with id {tenant_id}")
+    return tenant
 
 
 @dataclass(frozen=True)
 class ClientRequest:
-    """A new client as the operator typed it; `payload()` is the spec's CreateClientRequest."""
+    """A new client as the operator typed it; `to_request()` is what goes to Debitura."""
 
     external_tenant_id: str
     name: str
@@ -56,34 +70,18 @@ class ClientRequest:
     cases: list[CaseDraft] = field(default_factory=list)
     typed_cases: list[dict[str, str]] = field(default_factory=list)  # each case as typed, to start over from
 
-    def payload(self) -> dict[str, Any]:
-        details = {
-            "name": self.name,
-            "registrationNumber": self.registration_number,
-            "address": self.address,
-            "zipCode": self.zip_code,
-            "city": self.city,
-            "state": self.state,
-            "country": self.country,
-            "supportEmail": self.support_email,
-            "supportPhone": self.support_phone,
-        }
+    def to_request(self) -> CreateClientRequest:
         users = list(self.users)
         if len(users) == 1 and not users[0].is_onboarding_user:
             users = [dataclasses.replace(users[0], is_onboarding_user=True)]
-        payload = {
-            "externalTenantId": self.external_tenant_id,
-            "client": {key: value for key, value in details.items() if value},
-            "users": [
-                {"name": user.name, "email": user.email, "isOnboardingUser": user.is_onboarding_user} for user in users
-            ],
-        }
-        if self.cases:
-            # Cases sent with a client wait in Pending contract signing until it signs, so say so.
-            payload["cases"] = [
-                case_payload(dataclasses.replace(case, allow_pending_contracts=True)) for case in self.cases
-            ]
-        return payload
+        details = ClientDetails(
+            name=self.name, country=self.country, support_email=self.support_email,
+            registration_number=self.registration_number, address=self.address, zip_code=self.zip_code,
+            city=self.city, state=self.state, support_phone=self.support_phone,
+        )
+        # Cases sent with a client wait in Pending contract signing until it signs, so say so.
+        cases = tuple(dataclasses.replace(case, allow_pending_contracts=True) for case in self.cases)
+        return CreateClientRequest(self.external_tenant_id, details, tuple(users), cases)
 
 
 def missing_for_reissue(tenant: Tenant) -> list[str]:
@@ -103,22 +101,6 @@ def missing_for_reissue(tenant: Tenant) -> list[str]:
     if not has_user:
         missing.append("a user with an e-mail address")
     return missing
-
-
-def in_words(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-class ReissueDetailsMissing(TenantActionRefused):
-    """Re-issuing needs client details the mirror never learned; nothing was sent to Debitura."""
-
-    def __init__(self, missing: list[str]) -> None:
-        self.missing = missing
-        super().__init__(
-            f"Nothing was sent: to issue a fresh URL Debitura needs the client's {in_words(missing)}, and the "
-            "dashboard does not know them for this tenant (Debitura's notifications name only the company). "
-            "Complete the client's details and send them again."
-        )
 
 
 # CreateClientRequest paths as support staff name them (Debitura's 400 names fields by path).
@@ -144,7 +126,7 @@ def refused_fields_in_words(error: InvalidRequest) -> str:
     return f"the client's {in_words(words)} {'is' if len(words) == 1 else 'are'} missing or invalid."
 
 
-def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
+def request_from_tenant(tenant: Tenant) -> CreateClientRequest:
     """Rebuild POST /clients from the mirror: re-sending it is how Debitura issues a fresh URL."""
     users = [
         ClientUser(name=user.get("name") or user.get("email") or "", email=user.get("email") or "",
@@ -154,7 +136,7 @@ def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
     ]
     if users and sum(user.is_onboarding_user for user in users) != 1:
         users = [dataclasses.replace(user, is_onboarding_user=index == 0) for index, user in enumerate(users)]
-    payload = ClientRequest(
+    request = ClientRequest(
         external_tenant_id=tenant.external_tenant_id,
         name=tenant.company_name,
         country=tenant.country or "",
@@ -166,11 +148,9 @@ def payload_from_tenant(tenant: Tenant) -> dict[str, Any]:
         city=tenant.city,
         state=tenant.region,
         support_phone=tenant.support_phone,
-    ).payload()
-    cases = first_cases.to_send(tenant)
-    if cases:
-        payload["cases"] = cases
-    return payload
+    ).to_request()
+    # The cases go exactly as they went before, not as a new client's would.
+    return dataclasses.replace(request, cases=tuple(first_cases.to_send(tenant)))
 
 
 @dataclass(frozen=True)
@@ -186,24 +166,26 @@ class ClientOutcome:
         return self.conflict.conflict_type if self.conflict else None
 
 
-def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] | None = None) -> ClientOutcome:
+def post_and_mirror(
+    request: CreateClientRequest, typed_cases: list[dict[str, str]] | None = None, *, debitura: DebituraClient
+) -> ClientOutcome:
     """POST /clients and mirror whatever comes back (201, 202 or a 409); other errors propagate.
 
     The cases sent are remembered on the tenant with what became of each (services.first_cases).
     No role check and no audit: `send_client` adds both for operators; setup uses this directly.
     """
-    cases = payload.get("cases") or []
+    cases: list[CreateCaseRequest] = list(request.cases)
     typed_cases = typed_cases if typed_cases is not None else [{} for _ in cases]
-    external_tenant_id = payload["externalTenantId"]
+    external_tenant_id = request.external_tenant_id
     existing = mirror.find_tenant(external_tenant_id)
     as_of = debitura_now()  # when we asked: the webhooks this call fires are stamped later, and are as new
     try:
-        result = debitura().referral.create_client(payload)
+        result = debitura.referral.create_client(request)
     except Conflict as conflict:
         if existing is not None and conflict.conflict_type != NEEDS_LINKING:
             # A refusal says nothing new about the tenant we know: its row stays exactly as it was.
             return ClientOutcome(409, existing, conflict, existed=True)
-        tenant = mirror.record_conflict(external_tenant_id, conflict, payload=payload, as_of=as_of, commit=False)
+        tenant = mirror.record_conflict(external_tenant_id, conflict, request=request, as_of=as_of, commit=False)
         if cases or tenant.first_cases:
             first_cases.record_sent(tenant, cases, typed_cases)
         if conflict.conflict_type == NEEDS_LINKING:
@@ -213,7 +195,7 @@ def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] |
     if client.external_tenant_id != external_tenant_id:
         client = dataclasses.replace(client, external_tenant_id=external_tenant_id)
     tenant = mirror.tenant_for(external_tenant_id)
-    mirror.apply_request_details(tenant, payload)
+    mirror.apply_request_details(tenant, request)
     mirror.apply_client(tenant, client, source="api", as_of=as_of, status=result.status)
     created = client.case_results.successful_cases if client.case_results is not None else ()
     if created:
@@ -225,18 +207,23 @@ def post_and_mirror(payload: dict[str, Any], typed_cases: list[dict[str, str]] |
 
 
 def send_client(
-    payload: dict[str, Any], *, action: str = "client.create", typed_cases: list[dict[str, str]] | None = None
+    request: CreateClientRequest,
+    *,
+    actor: Actor,
+    debitura: DebituraClient,
+    action: str = "client.create",
+    typed_cases: list[dict[str, str]] | None = None,
 ) -> ClientOutcome:
     """An operator's POST /clients: mirrored and audited; 400/422 and outages propagate after being audited."""
-    ensure_role("operator")
-    external_tenant_id = payload["externalTenantId"]
+    ensure_role("operator", actor)
+    external_tenant_id = request.external_tenant_id
     try:
-        outcome = post_and_mirror(payload, typed_cases)
+        outcome = post_and_mirror(request, typed_cases, debitura=debitura)
     except DebituraError as error:
         db.session.rollback()
         audit.record(
             action, outcome=audit.FAILED, debitura_status=error.http_status, external_tenant_id=external_tenant_id,
-            summary=f"Sending the client to Debitura failed: {failure_summary(error)}",
+            summary=f"Sending the client to Debitura failed: {failure_summary(error)}", operator=actor,
         )
         raise
     if outcome.conflict_type == NEEDS_LINKING:
@@ -244,52 +231,53 @@ def send_client(
         audit.record(
             action, outcome=audit.OK, debitura_status=409, external_tenant_id=external_tenant_id,
             summary="Approval URL issued: the company already has a Debitura account and must approve the link",
-            commit=False,
+            operator=actor, commit=False,
         )
     elif outcome.conflict is not None:
         audit.record(
             action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
-            summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", commit=False,
+            summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", operator=actor, commit=False,
         )
     else:
         what = "ready (201)" if outcome.status == 201 else "onboarding URL issued (202)"
-        sent = len(payload.get("cases") or [])
+        sent = len(request.cases)
         if sent:
             failed = len(first_cases.of_outcome(outcome.tenant, first_cases.FAILED))
             what += f"; {sent} first case{'s' if sent != 1 else ''} sent, {failed} not created"
         audit.record(
             action, outcome=audit.OK, debitura_status=outcome.status, external_tenant_id=external_tenant_id,
-            summary=f"Client {what}", commit=False,
+            summary=f"Client {what}", operator=actor, commit=False,
         )
     db.session.commit()
     return outcome
 
 
-def create_client(request: ClientRequest) -> ClientOutcome:
-    return send_client(request.payload(), action="client.create", typed_cases=request.typed_cases)
+def create_client(request: ClientRequest, *, actor: Actor, debitura: DebituraClient) -> ClientOutcome:
+    return send_client(request.to_request(), actor=actor, debitura=debitura, action="client.create",
+                       typed_cases=request.typed_cases)
 
 
-def reissue_url(tenant_id: int) -> ClientOutcome:
+def reissue_url(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> ClientOutcome:
     """Re-send POST /clients for a tenant: a fresh onboarding URL (202) or approval URL (409) comes back."""
-    tenant = db.get_or_404(Tenant, tenant_id)
+    tenant = _tenant(tenant_id)
     missing = missing_for_reissue(tenant)
     if missing:
-        ensure_role("operator")
+        ensure_role("operator", actor)
         raise ReissueDetailsMissing(missing)
-    return send_client(payload_from_tenant(tenant), action="client.reissue_url")
+    return send_client(request_from_tenant(tenant), actor=actor, debitura=debitura, action="client.reissue_url")
 
 
-def withdraw(tenant_id: int) -> Tenant:
+def withdraw(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> Tenant:
     """Withdraw the link at Debitura (admin only); a refusal (409) is explained, a 404 marks it gone."""
-    ensure_role("admin")
-    tenant = db.get_or_404(Tenant, tenant_id)
+    ensure_role("admin", actor)
+    tenant = _tenant(tenant_id)
     external_tenant_id = tenant.external_tenant_id
     try:
-        debitura().referral.withdraw_client(external_tenant_id)
+        debitura.referral.withdraw_client(external_tenant_id)
     except NotFound:
         mirror.mark_missing(tenant, source="api")
         audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=404, external_tenant_id=external_tenant_id,
-                     summary="Debitura has no active link to withdraw", commit=False)
+                     summary="Debitura has no active link to withdraw", operator=actor, commit=False)
         db.session.commit()
         raise TenantActionRefused(
             "Debitura has no active link for this tenant any more; it is marked withdrawn."
@@ -297,7 +285,7 @@ def withdraw(tenant_id: int) -> Tenant:
     except Conflict as conflict:
         db.session.rollback()
         audit.record("client.withdraw", outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
-                     summary="Withdrawal refused by Debitura")
+                     summary="Withdrawal refused by Debitura", operator=actor)
         raise TenantActionRefused(
             "Debitura refused the withdrawal: only attributed clients whose cases have not moved past "
             f"Pending contract signing can be withdrawn. ({conflict.user_message})"
@@ -305,26 +293,27 @@ def withdraw(tenant_id: int) -> Tenant:
     except DebituraError as error:
         db.session.rollback()
         audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=error.http_status,
-                     external_tenant_id=external_tenant_id, summary=f"Withdrawal failed: {failure_summary(error)}")
+                     external_tenant_id=external_tenant_id, summary=f"Withdrawal failed: {failure_summary(error)}",
+                     operator=actor)
         raise
     mirror.mark_withdrawn(tenant)
     audit.record("client.withdraw", outcome=audit.OK, debitura_status=204, external_tenant_id=external_tenant_id,
-                 summary="Link withdrawn", commit=False)
+                 summary="Link withdrawn", operator=actor, commit=False)
     db.session.commit()
     return tenant
 
 
-def refresh(tenant_id: int) -> tuple[Tenant, bool]:
+def refresh(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> tuple[Tenant, bool]:
     """Read the tenant again from Debitura (GET /clients/{id}); returns it and whether Debitura has a link.
 
     A 404 marks a tenant withdrawn only when it was linked: a pending, declined or refused link
     request has no active link to find in the first place.
     """
-    ensure_role("operator")
-    tenant = db.get_or_404(Tenant, tenant_id)
+    ensure_role("operator", actor)
+    tenant = _tenant(tenant_id)
     as_of = debitura_now()
     try:
-        client = debitura().referral.get_client(tenant.external_tenant_id)
+        client = debitura.referral.get_client(tenant.external_tenant_id)
     except NotFound:
         if tenant.state in LINKED_STATES:
             mirror.mark_missing(tenant, source="api", as_of=as_of)
@@ -332,7 +321,8 @@ def refresh(tenant_id: int) -> tuple[Tenant, bool]:
     except DebituraError as error:
         db.session.rollback()
         audit.record("client.refresh", outcome=audit.FAILED, debitura_status=error.http_status,
-                     external_tenant_id=tenant.external_tenant_id, summary=f"Read again failed: {failure_summary(error)}")
+                     external_tenant_id=tenant.external_tenant_id, summary=f"Read again failed: {failure_summary(error)}",
+                     operator=actor)
         raise
     else:
         if client.external_tenant_id != tenant.external_tenant_id:
@@ -340,7 +330,8 @@ def refresh(tenant_id: int) -> tuple[Tenant, bool]:
         mirror.apply_client(tenant, client, source="api", as_of=as_of)
         found, status = True, 200
     audit.record("client.refresh", outcome=audit.OK, debitura_status=status, external_tenant_id=tenant.external_tenant_id,
-                 summary="Read from Debitura" if found else "Debitura has no active link for this tenant id", commit=False)
+                 summary="Read from Debitura" if found else "Debitura has no active link for this tenant id",
+                 operator=actor, commit=False)
     db.session.commit()
     return tenant, found
 

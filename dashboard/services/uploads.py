@@ -11,16 +11,21 @@ import os
 import uuid
 from typing import BinaryIO
 
-from flask_login import current_user
 from sqlalchemy import select
 
-from dashboard.authz import ensure_role
-from dashboard.debitura import DebituraClient, DebituraError, NotFound, PayloadTooLarge, UnsupportedMediaType
+from dashboard.authz import Actor, ensure_role
+from dashboard.debitura import (
+    DebituraClient,
+    DebituraError,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from dashboard.extensions import db
 from dashboard.models import Case, CaseFileUpload
 from dashboard.models.base import now_utc
 from dashboard.services import audit
-from dashboard.wiring import debitura as app_debitura
+from dashboard.services.errors import UploadRejected
 
 MAX_BYTES = 25 * 1024 * 1024
 ALLOWED_EXTENSIONS = ("pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "jpg", "jpeg", "png")
@@ -28,8 +33,7 @@ ALLOWED_LIST = ", ".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
 MAX_NAME_LENGTH = 255  # the column's length, and more than common file systems allow
 
 
-class UploadRejected(ValueError):
-    """The file breaks one of Debitura's rules, or Debitura refused it; the message says which."""
+__all__ = ["UploadRejected"]
 
 
 def new_key() -> str:
@@ -89,14 +93,15 @@ def upload(
     idempotency_key: str,
     send_chat_notification: bool = True,
     content_type: str | None = None,
-    debitura: DebituraClient | None = None,
+    actor: Actor,
+    debitura: DebituraClient,
 ) -> CaseFileUpload:
     """Send one file; the same key sent again (a retry) never uploads it twice.
 
     Raises UploadRejected for a file Debitura cannot take (checked here, or its 413/415/404), and
     DebituraError when Debitura could not be reached: the row stays `failed`, a retry reuses the key.
     """
-    ensure_role("operator")
+    ensure_role("operator", actor)
     check(file_name, size)
     if case_is_closed(case_id):
         raise UploadRejected("The case is closed, so it takes no more files.")
@@ -112,12 +117,11 @@ def upload(
     row.size_bytes = size
     row.send_chat_notification = send_chat_notification
     row.status = "sending"
-    row.operator_id = getattr(current_user, "id", None)
-    row.operator_email = getattr(current_user, "email", None)
+    row.operator_id = actor.id
+    row.operator_email = actor.email
     db.session.commit()
-    client = debitura or app_debitura()
     try:
-        uploaded = client.referral.upload_file(
+        uploaded = debitura.referral.upload_file(
             case_id,
             file_name=file_name,
             stream=stream,
@@ -136,6 +140,7 @@ def upload(
             case_id=case_id,
             debitura_status=error.http_status,
             idempotency_key=idempotency_key,
+            operator=actor,
             commit=False,
         )
         db.session.commit()
@@ -154,6 +159,7 @@ def upload(
         case_id=case_id,
         debitura_status=200,
         idempotency_key=idempotency_key,
+        operator=actor,
         commit=False,
     )
     db.session.commit()

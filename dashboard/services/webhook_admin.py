@@ -17,15 +17,24 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from dashboard.authz import Actor, ensure_role
-from dashboard.debitura import DebituraClient, DebituraError, Webhook
+from dashboard.debitura import (
+    DebituraClient,
+    DebituraError,
+    TestWebhookRequest,
+    Webhook,
+    WebhookSubscription,
+    WebhookUpdate,
+)
 from dashboard.durations import duration
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from dashboard.models.base import debitura_now
 from dashboard.services import audit
+from dashboard.services.errors import WebhookAdminError
 from dashboard.services.mirror_events import KNOWN_EVENTS
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
-from dashboard.wiring import debitura as app_client
+
+__all__ = ["WebhookAdminError"]
 
 # Every event the receiver knows how to apply (Debitura's newest documented list, DOMAIN.md).
 EVENTS = KNOWN_EVENTS
@@ -43,14 +52,6 @@ RECEIVER_PATH = "/webhooks/debitura"
 HEALTH_WINDOW = timedelta(hours=24)
 
 R = TypeVar("R")
-
-
-class WebhookAdminError(ValueError):
-    """A subscription change the dashboard refuses before asking Debitura."""
-
-
-def _client(debitura: DebituraClient | None) -> DebituraClient:
-    return debitura if debitura is not None else app_client()
 
 
 def receiver_url() -> str:
@@ -83,10 +84,10 @@ def _store_secret(secret: str | None) -> bool:
     return True
 
 
-def _call(action: str, what: str, call: Callable[[DebituraClient], R], *, actor: Actor, debitura: DebituraClient | None) -> R:
+def _call(action: str, what: str, call: Callable[[DebituraClient], R], *, actor: Actor, debitura: DebituraClient) -> R:
     """One Debitura call for `actor`; a failure is recorded with Debitura's status, then propagates."""
     try:
-        return call(_client(debitura))
+        return call(debitura)
     except DebituraError as error:
         audit.record(action, outcome=audit.FAILED, summary=f"{what} failed: {error.user_message}",
                      debitura_status=error.http_status, operator=actor)
@@ -97,7 +98,7 @@ def _done(action: str, summary: str, *, actor: Actor, status: int = 200, outcome
     audit.record(action, outcome=outcome, summary=summary, debitura_status=status, operator=actor, **about)
 
 
-def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) -> list[Webhook]:
+def list_subscriptions(*, actor: Actor, debitura: DebituraClient) -> list[Webhook]:
     """Every subscription Debitura holds for the partner, active first (secrets are never listed)."""
     ensure_role("admin", actor)
     # A read changes nothing, so only a failure is recorded: opening the page leaves no trace.
@@ -106,14 +107,14 @@ def list_subscriptions(*, actor: Actor, debitura: DebituraClient | None = None) 
     return sorted(webhooks, key=lambda webhook: (not webhook.is_active, webhook.url or ""))
 
 
-def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
+def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient) -> Webhook:
     ensure_role("admin", actor)
     return _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
                  actor=actor, debitura=debitura)
 
 
 def create_subscription(
-    url: str, events: Iterable[str], *, is_test_mode: bool = False, actor: Actor, debitura: DebituraClient | None = None
+    url: str, events: Iterable[str], *, is_test_mode: bool = False, actor: Actor, debitura: DebituraClient
 ) -> Webhook:
     """Subscribe `url` to `events`; the secret Debitura returns is stored for the receiver."""
     ensure_role("admin", actor)
@@ -122,7 +123,7 @@ def create_subscription(
     webhook = _call(
         "webhook.create",
         f"Subscribing {url} to {len(events)} event(s){mode}",
-        lambda api: api.referral.create_webhook(url=url, events=events, is_test_mode=is_test_mode),
+        lambda api: api.referral.create_webhook(WebhookSubscription(url, tuple(events), is_test_mode)),
         actor=actor,
         debitura=debitura,
     )
@@ -131,37 +132,37 @@ def create_subscription(
     return webhook
 
 
-def update_events(webhook_id: str, events: Iterable[str], *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
+def update_events(webhook_id: str, events: Iterable[str], *, actor: Actor, debitura: DebituraClient) -> Webhook:
     ensure_role("admin", actor)
     events = _checked_events(events)
     webhook = _call("webhook.events", f"Changing the events of {webhook_id}",
-                    lambda api: api.referral.update_webhook(webhook_id, events=events), actor=actor, debitura=debitura)
+                    lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(events=tuple(events))), actor=actor, debitura=debitura)
     _done("webhook.events", f"Subscription {webhook_id} now listens to: {', '.join(events)}", actor=actor)
     return webhook
 
 
-def set_active(webhook_id: str, active: bool, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
+def set_active(webhook_id: str, active: bool, *, actor: Actor, debitura: DebituraClient) -> Webhook:
     """Disable a subscription, or enable it again (this also re-enables one Debitura disabled)."""
     ensure_role("admin", actor)
     action, verb = ("webhook.enable", "Enabled") if active else ("webhook.disable", "Disabled")
-    webhook = _call(action, f"{verb} {webhook_id}", lambda api: api.referral.update_webhook(webhook_id, is_active=active),
+    webhook = _call(action, f"{verb} {webhook_id}", lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(is_active=active)),
                     actor=actor, debitura=debitura)
     _done(action, f"{verb} subscription {webhook_id}", actor=actor)
     return webhook
 
 
-def rotate_secret(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> Webhook:
+def rotate_secret(webhook_id: str, *, actor: Actor, debitura: DebituraClient) -> Webhook:
     """A new signing secret, stored at once; the old one stays accepted for the grace period."""
     ensure_role("admin", actor)
     webhook = _call("webhook.rotate", f"Rotating the secret of {webhook_id}",
-                    lambda api: api.referral.update_webhook(webhook_id, regenerate_secret=True), actor=actor, debitura=debitura)
+                    lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(regenerate_secret=True)), actor=actor, debitura=debitura)
     stored = _store_secret(webhook.secret)
     _done("webhook.rotate", f"Rotated the secret of {webhook_id}; {_secret_note(stored)}", actor=actor,
           outcome=audit.OK if stored else audit.FAILED)
     return webhook
 
 
-def delete_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient | None = None) -> None:
+def delete_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient) -> None:
     """Remove the subscription at Debitura (its delivery history there is lost)."""
     ensure_role("admin", actor)
     _call("webhook.delete", f"Deleting {webhook_id}", lambda api: api.referral.delete_webhook(webhook_id),
@@ -175,7 +176,7 @@ def send_test_event(
     case_id: str | None = None,
     external_tenant_id: str | None = None,
     actor: Actor,
-    debitura: DebituraClient | None = None,
+    debitura: DebituraClient,
 ) -> int:
     """Ask Debitura to deliver a test event about a real case or client; returns how many deliveries it queued."""
     ensure_role("admin", actor)
@@ -190,12 +191,13 @@ def send_test_event(
         raise WebhookAdminError("A client event needs the tenant id of one of your linked clients.")
     about: dict[str, Any]
     if needs == "case":
-        payload, about = {"eventType": event_type, "caseId": case_id}, {"case_id": case_id}
+        request, about = TestWebhookRequest(event_type, case_id=case_id), {"case_id": case_id}
     else:
-        payload, about = {"eventType": event_type, "externalTenantId": external_tenant_id}, {"external_tenant_id": external_tenant_id}
-    answer = _call("webhook.test", f"Test {event_type}", lambda api: api.referral.trigger_test_webhook(payload),
+        request = TestWebhookRequest(event_type, external_tenant_id=external_tenant_id)
+        about = {"external_tenant_id": external_tenant_id}
+    answer = _call("webhook.test", f"Test {event_type}", lambda api: api.referral.trigger_test_webhook(request),
                    actor=actor, debitura=debitura)
-    enqueued = int(answer.get("enqueuedCount") or 0)
+    enqueued = answer.enqueued_count
     _done("webhook.test", f"Test {event_type} queued for {enqueued} subscription(s)", actor=actor, **about)
     return enqueued
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flask import current_app
 
+from dashboard.debitura import DebituraClient, WebhookSubscription, WebhookUpdate
 from dashboard.services.mirror_events import KNOWN_EVENTS
 from dashboard.services.webhook_secrets import has_stored_secret, store_secret
-from dashboard.wiring import debitura
 
 RECEIVER_PATH = "/webhooks/debitura"
 
@@ -19,15 +19,15 @@ def receiver_url() -> str:
     return current_app.config["DASHBOARD_PUBLIC_URL"].rstrip("/") + RECEIVER_PATH
 
 
-def ensure_sandbox_subscription() -> str | None:
+def ensure_sandbox_subscription(debitura: DebituraClient) -> str | None:
     """Make sure the sandbox delivers every event to our receiver with a secret we hold; says what it did."""
     if current_app.config["DEBITURA_ENV"] != "sandbox":
         return None
-    referral = debitura().referral
+    referral = debitura.referral
     url = receiver_url()
     ours = [(hook.id, hook) for hook in referral.list_webhooks() if hook.url == url and hook.id]
     if not ours:
-        created = referral.create_webhook(url=url, events=KNOWN_EVENTS, is_test_mode=False)
+        created = referral.create_webhook(WebhookSubscription(url, tuple(KNOWN_EVENTS)))
         store_secret(created.secret or "")
         return f"Sandbox webhooks now reach {url}."
     hook_id, hook = ours[0]
@@ -36,7 +36,7 @@ def ensure_sandbox_subscription() -> str | None:
         return None
     # Debitura shows a secret only on creation or regeneration: without ours stored, regenerate it.
     updated = referral.update_webhook(
-        hook_id, events=KNOWN_EVENTS, is_active=True, regenerate_secret=not has_stored_secret()
+        hook.id, WebhookUpdate(events=tuple(KNOWN_EVENTS), is_active=True, regenerate_secret=not has_stored_secret())
     )
     if updated.secret:
         store_secret(updated.secret)

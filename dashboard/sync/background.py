@@ -12,13 +12,14 @@ from flask import Flask
 
 from dashboard.extensions import db
 from dashboard.services import sync as sync_service
+from dashboard.wiring import debitura
 
 
 def start_in_background(app: Flask, run_id: int) -> threading.Thread:
     def work() -> None:
         with app.app_context():
             try:
-                sync_service.execute_run(run_id)
+                sync_service.execute_run(run_id, debitura=debitura())
             except Exception:  # recorded on the run by execute_run; a thread must not die noisily
                 app.logger.exception("Background sync %s ended with an error", run_id)
             finally:

@@ -14,12 +14,14 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from dashboard.debitura import CreateClientRequest
 from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
 from dashboard.services import audit, mirror
 from dashboard.services import sync as sync_service
 from dashboard.services import tenants as tenant_service
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
+from dashboard.wiring import debitura
 
 
 def _report(run: SyncRun) -> None:
@@ -40,10 +42,10 @@ def sync_command(fresh: bool, quiet: bool) -> None:
     if run.resumed:
         click.echo(run.message, err=True)
     try:
-        run = sync_service.execute_run(run.id, progress=None if quiet else _report)
+        run = sync_service.execute_run(run.id, debitura=debitura(), progress=None if quiet else _report)
     finally:
         audit.record("sync.run", outcome=audit.OK if run.status == "succeeded" else audit.FAILED,
-                     summary=f"Sync run {run.id}: {run.status}")
+                     summary=f"Sync run {run.id}: {run.status}", operator=None)
     click.echo(f"Sync {run.status} in {run.duration_seconds or 0:.1f} s: {run.message}")
     if run.status != "succeeded":
         sys.exit(1)
@@ -59,13 +61,17 @@ def first_sandbox_sync() -> str | None:
     if current_app.config["DEBITURA_ENV"] != "sandbox" or db.session.scalar(select(Tenant.id).limit(1)) is not None:
         return None
     try:
-        run = sync_service.run_sync(trigger="setup")
+        run = sync_service.run_sync(debitura=debitura(), trigger="setup")
     except sync_service.SyncAlreadyRunning:
         return None
-    from dashboard.sandbox.demo import DEMO_CONFLICT_PAYLOADS, announce_link_requests, demo_tenants
+    from dashboard.sandbox.demo import (
+        DEMO_CONFLICT_PAYLOADS,
+        announce_link_requests,
+        demo_tenants,
+    )
 
     for payload in DEMO_CONFLICT_PAYLOADS:
-        tenant_service.post_and_mirror(payload)
+        tenant_service.post_and_mirror(CreateClientRequest.from_json(payload), debitura=debitura())
     db.session.commit()
     # Link requests that were pending, declined or expired before we subscribed reach us as webhooks.
     sandbox = current_app.extensions["sandbox"]
@@ -77,7 +83,7 @@ def first_sandbox_sync() -> str | None:
         if demo_tenant.scenario in ("link_declined", "link_expired"):
             tenant = mirror.find_tenant(demo_tenant.external_tenant_id)
             if tenant is not None:
-                mirror.apply_request_details(tenant, demo_tenant.payload)
+                mirror.apply_request_details(tenant, CreateClientRequest.from_json(demo_tenant.payload))
     db.session.commit()
     return (
         f"Mirror filled from the sandbox: {run.message} {len(DEMO_CONFLICT_PAYLOADS)} answered tenants added; "
@@ -89,5 +95,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(sync_command)
     # `flask setup` (make run) subscribes the sandbox's webhooks to this dashboard, then fills the mirror.
     steps = app.extensions.setdefault("setup_steps", [])
-    steps.append(ensure_sandbox_subscription)
+    steps.append(lambda: ensure_sandbox_subscription(debitura()))
     steps.append(first_sandbox_sync)

@@ -32,10 +32,11 @@ def start():
         run = sync_service.start_run(trigger="admin", operator_id=current_user.id)
     except sync_service.SyncAlreadyRunning as busy:
         flash(str(busy), "warning")
-        audit.record("sync.start", outcome=audit.REFUSED, summary="Another sync was running")
+        audit.record("sync.start", outcome=audit.REFUSED, summary="Another sync was running", operator=current_user)
         return render("sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"),
                       run=sync_service.latest_run())
-    audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""))
+    audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""),
+                 operator=current_user)
     start_in_background(current_app._get_current_object(), run.id)
     return render("sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"), run=run,
                   trigger="syncStarted")

@@ -1,15 +1,29 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from dashboard.authz import role_required
-from dashboard.debitura.errors import BusinessRuleError, DebituraConnectionError, DebituraError, InvalidRequest
+from dashboard.debitura.errors import (
+    BusinessRuleError,
+    DebituraConnectionError,
+    DebituraError,
+    InvalidRequest,
+)
 from dashboard.errors.forms import show_debitura_error
 from dashboard.extensions import db
 from dashboard.htmx import navigate, render, unchanged_since
 from dashboard.models import Case, Tenant, WebhookEvent
-from dashboard.services import audit, first_cases, live, mirror, pricing, return_urls, submissions
+from dashboard.services import (
+    audit,
+    first_cases,
+    live,
+    mirror,
+    pricing,
+    return_urls,
+    submissions,
+)
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import (
     NEEDS_LINKING,
@@ -24,6 +38,7 @@ from dashboard.tenants import bp
 from dashboard.tenants.export import csv_response
 from dashboard.tenants.forms import MAX_FIRST_CASES, NewClientForm, without_case
 from dashboard.tenants.messages import customer_message
+from dashboard.wiring import debitura
 
 TIMELINE_LIMIT = 50
 CASES_LIMIT = 50
@@ -69,7 +84,7 @@ def export():
 
 def _detail_context(tenant: Tenant) -> dict:
     now = debitura_now()
-    first_cases.settle_carried(tenant)
+    first_cases.settle_carried(tenant, debitura=debitura())
     cases = db.session.scalars(
         select(Case).where(Case.tenant_id == tenant.id).order_by(Case.date_created.desc(), Case.id).limit(CASES_LIMIT)
     ).all()
@@ -164,7 +179,7 @@ def reissue(tenant_id: int):
     """Re-send POST /clients for this tenant to get a fresh onboarding or approval URL."""
     tenant = db.get_or_404(Tenant, tenant_id)
     try:
-        outcome = tenant_service.reissue_url(tenant.id)
+        outcome = tenant_service.reissue_url(tenant.id, actor=current_user, debitura=debitura())
     except tenant_service.ReissueDetailsMissing as missing:
         flash(str(missing), "error")
         return _after_action(tenant, "tenantChanged")
@@ -185,7 +200,7 @@ def reissue(tenant_id: int):
 def drop_first_case(tenant_id: int, number: int):
     """Give up on a first case Debitura could not create: it is no longer sent with a re-issue."""
     try:
-        tenant = first_cases.drop(tenant_id, number)
+        tenant = first_cases.drop(tenant_id, number, actor=current_user)
     except first_cases.FirstCaseNotFound:
         flash("That case is no longer waiting for a decision; the page shows where it stands now.", "info")
         tenant = db.get_or_404(Tenant, tenant_id)
@@ -199,7 +214,7 @@ def drop_first_case(tenant_id: int, number: int):
 def correct_first_case(tenant_id: int, number: int):
     """Start a manual submission from a failed first case, to change its debtor and send it."""
     try:
-        submission = first_cases.start_corrected(tenant_id, number)
+        submission = first_cases.start_corrected(tenant_id, number, actor=current_user)
     except first_cases.FirstCaseNotFound:
         flash("That case is no longer waiting for a decision; the page shows where it stands now.", "info")
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
@@ -214,7 +229,7 @@ def correct_first_case(tenant_id: int, number: int):
 @role_required("operator")
 def refresh(tenant_id: int):
     """Read this tenant again from Debitura now, instead of waiting for the next sync."""
-    tenant, found = tenant_service.refresh(tenant_id)
+    tenant, found = tenant_service.refresh(tenant_id, actor=current_user, debitura=debitura())
     if found:
         flash("Read from Debitura just now.", "info")
     elif tenant.state == "withdrawn":
@@ -234,7 +249,7 @@ def withdraw(tenant_id: int):
     if request.form.get("confirm") != "yes":
         abort(400)
     try:
-        tenant_service.withdraw(tenant.id)
+        tenant_service.withdraw(tenant.id, actor=current_user, debitura=debitura())
     except tenant_service.TenantActionRefused as refused:
         flash(str(refused), "error")
     else:
@@ -270,7 +285,8 @@ def _preview_cases(form: NewClientForm):
             valid = False
             continue
         try:
-            quotes[index] = pricing.preview(entry.form.to_draft().pricing_input())
+            quotes[index] = pricing.preview(submissions.pricing_input(entry.form.to_draft()), actor=current_user,
+                                            debitura=debitura())
         except DebituraError as error:
             entry.form.form_errors.append(f"Debitura could not price this case: {error.user_message}")
     existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
@@ -301,7 +317,7 @@ def new():
         valid = False
     if valid:
         try:
-            outcome = tenant_service.create_client(form.to_request())
+            outcome = tenant_service.create_client(form.to_request(), actor=current_user, debitura=debitura())
         except BusinessRuleError as error:
             form.form_errors.extend(e.message for e in error.errors if e.message)
             if not error.errors:

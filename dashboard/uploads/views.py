@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import flash, jsonify, redirect, request, url_for
+from flask_login import current_user
 
 from dashboard.authz import role_required
 from dashboard.debitura import DebituraError
@@ -13,6 +14,7 @@ from dashboard.htmx import render
 from dashboard.services import uploads
 from dashboard.uploads import bp
 from dashboard.uploads.forms import UploadForm
+from dashboard.wiring import debitura
 
 
 def _wants_json() -> bool:
@@ -76,6 +78,8 @@ def upload(case_id: str):
             content_type=storage.mimetype or None,
             send_chat_notification=form.send_chat_notification.data,
             idempotency_key=form.idempotency_key.data,
+            actor=current_user,
+            debitura=debitura(),
         )
     except uploads.UploadRejected as error:
         form.file.errors = [str(error)]

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from dashboard.services import return_urls
 from tests.cases_support import make_tenant, sandbox_case_count
 from tests.e2e.live import serve, signed_in_state
+from tests.raw_body import raw
 
 pytestmark = pytest.mark.e2e
 
@@ -138,12 +139,12 @@ def _case_for_uploads(live_server):
     with live_server.app.test_request_context():
         case = live_server.app.extensions["debitura"].create_case(
             tenant,
-            {
+            raw({
                 "currencyCode": "EUR",
                 "amountToRecover": 900,
                 "date": (TODAY - timedelta(days=30)).isoformat(),
                 "debtor": {"type": "Company", "name": "Upload Debtor A/S", "countryAlpha2": "DK"},
-            },
+            }),
         )
     return case
 

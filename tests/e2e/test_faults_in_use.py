@@ -34,6 +34,7 @@ from tests.e2e.faults import (
     serve,
 )
 from tests.e2e.live import signed_in_state
+from tests.raw_body import app_client, raw
 
 pytestmark = pytest.mark.e2e
 
@@ -152,12 +153,12 @@ def _pricing_form(page: Page, server) -> None:
 def _upload_form(page: Page, server) -> None:
     _, tenant = make_tenant(server.app, name="Paper Trail ApS")
     with server.app.test_request_context():
-        case = server.app.extensions["debitura"].create_case(tenant, {
+        case = server.app.extensions["debitura"].create_case(tenant, raw({
             "currencyCode": "EUR",
             "amountToRecover": 900,
             "date": (TODAY - timedelta(days=30)).isoformat(),
             "debtor": {"type": "Company", "name": "Paper Debtor A/S", "countryAlpha2": "DK"},
-        })
+        }))
     page.goto(f"/cases/{case.id}")
     page.get_by_label("File to upload").set_input_files(
         {"name": "statement.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 kept " * 100})
@@ -179,7 +180,7 @@ def _webhook_form(page: Page, server) -> None:
 
 def _webhooks_page(page: Page, server) -> None:
     with server.app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     page.goto("/admin/webhooks")
     page.on("dialog", lambda dialog: dialog.accept())  # "Rotate the signing secret?"
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.e2e.conftest import sign_in
+from tests.raw_body import app_client
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +71,7 @@ def test_a_client_with_a_covered_and_an_uncovered_case_shows_the_created_one_and
 
 def test_a_carried_case_appears_pending_signing_on_the_open_tenant_page_once_the_customer_approves(live_server, page):
     with live_server.app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     sign_in(page, live_server.create_operator("operator"))
     page.goto("/tenants/new")
     fill_client(page, "harbour-2", "mette@existing.example")

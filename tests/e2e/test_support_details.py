@@ -13,8 +13,9 @@ from playwright.sync_api import expect
 from dashboard.sandbox import domain
 from dashboard.services import cases, mirror
 from tests.cases_support import make_tenant
-from tests.tenant_data import add_tenant, create_case
 from tests.e2e.live import serve, signed_in_state
+from tests.raw_body import app_client
+from tests.tenant_data import add_tenant, create_case
 
 pytestmark = pytest.mark.e2e
 
@@ -108,7 +109,7 @@ def test_each_url_that_unblocks_a_pending_case_names_its_step(page, live_server)
     _, tenant = make_tenant(live_server.app, name="Two Steps Studio ApS", onboard=False)
     case_id = case_in(live_server, tenant, "Pending contract signing")
     with live_server.app.test_request_context():
-        cases.refresh_signing_urls(case_id)  # what the queue asks Debitura for a case without URLs
+        cases.refresh_signing_urls(case_id, debitura=app_client())  # what the queue asks Debitura for a case without URLs
 
     page.goto("/cases/pending")
 

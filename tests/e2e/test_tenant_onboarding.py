@@ -12,6 +12,7 @@ from dashboard.services import sync as sync_service
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.e2e.conftest import sign_in
+from tests.raw_body import app_client
 from tests.tenant_data import add_tenant, create_client
 
 pytestmark = pytest.mark.e2e
@@ -23,11 +24,11 @@ def test_a_stuck_tenant_is_found_copied_onboarded_and_shown_ready_without_a_relo
     app = live_server.app
     debitura, sandbox = app.extensions["debitura"], app.extensions["sandbox"]
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     create_client(debitura, "stuck-co", name="Stuck Co ApS")
     sandbox.advance_clock(4 * 86400)  # the customer opened onboarding four days ago and stopped
     with app.app_context():
-        assert sync_service.run_sync().status == "succeeded"
+        assert sync_service.run_sync(debitura=app_client()).status == "succeeded"
     sign_in(page, live_server.create_operator("operator"))
 
     page.goto("/triage/")

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from dashboard.extensions import db
 from dashboard.models import Case, Tenant, WebhookEvent
 from tests.cases_support import make_tenant, module_env
+from tests.raw_body import raw
 
 BASE = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 SIGNING_URL = "https://testreferral.debitura.com/Signing/PendingContracts?link=abc"
@@ -138,7 +139,7 @@ def test_the_list_page_costs_the_same_few_queries_whatever_the_number_of_rows(se
     counts = []
     for query in ("q=aaa11111", "q=a", ""):
         statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        listener = lambda *args: statements.append(args[2])
         with seeded.app.app_context():
             engine = db.engine
         event.listen(engine, "before_cursor_execute", listener)
@@ -318,13 +319,13 @@ def create_case(env, tenant: str):
     with env.app.test_request_context():
         return env.debitura.create_case(
             tenant,
-            {
+            raw({
                 "currencyCode": "EUR",
                 "amountToRecover": Decimal("2500.00"),
                 "date": (date.today() - timedelta(days=40)).isoformat(),
                 "creditorReference": f"X-{tenant}",
                 "debtor": {"type": "Company", "name": "Timeline Debtor A/S", "countryAlpha2": "DK"},
-            },
+            }),
         )
 
 
@@ -333,13 +334,13 @@ def test_a_pending_case_without_known_urls_has_them_looked_up_as_its_client(env)
     with env.app.test_request_context():
         created = env.debitura.create_case(
             tenant,
-            {
+            raw({
                 "currencyCode": "EUR",
                 "amountToRecover": Decimal("640.00"),
                 "date": (date.today() - timedelta(days=10)).isoformat(),
                 "allowPendingContracts": True,
                 "debtor": {"type": "Company", "name": "Slow Pay ApS", "countryAlpha2": "DK"},
-            },
+            }),
         )
         # What a sync sees: the Referral API's listing, which carries no signing URL.
         listed = env.debitura.referral.get_case(created.id)

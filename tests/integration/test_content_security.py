@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 from flask import url_for
 
+from dashboard.debitura import WebhookSubscription
 from dashboard.extensions import db
 from dashboard.models import SyncRun
 from dashboard.security import CONTENT_SECURITY_POLICY
 from tests.cases_support import make_tenant, module_env
+from tests.raw_body import raw
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # GET endpoints that answer with something other than an HTML page of their own.
@@ -69,12 +71,12 @@ def pages(env):
     tenant_id, tenant = make_tenant(env.app)
     submission = env.client.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[1]
     with env.app.test_request_context():
-        case = env.debitura.create_case(tenant, {
+        case = env.debitura.create_case(tenant, raw({
             "currencyCode": "EUR", "amountToRecover": Decimal("900.00"),
             "date": (date.today() - timedelta(days=30)).isoformat(), "creditorReference": f"CSP-{tenant}",
             "debtor": {"type": "Company", "name": "Policy Debtor A/S", "countryAlpha2": "DK"},
-        })
-        webhook = env.debitura.referral.create_webhook(url="https://hooks.example/debitura", events=["case.created"])
+        }))
+        webhook = env.debitura.referral.create_webhook(WebhookSubscription(url="https://hooks.example/debitura", events=["case.created"]))
     assert env.client.get(f"/cases/{case.id}").status_code == 200  # mirrors the case, for the pages that read the mirror
     with env.app.app_context():
         run = SyncRun(trigger="admin", status="succeeded", phase="done", finished_at=None)

@@ -12,6 +12,7 @@ import pytest
 from dashboard.sandbox import domain
 from dashboard.sandbox import models as sandbox_models
 from tests.cases_support import make_tenant, module_env
+from tests.raw_body import raw
 from tests.tenant_data import add_tenant
 
 ONBOARDING_URL = "https://ui.example/onboarding/companydetails/L2"
@@ -52,10 +53,10 @@ def test_the_tenant_export_is_excel_readable_utf8_with_labels_beside_codes_and_t
 def test_the_revenue_export_and_page_name_each_status_in_words_beside_its_code(env):
     _, tenant = make_tenant(env.app, name="Ledgerline Inc", poa_for=("US",))
     with env.app.test_request_context():
-        case = env.debitura.create_case(tenant, {
+        case = env.debitura.create_case(tenant, raw({
             "currencyCode": "USD", "amountToRecover": Decimal("10000.00"), "date": "2025-01-02",
             "debtor": {"type": "Company", "name": "Acme Widgets LLC", "countryAlpha2": "US", "stateAlpha2": "NY"},
-        })
+        }))
     with env.sandbox.session() as s:
         s.add(sandbox_models.RevenueTransaction(
             case_id=case.id, link_id=domain.active_link(s, tenant).id, date=datetime(2025, 3, 3, 12, tzinfo=UTC),

@@ -30,8 +30,9 @@ def draft(app, client, operators):
     tenant_id, _ = make_tenant(app)
     email = operators.login("operator")
     with app.test_request_context():
-        login_user(db.session.query(Operator).filter_by(email=email).one())
-        key = submissions.start(tenant_id).idempotency_key
+        operator = db.session.query(Operator).filter_by(email=email).one()
+        login_user(operator)
+        key = submissions.start(tenant_id, actor=operator).idempotency_key
     return f"/cases/submissions/{key}"
 
 

@@ -132,6 +132,33 @@ def test_an_htmx_request_for_a_record_that_is_gone_says_so(client, operators):
     assert "That record no longer exists here" in oob_flash(response.get_data(as_text=True))
 
 
+def test_a_record_a_service_cannot_find_is_the_usual_not_found_page(client, operators):
+    operators.login("operator")
+
+    response = client.post("/tenants/999999/refresh")  # the service raises its own NotFound
+
+    assert response.status_code == 404
+    assert "<h1>Not found</h1>" in response.get_data(as_text=True)
+
+
+def test_a_refusal_no_view_caught_says_why_and_changes_nothing(app, client, operators):
+    from dashboard.services.errors import Refused
+
+    def refuse():
+        raise Refused("The tenant has no active link, so no case was started.")
+
+    app.add_url_rule("/refusing", "refusing", refuse)
+    operators.login("operator")
+
+    plain = client.get("/refusing")
+    hx = client.get("/refusing", headers=htmx("/refusing"))
+
+    assert plain.status_code == 422
+    assert "The tenant has no active link, so no case was started." in plain.get_data(as_text=True)
+    assert hx.status_code == 200 and hx.headers["HX-Reswap"] == "none"
+    assert "The tenant has no active link, so no case was started." in oob_flash(hx.get_data(as_text=True))
+
+
 def test_an_htmx_upload_over_the_limit_is_refused_with_the_limit(app, client, operators):
     operators.login("operator")
     app.config["MAX_CONTENT_LENGTH"] = 1024

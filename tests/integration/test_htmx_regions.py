@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from dashboard.debitura import CaseDebtor, CreateCaseRequest
 from dashboard.extensions import db
 from dashboard.htmx import region_id
 from dashboard.models import SyncRun
@@ -110,14 +111,13 @@ def seeded(env):
     with env.app.test_request_context():
         created = env.debitura.create_case(
             tenant,
-            {
-                "currencyCode": "EUR",
-                "amountToRecover": Decimal("640.00"),
-                "date": (date.today() - timedelta(days=10)).isoformat(),
-                "allowPendingContracts": True,
-                "creditorReference": "REGION-1",
-                "debtor": {"type": "Company", "name": "Region Debtor ApS", "countryAlpha2": "DK"},
-            },
+            CreateCaseRequest(
+                currency="EUR",
+                amount=Decimal("640.00"),
+                invoice_date=date.today() - timedelta(days=10),
+                creditor_reference="REGION-1",
+                debtor=CaseDebtor(type="Company", name="Region Debtor ApS", country="DK"),
+            ),
         )
         mirror.upsert_case(env.debitura.referral.get_case(created.id), source="sync")
     with env.app.app_context():

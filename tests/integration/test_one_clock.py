@@ -15,6 +15,7 @@ from dashboard.services import sync as sync_service
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from dashboard.sync.cli import first_sandbox_sync
+from tests.raw_body import app_client
 from tests.tenant_data import add_tenant, complete_onboarding, create_client
 
 DAY = 86400
@@ -40,7 +41,7 @@ def test_state_since_comes_from_debituras_facts_not_from_when_the_mirror_filled(
     complete_onboarding(sandbox, "prompt")
     sandbox.advance_clock(21 * DAY)
     with app.app_context():
-        assert sync_service.run_sync().status == "succeeded"
+        assert sync_service.run_sync(debitura=app_client()).status == "succeeded"
     operators.login("viewer")
 
     html = client.get("/tenants/").get_data(as_text=True)
@@ -57,10 +58,10 @@ def test_linked_and_last_seen_read_on_one_clock(app, client, operators, sandbox,
     linked_on = sandbox.now().strftime("%Y-%m-%d")
     sandbox.advance_clock(8 * DAY)
     with app.app_context():
-        sync_service.run_sync()
+        sync_service.run_sync(debitura=app_client())
         seen_on = debitura_now().strftime("%Y-%m-%d")
-        from dashboard.models import Tenant
         from dashboard.extensions import db
+        from dashboard.models import Tenant
 
         tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.external_tenant_id == "clocked"))
     operators.login("viewer")
@@ -74,7 +75,7 @@ def test_linked_and_last_seen_read_on_one_clock(app, client, operators, sandbox,
 def test_a_link_declined_a_month_ago_is_not_declined_just_now(app, client, operators, sandbox):
     with app.test_request_context():
         sandbox.ensure_demo()
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
         first_sandbox_sync()
     with sandbox.session() as s:
         declined = s.scalars(select(LinkRequest).where(LinkRequest.status == "declined")).all()
@@ -124,14 +125,14 @@ def test_the_customer_note_gives_the_deadlines_time_and_says_when_it_is_only_est
 
 def test_the_dashboards_own_log_is_on_the_same_clock_as_debituras_facts(app, client, operators, sandbox, debitura):
     with app.test_request_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     sandbox.advance_clock(8 * DAY)
     with app.test_request_context():
         create_client(debitura, "logged")
     complete_onboarding(sandbox, "logged")
     assert sandbox.dispatch_pending() >= 1  # the onboarding webhooks reach the receiver
     with app.app_context():
-        sync_service.run_sync()
+        sync_service.run_sync(debitura=app_client())
         today = debitura_now().strftime("%Y-%m-%d")
         from dashboard.extensions import db
         from dashboard.models import Tenant
@@ -161,10 +162,42 @@ def test_a_submission_on_its_way_counts_from_the_same_clock(app, client, operato
     email = operators.login("operator")
     sandbox.advance_clock(8 * DAY)
     with app.test_request_context():
-        login_user(db.session.query(Operator).filter_by(email=email).one())
-        key = submissions.start(tenant_id).idempotency_key
+        operator = db.session.query(Operator).filter_by(email=email).one()
+        login_user(operator)
+        key = submissions.start(tenant_id, actor=operator).idempotency_key
         assert submissions._claim(key, from_statuses=("draft",), values={})
 
     page = client.get(f"/cases/submissions/{key}").get_data(as_text=True)
 
     assert "This submission is on its way (since just now)." in page
+
+
+def test_debituras_clock_is_the_clients_answer_and_the_sandbox_answers_it(app, sandbox, debitura):
+    from datetime import UTC, datetime
+
+    sandbox.advance_clock(3 * DAY)
+
+    told = debitura.now()
+
+    assert abs(told - sandbox.now()) < timedelta(seconds=5)
+    assert told - datetime.now(UTC) > timedelta(days=2, hours=23)
+    with app.test_request_context():
+        assert abs(debitura_now() - told) < timedelta(seconds=5)  # every caller reads it through the client
+
+
+def test_a_page_asks_debituras_clock_once(app, client, operators, monkeypatch):
+    with app.app_context():
+        for index in range(3):
+            add_tenant(f"clock-{index}", company=f"Clock {index} Ltd", conflict_type="ClientExistsNeedsLinking",
+                       link_request_status="pending", approval_url=f"https://ui.example/Approve?token={index}",
+                       approval_expires_at=debitura_now() + timedelta(hours=index + 1))
+    operators.login("viewer")
+    the_client = app.extensions["debitura"]
+    asked = []
+    told = the_client.now
+    monkeypatch.setattr(the_client, "now", lambda: asked.append(1) or told())
+
+    page = client.get("/tenants/").get_data(as_text=True)
+
+    assert "Clock 2 Ltd" in page
+    assert len(asked) == 1  # one page, one moment: every time on it is measured from the same now

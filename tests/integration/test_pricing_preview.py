@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry
-from dashboard.services.pricing import AgeBuckets, PricingInput, preview_payload
+from dashboard.services.pricing import AgeBuckets, PricingInput
 from tests.cases_support import module_env
 
 TODAY = date.today()
@@ -131,10 +131,10 @@ def test_htmx_swaps_only_the_pricing_panel(env):
 
 
 def test_the_preview_body_keeps_amounts_exact_and_sends_one_age_description():
-    with_buckets = preview_payload(
-        PricingInput(Decimal("1000.10"), "USD", "Private", "US", state="CA", buckets=AgeBuckets(Decimal("0.10"), Decimal("0")))
-    )
-    with_due_date = preview_payload(PricingInput(Decimal("20"), "EUR", "Company", "DK", state="CA", due_date=date(2024, 5, 1)))
+    with_buckets = PricingInput(
+        Decimal("1000.10"), "USD", "Private", "US", state="CA", buckets=AgeBuckets(Decimal("0.10"), Decimal("0"))
+    ).to_json()
+    with_due_date = PricingInput(Decimal("20"), "EUR", "Company", "DK", state="CA", due_date=date(2024, 5, 1)).to_json()
 
     assert with_buckets["amountToRecover"] == Decimal("1000.10") and isinstance(with_buckets["amountToRecover"], Decimal)
     assert with_buckets["debtor"] == {"type": "Private", "countryAlpha2": "US", "stateAlpha2": "CA"}

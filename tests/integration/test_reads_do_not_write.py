@@ -13,6 +13,7 @@ from dashboard.extensions import db
 from dashboard.models import Case, Tenant
 from dashboard.services import sync as sync_service
 from dashboard.services.tenant_state import debitura_now
+from tests.raw_body import app_client
 from tests.tenant_data import add_tenant
 
 pytestmark = pytest.mark.postgres
@@ -60,7 +61,7 @@ def chip_count(html: str, label: str) -> int:
 def test_no_page_of_the_dashboard_writes_when_opened_or_polled(app, client, operators, sandbox):
     with app.app_context():
         sandbox.ensure_demo()
-        assert sync_service.run_sync().status == "succeeded"
+        assert sync_service.run_sync(debitura=app_client()).status == "succeeded"
         onboarding = add_tenant("slow-starter", onboarding_done=False, onboarding_url="https://ui.example/onboarding/x",
                                 onboarding_started_at=debitura_now() - timedelta(days=2, hours=23, minutes=59))
         onboarding_id = onboarding.id

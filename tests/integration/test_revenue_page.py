@@ -12,6 +12,7 @@ import pytest
 from dashboard.sandbox import domain
 from dashboard.sandbox import models as sandbox_models
 from tests.cases_support import make_tenant, module_env
+from tests.raw_body import raw
 
 # (day of March 2025, debitura revenue, commission, platform invoicing, referral invoicing) -> stage
 TRANSACTIONS = [
@@ -37,12 +38,12 @@ def revenue(env):
     with env.app.test_request_context():
         case = env.debitura.create_case(
             tenant,
-            {
+            raw({
                 "currencyCode": "USD",
                 "amountToRecover": Decimal("10000.00"),
                 "date": (date.today() - timedelta(days=200)).isoformat(),
                 "debtor": {"type": "Company", "name": "Acme Widgets LLC", "countryAlpha2": "US", "stateAlpha2": "NY"},
-            },
+            }),
         )
     with env.sandbox.session() as s:
         link = domain.active_link(s, tenant)

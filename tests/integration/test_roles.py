@@ -13,6 +13,7 @@ from dashboard.extensions import db
 from dashboard.models import AuditEntry, Operator
 from dashboard.services import connection, operators_admin, webhook_admin
 from tests.conftest import PASSWORD
+from tests.raw_body import app_client
 
 READ_PAGES = ["/audit/", "/audit/export.csv"]
 ADMIN_PAGES = ["/admin/", "/admin/operators", "/admin/webhooks", "/admin/connection", "/admin/connection/check"]
@@ -114,10 +115,10 @@ def assert_admin_services_refuse(app, actor_id: int, target_id: int) -> None:
             lambda: operators_admin.change_role(target_id, "admin", actor=actor),
             lambda: operators_admin.deactivate(target_id, actor=actor),
             lambda: operators_admin.reset_password(target_id, actor=actor),
-            lambda: webhook_admin.create_subscription("https://x.example/h", ["case.created"], actor=actor),
-            lambda: webhook_admin.rotate_secret("some-id", actor=actor),
-            lambda: webhook_admin.set_active("some-id", False, actor=actor),
-            lambda: webhook_admin.delete_subscription("some-id", actor=actor),
+            lambda: webhook_admin.create_subscription("https://x.example/h", ["case.created"], actor=actor, debitura=app_client()),
+            lambda: webhook_admin.rotate_secret("some-id", actor=actor, debitura=app_client()),
+            lambda: webhook_admin.set_active("some-id", False, actor=actor, debitura=app_client()),
+            lambda: webhook_admin.delete_subscription("some-id", actor=actor, debitura=app_client()),
         ]
         for call in calls:
             with pytest.raises(NotAllowed):
@@ -131,9 +132,9 @@ def test_services_refuse_an_anonymous_caller(app):
         with pytest.raises(NotAllowed):
             ensure_role("viewer", anonymous)
         with pytest.raises(NotAllowed):
-            connection.check_api_key(actor=anonymous)
+            connection.check_api_key(actor=anonymous, debitura=app_client())
         with pytest.raises(NotAllowed):
-            webhook_admin.list_subscriptions(actor=anonymous)
+            webhook_admin.list_subscriptions(actor=anonymous, debitura=app_client())
 
 
 def test_reading_the_connection_and_subscriptions_needs_the_admin_role_in_the_services_too(app, operators):
@@ -142,11 +143,11 @@ def test_reading_the_connection_and_subscriptions_needs_the_admin_role_in_the_se
         with app.test_request_context("/"):
             actor = db.session.get(Operator, actor_id)
             with pytest.raises(NotAllowed):
-                connection.check_api_key(actor=actor)
+                connection.check_api_key(actor=actor, debitura=app_client())
             with pytest.raises(NotAllowed):
-                webhook_admin.list_subscriptions(actor=actor)
+                webhook_admin.list_subscriptions(actor=actor, debitura=app_client())
             with pytest.raises(NotAllowed):
-                webhook_admin.get_subscription("some-id", actor=actor)
+                webhook_admin.get_subscription("some-id", actor=actor, debitura=app_client())
 
 
 def test_the_shell_holds_every_role(app):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.services import sync as sync_service
 from tests.cases_support import make_tenant
+from tests.raw_body import app_client
 from tests.tenant_data import create_case, create_client
 
 
@@ -46,7 +46,7 @@ def test_the_webhook_test_form_takes_the_case_reference_the_lists_show(app, clie
 def sync_service_run(app) -> int:
     """Run a sync; how many tenants it reported changed."""
     with app.app_context():
-        return sync_service.run_sync().tenants_changed
+        return sync_service.run_sync(debitura=app_client()).tenants_changed
 
 
 def test_a_sync_with_nothing_new_reports_no_changed_tenant_and_keeps_the_onboarding_url(app, debitura):

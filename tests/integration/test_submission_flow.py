@@ -15,7 +15,14 @@ from dashboard.models import AuditEntry, Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
 from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import submissions
-from tests.cases_support import TODAY, case_form, make_tenant, module_env, sandbox_case_count
+from tests.cases_support import (
+    TODAY,
+    case_form,
+    make_tenant,
+    module_env,
+    sandbox_case_count,
+)
+from tests.raw_body import raw
 
 pytestmark = pytest.mark.postgres
 
@@ -434,7 +441,7 @@ def test_debituras_own_field_errors_land_on_the_fields_and_the_key_stays_usable(
     tenant_id, tenant = ready
     # A case made outside the dashboard: the mirror does not know its reference, Debitura does.
     with app.test_request_context():
-        debitura.create_case(tenant, {**_wire_case(), "creditorReference": "EXT-1"})
+        debitura.create_case(tenant, raw({**_wire_case(), "creditorReference": "EXT-1"}))
     key = start_draft(client, tenant_id)
     form = case_form(creditor_reference="EXT-1")
     preview(client, key, creditor_reference="EXT-1")

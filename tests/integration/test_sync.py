@@ -9,7 +9,15 @@ from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import leases
 from dashboard.services import sync as sync_service
-from tests.tenant_data import app_for, build_app, create_case, create_client, dispose, withdraw_at_debitura
+from tests.raw_body import app_client
+from tests.tenant_data import (
+    app_for,
+    build_app,
+    create_case,
+    create_client,
+    dispose,
+    withdraw_at_debitura,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -50,7 +58,7 @@ def states(app) -> dict[str, str]:
 @pytest.mark.postgres
 def test_a_sync_pages_through_clients_and_cases_and_records_the_run(app, small_pages, three_clients):
     with app.app_context():
-        run = sync_service.run_sync()
+        run = sync_service.run_sync(debitura=app_client())
 
         assert run.status == "succeeded" and run.phase == "done"
         assert (run.clients_seen, run.cases_seen) == (3, 3)
@@ -70,7 +78,7 @@ def test_a_second_sync_while_one_runs_is_refused_plainly(app):
     with app.app_context():
         assert leases.acquire(sync_service.LEASE, "another-worker", 60)
         with pytest.raises(sync_service.SyncAlreadyRunning, match="already running"):
-            sync_service.run_sync()
+            sync_service.run_sync(debitura=app_client())
 
 
 def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, three_clients):
@@ -80,13 +88,13 @@ def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, three_cl
 
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
-            sync_service.run_sync(progress=stop_after_first_page)
+            sync_service.run_sync(debitura=app_client(), progress=stop_after_first_page)
         stopped = sync_service.latest_run()
         assert (stopped.status, stopped.phase, stopped.next_page, stopped.clients_seen) == ("interrupted", "clients", 2, 2)
         assert leases.acquire(sync_service.LEASE, "somebody-else", 1)  # the lease was released
         leases.release(sync_service.LEASE, "somebody-else")
 
-        resumed = sync_service.run_sync()
+        resumed = sync_service.run_sync(debitura=app_client())
 
         assert resumed.id == stopped.id and resumed.resumed == 1
         assert resumed.status == "succeeded"
@@ -97,12 +105,12 @@ def test_an_interrupted_sync_resumes_where_it_stopped(app, small_pages, three_cl
 def test_a_debitura_failure_stops_the_run_with_a_message_and_the_next_one_carries_on(app, sandbox, small_pages, three_clients):
     sandbox.faults.fail_next(1, "http_429", path_prefix="/referral-api/cases", retry_after=120)
     with app.app_context():
-        failed = sync_service.run_sync()
+        failed = sync_service.run_sync(debitura=app_client())
         assert failed.status == "failed" and failed.phase == "cases"
         assert "resumes here" in failed.message
         assert failed.errors[0]["error"] == "RateLimited"
 
-        again = sync_service.run_sync()
+        again = sync_service.run_sync(debitura=app_client())
 
         assert again.id == failed.id and again.status == "succeeded"
         assert again.cases_seen == 3
@@ -111,19 +119,19 @@ def test_a_debitura_failure_stops_the_run_with_a_message_and_the_next_one_carrie
 def test_a_fresh_sync_starts_over_instead_of_resuming(app, small_pages, three_clients):
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
-            sync_service.run_sync(progress=lambda run: (_ for _ in ()).throw(KeyboardInterrupt()))
+            sync_service.run_sync(debitura=app_client(), progress=lambda run: (_ for _ in ()).throw(KeyboardInterrupt()))
         first = sync_service.latest_run()
-        fresh = sync_service.run_sync(fresh=True)
+        fresh = sync_service.run_sync(debitura=app_client(), fresh=True)
         assert fresh.id != first.id and fresh.clients_seen == 3
 
 
 def test_tenants_gone_from_debitura_become_withdrawn(app, sandbox, debitura, three_clients):
     with app.app_context():
-        sync_service.run_sync()
+        sync_service.run_sync(debitura=app_client())
     withdraw_at_debitura(sandbox, "t-2")
 
     with app.app_context():
-        run = sync_service.run_sync()
+        run = sync_service.run_sync(debitura=app_client())
         assert run.tenants_missing == 1
 
     assert states(app)["t-2"] == "withdrawn"
@@ -136,7 +144,7 @@ def test_a_run_that_loses_its_lease_stops_writing(app, small_pages, three_client
         leases.acquire(sync_service.LEASE, "thief", 60)
 
     with app.app_context():
-        run = sync_service.run_sync(progress=steal)
+        run = sync_service.run_sync(debitura=app_client(), progress=steal)
         assert run.status == "interrupted"
         assert "taken over" in run.message
 

@@ -14,6 +14,7 @@ from dashboard.sandbox import models as sandbox_models
 from dashboard.services import first_cases, mirror
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import case_form
+from tests.raw_body import app_client
 from tests.tenant_data import app_for, build_app, dispose
 
 URL = "/tenants/new"
@@ -160,7 +161,7 @@ def test_cases_of_a_409_wait_for_approval_and_then_appear_pending_signing_with_t
     app, client, operator, sandbox
 ):
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     answer = client.post(URL, data=client_form("carry-1", "ops@existing.example", first_case("INV-CARRY", debtor_name="Carried A/S")))
     assert answer.status_code == 303
     sandbox.dispatch_pending()
@@ -185,7 +186,7 @@ def test_cases_of_a_409_wait_for_approval_and_then_appear_pending_signing_with_t
 
 def test_a_carried_case_nobody_covers_is_explained_after_approval(app, client, operator, sandbox):
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     client.post(URL, data=client_form("carry-3", "ops@existing.example", first_case("INV-OK"), first_case("INV-KP", "KP")))
     waiting = tenant_page(app, client, "carry-3")
     assert "2 cases will be created when the customer approves the link." in waiting
@@ -205,7 +206,7 @@ def test_a_decline_or_expiry_says_the_cases_were_not_created_and_a_reissue_carri
     app, client, operator, sandbox, ending
 ):
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     client.post(URL, data=client_form("carry-2", "ops@existing.example", first_case("INV-1"), first_case("INV-2", "SE")))
     token = link_token(sandbox, "carry-2")
     if ending == "declined":
@@ -240,7 +241,7 @@ def test_a_reissue_of_an_onboarding_client_sends_its_cases_again_and_debitura_cr
     original = debitura.referral.create_client
 
     def recording(payload):
-        sent.append(payload)
+        sent.append(payload.to_json())
         return original(payload)
 
     monkeypatch.setattr(debitura.referral, "create_client", recording)
@@ -283,7 +284,7 @@ def test_a_dropped_case_is_no_longer_sent_and_a_corrected_one_opens_as_a_manual_
 
 def test_carried_cases_for_the_uk_partner_put_the_tenant_in_the_kyc_queue_until_kyc_is_sent(app, client, operator, sandbox):
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
     client.post(URL, data=client_form("uk-1", "ops@existing.example", first_case("INV-UK", "GB")))
     approve(sandbox, "uk-1")
     sandbox.dispatch_pending()

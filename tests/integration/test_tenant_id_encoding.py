@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
+from tests.raw_body import raw
 from tests.tenant_data import app_for, build_app, dispose
 
 AWKWARD_IDS = ["qa/slash?#&154", "100%;x=1", "a b/withdraw", "..", "ünï/cøde?x#y"]
@@ -38,11 +39,11 @@ def form(tenant_id: str, email: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("tenant_id", AWKWARD_IDS)
 def test_the_client_reads_and_withdraws_any_tenant_id_as_one_path_segment(debitura, tenant_id):
-    created = debitura.referral.create_client({
+    created = debitura.referral.create_client(raw({
         "externalTenantId": tenant_id,
         "client": {"name": "Slash & Co ApS", "country": "DK", "supportEmail": "slash@acme.example"},
         "users": [{"name": "Anna", "email": "slash@acme.example", "isOnboardingUser": True}],
-    })
+    }))
     assert created.client.external_tenant_id == tenant_id
 
     assert debitura.referral.get_client(tenant_id).external_tenant_id == tenant_id

@@ -12,6 +12,12 @@ import pytest
 from sqlalchemy import event, select
 
 from dashboard import create_app
+from dashboard.debitura import (
+    ClientDetails,
+    ClientUser,
+    CreateClientRequest,
+    KycSubmission,
+)
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.models.base import now_utc
@@ -42,7 +48,7 @@ def statements(app):
     seen: list[str] = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    listener = lambda *args: seen.append(args[2])
     event.listen(engine, "before_cursor_execute", listener)
     try:
         yield seen
@@ -255,8 +261,7 @@ def test_the_tenant_page_polls_cheaply_and_refreshes_on_change(client, operators
 
 def test_the_tenant_and_kyc_pages_say_when_a_kyc_submission_is_under_review(app, client, operators, debitura, sandbox):
     create_client(debitura, "kyc-review")
-    debitura.referral.submit_kyc("kyc-review", director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath",
-                                 director_date_of_birth=debitura_now().date().replace(year=1971))
+    debitura.referral.submit_kyc("kyc-review", KycSubmission(director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath", director_date_of_birth=debitura_now().date().replace(year=1971)))
     with app.app_context():
         tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").id
     operators.login("viewer")
@@ -301,8 +306,9 @@ def test_reissuing_after_an_expired_link_request_issues_a_fresh_approval_url(app
     payload_email = "ops@existing.example"
     conflict = create_client(debitura, "late", payload_email)
     with app.app_context():
-        mirror.record_conflict("late", conflict, payload={"client": {"name": "Late Co", "country": "DK", "supportEmail": payload_email},
-                                                          "users": [{"name": "Lo", "email": payload_email, "isOnboardingUser": True}]})
+        mirror.record_conflict("late", conflict, request=CreateClientRequest(
+            "late", ClientDetails(name="Late Co", country="DK", support_email=payload_email),
+            (ClientUser("Lo", payload_email, is_onboarding_user=True),)))
         tenant_id = mirror.find_tenant("late").id
     sandbox.advance_clock(8 * 86400)  # also runs the hourly expiry job
     operators.login("operator")

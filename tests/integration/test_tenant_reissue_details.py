@@ -14,6 +14,7 @@ from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from dashboard.sync.cli import first_sandbox_sync
+from tests.raw_body import app_client
 from tests.tenant_data import app_for, build_app, create_client, dispose
 
 
@@ -109,7 +110,7 @@ def test_a_refusal_of_stored_details_is_said_in_words_not_as_debituras_field_pat
 def test_every_demo_tenant_the_setup_mirrors_can_have_its_url_reissued(app, client, operators, sandbox):
     sandbox.load_demo()
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
         first_sandbox_sync()
         rows = db.session.scalars(select(Tenant)).all()
         waiting = {row.external_tenant_id: row.id for row in rows if row.state in ("expired", "declined")}

@@ -14,6 +14,7 @@ from dashboard.models import Case
 from dashboard.sandbox import models as sandbox_models
 from dashboard.services import sync as sync_service
 from tests.cases_support import case_form, make_tenant
+from tests.raw_body import app_client
 from tests.tenant_data import app_for, build_app, dispose
 
 
@@ -36,7 +37,7 @@ def sandbox_test_case_ids(sandbox) -> set[str]:
 
 def sync(app) -> None:
     with app.app_context():
-        assert sync_service.run_sync(trigger="test").status == "succeeded"
+        assert sync_service.run_sync(debitura=app_client(), trigger="test").status == "succeeded"
 
 
 def submit_test_case(client, tenant_id: int) -> str:

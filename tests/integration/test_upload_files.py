@@ -15,6 +15,7 @@ from dashboard.models import AuditEntry, CaseFileUpload
 from dashboard.sandbox import models as sandbox_models
 from dashboard.services import uploads
 from tests.cases_support import make_tenant, module_env
+from tests.raw_body import raw
 
 JSON = {"Accept": "application/json"}
 
@@ -36,12 +37,12 @@ def case_id(env):
     with env.app.test_request_context():
         case = env.debitura.create_case(
             tenant,
-            {
+            raw({
                 "currencyCode": "EUR",
                 "amountToRecover": Decimal("800.00"),
                 "date": (date.today() - timedelta(days=30)).isoformat(),
                 "debtor": {"type": "Private", "name": "Jo Debtor", "countryAlpha2": "DK"},
-            },
+            }),
         )
     return case.id
 

@@ -18,6 +18,7 @@ from dashboard.sandbox.models import WebhookSubscription
 from dashboard.services import webhook_admin
 from dashboard.services.webhook_admin import WebhookAdminError
 from dashboard.services.webhook_secrets import accepted_secrets
+from tests.raw_body import app_client
 from tests.tenant_data import create_client
 
 RECEIVER = "http://dashboard.test/webhooks/debitura"
@@ -192,7 +193,7 @@ def test_test_events_are_refused_in_production_without_asking_debitura(app, oper
         actor = db.session.get(Operator, admin_id)
         app.config["DEBITURA_ENV"] = "production"
         with pytest.raises(WebhookAdminError, match="only in its test environment"):
-            webhook_admin.send_test_event("client.linked", external_tenant_id="acme-1", actor=actor)
+            webhook_admin.send_test_event("client.linked", external_tenant_id="acme-1", actor=actor, debitura=app_client())
         app.config["DEBITURA_ENV"] = "sandbox"
     assert entries(app) == []
 
@@ -214,7 +215,7 @@ def test_only_admins_change_subscriptions(app, client, operators, sandbox):
         from dashboard.models import Operator
 
         with pytest.raises(NotAllowed):
-            webhook_admin.rotate_secret(subscription.id, actor=db.session.get(Operator, operator_id))
+            webhook_admin.rotate_secret(subscription.id, actor=db.session.get(Operator, operator_id), debitura=app_client())
     assert subscriptions(sandbox)[0].secret == subscription.secret
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 import pytest
 from sqlalchemy import select
 
+from dashboard.debitura import CreateClientRequest
 from dashboard.debitura.errors import Conflict
 from dashboard.extensions import db
 from dashboard.models import Tenant, WebhookEvent
@@ -15,6 +16,7 @@ from dashboard.sandbox import models as sandbox_models
 from dashboard.services import mirror
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import case_form, make_tenant
+from tests.raw_body import app_client, raw
 from tests.tenant_data import app_for, build_app, client_payload, dispose
 
 pytestmark = pytest.mark.postgres
@@ -35,7 +37,7 @@ def app(request, backend, shared_app):
 @pytest.fixture
 def subscribed(app):
     with app.app_context():
-        ensure_sandbox_subscription()
+        ensure_sandbox_subscription(app_client())
 
 
 def outcomes(app, event_type: str) -> list[str]:
@@ -76,7 +78,7 @@ def test_a_link_request_webhook_that_arrives_before_the_answer_keeps_its_deadlin
     payload = client_payload("known-2", "ops2@existing.example")
     with app.app_context():
         try:
-            debitura.referral.create_client(payload)
+            debitura.referral.create_client(raw(payload))
         except Conflict as conflict:
             answer = conflict
         assert sandbox.dispatch_pending() >= 1  # the webhook first, as a fast delivery can
@@ -85,7 +87,7 @@ def test_a_link_request_webhook_that_arrives_before_the_answer_keeps_its_deadlin
         assert before.approval_deadline_estimated is False and before.approval_url is None
 
         asked_at = before.link_as_of - timedelta(seconds=1)  # we asked before Debitura fired the event
-        mirror.record_conflict("known-2", answer, payload=payload, as_of=asked_at)
+        mirror.record_conflict("known-2", answer, request=CreateClientRequest.from_json(payload), as_of=asked_at)
         row = db.session.scalar(select(Tenant).where(Tenant.external_tenant_id == "known-2"))
         assert row.approval_url == answer.approval_url
         assert (row.approval_expires_at, row.approval_deadline_estimated) == (deadline, False)

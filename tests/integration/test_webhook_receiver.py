@@ -21,6 +21,7 @@ from dashboard.models.base import now_utc
 from dashboard.services import webhook_receiver
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
 from tests.conftest import make_config
+from tests.raw_body import app_client, raw
 from tests.tenant_data import app_for, build_app, dispose
 
 pytestmark = pytest.mark.postgres
@@ -320,12 +321,12 @@ def test_the_sandbox_delivers_to_the_receiver_with_a_secret_we_stored(app, sandb
     with app.app_context():
         from dashboard.services.webhook_setup import ensure_sandbox_subscription
 
-        assert "webhooks/debitura" in ensure_sandbox_subscription()
-        assert ensure_sandbox_subscription() is None  # already in place
+        assert "webhooks/debitura" in ensure_sandbox_subscription(app_client())
+        assert ensure_sandbox_subscription(app_client()) is None  # already in place
     payload = {"externalTenantId": "t-real", "client": {"name": "Known Co", "country": "DK", "supportEmail": "ops@existing.example"},
                "users": [{"name": "Ola", "email": "ola@existing.example", "isOnboardingUser": True}]}
     with pytest.raises(Exception):
-        debitura.referral.create_client(payload)  # 409: the customer must approve a link
+        debitura.referral.create_client(raw(payload))  # 409: the customer must approve a link
 
     assert sandbox.dispatch_pending() >= 1
 

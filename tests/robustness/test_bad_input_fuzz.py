@@ -26,10 +26,18 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from benchmarks import apps, databases, webhook_events
-from dashboard.admin.forms import InviteForm, ResetPasswordForm, RoleForm, SendTestEventForm, WebhookEventsForm, WebhookForm
-from dashboard.auth.forms import LoginForm
+from dashboard.admin.forms import (
+    InviteForm,
+    ResetPasswordForm,
+    RoleForm,
+    SendTestEventForm,
+    WebhookEventsForm,
+    WebhookForm,
+)
 from dashboard.audit.forms import AuditFilterForm
+from dashboard.auth.forms import LoginForm
 from dashboard.cases.forms import CaseForm
+from dashboard.debitura import WebhookSubscription
 from dashboard.extensions import db
 from dashboard.kyc.forms import KycForm
 from dashboard.models import Operator
@@ -39,6 +47,7 @@ from dashboard.tenants.forms import NewClientForm
 from dashboard.uploads.forms import UploadForm
 from tests.cases_support import make_tenant
 from tests.conftest import BACKENDS, OperatorActions
+from tests.raw_body import raw
 from tests.robustness.support import Page
 
 pytestmark = [
@@ -153,12 +162,11 @@ def env(request, tmp_path_factory) -> Iterator[FuzzEnv]:
         other_id, _ = operators.create("operator")
         draft = admin.post(f"/cases/new/{tenant_id}").headers["Location"].rsplit("/", 1)[-1]
         with app.test_request_context():
-            case_id = app.extensions["debitura"].create_case(external_tenant_id, {
+            case_id = app.extensions["debitura"].create_case(external_tenant_id, raw({
                 "currencyCode": "EUR", "amountToRecover": Decimal("100.00"), "date": date.today().isoformat(),
                 "debtor": {"type": "Company", "name": "Debtor A/S", "countryAlpha2": "DK"},
-            }).id
-            webhook_id = app.extensions["debitura"].referral.create_webhook(
-                url="https://hooks.example/receiver", events=["case.created"]).id
+            })).id
+            webhook_id = app.extensions["debitura"].referral.create_webhook(WebhookSubscription(url="https://hooks.example/receiver", events=["case.created"])).id
         ids = {"tenant": tenant_id, "draft": draft, "case": case_id, "operator": other_id, "webhook": webhook_id}
         yield FuzzEnv(app, admin, app.test_client(), ids)
         apps.dispose(app)

@@ -23,6 +23,7 @@ from dashboard.sandbox import domain
 from dashboard.sandbox import models as sandbox_models
 from dashboard.services import kyc, uploads
 from tests.cases_support import case_form, make_tenant
+from tests.raw_body import raw
 from tests.robustness.support import client_that_records_waits, page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -112,7 +113,7 @@ def create_cases(app, external_tenant_id: str, count: int) -> list[str]:
         "debtor": {"type": "Private", "name": "Jo Debtor", "countryAlpha2": "DK"},
     }
     with app.test_request_context():
-        return [client.create_case(external_tenant_id, payload).id for _ in range(count)]
+        return [client.create_case(external_tenant_id, raw(payload)).id for _ in range(count)]
 
 
 def sandbox_files_by_name(sandbox) -> Counter:

@@ -27,6 +27,7 @@ from dashboard.services import mirror
 from dashboard.services import sync as sync_service
 from tests.cases_support import make_tenant
 from tests.conftest import make_config
+from tests.raw_body import app_client, raw
 from tests.robustness.support import Page
 
 pytestmark = pytest.mark.postgres
@@ -62,13 +63,13 @@ def assert_safe(response, what: str) -> Page:
 def pending_case(app, external_tenant_id: str) -> str:
     """A case waiting for signatures: its debtor is in a country whose power of attorney is unsigned."""
     with app.test_request_context():
-        case = app.extensions["debitura"].create_case(external_tenant_id, {
+        case = app.extensions["debitura"].create_case(external_tenant_id, raw({
             "currencyCode": "EUR", "amountToRecover": Decimal("950.00"),
             "date": (date.today() - timedelta(days=40)).isoformat(),
             "creditorReference": "HOSTILE-1",
             "debtor": {"type": "Company", "name": "Plain Debtor AB", "countryAlpha2": "SE"},
             "allowPendingContracts": True,
-        })
+        }))
     return case.id
 
 
@@ -89,7 +90,7 @@ def make_hostile_at_debitura(sandbox, external_tenant_id: str, case_id: str, *, 
 
 def synced(app) -> None:
     with app.app_context():
-        run = sync_service.run_sync(trigger="test", fresh=True)
+        run = sync_service.run_sync(debitura=app_client(), trigger="test", fresh=True)
         assert run.status == "succeeded", run.message
 
 

@@ -29,6 +29,7 @@ from benchmarks.browsing import create_operator, sign_in
 from benchmarks.stats import Latency
 from dashboard.services import sync as sync_service
 from tests.conftest import POSTGRES
+from tests.raw_body import app_client
 from tests.robustness.support import ServedDashboard
 
 pytestmark = pytest.mark.slow
@@ -61,7 +62,7 @@ def dashboard(tmp_path):
         sandbox.load_demo()
         sandbox.grow(300, 3000)
         with served.app.app_context():
-            assert sync_service.run_sync(trigger="test", fresh=True).status == "succeeded"
+            assert sync_service.run_sync(debitura=app_client(), trigger="test", fresh=True).status == "succeeded"
         served.serve(workers=WORKERS, threads=4)
         yield served
 

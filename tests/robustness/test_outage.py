@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
-from dashboard.services import kyc, sync as sync_service, uploads
+from dashboard.services import kyc, uploads
+from dashboard.services import sync as sync_service
 from tests.cases_support import case_form
+from tests.raw_body import app_client
 from tests.robustness.support import Page, client_that_records_waits
 
 pytestmark = pytest.mark.postgres
@@ -35,7 +37,7 @@ def outage(app, client, operators, sandbox):
     client_that_records_waits(app)  # retries against a dead host note their waits instead of sleeping
     sandbox.load_demo()
     with app.app_context():
-        assert sync_service.run_sync(trigger="test", fresh=True).status == "succeeded"
+        assert sync_service.run_sync(debitura=app_client(), trigger="test", fresh=True).status == "succeeded"
         ids = {
             "tenant": db.session.scalar(select(Tenant.id).where(Tenant.state == "ready").order_by(Tenant.id).limit(1)),
             "case": db.session.scalar(select(Case.id).order_by(Case.id).limit(1)),
@@ -43,7 +45,7 @@ def outage(app, client, operators, sandbox):
     operators.login("admin")
     sandbox.faults.fail_ratio(1.0, ["connection_reset"], seed=1)
     with app.app_context():
-        failed = sync_service.run_sync(trigger="test")  # the scheduled sync notices first
+        failed = sync_service.run_sync(debitura=app_client(), trigger="test")  # the scheduled sync notices first
         assert failed.status == "failed"
         assert db.session.scalar(select(SyncRun.status).order_by(SyncRun.id.desc()).limit(1)) == "failed"
     return ids

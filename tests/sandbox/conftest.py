@@ -16,9 +16,16 @@ from typing import Any
 import pytest
 import requests
 
-from dashboard.debitura import CustomerApi, DebituraClient, MemoryTokenStore, ReferralApi, TokenCache
+from dashboard.debitura import (
+    CustomerApi,
+    DebituraClient,
+    MemoryTokenStore,
+    ReferralApi,
+    TokenCache,
+)
 from dashboard.sandbox import Sandbox, SandboxConfig, domain
 from dashboard.sandbox.contract import ContractChecker
+from tests.raw_body import raw
 
 PUBLIC_URL = "http://sandbox.test"
 API_KEY = "sandbox-key"
@@ -113,7 +120,7 @@ def case_payload(country: str = "DK", **overrides: Any) -> dict[str, Any]:
 
 def onboard(sandbox: Sandbox, referral: ReferralApi, tenant: str, **overrides: Any) -> str:
     """A client created through the API and fully onboarded through the hosted flow; returns its link id."""
-    created = referral.create_client(client_payload(tenant, **overrides))
+    created = referral.create_client(raw(client_payload(tenant, **overrides)))
     with sandbox.session() as s:
         link = domain.active_link(s, tenant)
         domain.complete_onboarding(s, link.id)

@@ -9,10 +9,16 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.debitura import BusinessRuleError, IdempotencyConflict, InvalidRequest
+from dashboard.debitura import (
+    BusinessRuleError,
+    IdempotencyConflict,
+    InvalidRequest,
+    KycSubmission,
+)
 from dashboard.sandbox import clock, idempotency
 from dashboard.sandbox.models import Case, IdempotencyRecord, KycVerification
 from dashboard.sandbox.wire import json_response
+from tests.raw_body import raw
 
 NORDIC = "Nordic Inkasso A/S"
 
@@ -31,8 +37,8 @@ def case_count(sandbox) -> int:
 def test_the_same_key_and_body_replays_the_first_answer(ready, sandbox, debitura, case_body):
     payload = case_body(creditorReference="INV-1")
 
-    first = debitura.create_case("acme", payload, idempotency_key="key-1")
-    second = debitura.create_case("acme", payload, idempotency_key="key-1")
+    first = debitura.create_case("acme", raw(payload), idempotency_key="key-1")
+    second = debitura.create_case("acme", raw(payload), idempotency_key="key-1")
 
     assert second == first
     assert case_count(sandbox) == 1
@@ -41,7 +47,7 @@ def test_the_same_key_and_body_replays_the_first_answer(ready, sandbox, debitura
 def test_a_timeout_after_the_case_was_created_is_healed_by_the_retry(ready, sandbox, debitura, case_body):
     sandbox.faults.fail_next(1, "timeout_after", path_prefix="/customer-api/cases")
 
-    case = debitura.create_case("acme", case_body(creditorReference="INV-1"), idempotency_key="key-1")
+    case = debitura.create_case("acme", raw(case_body(creditorReference="INV-1")), idempotency_key="key-1")
 
     assert case.creditor_reference == "INV-1"
     assert case_count(sandbox) == 1
@@ -53,15 +59,15 @@ def test_without_a_key_a_lost_answer_is_not_retried(ready, sandbox, debitura, ca
     sandbox.faults.fail_next(1, "timeout_after", path_prefix="/customer-api/cases")
 
     with pytest.raises(DebituraConnectionError):
-        debitura.create_case("acme", case_body())
+        debitura.create_case("acme", raw(case_body()))
     assert case_count(sandbox) == 1  # created, but the caller cannot know
 
 
 def test_the_same_key_with_another_body_is_an_idempotency_conflict(ready, debitura, case_body):
-    debitura.create_case("acme", case_body(amountToRecover=100), idempotency_key="key-1")
+    debitura.create_case("acme", raw(case_body(amountToRecover=100)), idempotency_key="key-1")
 
     with pytest.raises(IdempotencyConflict) as raised:
-        debitura.create_case("acme", case_body(amountToRecover=200), idempotency_key="key-1")
+        debitura.create_case("acme", raw(case_body(amountToRecover=200)), idempotency_key="key-1")
 
     assert raised.value.http_status == 422
     assert raised.value.types == ["IdempotencyConflict"]
@@ -69,9 +75,9 @@ def test_the_same_key_with_another_body_is_an_idempotency_conflict(ready, debitu
 
 def test_a_field_error_is_not_stored_so_the_corrected_request_may_reuse_the_key(ready, sandbox, debitura, case_body):
     with pytest.raises(InvalidRequest):
-        debitura.create_case("acme", case_body(currencyCode="XYZ"), idempotency_key="key-1")
+        debitura.create_case("acme", raw(case_body(currencyCode="XYZ")), idempotency_key="key-1")
 
-    case = debitura.create_case("acme", case_body(), idempotency_key="key-1")
+    case = debitura.create_case("acme", raw(case_body()), idempotency_key="key-1")
 
     assert case.currency == "EUR"
     assert case_count(sandbox) == 1
@@ -82,23 +88,23 @@ def test_a_business_error_is_terminal_and_replayed_even_after_the_cause_is_fixed
 ):
     ready_client("acme")
     with pytest.raises(BusinessRuleError) as first:
-        debitura.create_case("acme", case_body(), idempotency_key="key-1")
+        debitura.create_case("acme", raw(case_body()), idempotency_key="key-1")
     poa_signed("acme", NORDIC)
 
     with pytest.raises(BusinessRuleError) as again:
-        debitura.create_case("acme", case_body(), idempotency_key="key-1")
+        debitura.create_case("acme", raw(case_body()), idempotency_key="key-1")
 
     assert again.value.types == first.value.types == ["MissingPowerOfAttorney"]
     assert case_count(sandbox) == 0
-    assert debitura.create_case("acme", case_body(), idempotency_key="key-2").lifecycle == "Pending Verification Internal"
+    assert debitura.create_case("acme", raw(case_body()), idempotency_key="key-2").lifecycle == "Pending Verification Internal"
 
 
 def test_keys_are_scoped_per_client(ready, ready_client, poa_signed, debitura, case_body):
     ready_client("other")
     poa_signed("other", NORDIC)
 
-    first = debitura.create_case("acme", case_body(), idempotency_key="shared-key")
-    second = debitura.create_case("other", case_body(), idempotency_key="shared-key")
+    first = debitura.create_case("acme", raw(case_body()), idempotency_key="shared-key")
+    second = debitura.create_case("other", raw(case_body()), idempotency_key="shared-key")
 
     assert first.id != second.id
 
@@ -138,7 +144,7 @@ def test_concurrent_identical_requests_create_one_case(ready, sandbox, referral,
 
     def submit() -> None:
         barrier.wait()
-        results.append(customer.create_case(token, case_body(creditorReference="INV-1"), idempotency_key="k").id)
+        results.append(customer.create_case(token, raw(case_body(creditorReference="INV-1")), idempotency_key="k").id)
 
     threads = [threading.Thread(target=submit) for _ in range(4)]
     for thread in threads:
@@ -176,7 +182,7 @@ def test_a_request_that_loses_the_race_for_its_key_replays_the_winner(sandbox, m
 
 
 def test_an_upload_with_the_same_key_is_stored_once(ready, sandbox, referral, debitura, case_body):
-    case = debitura.create_case("acme", case_body())
+    case = debitura.create_case("acme", raw(case_body()))
 
     first = referral.upload_file(case.id, file_name="invoice.pdf", stream=io.BytesIO(b"%PDF-1"), idempotency_key="u1")
     second = referral.upload_file(case.id, file_name="invoice.pdf", stream=io.BytesIO(b"%PDF-1"), idempotency_key="u1")
@@ -190,8 +196,8 @@ def test_a_kyc_submission_with_the_same_key_is_stored_once(ready, sandbox, refer
     details = {"director_full_name": "Anna Jensen", "director_home_address": "1 High St",
                "director_date_of_birth": date(1980, 5, 1)}
 
-    first = referral.submit_kyc("acme", idempotency_key="kyc-1", **details)
-    second = referral.submit_kyc("acme", idempotency_key="kyc-1", **details)
+    first = referral.submit_kyc("acme", KycSubmission(**details), idempotency_key="kyc-1")
+    second = referral.submit_kyc("acme", KycSubmission(**details), idempotency_key="kyc-1")
 
     assert first == second
     with sandbox.session() as s:

@@ -10,9 +10,16 @@ from flask import Flask, jsonify
 from sqlalchemy import func, select
 from werkzeug.test import Client
 
-from dashboard.debitura import DebituraConnectionError, NotFound, RateLimited, ReferralApi, ServerError
+from dashboard.debitura import (
+    DebituraConnectionError,
+    NotFound,
+    RateLimited,
+    ReferralApi,
+    ServerError,
+)
 from dashboard.sandbox import Sandbox, SandboxConfig, WsgiTransport, clock
 from dashboard.sandbox.models import ClientLink, SandboxState
+from tests.raw_body import raw
 
 CLIENTS = "/referral-api/clients"
 
@@ -44,7 +51,7 @@ def test_an_injected_500_does_no_work_and_an_unkeyed_post_is_not_retried(sandbox
     sandbox.faults.fail_next(1, "http_500", path_prefix=CLIENTS)
 
     with pytest.raises(ServerError) as raised:
-        referral.create_client(client_body("acme"))
+        referral.create_client(raw(client_body("acme")))
 
     assert raised.value.http_status == 500
     assert links(sandbox) == 0
@@ -89,7 +96,7 @@ def test_a_timeout_after_the_work_leaves_the_work_done(sandbox, referral, client
     sandbox.faults.fail_next(1, "timeout_after", path_prefix=CLIENTS)
 
     with pytest.raises(DebituraConnectionError):
-        referral.create_client(client_body("acme"))
+        referral.create_client(raw(client_body("acme")))
 
     assert referral.get_client("acme").external_tenant_id == "acme"
 
@@ -268,7 +275,7 @@ def test_the_retry_after_header_can_be_left_out(sandbox, http, monkeypatch):
 
 
 def test_observers_see_every_exchange_with_real_bodies(sandbox, referral, client_body, exchanges):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
     referral.get_client("acme")
 
     assert exchanges == [("POST", CLIENTS, 202), ("GET", f"{CLIENTS}/acme", 200)]
@@ -300,7 +307,7 @@ def test_a_sandbox_mounted_under_a_prefix_serves_and_links_under_it(tmp_path, cl
         session = embedded.mount(requests.Session())
         referral = ReferralApi(embedded.urls.referral_api, "sandbox-key", session=session, sleep=no_sleep)
 
-        created = referral.create_client(client_body("acme"))
+        created = referral.create_client(raw(client_body("acme")))
 
         assert embedded.urls.referral_api == "http://dashboard.test/sandbox/referral-api"
         assert created.client.onboarding_url.startswith("http://dashboard.test/sandbox/ui/onboarding/companydetails/")

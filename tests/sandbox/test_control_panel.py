@@ -8,9 +8,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from dashboard.debitura import BusinessRuleError, Conflict, RateLimited, ReferralApi, ServerError
+from dashboard.debitura import (
+    BusinessRuleError,
+    Conflict,
+    KycSubmission,
+    RateLimited,
+    ReferralApi,
+    ServerError,
+    WebhookSubscription,
+)
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import ClientLink, WebhookEvent
+from tests.raw_body import raw
 
 
 @pytest.fixture
@@ -52,7 +61,7 @@ def test_advancing_the_clock_runs_the_hourly_expiry_job(sandbox, referral, panel
         "users": [{"name": "Bo", "email": "bo.ctl@existing.example", "isOnboardingUser": True}],
     }
     with pytest.raises(Conflict):
-        referral.create_client(payload)
+        referral.create_client(raw(payload))
     before = sandbox.now()
 
     page = panel("/clock", seconds=str(8 * 86400))
@@ -80,7 +89,7 @@ def test_moving_a_case_to_closed_fires_updated_and_closed(sandbox, panel, debitu
                                                           case_body):
     ready_client("ctl-case")
     poa_signed("ctl-case", "Nordic Inkasso A/S")
-    case = debitura.create_case("ctl-case", case_body("DK"))
+    case = debitura.create_case("ctl-case", raw(case_body("DK")))
 
     page = panel("/cases/move", case_id=case.id, lifecycle="Closed", close_code="Debtor Untraceable")
 
@@ -93,7 +102,7 @@ def test_moving_a_case_to_closed_fires_updated_and_closed(sandbox, panel, debitu
 def test_a_close_code_without_closing_is_refused(panel, debitura, ready_client, poa_signed, case_body):
     ready_client("ctl-case2")
     poa_signed("ctl-case2", "Nordic Inkasso A/S")
-    case = debitura.create_case("ctl-case2", case_body("DK"))
+    case = debitura.create_case("ctl-case2", raw(case_body("DK")))
 
     page = panel("/cases/move", case_id=case.id, lifecycle="Active", close_code="Paid")
 
@@ -107,15 +116,14 @@ def test_publishing_an_sdca_version_sends_ready_clients_back_to_signing(panel, r
     page = panel("/sdca")
 
     assert flashes(page) == ["SDCA version 2 published; every client must re-sign."]
-    again = referral.create_client(client_body("ctl-sdca"))
+    again = referral.create_client(raw(client_body("ctl-sdca")))
     assert again.status == 202
     assert "/ContractUpgrade/Sign/" in again.client.onboarding_url
 
 
 def test_reviewing_kyc_makes_the_client_verified(sandbox, http, panel, referral, ready_client):
     ready_client("ctl-kyc")
-    referral.submit_kyc("ctl-kyc", director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath",
-                        director_date_of_birth=date(1971, 1, 1))
+    referral.submit_kyc("ctl-kyc", KycSubmission(director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath", director_date_of_birth=date(1971, 1, 1)))
     assert '<option value="ctl-kyc">' in http.get(f"{sandbox.urls.control}/").text
 
     page = panel("/kyc/review", external_tenant_id="ctl-kyc")
@@ -127,8 +135,7 @@ def test_reviewing_kyc_makes_the_client_verified(sandbox, http, panel, referral,
 
 def test_a_kyc_submission_can_be_put_under_review(sandbox, panel, referral, ready_client):
     ready_client("ctl-kyc-2")
-    referral.submit_kyc("ctl-kyc-2", director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath",
-                        director_date_of_birth=date(1971, 1, 1))
+    referral.submit_kyc("ctl-kyc-2", KycSubmission(director_full_name="Ada Moss", director_home_address="4 Park Rd, Bath", director_date_of_birth=date(1971, 1, 1)))
 
     page = panel("/kyc/review", external_tenant_id="ctl-kyc-2", status="Processing")
 
@@ -151,13 +158,13 @@ def test_blocking_a_creditor_makes_its_cases_answer_creditor_blocked(panel, debi
 
     assert flashes(page) == ["Ctl-Block Ltd (ctl-block) is blocked: new cases answer 422 CreditorBlocked."]
     with pytest.raises(BusinessRuleError) as refused:
-        debitura.create_case("ctl-block", case_body())
+        debitura.create_case("ctl-block", raw(case_body()))
     assert refused.value.types == ["CreditorBlocked"]
     assert "Contact support" in refused.value.user_message
     assert flashes(panel("/creditors/blocked", external_tenant_id="ctl-block", blocked="no")) == [
         "Ctl-Block Ltd (ctl-block) is no longer blocked."
     ]
-    assert debitura.create_case("ctl-block", case_body()).lifecycle == "Pending Verification Internal"
+    assert debitura.create_case("ctl-block", raw(case_body())).lifecycle == "Pending Verification Internal"
     assert flashes(panel("/creditors/blocked", external_tenant_id="nobody")) == [
         "No active client link found for this externalTenantId."
     ]
@@ -169,7 +176,7 @@ def test_an_email_linked_to_another_partner_gets_the_client_spelling_of_the_409(
 
     assert "owner@elsewhere.example now belongs to an account linked to another referral partner" in flashes(page)[0]
     with pytest.raises(Conflict) as conflict:
-        referral.create_client(client_body("ctl-other", email="owner@elsewhere.example"))
+        referral.create_client(raw(client_body("ctl-other", email="owner@elsewhere.example")))
     assert conflict.value.conflict_type == "AlreadyLinkedToAnotherPartner"  # the client reads both spellings as one
     assert contract_check[-1][1].json()["type"] == "ClientAlreadyLinkedToAnotherPartner"
     assert flashes(panel("/other-partner", email="not an address")) == ["Enter a valid e-mail address."]
@@ -220,7 +227,7 @@ def test_rate_limiting_can_be_switched_on_and_off(panel, impatient):
 def test_pending_webhooks_can_be_pushed_out_from_the_panel(sandbox, panel, referral, ready_client):
     received = []
     sandbox.delivery_session.mount("https://hooks.test/", _recording_endpoint(received))
-    referral.create_webhook(url="https://hooks.test/in", events=["client.onboarding.contract_signed"])
+    referral.create_webhook(WebhookSubscription(url="https://hooks.test/in", events=["client.onboarding.contract_signed"]))
     ready_client("ctl-hook")
 
     page = panel("/webhooks/deliver")

@@ -9,9 +9,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from dashboard.debitura import BusinessRuleError, InvalidRequest, NotFound
+from dashboard.debitura import (
+    BusinessRuleError,
+    InvalidRequest,
+    KycSubmission,
+    NotFound,
+)
 from dashboard.sandbox import clock, domain, reference
 from dashboard.sandbox.models import ContractSignature, WebhookEvent
+from tests.raw_body import raw
 
 NORDIC = "Nordic Inkasso A/S"
 
@@ -26,13 +32,13 @@ def ready(ready_client, poa_signed):
 
 def business_error_of(debitura, payload, tenant: str = "acme") -> BusinessRuleError:
     with pytest.raises(BusinessRuleError) as raised:
-        debitura.create_case(tenant, payload)
+        debitura.create_case(tenant, raw(payload))
     assert raised.value.http_status == 422
     return raised.value
 
 
 def test_a_case_for_a_ready_client_goes_to_verification(ready, debitura, case_body):
-    case = debitura.create_case("acme", case_body(creditorReference="INV-1", amountToRecover=Decimal("1234.56")))
+    case = debitura.create_case("acme", raw(case_body(creditorReference="INV-1", amountToRecover=Decimal("1234.56"))))
 
     assert case.lifecycle == "Pending Verification Internal"
     assert case.gross_amount == Decimal("1234.56")
@@ -43,7 +49,7 @@ def test_a_case_for_a_ready_client_goes_to_verification(ready, debitura, case_bo
 
 
 def test_with_everything_signed_signing_handoff_travels_as_null(ready, debitura, case_body, contract_check):
-    case = debitura.create_case("acme", case_body(allowPendingContracts=True))
+    case = debitura.create_case("acme", raw(case_body(allowPendingContracts=True)))
 
     assert case.signing_handoff_url is None
     sent = [answer.json() for request, answer in contract_check if request.method == "POST" and
@@ -53,7 +59,7 @@ def test_with_everything_signed_signing_handoff_travels_as_null(ready, debitura,
 
 
 def test_a_test_case_without_a_partner_has_a_null_collection_partner(ready, debitura, case_body, contract_check):
-    case = debitura.create_case("acme", case_body(isTest=True))
+    case = debitura.create_case("acme", raw(case_body(isTest=True)))
 
     assert case.collection_partner_name is None
     created = [answer.json() for request, answer in contract_check if request.url.endswith("/customer-api/cases")]
@@ -61,11 +67,11 @@ def test_a_test_case_without_a_partner_has_a_null_collection_partner(ready, debi
 
 
 def test_skipping_debitura_verification_goes_straight_to_the_partner(ready, debitura, case_body):
-    assert debitura.create_case("acme", case_body(skipDebituraVerification=True)).lifecycle == "Pending Verification"
+    assert debitura.create_case("acme", raw(case_body(skipDebituraVerification=True))).lifecycle == "Pending Verification"
 
 
 def test_a_test_case_is_flagged_and_not_assigned_to_a_partner(ready, debitura, case_body):
-    case = debitura.create_case("acme", case_body(isTest=True))
+    case = debitura.create_case("acme", raw(case_body(isTest=True)))
 
     assert case.is_test_case is True
     assert case.collection_partner_name is None
@@ -108,13 +114,13 @@ def test_case_fields_are_validated_with_400s(ready, debitura, case_body, change,
     payload.update(change)
 
     with pytest.raises(InvalidRequest) as raised:
-        debitura.create_case("acme", payload)
+        debitura.create_case("acme", raw(payload))
 
     assert message in raised.value.field_errors[field]
 
 
 def test_a_due_date_of_today_is_accepted(ready, debitura, case_body):
-    case = debitura.create_case("acme", case_body(date=TODAY.isoformat(), dueDate=TODAY.isoformat()))
+    case = debitura.create_case("acme", raw(case_body(date=TODAY.isoformat(), dueDate=TODAY.isoformat())))
 
     assert case.due_date == TODAY
 
@@ -122,7 +128,7 @@ def test_a_due_date_of_today_is_accepted(ready, debitura, case_body):
 @pytest.mark.parametrize(("debtor_type", "kept"), [("person", "Person"), ("Person", "Person"), ("PRIVATE", "Private"),
                                                   ("company", "Company")])
 def test_debtor_types_are_case_insensitive_and_keep_their_word(ready, debitura, case_body, debtor_type, kept):
-    case = debitura.create_case("acme", case_body(debtor={"type": debtor_type}))
+    case = debitura.create_case("acme", raw(case_body(debtor={"type": debtor_type})))
 
     assert case.debtor.type == kept
     assert debitura.get_customer_case("acme", case.id).debtor.type == kept
@@ -131,7 +137,7 @@ def test_debtor_types_are_case_insensitive_and_keep_their_word(ready, debitura, 
 def test_properties_the_api_does_not_define_are_ignored(ready, debitura, case_body):
     payload = case_body(surprise=1, debtor={"nickname": "Debby"})
 
-    case = debitura.create_case("acme", payload)
+    case = debitura.create_case("acme", raw(payload))
 
     assert case.debtor.name == "Debtor GmbH"
 
@@ -140,11 +146,11 @@ def test_debtor_details_take_any_length_the_spec_allows_but_names_stop_at_300(re
     long_details = {"companyRegistrationNumber": "R" * 150, "phone": "4" * 80, "city": "C" * 150,
                     "contactPerson": "P" * 300}
 
-    case = debitura.create_case("acme", case_body(debtor=long_details))
+    case = debitura.create_case("acme", raw(case_body(debtor=long_details)))
 
     assert (case.debtor.company_registration_number, case.debtor.phone) == ("R" * 150, "4" * 80)
     with pytest.raises(InvalidRequest) as raised:
-        debitura.create_case("acme", case_body(debtor={"name": "N" * 301}))
+        debitura.create_case("acme", raw(case_body(debtor={"name": "N" * 301})))
     assert "debtor.name" in raised.value.field_errors
 
 
@@ -153,22 +159,22 @@ def test_us_states_are_accepted_as_code_iso_code_or_name(ready_client, debitura,
     ready_client("acme")
     poa_signed("acme", "Liberty Recovery Group")
 
-    case = debitura.create_case("acme", case_body("US", debtor={"stateAlpha2": state}))
+    case = debitura.create_case("acme", raw(case_body("US", debtor={"stateAlpha2": state})))
 
     assert case.debtor.state_alpha2 == "NY"
 
 
 def test_a_duplicate_creditor_reference_is_a_400(ready, debitura, case_body):
-    debitura.create_case("acme", case_body(creditorReference="INV-1"))
+    debitura.create_case("acme", raw(case_body(creditorReference="INV-1")))
 
     with pytest.raises(InvalidRequest) as raised:
-        debitura.create_case("acme", case_body(creditorReference="INV-1"))
+        debitura.create_case("acme", raw(case_body(creditorReference="INV-1")))
 
     assert "DuplicateReference" in raised.value.field_errors["creditorReference"][0]
 
 
 def test_an_unsigned_sdca_is_a_422_pointing_at_onboarding(sandbox, referral, debitura, client_body, case_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
     error = business_error_of(debitura, case_body())
 
@@ -203,10 +209,10 @@ def test_a_missing_jpa_in_a_carve_out_country_is_reported_as_a_missing_power_of_
 def test_allow_pending_contracts_creates_the_case_waiting_for_signing_with_one_signing_url(
     sandbox, referral, debitura, client_body, case_body
 ):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
     case = debitura.create_case(
-        "acme", case_body(allowPendingContracts=True, returnUrl="https://app.example/done?x=1")
+        "acme", raw(case_body(allowPendingContracts=True, returnUrl="https://app.example/done?x=1"))
     )
 
     assert case.lifecycle == "Pending contract signing"
@@ -218,15 +224,15 @@ def test_allow_pending_contracts_creates_the_case_waiting_for_signing_with_one_s
 
 @pytest.mark.parametrize("bad", ["ftp://files.example/x", "/relative/path", "https://app.example/" + "a" * 2040])
 def test_an_unusable_return_url_is_silently_dropped(referral, debitura, client_body, case_body, bad):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
-    case = debitura.create_case("acme", case_body(allowPendingContracts=True, returnUrl=bad))
+    case = debitura.create_case("acme", raw(case_body(allowPendingContracts=True, returnUrl=bad)))
 
     assert "returnUrl" not in parse_qs(urlsplit(case.signing_handoff_url).query)
 
 
 def test_missing_kyc_is_a_hard_block_even_with_allow_pending_contracts(sandbox, referral, debitura, client_body, case_body):
-    link = referral.create_client(client_body("acme"))
+    link = referral.create_client(raw(client_body("acme")))
 
     error = business_error_of(debitura, case_body("GB", allowPendingContracts=True))
 
@@ -239,13 +245,10 @@ def test_missing_kyc_is_a_hard_block_even_with_allow_pending_contracts(sandbox, 
 
 
 def test_once_kyc_is_submitted_a_uk_case_may_wait_for_signing(referral, debitura, client_body, case_body):
-    referral.create_client(client_body("acme"))
-    referral.submit_kyc(
-        "acme", director_full_name="Anna Jensen", director_home_address="1 High Street, London",
-        director_date_of_birth=date(1980, 5, 1),
-    )
+    referral.create_client(raw(client_body("acme")))
+    referral.submit_kyc("acme", KycSubmission(director_full_name="Anna Jensen", director_home_address="1 High Street, London", director_date_of_birth=date(1980, 5, 1)))
 
-    case = debitura.create_case("acme", case_body("GB", allowPendingContracts=True, currencyCode="GBP"))
+    case = debitura.create_case("acme", raw(case_body("GB", allowPendingContracts=True, currencyCode="GBP")))
 
     assert case.lifecycle == "Pending contract signing"
     assert case.collection_partner_name == "Oriel Collections"
@@ -266,19 +269,19 @@ def test_a_blocked_creditor_cannot_submit(sandbox, ready, debitura, case_body):
     assert business_error_of(debitura, case_body()).types == ["CreditorBlocked"]
     with sandbox.session() as s:
         domain.set_creditor_blocked(s, "acme", blocked=False)
-    assert debitura.create_case("acme", case_body()).lifecycle == "Pending Verification Internal"
+    assert debitura.create_case("acme", raw(case_body())).lifecycle == "Pending Verification Internal"
 
 
 def test_combined_signing_moves_waiting_cases_on_and_fires_case_updated(sandbox, referral, debitura, client_body, case_body):
-    referral.create_client(client_body("acme"))
-    case = debitura.create_case("acme", case_body(allowPendingContracts=True))
+    referral.create_client(raw(client_body("acme")))
+    case = debitura.create_case("acme", raw(case_body(allowPendingContracts=True)))
 
     with sandbox.session() as s:
         moved = domain.complete_combined_signing(s, domain.active_link(s, "acme").creditor_id)
         assert [moved_case.id for moved_case in moved] == [case.id]
 
     assert debitura.get_customer_case("acme", case.id).lifecycle == "Pending Verification Internal"
-    assert referral.create_client(client_body("acme")).status == 201
+    assert referral.create_client(raw(client_body("acme"))).status == 201
     with sandbox.session() as s:
         updated = s.scalars(select(WebhookEvent).where(WebhookEvent.event_type == "case.updated")).one()
         assert updated.envelope["data"]["oldLifecycle"] == "Pending contract signing"
@@ -286,7 +289,7 @@ def test_combined_signing_moves_waiting_cases_on_and_fires_case_updated(sandbox,
 
 
 def test_a_case_created_fires_case_created_with_the_documented_fields(sandbox, ready, debitura, case_body):
-    case = debitura.create_case("acme", case_body())
+    case = debitura.create_case("acme", raw(case_body()))
 
     with sandbox.session() as s:
         event = s.scalars(select(WebhookEvent).where(WebhookEvent.event_type == "case.created")).one()
@@ -300,7 +303,7 @@ def test_a_case_created_fires_case_created_with_the_documented_fields(sandbox, r
 
 
 def test_a_client_can_read_its_own_case_but_not_another_clients(ready, ready_client, debitura, case_body):
-    case = debitura.create_case("acme", case_body())
+    case = debitura.create_case("acme", raw(case_body()))
     ready_client("other")
 
     assert debitura.get_customer_case("acme", case.id).reference == case.reference
@@ -309,8 +312,8 @@ def test_a_client_can_read_its_own_case_but_not_another_clients(ready, ready_cli
 
 
 def test_contract_status_shows_what_is_unsigned_and_where_to_sign(sandbox, referral, debitura, client_body, case_body):
-    referral.create_client(client_body("acme"))
-    case = debitura.create_case("acme", case_body("DE", allowPendingContracts=True))
+    referral.create_client(raw(client_body("acme")))
+    case = debitura.create_case("acme", raw(case_body("DE", allowPendingContracts=True)))
 
     status = debitura.contract_status("acme", case.id)
 
@@ -331,7 +334,7 @@ def test_age_buckets_on_a_case_set_its_blended_fee(ready, debitura, case_body):
     payload = case_body(amountToRecover=10000, dueDate=None,
                         amountToRecoverOver12Months=4000, amountToRecoverOver24Months=1000)
 
-    case = debitura.create_case("acme", payload)
+    case = debitura.create_case("acme", raw(payload))
 
     assert case.pre_legal_success_fee == Decimal("7.5") + Decimal("3.9")
 
@@ -347,8 +350,8 @@ def test_a_malformed_case_id_is_a_400_not_a_404(ready, debitura, case_id):
 
 
 def test_a_waiting_case_read_back_still_carries_its_signing_url(referral, debitura, client_body, case_body):
-    referral.create_client(client_body("acme"))
-    created = debitura.create_case("acme", case_body(allowPendingContracts=True))
+    referral.create_client(raw(client_body("acme")))
+    created = debitura.create_case("acme", raw(case_body(allowPendingContracts=True)))
 
     again = debitura.get_customer_case("acme", created.id)
 
@@ -369,8 +372,8 @@ def test_a_case_can_be_assigned_to_a_team_member_of_the_client(sandbox, http, re
 
 
 def test_test_cases_are_hidden_from_the_partners_case_list_and_counts(ready, debitura, case_body, sandbox, http):
-    real = debitura.create_case("acme", case_body(creditorReference="REAL-1"))
-    test_case = debitura.create_case("acme", case_body(creditorReference="TEST-1", isTest=True))
+    real = debitura.create_case("acme", raw(case_body(creditorReference="REAL-1")))
+    test_case = debitura.create_case("acme", raw(case_body(creditorReference="TEST-1", isTest=True)))
 
     listed = debitura.referral.list_cases(page_size=100)
     assert [item.id for item in listed.items] == [real.id]
@@ -389,7 +392,7 @@ def preview_body(country: str = "DK", currency: str = "EUR") -> dict:
 
 
 def test_the_customer_preview_lists_nothing_for_a_client_that_signed_everything(ready, debitura):
-    result = debitura.preview_case("acme", preview_body())
+    result = debitura.preview_case("acme", raw(preview_body()))
 
     assert result.for_client and result.is_eligible and result.partner_name == NORDIC
     assert result.required_actions == () and result.combined_signing_url is None
@@ -402,7 +405,7 @@ def test_the_customer_preview_lists_what_this_client_still_owes_with_urls(ready_
         assert domain.publish_sdca_version(s) == 2  # the client must sign the new agreement
         s.commit()
 
-    result = debitura.preview_case("acme", preview_body(country="GB", currency="GBP"))
+    result = debitura.preview_case("acme", raw(preview_body(country="GB", currency="GBP")))
 
     assert [action.type for action in result.required_actions] == [
         "MissingDebtCollectionContract", "MissingPowerOfAttorney", "MissingKycVerification"]
@@ -415,4 +418,4 @@ def test_the_customer_preview_needs_an_active_link(sandbox, debitura):
     from dashboard.debitura import ClientNotLinked
 
     with pytest.raises(ClientNotLinked):
-        debitura.preview_case("nobody-here", preview_body())
+        debitura.preview_case("nobody-here", raw(preview_body()))

@@ -17,9 +17,12 @@ from requests.adapters import BaseAdapter
 from sqlalchemy import select
 from werkzeug.wrappers import Request
 
+from dashboard.debitura import WebhookSubscription, WebhookUpdate
 from dashboard.sandbox import delivery, events
-from dashboard.sandbox.models import WebhookDelivery, WebhookSubscription
+from dashboard.sandbox.models import WebhookDelivery
+from dashboard.sandbox.models import WebhookSubscription as SubscriptionRow
 from dashboard.sandbox.transport import WsgiTransport
+from tests.raw_body import raw
 
 RECEIVER = "https://receiver.test/hooks"
 SCHEDULE_MINUTES = (1, 2, 4, 8, 16, 30, 30)
@@ -68,7 +71,7 @@ def receiver(sandbox) -> Receiver:
 
 @pytest.fixture
 def subscription(referral, receiver):
-    return referral.create_webhook(url=RECEIVER, events=["case.created", "case.updated", "client.linked"])
+    return referral.create_webhook(WebhookSubscription(url=RECEIVER, events=["case.created", "case.updated", "client.linked"]))
 
 
 def emit(sandbox, count: int = 1, event_type: str = "case.created") -> list[str]:
@@ -85,9 +88,9 @@ def deliveries(sandbox) -> list[WebhookDelivery]:
         return list(s.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)))
 
 
-def subscription_row(sandbox, subscription_id: str) -> WebhookSubscription:
+def subscription_row(sandbox, subscription_id: str) -> SubscriptionRow:
     with sandbox.session() as s:
-        return s.get(WebhookSubscription, subscription_id)
+        return s.get(SubscriptionRow, subscription_id)
 
 
 def test_a_delivery_is_signed_with_the_decoded_secret_and_carries_the_documented_headers(
@@ -118,7 +121,7 @@ def test_a_delivery_is_signed_with_the_decoded_secret_and_carries_the_documented
 def test_a_test_delivery_says_so_in_a_header(sandbox, referral, receiver, subscription, ready_client):
     ready_client("test-hook-1")
 
-    referral.trigger_test_webhook({"eventType": "client.linked", "externalTenantId": "test-hook-1"})
+    referral.trigger_test_webhook(raw({"eventType": "client.linked", "externalTenantId": "test-hook-1"}))
     sandbox.dispatch_pending()
 
     headers, _ = receiver.received[0]
@@ -193,7 +196,7 @@ def test_re_enabling_a_disabled_subscription_delivers_what_waited(sandbox, refer
     emit(sandbox, 2)
     sandbox.dispatch_pending()
 
-    referral.update_webhook(subscription.id, is_active=True)
+    referral.update_webhook(subscription.id, WebhookUpdate(is_active=True))
     sandbox.dispatch_pending()
 
     assert len(receiver.received) == 2
@@ -205,12 +208,12 @@ def test_re_enabling_a_disabled_subscription_delivers_what_waited(sandbox, refer
     [("crash", "Unexpected error: RuntimeError"), ("timeout", "Request timed out after 10 seconds")],
 )
 def test_a_broken_endpoint_is_recorded_and_the_dispatcher_goes_on(sandbox, referral, receiver, failure, reason):
-    broken = referral.create_webhook(url="https://broken.test/hooks", events=["case.created"])
+    broken = referral.create_webhook(WebhookSubscription(url="https://broken.test/hooks", events=["case.created"]))
     if failure == "crash":
         sandbox.delivery_session.mount("https://broken.test/", WsgiTransport(Receiver(answers=["crash"])))
     else:
         sandbox.delivery_session.mount("https://broken.test/", TimingOut())
-    referral.create_webhook(url=RECEIVER, events=["case.created"])
+    referral.create_webhook(WebhookSubscription(url=RECEIVER, events=["case.created"]))
     emit(sandbox)
 
     assert sandbox.dispatch_pending() == 2

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from dashboard.debitura import Conflict, NotFound
+from dashboard.debitura import Conflict, NotFound, WebhookSubscription
 from dashboard.debitura.types.revenue import REVENUE_STAGES
 from dashboard.sandbox import Sandbox, demo, reference
 from dashboard.sandbox.models import Case, ClientLink, LinkRequest, SandboxState
+from tests.raw_body import raw
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_conflict_payloads_get_their_409_and_change_nothing(demo_sandbox, referr
     answers = {}
     for payload in demo.DEMO_CONFLICT_PAYLOADS:
         with pytest.raises(Conflict) as conflict:
-            referral.create_client(payload)
+            referral.create_client(raw(payload))
         answers[payload["externalTenantId"]] = (conflict.value.conflict_type, conflict.value.approval_url)
 
     assert {tenant: answer[0] for tenant, answer in answers.items()} == demo.DEMO_CONFLICT_TYPES
@@ -117,7 +118,7 @@ def test_conflict_payloads_get_their_409_and_change_nothing(demo_sandbox, referr
         "ClientExistsNeedsLinking",
     }
     with pytest.raises(Conflict) as again:
-        referral.create_client(tenants("approval_pending")[0].payload)
+        referral.create_client(raw(tenants("approval_pending")[0].payload))
     assert again.value.approval_url == answers[tenants("approval_pending")[0].external_tenant_id][1]
     with demo_sandbox.session() as s:
         assert s.scalar(select(func.count()).select_from(LinkRequest)) == before
@@ -127,7 +128,7 @@ def test_one_pending_request_leads_to_the_choice_page(demo_sandbox, referral):
     urls = []
     for tenant in tenants("approval_pending"):
         with pytest.raises(Conflict) as conflict:
-            referral.create_client(tenant.payload)
+            referral.create_client(raw(tenant.payload))
         urls.append(conflict.value.approval_url)
 
     assert sum("/ReferralPartner/Choice?token=" in url for url in urls) == 1
@@ -193,7 +194,7 @@ def test_the_demo_is_the_same_on_every_load(demo_sandbox):
 
 
 def test_loading_the_demo_again_replaces_it_and_keeps_the_webhook_subscriptions(demo_sandbox, referral):
-    referral.create_webhook(url="https://hooks.test/in", events=["case.created"])
+    referral.create_webhook(WebhookSubscription(url="https://hooks.test/in", events=["case.created"]))
 
     demo_sandbox.load_demo()
 

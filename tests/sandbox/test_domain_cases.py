@@ -14,11 +14,12 @@ from dashboard.sandbox import domain, pricing, reference
 from dashboard.sandbox.errors import LinkRequestUnavailable, NotFound
 from dashboard.sandbox.models import Case, RevenueTransaction, WebhookEvent
 from dashboard.sandbox.validation import AgeBuckets, clean_return_url, parse_day
+from tests.raw_body import raw
 
 
 @pytest.fixture
 def case_id(referral, client_body, case_body) -> str:
-    created = referral.create_client(client_body("acme", cases=[case_body(amountToRecover=1000)]))
+    created = referral.create_client(raw(client_body("acme", cases=[case_body(amountToRecover=1000)])))
     return created.client.case_results.successful_cases[0].id
 
 
@@ -94,7 +95,7 @@ def test_moving_an_unknown_case_is_not_found(sandbox):
 def test_test_cases_never_earn(sandbox, ready_client, poa_signed, debitura, case_body):
     ready_client("acme")
     poa_signed("acme", "Nordic Inkasso A/S")
-    case = debitura.create_case("acme", case_body(isTest=True))
+    case = debitura.create_case("acme", raw(case_body(isTest=True)))
 
     with sandbox.session() as s:
         assert domain.record_collection(s, case.id, Decimal("10")) is None
@@ -113,7 +114,7 @@ def test_revenue_statuses_are_checked(sandbox, case_id):
 def test_the_fee_percentage_snapshot_does_not_follow_later_partner_changes(sandbox, referral, client_body, case_id):
     with sandbox.session() as s:
         domain.partner(s).referral_fee_percentage = Decimal("30")
-    referral.create_client(client_body("later"))
+    referral.create_client(raw(client_body("later")))
 
     with sandbox.session() as s:
         assert domain.active_link(s, "acme").fee_percentage_snapshot == Decimal("50")
@@ -123,7 +124,7 @@ def test_the_fee_percentage_snapshot_does_not_follow_later_partner_changes(sandb
 
 def _link_request_token(referral, payload) -> str:
     with pytest.raises(Conflict) as raised:
-        referral.create_client(payload)
+        referral.create_client(raw(payload))
     return parse_qs(urlsplit(raised.value.approval_url).query)["token"][0]
 
 
@@ -161,7 +162,7 @@ def test_an_approved_account_with_a_current_sdca_is_ready_at_once(sandbox, refer
         link = domain.approve_link_request(s, token)
         assert (link.status, link.is_attributed) == ("ready", False)
 
-    assert referral.create_client(client_body("acme", email="anna@existing.example")).status == 201
+    assert referral.create_client(raw(client_body("acme", email="anna@existing.example"))).status == 201
 
 
 def test_expiry_fires_link_expired_once(sandbox, referral, client_body):

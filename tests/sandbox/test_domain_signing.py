@@ -12,6 +12,7 @@ from dashboard.sandbox import domain, reference
 from dashboard.sandbox.errors import StepNotAvailable
 from dashboard.sandbox.models import Case, ContractSignature, WebhookEvent
 from dashboard.sandbox.validation import KycInput
+from tests.raw_body import raw
 
 RHEIN = reference.partner_by_name("Rhein Forderungsmanagement GmbH")
 NORDIC = reference.partner_by_name("Nordic Inkasso A/S")
@@ -24,7 +25,7 @@ def events(s) -> list[str]:
 @pytest.fixture
 def new_client(referral, client_body, case_body):
     """A 202 client with one German and one Danish case waiting for signing."""
-    referral.create_client(client_body("acme", cases=[case_body("DE"), case_body("DK")]))
+    referral.create_client(raw(client_body("acme", cases=[case_body("DE"), case_body("DK")])))
     return referral
 
 
@@ -49,7 +50,7 @@ def test_completing_onboarding_signs_the_poas_first_then_the_sdca_and_releases_t
 
 
 def test_onboarding_without_cases_only_signs_the_contract(sandbox, referral, client_body):
-    referral.create_client(client_body("solo"))
+    referral.create_client(raw(client_body("solo")))
 
     with sandbox.session() as s:
         domain.complete_onboarding(s, link_of(s, "solo").id)
@@ -112,7 +113,7 @@ def test_a_withdrawn_link_offers_no_hosted_steps(sandbox, new_client):
 
 
 def test_combined_signing_walks_every_step_including_kyc(sandbox, referral, client_body, case_body):
-    referral.create_client(client_body("uk", cases=[case_body("GB")]))
+    referral.create_client(raw(client_body("uk", cases=[case_body("GB")])))
     kyc = KycInput(full_name="Anna Jensen", home_address="1 High St", date_of_birth=date(1980, 5, 1))
     with sandbox.session() as s:
         creditor_id = link_of(s, "uk").creditor_id
@@ -132,7 +133,7 @@ def test_a_finished_signing_chain_returns_with_completed_true():
 
 
 def test_review_needs_a_submission_and_a_known_status(sandbox, referral, client_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
     with sandbox.session() as s, pytest.raises(StepNotAvailable):
         domain.review_kyc(s, "acme")

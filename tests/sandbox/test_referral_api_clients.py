@@ -10,6 +10,7 @@ from dashboard.debitura import AuthenticationError, InvalidRequest, NotFound
 from dashboard.debitura.errors import Conflict
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import Case
+from tests.raw_body import raw
 
 
 def link_id(sandbox, tenant: str) -> str:
@@ -18,7 +19,7 @@ def link_id(sandbox, tenant: str) -> str:
 
 
 def test_a_new_client_is_accepted_with_a_company_details_onboarding_url(sandbox, referral, client_body):
-    result = referral.create_client(client_body("acme"))
+    result = referral.create_client(raw(client_body("acme")))
 
     assert result.status == 202
     client = result.client
@@ -31,8 +32,8 @@ def test_a_new_client_is_accepted_with_a_company_details_onboarding_url(sandbox,
 
 
 def test_calling_again_before_onboarding_returns_202_with_the_url_to_resume_from(sandbox, referral, client_body):
-    first = referral.create_client(client_body("acme"))
-    second = referral.create_client(client_body("acme"))
+    first = referral.create_client(raw(client_body("acme")))
+    second = referral.create_client(raw(client_body("acme")))
 
     assert second.status == 202
     assert second.client.company.id == first.client.company.id
@@ -43,7 +44,7 @@ def test_calling_again_before_onboarding_returns_202_with_the_url_to_resume_from
 def test_an_onboarded_client_answers_201_without_an_onboarding_url(referral, client_body, ready_client):
     ready_client("acme")
 
-    result = referral.create_client(client_body("acme"))
+    result = referral.create_client(raw(client_body("acme")))
 
     assert result.status == 201
     assert result.client.onboarding_done is True
@@ -57,14 +58,14 @@ def test_a_new_sdca_version_turns_a_ready_client_back_to_202_with_the_contract_u
     with sandbox.session() as s:
         domain.publish_sdca_version(s)
 
-    result = referral.create_client(client_body("acme"))
+    result = referral.create_client(raw(client_body("acme")))
 
     assert result.status == 202
     assert result.client.onboarding_url == f"{sandbox.urls.ui}/ContractUpgrade/Sign/{link}"
     assert referral.get_client("acme").onboarding_done is False
     with sandbox.session() as s:
         domain.sign_contract_upgrade(s, link)
-    assert referral.create_client(client_body("acme")).status == 201
+    assert referral.create_client(raw(client_body("acme"))).status == 201
 
 
 def test_cases_sent_with_a_new_client_wait_for_signing_and_uncovered_debtors_are_reported(
@@ -75,7 +76,7 @@ def test_cases_sent_with_a_new_client_wait_for_signing_and_uncovered_debtors_are
         cases=[case_body("DE", creditorReference="INV-1"), case_body("KP", creditorReference="INV-2")],
     )
 
-    result = referral.create_client(payload)
+    result = referral.create_client(raw(payload))
 
     assert result.status == 202
     successful = result.client.case_results.successful_cases
@@ -90,7 +91,7 @@ def test_an_invalid_case_aborts_the_whole_request_with_a_field_keyed_400(referra
     payload = client_body("acme", cases=[case_body("DK"), case_body(debtor={"countryAlpha2": "XX"})])
 
     with pytest.raises(InvalidRequest) as raised:
-        referral.create_client(payload)
+        referral.create_client(raw(payload))
 
     assert raised.value.http_status == 400
     assert raised.value.field_errors["cases[1].debtor.countryAlpha2"] == ["Invalid country code: XX"]
@@ -133,7 +134,7 @@ def test_an_invalid_case_aborts_the_whole_request_with_a_field_keyed_400(referra
 )
 def test_client_requests_are_validated_per_the_docs(referral, client_body, change, field, message):
     with pytest.raises(InvalidRequest) as raised:
-        referral.create_client({**client_body("acme"), **change})
+        referral.create_client(raw({**client_body("acme"), **change}))
 
     assert message in raised.value.field_errors[field]
 
@@ -146,7 +147,7 @@ def test_the_old_company_shape_is_refused_for_what_it_lacks_and_its_extra_fields
     }
 
     with pytest.raises(InvalidRequest) as raised:
-        referral.create_client(legacy)
+        referral.create_client(raw(legacy))
 
     errors = raised.value.field_errors
     assert set(errors) == {"client", "users[0].name"}
@@ -157,7 +158,7 @@ def test_properties_the_spec_does_not_define_are_ignored(referral, client_body):
     payload["client"]["vatNumber"] = "DK123"
     payload["users"][0]["role"] = "owner"
 
-    result = referral.create_client(payload)
+    result = referral.create_client(raw(payload))
 
     assert result.status == 202
     assert result.client.company.company_name == "Acme Ltd"
@@ -167,28 +168,28 @@ def test_only_the_spec_limits_apply_to_client_details_and_names_stop_at_300(refe
     payload = client_body("acme")
     payload["client"].update(registrationNumber="R" * 150, supportPhone="+45 " + "1" * 80)
 
-    assert referral.create_client(payload).client.company.company_registration_number == "R" * 150
+    assert referral.create_client(raw(payload)).client.company.company_registration_number == "R" * 150
     too_long = client_body("acme-2")
     too_long["client"]["name"] = "N" * 301
     too_long["users"][0]["name"] = "U" * 301
     with pytest.raises(InvalidRequest) as raised:
-        referral.create_client(too_long)
+        referral.create_client(raw(too_long))
     assert {"client.name", "users[0].name"} <= set(raised.value.field_errors)
-    assert referral.create_client({**client_body("acme-3"), "client": {**client_body("acme-3")["client"],
-                                                                       "name": "N" * 300}}).status == 202
+    assert referral.create_client(raw({**client_body("acme-3"), "client": {**client_body("acme-3")["client"],
+                                                                       "name": "N" * 300}})).status == 202
 
 
 def test_a_country_may_be_given_by_its_english_name(referral, client_body):
     payload = client_body("acme")
     payload["client"]["country"] = "portugal"
 
-    assert referral.create_client(payload).client.company.country == "Portugal"
+    assert referral.create_client(raw(payload)).client.company.country == "Portugal"
 
 
 def test_a_single_user_is_the_onboarding_user_even_when_not_marked(sandbox, referral, client_body):
     payload = client_body("acme", users=[{"name": "Solo User", "email": "solo@acme.example"}])
 
-    referral.create_client(payload)
+    referral.create_client(raw(payload))
 
     with sandbox.session() as s:
         assert domain.active_link(s, "acme").creditor.users[0].is_onboarding_user is True
@@ -196,9 +197,9 @@ def test_a_single_user_is_the_onboarding_user_even_when_not_marked(sandbox, refe
 
 def test_a_repeated_call_does_not_create_its_cases_twice(referral, client_body, case_body):
     payload = client_body("acme", cases=[case_body(creditorReference="INV-1")])
-    referral.create_client(payload)
+    referral.create_client(raw(payload))
 
-    again = referral.create_client(payload)
+    again = referral.create_client(raw(payload))
 
     assert again.client.case_results.successful_cases == ()
     assert [f.error_type for f in again.client.case_results.failed_cases] == ["IdempotencyViolation"]
@@ -206,7 +207,7 @@ def test_a_repeated_call_does_not_create_its_cases_twice(referral, client_body, 
 
 
 def test_external_tenant_ids_are_case_sensitive(referral, client_body):
-    referral.create_client(client_body("Acme", email="one@acme.example"))
+    referral.create_client(raw(client_body("Acme", email="one@acme.example")))
 
     with pytest.raises(NotFound):
         referral.get_client("acme")
@@ -232,8 +233,8 @@ def test_a_wrong_api_key_gets_401_with_no_body(sandbox, http):
 def test_the_client_list_pages_filters_sorts_and_summarises(referral, client_body, ready_client):
     ready_client("bravo", client={"name": "Bravo Trading", "country": "DK", "supportEmail": "s@bravo.example",
                                   "registrationNumber": "DK-778899"})
-    referral.create_client(client_body("alpha"))
-    referral.create_client(client_body("charlie"))
+    referral.create_client(raw(client_body("alpha")))
+    referral.create_client(raw(client_body("charlie")))
 
     first = referral.list_clients(page=1, page_size=2, sort="name:asc")
     assert [c.external_tenant_id for c in first.items] == ["alpha", "bravo"]
@@ -250,7 +251,7 @@ def test_the_client_list_pages_filters_sorts_and_summarises(referral, client_bod
 
 def test_the_client_list_summary_counts_the_whole_portfolio(sandbox, http, referral, client_body, ready_client):
     ready_client("bravo")
-    referral.create_client(client_body("alpha"))
+    referral.create_client(raw(client_body("alpha")))
 
     body = http.get(
         f"{sandbox.urls.referral_api}/clients", params={"OnboardingDone": "true"}, headers={"XApiKey": "sandbox-key"}
@@ -275,7 +276,7 @@ def test_bad_list_parameters_are_a_400_error_response(sandbox, http, params):
 
 
 def test_a_token_is_issued_for_any_active_link_even_before_signing(referral, client_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
     token = referral.mint_token("acme")
 
@@ -290,27 +291,27 @@ def test_no_token_without_an_active_link(referral):
 
 
 def test_a_token_expires_after_30_minutes_of_sandbox_time(sandbox, referral, customer, client_body, case_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
     token = referral.mint_token("acme").access_token
 
     sandbox.advance_clock(1801)
 
     with pytest.raises(AuthenticationError):
-        customer.create_case(token, case_body(allowPendingContracts=True))
+        customer.create_case(token, raw(case_body(allowPendingContracts=True)))
 
 
 def test_the_client_mints_again_after_a_401_and_succeeds(sandbox, referral, debitura, client_body, case_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
     debitura.tokens.token_for("acme")
     sandbox.advance_clock(1801)
 
-    case = debitura.create_case("acme", case_body(allowPendingContracts=True))
+    case = debitura.create_case("acme", raw(case_body(allowPendingContracts=True)))
 
     assert case.lifecycle == "Pending contract signing"
 
 
 def test_withdrawing_archives_the_link_and_frees_the_tenant_id_and_emails(sandbox, referral, client_body, case_body):
-    first = referral.create_client(client_body("acme", cases=[case_body()]))
+    first = referral.create_client(raw(client_body("acme", cases=[case_body()])))
 
     referral.withdraw_client("acme")
 
@@ -318,7 +319,7 @@ def test_withdrawing_archives_the_link_and_frees_the_tenant_id_and_emails(sandbo
         referral.get_client("acme")
     with pytest.raises(NotFound):
         referral.mint_token("acme")
-    again = referral.create_client(client_body("acme"))
+    again = referral.create_client(raw(client_body("acme")))
     assert again.status == 202
     assert again.client.company.id != first.client.company.id
     with sandbox.session() as s:
@@ -327,7 +328,7 @@ def test_withdrawing_archives_the_link_and_frees_the_tenant_id_and_emails(sandbo
 
 
 def test_a_client_whose_case_moved_on_cannot_be_withdrawn(sandbox, referral, client_body, case_body):
-    created = referral.create_client(client_body("acme", cases=[case_body()]))
+    created = referral.create_client(raw(client_body("acme", cases=[case_body()])))
     with sandbox.session() as s:
         domain.move_case(s, created.client.case_results.successful_cases[0].id, "Active")
 
@@ -344,15 +345,15 @@ def test_an_unknown_client_cannot_be_withdrawn(referral):
 
 
 def test_kyc_is_pending_once_a_case_routes_to_the_kyc_partner(referral, client_body, case_body):
-    referral.create_client(client_body("acme", cases=[case_body("GB")]))
+    referral.create_client(raw(client_body("acme", cases=[case_body("GB")])))
 
     assert referral.get_client("acme").kyc_status == "pending"
 
 
 def test_the_client_list_filters_by_link_date(sandbox, referral, client_body):
-    referral.create_client(client_body("early"))
+    referral.create_client(raw(client_body("early")))
     sandbox.advance_clock(3 * 86400)
-    referral.create_client(client_body("late"))
+    referral.create_client(raw(client_body("late")))
     today = sandbox.now().date()
 
     assert [c.external_tenant_id for c in referral.list_clients().items] == ["late", "early"]
@@ -369,7 +370,7 @@ def test_a_creditor_reference_used_twice_in_one_request_is_a_400(referral, clien
     payload = client_body("acme", cases=[case_body(creditorReference="INV-1"), case_body(creditorReference="INV-1")])
 
     with pytest.raises(InvalidRequest) as raised:
-        referral.create_client(payload)
+        referral.create_client(raw(payload))
 
     assert "DuplicateReference" in raised.value.field_errors["cases[1].creditorReference"][0]
     assert raised.value.field_errors["cases"] == ["Case validation failed"]
@@ -379,7 +380,7 @@ def test_a_linked_client_that_was_not_attributed_cannot_be_withdrawn(sandbox, re
     from urllib.parse import parse_qs, urlsplit
 
     with pytest.raises(Conflict) as raised:
-        referral.create_client(client_body("acme", email="anna@existing.example"))
+        referral.create_client(raw(client_body("acme", email="anna@existing.example")))
     with sandbox.session() as s:
         domain.approve_link_request(s, parse_qs(urlsplit(raised.value.approval_url).query)["token"][0])
 
@@ -390,12 +391,12 @@ def test_a_linked_client_that_was_not_attributed_cannot_be_withdrawn(sandbox, re
 
 
 def test_a_token_stops_working_when_its_link_is_withdrawn(referral, customer, client_body, case_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
     token = referral.mint_token("acme").access_token
     referral.withdraw_client("acme")
 
     with pytest.raises(AuthenticationError):
-        customer.create_case(token, case_body(allowPendingContracts=True))
+        customer.create_case(token, raw(case_body(allowPendingContracts=True)))
 
 
 def test_the_customer_api_answers_401_without_a_bearer_token(sandbox, http):
@@ -417,7 +418,7 @@ def test_concurrent_creation_of_one_tenant_makes_one_client(sandbox, referral, c
 
     def create() -> None:
         barrier.wait()
-        statuses.append(referral.create_client(client_body("acme")).status)
+        statuses.append(referral.create_client(raw(client_body("acme"))).status)
 
     threads = [threading.Thread(target=create) for _ in range(4)]
     for thread in threads:

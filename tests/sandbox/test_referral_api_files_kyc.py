@@ -8,9 +8,16 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dashboard.debitura import InvalidRequest, NotFound, PayloadTooLarge, UnsupportedMediaType
+from dashboard.debitura import (
+    InvalidRequest,
+    KycSubmission,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import CaseFile, CaseMessage
+from tests.raw_body import raw
 
 KYC = {"director_full_name": "Anna Jensen", "director_home_address": "1 High Street, London",
        "director_date_of_birth": date(1980, 5, 1)}
@@ -18,7 +25,7 @@ KYC = {"director_full_name": "Anna Jensen", "director_home_address": "1 High Str
 
 @pytest.fixture
 def case_id(referral, client_body, case_body) -> str:
-    created = referral.create_client(client_body("acme", cases=[case_body()]))
+    created = referral.create_client(raw(client_body("acme", cases=[case_body()])))
     return created.client.case_results.successful_cases[0].id
 
 
@@ -92,7 +99,7 @@ def test_an_upload_without_the_file_field_is_a_400(sandbox, http, case_id):
 
 
 def test_kyc_is_saved_and_returned_with_201(sandbox, http, referral, client_body):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
     response = http.post(
         f"{sandbox.urls.referral_api}/clients/acme/kyc-verification",
@@ -110,7 +117,7 @@ def test_kyc_is_saved_and_returned_with_201(sandbox, http, referral, client_body
 
 def test_kyc_for_an_unknown_client_is_not_found(referral):
     with pytest.raises(NotFound):
-        referral.submit_kyc("nobody", **KYC)
+        referral.submit_kyc("nobody", KycSubmission(**KYC))
 
 
 @pytest.mark.parametrize(
@@ -123,18 +130,18 @@ def test_kyc_for_an_unknown_client_is_not_found(referral):
     ],
 )
 def test_kyc_fields_are_validated(referral, client_body, change, field):
-    referral.create_client(client_body("acme"))
+    referral.create_client(raw(client_body("acme")))
 
     with pytest.raises(InvalidRequest) as raised:
-        referral.submit_kyc("acme", **{**KYC, **change})
+        referral.submit_kyc("acme", KycSubmission(**{**KYC, **change}))
 
     assert field in raised.value.field_errors
 
 
 def test_the_latest_kyc_counts_and_a_review_verifies_the_client(sandbox, referral, client_body, case_body):
-    referral.create_client(client_body("acme", cases=[case_body("GB")]))
-    referral.submit_kyc("acme", **KYC)
-    referral.submit_kyc("acme", **{**KYC, "director_full_name": "Bo Berg"})
+    referral.create_client(raw(client_body("acme", cases=[case_body("GB")])))
+    referral.submit_kyc("acme", KycSubmission(**KYC))
+    referral.submit_kyc("acme", KycSubmission(**{**KYC, "director_full_name": "Bo Berg"}))
 
     client = referral.get_client("acme")
     assert client.kyc_status == "pending"
@@ -149,18 +156,18 @@ def test_the_latest_kyc_counts_and_a_review_verifies_the_client(sandbox, referra
 
 
 def test_kyc_is_announced_only_on_open_cases_of_the_kyc_partner(sandbox, referral, client_body, case_body):
-    created = referral.create_client(client_body("acme", cases=[case_body("GB"), case_body("GB"), case_body("DK")]))
+    created = referral.create_client(raw(client_body("acme", cases=[case_body("GB"), case_body("GB"), case_body("DK")])))
     uk_active, uk_closed, dk_active = (case.id for case in created.client.case_results.successful_cases)
     with sandbox.session() as s:
         domain.move_case(s, uk_active, "Active")
         domain.move_case(s, uk_closed, "Closed", close_code="Debtor Untraceable")
         domain.move_case(s, dk_active, "Active")
 
-    referral.submit_kyc("acme", **KYC)
+    referral.submit_kyc("acme", KycSubmission(**KYC))
 
     assert messages(sandbox, uk_active) == [
         "System message: KYC/AML information provided — find it under the 'KYC Status' section"
     ]
     assert messages(sandbox, uk_closed) == messages(sandbox, dk_active) == []
-    referral.submit_kyc("acme", **KYC, send_chat_notification=False)
+    referral.submit_kyc("acme", KycSubmission(**KYC), send_chat_notification=False)
     assert len(messages(sandbox, uk_active)) == 1

@@ -11,11 +11,12 @@ from dashboard.debitura.errors import Conflict
 from dashboard.sandbox import domain
 from dashboard.sandbox.errors import LinkRequestUnavailable
 from dashboard.sandbox.models import LinkRequest, WebhookEvent
+from tests.raw_body import raw
 
 
 def conflict_of(referral, payload) -> Conflict:
     with pytest.raises(Conflict) as raised:
-        referral.create_client(payload)
+        referral.create_client(raw(payload))
     assert raised.value.http_status == 409
     return raised.value
 
@@ -116,7 +117,7 @@ def test_approval_links_the_account_non_attributed_and_carries_the_cases_through
     cases = referral.list_cases(external_tenant_id="acme").items
     assert [(case.creditor_reference, case.lifecycle) for case in cases] == [("INV-7", "Pending contract signing")]
     assert event_types(sandbox) == ["client.link_requested", "client.linked", "case.created"]
-    assert referral.create_client(payload).status == 202
+    assert referral.create_client(raw(payload)).status == 202
 
 
 def test_a_second_approval_of_the_same_link_is_refused_as_already_used(sandbox, referral, client_body):
@@ -192,7 +193,7 @@ def test_both_documented_spellings_of_the_other_partner_conflict_are_answered(sa
 
 
 def test_an_email_already_linked_under_another_tenant_id_is_refused(referral, client_body):
-    referral.create_client(client_body("acme", email="anna@acme.example"))
+    referral.create_client(raw(client_body("acme", email="anna@acme.example")))
 
     conflict = conflict_of(referral, client_body("acme-2", email="anna@acme.example"))
 

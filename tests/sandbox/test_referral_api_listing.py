@@ -14,6 +14,7 @@ from sqlalchemy import text
 from dashboard.sandbox import domain, reference
 from dashboard.sandbox.countries import COUNTRY_IDS
 from dashboard.sandbox.models import Case
+from tests.raw_body import raw
 
 NORDIC = "Nordic Inkasso A/S"
 
@@ -21,16 +22,16 @@ NORDIC = "Nordic Inkasso A/S"
 @pytest.fixture
 def portfolio(referral, client_body, case_body, sandbox):
     """Two clients, five cases in assorted lifecycles; returns {creditorReference: case id}."""
-    alpha = referral.create_client(client_body("alpha", cases=[
+    alpha = referral.create_client(raw(client_body("alpha", cases=[
         case_body(creditorReference="A-1", amountToRecover=500, debtor={"name": "Zeta Traders"}),
         case_body(creditorReference="A-2", amountToRecover=9000, debtor={"name": "Omega Shipping"}),
         case_body(creditorReference="A-3", amountToRecover=2500, dueDate=(date.today() - timedelta(days=400)).isoformat(),
                   date=(date.today() - timedelta(days=450)).isoformat()),
-    ]))
-    bravo = referral.create_client(client_body("bravo", cases=[
+    ])))
+    bravo = referral.create_client(raw(client_body("bravo", cases=[
         case_body(creditorReference="B-1", amountToRecover=100),
         case_body(creditorReference="B-2", amountToRecover=7000),
-    ]))
+    ])))
     ids = {case.creditor_reference: case.id
            for result in (alpha, bravo) for case in result.client.case_results.successful_cases}
     with sandbox.session() as s:
@@ -111,7 +112,7 @@ def test_invalid_case_list_parameters_are_400(sandbox, http, params):
 
 
 def test_cases_of_a_withdrawn_client_disappear(referral, client_body, case_body):
-    referral.create_client(client_body("gone", cases=[case_body()]))
+    referral.create_client(raw(client_body("gone", cases=[case_body()])))
 
     referral.withdraw_client("gone")
 
@@ -171,7 +172,7 @@ def _bulk_cases(sandbox, link_id: str, creditor_id: str, count: int) -> None:
 
 
 def test_a_page_of_100_stays_fast_with_100_000_cases(sandbox, http, referral, client_body):
-    referral.create_client(client_body("big"))
+    referral.create_client(raw(client_body("big")))
     with sandbox.session() as s:
         link = domain.active_link(s, "big")
         link_id, creditor_id = link.id, link.creditor_id
@@ -303,9 +304,9 @@ def test_collection_partner_ids_are_uuids_in_any_case(sandbox, http, portfolio):
 def test_filter_options_list_the_debtor_countries_of_visible_cases_and_the_carve_out_partners(
     sandbox, http, referral, debitura, client_body, case_body
 ):
-    referral.create_client(client_body("gamma", cases=[case_body("DE", creditorReference="G-1"),
-                                                       case_body("DK", creditorReference="G-2")]))
-    debitura.create_case("gamma", case_body("SE", isTest=True, allowPendingContracts=True))  # hidden from views
+    referral.create_client(raw(client_body("gamma", cases=[case_body("DE", creditorReference="G-1"),
+                                                       case_body("DK", creditorReference="G-2")])))
+    debitura.create_case("gamma", raw(case_body("SE", isTest=True, allowPendingContracts=True)))  # hidden from views
 
     response = http.get(f"{sandbox.urls.referral_api}/referral-partner/filter-options",
                         headers={"XApiKey": "sandbox-key"})
@@ -347,15 +348,16 @@ def test_earnings_show_on_the_client(referral, revenue):
 
 
 def test_a_non_attributed_client_earns_only_on_cases_sent_with_our_token(sandbox, referral, debitura, client_body, case_body):
-    from dashboard.debitura.errors import Conflict
     from urllib.parse import parse_qs, urlsplit
 
+    from dashboard.debitura.errors import Conflict
+
     with pytest.raises(Conflict) as raised:
-        referral.create_client(client_body("linked", email="anna@existing.example"))
+        referral.create_client(raw(client_body("linked", email="anna@existing.example")))
     with sandbox.session() as s:
         link = domain.approve_link_request(s, parse_qs(urlsplit(raised.value.approval_url).query)["token"][0])
         domain.complete_combined_signing(s, link.creditor_id)
-    ours = debitura.create_case("linked", case_body(allowPendingContracts=True))
+    ours = debitura.create_case("linked", raw(case_body(allowPendingContracts=True)))
     with sandbox.session() as s:
         direct = domain.create_case(s, domain.active_link(s, "linked"), case_body(allowPendingContracts=True))[0]
         direct.via_partner = False
@@ -367,8 +369,8 @@ def test_cases_filter_by_debtor_country_and_collection_partner(sandbox, http, re
     from dashboard.sandbox import reference
     from dashboard.sandbox.countries import COUNTRY_IDS
 
-    referral.create_client(client_body("mixed", cases=[case_body("DK", creditorReference="DK-1"),
-                                                     case_body("FR", creditorReference="FR-1")]))
+    referral.create_client(raw(client_body("mixed", cases=[case_body("DK", creditorReference="DK-1"),
+                                                     case_body("FR", creditorReference="FR-1")])))
 
     def refs_for(params):
         body = http.get(f"{sandbox.urls.referral_api}/cases", params=params, headers={"XApiKey": "sandbox-key"}).json()

@@ -10,13 +10,14 @@ import pytest
 from dashboard.debitura import InvalidRequest
 from dashboard.sandbox import domain, reference
 from dashboard.sandbox.countries import COUNTRY_IDS
+from tests.raw_body import raw
 
 
 def preview(referral, amount=4000, currency="EUR", country="DK", **extra):
     debtor = {"type": "Company", "countryAlpha2": country}
     if "stateAlpha2" in extra:
         debtor["stateAlpha2"] = extra.pop("stateAlpha2")
-    return referral.preview_case({"amountToRecover": amount, "currencyCode": currency, "debtor": debtor, **extra})
+    return referral.preview_case(raw({"amountToRecover": amount, "currencyCode": currency, "debtor": debtor, **extra}))
 
 
 def months_ago(months: int) -> str:
@@ -122,7 +123,7 @@ def test_invalid_previews_are_400(referral, extra, field):
     body = {"amountToRecover": 4000, "currencyCode": "EUR", "debtor": {"type": "Company", "countryAlpha2": "DK"}}
 
     with pytest.raises(InvalidRequest) as raised:
-        referral.preview_case({**body, **extra})
+        referral.preview_case(raw({**body, **extra}))
 
     assert field in raised.value.field_errors
 
@@ -137,7 +138,7 @@ def test_invalid_previews_are_400(referral, extra, field):
 )
 def test_the_preview_debtor_is_validated(referral, debtor, field):
     with pytest.raises(InvalidRequest) as raised:
-        referral.preview_case({"amountToRecover": 4000, "currencyCode": "EUR", "debtor": debtor})
+        referral.preview_case(raw({"amountToRecover": 4000, "currencyCode": "EUR", "debtor": debtor}))
 
     assert field in raised.value.field_errors
 

@@ -16,6 +16,7 @@ import requests
 
 from dashboard.debitura import AuthenticationError, ReferralApi, ServerError
 from dashboard.sandbox import demo
+from tests.raw_body import raw
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -77,7 +78,7 @@ def test_it_serves_the_apis_pages_and_panel_with_the_demo_on_first_start(server)
 
     assert referral.me().company_name == "Northwind Invoicing ApS"
     assert referral.list_clients(page_size=1).total_results >= 46
-    created = referral.create_client(new_client("standalone"))
+    created = referral.create_client(raw(new_client("standalone")))
     assert created.client.onboarding_url.startswith(f"{server.base}/ui/onboarding/companydetails/")
     page = requests.get(created.client.onboarding_url, timeout=10)
     assert page.status_code == 200 and "<h1>Company details</h1>" in page.text
@@ -87,7 +88,7 @@ def test_it_serves_the_apis_pages_and_panel_with_the_demo_on_first_start(server)
 def test_state_survives_a_restart_and_the_demo_is_not_loaded_twice(tmp_path):
     database = tmp_path / "restarted.db"
     first = Server(database, free_port())
-    referral_for(first).create_client(new_client("kept"))
+    referral_for(first).create_client(raw(new_client("kept")))
     assert first.stop() == 0  # SIGTERM ends it cleanly
 
     second = Server(database, free_port())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import Iterator
-
 from urllib.parse import quote
 
 import pytest
@@ -13,8 +12,10 @@ from playwright.sync_api import Page, Route, expect
 
 from dashboard.debitura import Conflict, ReferralApi
 from dashboard.sandbox.__main__ import BackgroundServer, standalone_sandbox
+
 # The offline Chromium set-up, and axe-core on every state the tests reach.
 from tests.e2e.conftest import browser_type_launch_args, new_context  # noqa: F401
+from tests.raw_body import raw
 
 pytestmark = pytest.mark.e2e
 
@@ -52,14 +53,14 @@ def partner_app(page: Page) -> list[str]:
 def test_a_customer_approves_the_link_signs_everything_and_returns_to_the_partner(page, sandbox_url, partner_app):
     referral = ReferralApi(f"{sandbox_url}/referral-api", "sandbox-key")
     with pytest.raises(Conflict) as conflict:
-        referral.create_client({
+        referral.create_client(raw({
             "externalTenantId": "browser-1",
             "client": {"name": "Browser Old Co GmbH", "country": "DE",
                        "supportEmail": "books.browser@existing.example"},
             "users": [{"name": "Jana Vogel", "email": "jana.browser@existing.example", "isOnboardingUser": True}],
             "cases": [{"currencyCode": "EUR", "amountToRecover": 2500, "date": "2024-03-01",
                        "debtor": {"type": "Company", "name": "Schuldner GmbH", "countryAlpha2": "DE"}}],
-        })
+        }))
 
     page.goto(f"{conflict.value.approval_url}&returnUrl={quote(PARTNER_APP, safe='')}")
     heading = page.get_by_role("heading", level=1)
@@ -77,11 +78,11 @@ def test_a_customer_approves_the_link_signs_everything_and_returns_to_the_partne
 
 def test_a_wrong_code_is_explained_next_to_the_field(page, sandbox_url):
     referral = ReferralApi(f"{sandbox_url}/referral-api", "sandbox-key")
-    created = referral.create_client({
+    created = referral.create_client(raw({
         "externalTenantId": "browser-2",
         "client": {"name": "Browser New ApS", "country": "DK", "supportEmail": "books@browser-new.example"},
         "users": [{"name": "Ole Lund", "email": "ole@browser-new.example", "isOnboardingUser": True}],
-    })
+    }))
 
     page.goto(created.client.onboarding_url)
     expect(page.get_by_label("Company name")).to_have_value("Browser New ApS")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from dashboard.debitura import BusinessRuleError, Conflict, NotFound
 from dashboard.sandbox import domain
 from dashboard.sandbox.models import WebhookEvent
+from tests.raw_body import raw
 
 RETURN_URL = "https://app.example/debitura/done?tenant=a b&step=2"
 
@@ -174,7 +175,7 @@ def existing_customer(tenant: str, *, user: str = "bo", country: str = "DK", cas
 
 def request_link(referral, payload: dict) -> str:
     with pytest.raises(Conflict) as conflict:
-        referral.create_client(payload)
+        referral.create_client(raw(payload))
     return conflict.value.approval_url
 
 
@@ -182,7 +183,7 @@ def request_link(referral, payload: dict) -> str:
 
 
 def test_onboarding_walks_details_users_and_signing_then_returns_with_completed(sandbox, http, referral, client_body):
-    created = referral.create_client(client_body("walk-1"))
+    created = referral.create_client(raw(client_body("walk-1")))
 
     page = Page.open(http, with_return_url(created.client.onboarding_url))
     assert page.heading == "Company details"
@@ -206,7 +207,7 @@ def test_onboarding_walks_details_users_and_signing_then_returns_with_completed(
 
 
 def test_the_onboarding_url_takes_a_return_url_appended_with_a_question_mark(http, referral, client_body):
-    url = referral.create_client(client_body("walk-6")).client.onboarding_url
+    url = referral.create_client(raw(client_body("walk-6"))).client.onboarding_url
     assert "?" not in url
 
     page = Page.open(http, f"{url}?returnUrl={quote('https://yourapp.com/onboarding-complete', safe='')}")
@@ -217,7 +218,7 @@ def test_the_onboarding_url_takes_a_return_url_appended_with_a_question_mark(htt
 
 
 def test_without_a_return_url_onboarding_ends_on_a_plain_done_page(http, referral, client_body):
-    url = referral.create_client(client_body("walk-2")).client.onboarding_url
+    url = referral.create_client(raw(client_body("walk-2"))).client.onboarding_url
 
     page = Page.open(http, url).press("Continue").press("Continue").press("Sign the agreement", code="654321")
 
@@ -228,7 +229,7 @@ def test_without_a_return_url_onboarding_ends_on_a_plain_done_page(http, referra
 
 
 def test_invalid_company_details_are_shown_with_the_input_kept(http, referral, client_body):
-    page = Page.open(http, referral.create_client(client_body("walk-3")).client.onboarding_url)
+    page = Page.open(http, referral.create_client(raw(client_body("walk-3"))).client.onboarding_url)
 
     page = page.press("Continue", name="", support_email="not-an-email", city="Odense")
 
@@ -241,7 +242,7 @@ def test_invalid_company_details_are_shown_with_the_input_kept(http, referral, c
 
 
 def test_a_signing_code_must_have_six_digits(http, referral, client_body):
-    url = referral.create_client(client_body("walk-4")).client.onboarding_url
+    url = referral.create_client(raw(client_body("walk-4"))).client.onboarding_url
     page = Page.open(http, url).press("Continue").press("Continue")
 
     page = page.press("Sign the agreement", code="12a45")
@@ -252,10 +253,10 @@ def test_a_signing_code_must_have_six_digits(http, referral, client_body):
 
 
 def test_abandoned_onboarding_resumes_from_the_url_handed_out_again(http, referral, client_body):
-    first = referral.create_client(client_body("walk-5")).client.onboarding_url
+    first = referral.create_client(raw(client_body("walk-5"))).client.onboarding_url
     Page.open(http, first).press("Continue")  # then the customer closes the tab
 
-    again = referral.create_client(client_body("walk-5"))
+    again = referral.create_client(raw(client_body("walk-5")))
 
     assert again.status == 202
     assert again.client.onboarding_url == first
@@ -266,7 +267,7 @@ def test_abandoned_onboarding_resumes_from_the_url_handed_out_again(http, referr
 def test_a_client_with_uk_exposure_confirms_a_director_during_onboarding(
     sandbox, http, referral, client_body, case_body
 ):
-    created = referral.create_client(client_body("walk-uk", cases=[case_body("GB")]))
+    created = referral.create_client(raw(client_body("walk-uk", cases=[case_body("GB")])))
     page = Page.open(http, created.client.onboarding_url).press("Continue").press("Continue")
 
     assert page.heading == "Director identity"
@@ -285,7 +286,7 @@ def test_a_client_with_uk_exposure_confirms_a_director_during_onboarding(
 
 
 def test_the_director_form_explains_what_is_wrong(http, referral, client_body, case_body):
-    created = referral.create_client(client_body("walk-uk2", cases=[case_body("GB")]))
+    created = referral.create_client(raw(client_body("walk-uk2", cases=[case_body("GB")])))
     page = Page.open(http, created.client.onboarding_url).press("Continue").press("Continue")
 
     page = page.press("Continue", director_full_name="", director_home_address="Somewhere",
@@ -307,7 +308,7 @@ def test_a_finished_onboarding_link_says_so(http, sandbox, referral, ready_clien
 
 
 def test_a_withdrawn_clients_link_shows_a_clear_page(sandbox, http, referral, client_body):
-    url = referral.create_client(client_body("walk-7")).client.onboarding_url
+    url = referral.create_client(raw(client_body("walk-7"))).client.onboarding_url
     referral.withdraw_client("walk-7")
 
     page = Page.open(http, url)
@@ -326,7 +327,7 @@ def back_link(page) -> str | None:
 
 
 def test_leaving_onboarding_for_later_returns_without_completed(http, referral, client_body):
-    url = referral.create_client(client_body("later-1")).client.onboarding_url
+    url = referral.create_client(raw(client_body("later-1"))).client.onboarding_url
     page = Page.open(http, with_return_url(url)).press("Continue")
     assert page.heading == "Users"
     assert page.buttons() == ["Continue", "I'll do this later"]
@@ -376,7 +377,7 @@ def test_a_new_sdca_version_is_signed_on_the_contract_upgrade_page(sandbox, http
     ready_client("upgrade-1")
     with sandbox.session() as s:
         domain.publish_sdca_version(s)
-    answer = referral.create_client(client_body("upgrade-1"))
+    answer = referral.create_client(raw(client_body("upgrade-1")))
     assert answer.status == 202 and "/ContractUpgrade/Sign/" in answer.client.onboarding_url
 
     page = Page.open(http, with_return_url(answer.client.onboarding_url))
@@ -385,27 +386,27 @@ def test_a_new_sdca_version_is_signed_on_the_contract_upgrade_page(sandbox, http
     finished = page.press("Sign the updated agreement", code="222222")
 
     assert completed_query(finished.location)["completed"] == ["true"]
-    assert referral.create_client(client_body("upgrade-1")).status == 201
+    assert referral.create_client(raw(client_body("upgrade-1"))).status == 201
 
 
 def test_a_missing_power_of_attorney_is_signed_from_its_solution_url(http, debitura, ready_client, case_body):
     ready_client("poa-1")
     with pytest.raises(BusinessRuleError) as refused:
-        debitura.create_case("poa-1", case_body("SE"))
+        debitura.create_case("poa-1", raw(case_body("SE")))
     solution = next(error.solution_url for error in refused.value.errors if error.type == "MissingPowerOfAttorney")
 
     page = Page.open(http, solution)
     assert page.heading == "Sign the Power of Attorney for Nordic Inkasso A/S"
     page.press("Sign the Power of Attorney", code="333333")
 
-    assert debitura.create_case("poa-1", case_body("SE")).lifecycle == "Pending Verification Internal"
+    assert debitura.create_case("poa-1", raw(case_body("SE"))).lifecycle == "Pending Verification Internal"
 
 
 def test_missing_kyc_is_submitted_on_the_kyc_page(http, referral, debitura, ready_client, poa_signed, case_body):
     ready_client("kyc-1")
     poa_signed("kyc-1", "Oriel Collections")
     with pytest.raises(BusinessRuleError) as refused:
-        debitura.create_case("kyc-1", case_body("GB"))
+        debitura.create_case("kyc-1", raw(case_body("GB")))
     solution = next(error.solution_url for error in refused.value.errors if error.type == "MissingKycVerification")
 
     page = Page.open(http, solution)
@@ -414,7 +415,7 @@ def test_missing_kyc_is_submitted_on_the_kyc_page(http, referral, debitura, read
                director_date_of_birth="1969-11-30")
 
     assert referral.get_client("kyc-1").kyc_status == "pending"
-    assert debitura.create_case("kyc-1", case_body("GB")).lifecycle == "Pending Verification Internal"
+    assert debitura.create_case("kyc-1", raw(case_body("GB"))).lifecycle == "Pending Verification Internal"
 
 
 # --- link approval (the 409 path) ------------------------------------------------------------------
@@ -549,7 +550,7 @@ def test_the_choice_page_connects_the_existing_company_or_creates_a_new_one(
 def test_the_combined_signing_chain_ends_with_the_director_step_for_uk_cases(
     sandbox, http, referral, client_body, case_body
 ):
-    created = referral.create_client(client_body("chain-uk", cases=[case_body("GB")]))
+    created = referral.create_client(raw(client_body("chain-uk", cases=[case_body("GB")])))
     signing_url = created.client.case_results.successful_cases[0].signing_handoff_url
 
     page = Page.open(http, signing_url)
@@ -567,7 +568,7 @@ def test_the_combined_signing_chain_ends_with_the_director_step_for_uk_cases(
 
 
 def test_a_stale_signing_step_shows_the_step_that_is_actually_next(http, referral, client_body, case_body):
-    created = referral.create_client(client_body("chain-2", cases=[case_body("DK")]))
+    created = referral.create_client(raw(client_body("chain-2", cases=[case_body("DK")])))
     url = created.client.case_results.successful_cases[0].signing_handoff_url
     second = Page.open(http, url).press("Sign the agreement", code="666666")
 
@@ -579,7 +580,7 @@ def test_a_stale_signing_step_shows_the_step_that_is_actually_next(http, referra
 
 
 def test_abandoning_the_signing_chain_signs_nothing(sandbox, http, referral, client_body, case_body):
-    created = referral.create_client(client_body("chain-3", cases=[case_body("DK")]))
+    created = referral.create_client(raw(client_body("chain-3", cases=[case_body("DK")])))
     url = created.client.case_results.successful_cases[0].signing_handoff_url
 
     Page.open(http, url).press("Sign the agreement", code="777777")  # then the tab is closed
@@ -593,7 +594,7 @@ def test_abandoning_the_signing_chain_signs_nothing(sandbox, http, referral, cli
 
 
 def test_a_cross_origin_form_post_is_refused(http, referral, client_body):
-    url = referral.create_client(client_body("origin-1")).client.onboarding_url
+    url = referral.create_client(raw(client_body("origin-1"))).client.onboarding_url
 
     forged = http.post(url, data={"name": "Evil", "country": "DK", "support_email": "e@evil.example"},
                        headers={"Origin": "https://evil.example"}, allow_redirects=False)

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
+from dashboard.debitura import ClientDetails, ClientUser, CreateClientRequest
 from dashboard.debitura.errors import Conflict
 from dashboard.debitura.types import Case as CustomerCase
 from dashboard.debitura.types import CaseItem, Client
@@ -17,6 +18,7 @@ from dashboard.models import Case, Tenant
 from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
 from dashboard.services import mirror, mirror_events
 from tests.tenant_data import app_for, build_app, dispose
+
 
 @pytest.fixture(scope="module")
 def shared_app(tmp_path_factory):
@@ -119,17 +121,17 @@ def test_the_onboarding_flag_sent_by_us_survives_a_sighting_that_lacks_it(ctx):
 def test_a_needs_linking_conflict_records_the_approval_url_and_a_deadline(ctx, app):
     conflict = Conflict("exists", conflict_type="ClientExistsNeedsLinking",
                         approval_url="https://ui.example/ReferralPartner/Approve?token=abc")
-    payload = {"externalTenantId": "t-9", "client": {"name": "Old Account A/S", "country": "DK", "supportEmail": "x@existing.example"},
-               "users": [{"name": "Bo", "email": "bo@existing.example", "isOnboardingUser": True}]}
+    request = CreateClientRequest("t-9", ClientDetails(name="Old Account A/S", country="DK", support_email="x@existing.example"),
+                                  (ClientUser("Bo", "bo@existing.example", is_onboarding_user=True),))
 
-    tenant = mirror.record_conflict("t-9", conflict, payload=payload, as_of=T0)
+    tenant = mirror.record_conflict("t-9", conflict, request=request, as_of=T0)
 
     assert tenant.state == "approval_pending"
     assert tenant.approval_url.endswith("token=abc")
     assert tenant.approval_expires_at == T0 + timedelta(days=app.config.get("DEBITURA_APPROVAL_TTL_DAYS", 7))
     assert tenant.company_name == "Old Account A/S" and tenant.is_attributed is False
 
-    again = mirror.record_conflict("t-9", conflict, payload=payload, as_of=T0 + timedelta(hours=2))
+    again = mirror.record_conflict("t-9", conflict, request=request, as_of=T0 + timedelta(hours=2))
     assert again.approval_expires_at == tenant.approval_expires_at  # same pending request, same deadline
 
 
@@ -268,7 +270,7 @@ def test_a_batch_of_cases_costs_the_same_queries_whatever_its_size(ctx):
         mirror.upsert_cases(batch("b", 60), source="sync", as_of=T0)
         db.session.commit()
 
-    selects = lambda statements: [s for s in statements if s.lstrip().upper().startswith("SELECT")]  # noqa: E731
+    selects = lambda statements: [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects(large)) == len(selects(small)) <= 3
     assert db.session.scalar(select(db.func.count()).select_from(Case)) == 62
 

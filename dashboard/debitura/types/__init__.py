@@ -5,8 +5,22 @@ so a Debitura release that adds fields never breaks the dashboard. Money is ``De
 are ``date`` and timestamps are aware UTC ``datetime``.
 """
 
-from .case_listing import CaseClient, CaseDetail, CaseItem, CasesPage, CasesSummary, PotentialRevenue
-from .cases import Case, CaseValidation, ContractItem, ContractStatus, UploadedFile, ValidationItem
+from .case_listing import (
+    CaseClient,
+    CaseDetail,
+    CaseItem,
+    CasesPage,
+    CasesSummary,
+    PotentialRevenue,
+)
+from .cases import (
+    Case,
+    CaseValidation,
+    ContractItem,
+    ContractStatus,
+    UploadedFile,
+    ValidationItem,
+)
 from .clients import (
     CaseCreationFailure,
     CaseResults,
@@ -20,16 +34,39 @@ from .clients import (
 from .filter_options import CountryOption, FilterOptions, PartnerOption
 from .page import Page
 from .parties import Company, ContactUser, Debtor, User
-from .partner import AccessToken, Partner, Webhook
+from .partner import AccessToken, Partner, TestWebhookResult, Webhook
 from .pricing import Jurisdiction, PendingAction, PreviewResult, Pricing
-from .revenue import REVENUE_STAGES, RevenueBreakdown, RevenueBucket, Transaction, TransactionsPage
+from .requests import (
+    AccessTokenRequest,
+    AgeBuckets,
+    CaseDebtor,
+    ClientDetails,
+    ClientUser,
+    CreateCaseRequest,
+    CreateClientRequest,
+    KycSubmission,
+    PreviewCaseRequest,
+    TestWebhookRequest,
+    WebhookSubscription,
+    WebhookUpdate,
+    wire_date,
+)
+from .revenue import (
+    REVENUE_STAGES,
+    RevenueBreakdown,
+    RevenueBucket,
+    Transaction,
+    TransactionsPage,
+)
 
 __all__ = [
-    "REVENUE_STAGES",
     "AccessToken",
+    "AccessTokenRequest",
+    "AgeBuckets",
     "Case",
     "CaseClient",
     "CaseCreationFailure",
+    "CaseDebtor",
     "CaseDetail",
     "CaseItem",
     "CaseResults",
@@ -38,31 +75,43 @@ __all__ = [
     "CasesPage",
     "CasesSummary",
     "Client",
+    "ClientDetails",
     "ClientResult",
+    "ClientUser",
     "Company",
     "ContactUser",
     "ContractItem",
     "ContractStatus",
     "CountryOption",
+    "CreateCaseRequest",
+    "CreateClientRequest",
     "Debtor",
     "FilterOptions",
     "Jurisdiction",
     "KycStatus",
+    "KycSubmission",
     "KycVerification",
     "Page",
     "Partner",
     "PartnerOption",
     "PendingAction",
     "PotentialRevenue",
+    "PreviewCaseRequest",
     "PreviewResult",
     "Pricing",
+    "REVENUE_STAGES",
     "RevenueBreakdown",
     "RevenueBucket",
+    "TestWebhookRequest",
+    "TestWebhookResult",
     "Transaction",
     "TransactionsPage",
     "UploadedFile",
     "User",
     "ValidationItem",
     "Webhook",
+    "WebhookSubscription",
+    "WebhookUpdate",
     "kyc_status",
+    "wire_date",
 ]

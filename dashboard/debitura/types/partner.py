@@ -107,3 +107,23 @@ class Partner:
             font_family=text(f.get("fontFamily")),
             invoicing_trigger_mode=text(f.get("invoicingTriggerMode")),
         )
+
+
+@dataclass(frozen=True)
+class TestWebhookResult:
+    """TriggerTestWebhookResponse: how many subscriptions Debitura queued the test event for."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    event_type: str | None = None
+    enqueued_count: int = 0
+    message: str | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> TestWebhookResult:
+        values = camel_keys(data)
+        return cls(
+            event_type=text(values.get("eventType")),
+            enqueued_count=integer(values.get("enqueuedCount")) or 0,
+            message=text(values.get("message")),
+        )

@@ -23,6 +23,7 @@ from dashboard.debitura import (
     ServerError,
     UnsupportedMediaType,
 )
+from tests.raw_body import raw
 
 APPROVAL_URL = "https://app.debitura.com/ReferralPartner/Approve?token=abc123"
 
@@ -277,7 +278,7 @@ def test_each_status_and_body_shape_maps_to_its_error(referral, http, row: Row):
     http.post(f"{referral.base_url}/clients", status=row.status, body=body, headers=row.headers)
 
     with pytest.raises(DebituraError) as caught:
-        referral.create_client({"externalTenantId": "tenant-1"})
+        referral.create_client(raw({"externalTenantId": "tenant-1"}))
 
     error = caught.value
     assert type(error) is row.expected
@@ -291,7 +292,7 @@ def test_an_idempotency_conflict_is_still_a_business_rule_error(referral, http):
     http.post(f"{referral.base_url}/clients", status=422, json={"type": "IdempotencyConflict", "message": "Key reused"})
 
     with pytest.raises(BusinessRuleError) as caught:
-        referral.create_client({})
+        referral.create_client(raw({}))
 
     assert isinstance(caught.value, IdempotencyConflict)
 
@@ -336,7 +337,7 @@ def test_conflict_user_messages_tell_the_operator_what_to_do(referral, http):
     )
 
     with pytest.raises(Conflict) as caught:
-        referral.create_client({})
+        referral.create_client(raw({}))
 
     assert "another referral partner" in caught.value.user_message
     assert "support" in caught.value.user_message
@@ -346,6 +347,6 @@ def test_a_rate_limit_user_message_says_when_to_try_again(referral, http):
     http.post(f"{referral.base_url}/clients", status=429, json={"retryAfter": 42.0})
 
     with pytest.raises(RateLimited) as caught:
-        referral.create_client({})
+        referral.create_client(raw({}))
 
     assert caught.value.user_message.endswith("Try again in 42 s.")

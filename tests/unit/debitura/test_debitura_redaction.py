@@ -22,6 +22,7 @@ from dashboard.debitura import (
     register_secret,
 )
 from dashboard.debitura.redaction import LOGGER_NAME, MASK
+from tests.raw_body import raw
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnQiOiJ0ZW5hbnQtMSJ9.Zm9yZ2VkLXNpZ25hdHVyZQ"
 PACKAGE = Path(__file__).resolve().parents[3] / "dashboard" / "debitura"
@@ -64,7 +65,7 @@ def test_logs_never_show_the_api_key_or_a_token_even_when_calls_fail(referral, c
     debitura = DebituraClient(referral, customer, TokenCache(referral, MemoryTokenStore(), clock=clock))
 
     with pytest.raises(Exception) as caught:
-        debitura.create_case("tenant-1", {"currencyCode": "EUR"})
+        debitura.create_case("tenant-1", raw({"currencyCode": "EUR"}))
     logging.getLogger(LOGGER_NAME).exception("Case submission failed: %r", caught.value)
 
     assert logs.records
@@ -83,7 +84,7 @@ def test_an_error_body_that_echoes_the_key_is_masked_in_str_repr_and_user_messag
     )
 
     with pytest.raises(InvalidRequest) as caught:
-        referral.create_client({})
+        referral.create_client(raw({}))
 
     error = caught.value
     for text in (str(error), repr(error), error.user_message, error.message):

@@ -10,7 +10,15 @@ from decimal import Decimal
 import pytest
 from responses import matchers
 
-from dashboard.debitura import ClientResult, DebituraError, ReferralApi
+from dashboard.debitura import (
+    ClientResult,
+    DebituraError,
+    KycSubmission,
+    ReferralApi,
+    WebhookSubscription,
+    WebhookUpdate,
+)
+from tests.raw_body import raw
 
 CLIENT_PAYLOAD = {
     "externalTenantId": "tenant-1",
@@ -55,7 +63,7 @@ def test_create_client_reports_ready_or_onboarding_from_the_status(referral, htt
         match=[matchers.json_params_matcher(CLIENT_PAYLOAD)],
     )
 
-    result = referral.create_client(CLIENT_PAYLOAD)
+    result = referral.create_client(raw(CLIENT_PAYLOAD))
 
     assert isinstance(result, ClientResult)
     assert result.status == status
@@ -176,14 +184,7 @@ def test_submit_kyc_posts_the_director_and_the_chat_flag(referral, http):
         ],
     )
 
-    kyc = referral.submit_kyc(
-        "tenant-1",
-        director_full_name="Jane Smith",
-        director_home_address="1 High Street, London",
-        director_date_of_birth=date(1980, 2, 29),
-        send_chat_notification=False,
-        idempotency_key="kyc-1",
-    )
+    kyc = referral.submit_kyc("tenant-1", KycSubmission(director_full_name="Jane Smith", director_home_address="1 High Street, London", director_date_of_birth=date(1980, 2, 29)), send_chat_notification=False, idempotency_key="kyc-1")
 
     assert kyc.director_date_of_birth == date(1980, 2, 29)
 
@@ -219,7 +220,7 @@ def test_preview_case_returns_the_pricing(referral, http):
         match=[matchers.json_params_matcher({**payload, "amountToRecover": 4000})],
     )
 
-    assert referral.preview_case(payload).pricing.total == Decimal("18.0")
+    assert referral.preview_case(raw(payload)).pricing.total == Decimal("18.0")
 
 
 def test_upload_file_sends_multipart_field_file_with_the_chat_flag(referral, http):
@@ -314,10 +315,10 @@ def test_webhook_subscriptions_can_be_created_read_updated_and_deleted(referral,
     )
     http.delete(f"{base}/w-1", status=204)
 
-    created = referral.create_webhook(url="https://hooks.example/debitura", events=["case.created"], is_test_mode=True)
+    created = referral.create_webhook(WebhookSubscription(url="https://hooks.example/debitura", events=["case.created"], is_test_mode=True))
     listed = referral.list_webhooks()
     fetched = referral.get_webhook("w-1")
-    updated = referral.update_webhook("w-1", is_active=False)
+    updated = referral.update_webhook("w-1", WebhookUpdate(is_active=False))
     referral.delete_webhook("w-1")
 
     assert created.secret == "bmV3LXNlY3JldC12YWx1ZQ=="
@@ -333,9 +334,9 @@ def test_trigger_test_webhook_returns_debituras_answer(referral, http):
         match=[matchers.json_params_matcher({"eventType": "client.linked", "externalTenantId": "tenant-1"})],
     )
 
-    answer = referral.trigger_test_webhook({"eventType": "client.linked", "externalTenantId": "tenant-1"})
+    answer = referral.trigger_test_webhook(raw({"eventType": "client.linked", "externalTenantId": "tenant-1"}))
 
-    assert answer["enqueuedCount"] == 1
+    assert answer.enqueued_count == 1
 
 
 def test_me_reads_the_partner_profile(referral, http):
@@ -384,7 +385,7 @@ def test_an_api_object_refuses_to_start_without_a_key():
 def test_the_request_json_is_the_payload_unchanged(referral, http):
     http.post(f"{referral.base_url}/clients", status=202, json={"externalTenantId": "tenant-1"})
 
-    referral.create_client(CLIENT_PAYLOAD)
+    referral.create_client(raw(CLIENT_PAYLOAD))
 
     assert json.loads(http.calls[0].request.body) == CLIENT_PAYLOAD
     assert http.calls[0].request.headers["Content-Type"] == "application/json"

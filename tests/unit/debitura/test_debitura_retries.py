@@ -17,6 +17,7 @@ from dashboard.debitura import (
     RetryPolicy,
     ServerError,
 )
+from tests.raw_body import raw
 
 CLIENT_BODY = {"externalTenantId": "tenant-1", "onboardingDone": True}
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZW5hbnQtMSJ9.c2lnbmF0dXJl"
@@ -68,7 +69,7 @@ def test_a_post_without_an_idempotency_key_is_not_retried(referral, http, sleeps
     http.post(f"{referral.base_url}/clients", status=503, body=b"")
 
     with pytest.raises(ServerError):
-        referral.create_client({"externalTenantId": "tenant-1"})
+        referral.create_client(raw({"externalTenantId": "tenant-1"}))
 
     assert len(http.calls) == 1
     assert sleeps.delays == []
@@ -80,7 +81,7 @@ def test_a_post_with_an_idempotency_key_is_retried_with_the_same_key(customer, h
     http.post(url, status=504, body=b"")
     http.post(url, json={"id": "case-1", "lifecycle": "Pending Verification"})
 
-    case = customer.create_case(TOKEN, {"amountToRecover": Decimal("10.00")}, idempotency_key="form-key-1")
+    case = customer.create_case(TOKEN, raw({"amountToRecover": Decimal("10.00")}), idempotency_key="form-key-1")
 
     assert case.id == "case-1"
     assert [call.request.headers["Idempotency-Key"] for call in http.calls] == ["form-key-1"] * 3
@@ -144,7 +145,7 @@ def test_a_read_timeout_on_a_post_without_a_key_is_raised_and_not_repeated(refer
     http.post(f"{referral.base_url}/clients", body=requests.exceptions.ReadTimeout("read timed out"))
 
     with pytest.raises(DebituraConnectionError) as caught:
-        referral.create_client({"externalTenantId": "tenant-1"})
+        referral.create_client(raw({"externalTenantId": "tenant-1"}))
 
     assert caught.value.should_retry is True
     assert "did not answer within 10 s" in caught.value.message
@@ -199,7 +200,7 @@ def test_a_decimal_amount_is_sent_and_received_exactly(customer, http):
         content_type="text/plain",
     )
 
-    case = customer.create_case(TOKEN, {"amountToRecover": Decimal("1234.10"), "currencyCode": "EUR"})
+    case = customer.create_case(TOKEN, raw({"amountToRecover": Decimal("1234.10"), "currencyCode": "EUR"}))
 
     sent = http.calls[0].request.body
     assert b'"amountToRecover": 1234.10' in sent

@@ -7,7 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dashboard.debitura import ClientLinkInvalid, DebituraClient, MemoryTokenStore, NotFound, TokenCache
+from dashboard.debitura import (
+    ClientLinkInvalid,
+    DebituraClient,
+    MemoryTokenStore,
+    NotFound,
+    TokenCache,
+)
+from tests.raw_body import raw
 
 
 def _token(number: int) -> str:
@@ -131,7 +138,7 @@ def test_a_401_invalidates_re_mints_and_retries_once(http, referral, customer, d
     http.post(f"{customer.base_url}/cases", status=401, body=b"")
     http.post(f"{customer.base_url}/cases", json={"id": "case-1", "lifecycle": "Pending Verification"})
 
-    case = debitura.create_case("tenant-1", {"currencyCode": "EUR"}, idempotency_key="form-1")
+    case = debitura.create_case("tenant-1", raw({"currencyCode": "EUR"}), idempotency_key="form-1")
 
     case_calls = [call for call in http.calls if call.request.url == f"{customer.base_url}/cases"]
     assert case.id == "case-1"
@@ -169,3 +176,20 @@ def test_a_token_expiring_soon_is_replaced_before_the_customer_call(http, referr
 
     bearer = [call.request.headers.get("Authorization") for call in http.calls if "/cases/" in call.request.url]
     assert bearer == [f"Bearer {_token(1)}", f"Bearer {_token(2)}"]
+
+
+def test_without_a_clock_path_debituras_clock_is_the_wall_clock():
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard.debitura import (
+        CustomerApi,
+        DebituraClient,
+        MemoryTokenStore,
+        ReferralApi,
+        TokenCache,
+    )
+
+    referral = ReferralApi("https://referral.example", "key-1")
+    clock = DebituraClient(referral, CustomerApi("https://customer.example"), TokenCache(referral, MemoryTokenStore()))
+
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=2)  # and nothing is sent
