@@ -8,12 +8,16 @@ from sqlalchemy import select
 
 from dashboard import crypto
 from dashboard.extensions import db
-from dashboard.models import BearerToken
+from dashboard.models import BearerToken, SecondFactor
 from dashboard.models.webhooks import WebhookSecret
-from dashboard.services import token_store, webhook_secrets
+from dashboard.services import token_store, two_factor, webhook_secrets
 
 # Every encrypted column, with the purpose its key was derived for.
-ENCRYPTED = ((BearerToken, token_store.PURPOSE), (WebhookSecret, webhook_secrets.PURPOSE))
+ENCRYPTED = (
+    (BearerToken, token_store.PURPOSE),
+    (WebhookSecret, webhook_secrets.PURPOSE),
+    (SecondFactor, two_factor.PURPOSE),
+)
 
 
 @dataclass(frozen=True)
