@@ -55,7 +55,7 @@ def change_password():
         current = g.operator_session
         try:
             operator_service.change_own_password(operator, form.current_password.data, form.new_password.data,
-                                                 actor=operator)
+                                                 actor=operator, remote_addr=request.remote_addr or "")
         except OperatorError as error:
             getattr(form, error.field or "new_password").errors.append(str(error))
             return render_template("auth/password.html", form=form, forced=forced), 422

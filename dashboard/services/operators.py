@@ -121,15 +121,21 @@ def second_step(operator_id: int, code: str, *, remote_addr: str = "") -> SignIn
     return SignIn(operator)
 
 
-def change_own_password(operator: Operator, current: str, new: str, *, actor: Actor) -> None:
+def change_own_password(operator: Operator, current: str, new: str, *, actor: Actor, remote_addr: str = "") -> None:
     """Change the actor's own password: the current one is required; every session of theirs ends.
 
-    The caller signs the browser in again with a fresh session (the one this change was made in ended too).
+    Guesses at the current password count against the sign-in throttle, so a browser left signed in
+    is no way round it. The caller signs the browser in again with a fresh session (the one this
+    change was made in ended too).
     """
+    claim = login_throttle.claim_attempt(operator.email, remote_addr)
+    if claim.wait_seconds:
+        raise OperatorError(login_throttle.wait_message(claim.wait_seconds), field="current_password")
     if not operator.check_password(current):
         audit.record("auth.password_change", outcome=audit.FAILED,
                      summary="Password not changed: the current one was wrong", operator=actor)
         raise OperatorError("That is not your current password.", field="current_password")
+    login_throttle.succeeded(claim)
     if new == current:
         raise OperatorError("The new password must differ from the current one.", field="new_password")
     problem = password_problem(new, email=operator.email)

@@ -98,3 +98,11 @@ def test_a_hash_made_with_other_argon2_parameters_is_upgraded_at_sign_in(app, cl
         operator = db.session.get(Operator, operator_id)
         assert operator.password_hash != old and not operator.password_needs_rehash()
         assert operator.check_password(PASSWORD)
+
+
+def test_guesses_at_the_current_password_meet_the_sign_in_throttle(app, client, operators):
+    operators.login("operator")
+    statuses = [change(client, current=f"guess number {attempt}").status_code for attempt in range(6)]
+    assert statuses[:5] == [422] * 5
+    refused = change(client)  # even the right password now waits
+    assert refused.status_code == 422 and "Too many sign-in attempts" in refused.get_data(as_text=True)
