@@ -15,9 +15,7 @@ from dashboard.authz import Actor
 from dashboard.services import audit, login_throttle
 from dashboard.services import sessions as session_service
 from dashboard.services import two_factor
-from dashboard.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problem
-
-__all__ = ["MAX_PASSWORD_LENGTH", "MIN_PASSWORD_LENGTH", "OperatorError", "SignIn", "sign_in"]
+from dashboard.services.passwords import password_problem
 
 
 class OperatorError(ValueError):

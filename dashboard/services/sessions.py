@@ -8,18 +8,22 @@ signs out or revokes it, and when the operator is deactivated or their password 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.authz import Actor
 from dashboard.extensions import db
 from dashboard.models import Operator, OperatorSession
 from dashboard.models.base import now_utc
 from dashboard.services import audit
+
+log = logging.getLogger(__name__)
 
 # "last seen" is written at most this often; the idle limit allows for it, so an active operator never lapses.
 LAST_SEEN_GRANULARITY = timedelta(minutes=1)
@@ -90,9 +94,18 @@ def resolve(token: str, *, now: datetime | None = None) -> Resolved:
         _end(record.id, lapsed, now)
         return Resolved(None, lapsed)
     if now - record.last_seen_at >= LAST_SEEN_GRANULARITY:
-        record.last_seen_at = now
-        db.session.commit()
+        _touch(record, now)
     return Resolved(record)
+
+
+def _touch(record: OperatorSession, now: datetime) -> None:
+    """Note the request; if the database is busy, the page is still served (the next request tries again)."""
+    try:
+        db.session.execute(update(OperatorSession).where(OperatorSession.id == record.id).values(last_seen_at=now))
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("Could not note a session's last request: %s", type(error).__name__)
 
 
 def _lapsed(record: OperatorSession, now: datetime) -> str:
