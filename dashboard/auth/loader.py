@@ -2,7 +2,6 @@
 
 from flask import g, session
 
-from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.services import sessions
 
@@ -10,7 +9,7 @@ from dashboard.services import sessions
 def load_operator(token: str) -> Operator | None:
     """The cookie holds a session token; an ended, lapsed or unknown session signs nobody in."""
     resolved = sessions.resolve(token)
-    operator = db.session.get(Operator, resolved.record.operator_id) if resolved.record else None
+    operator = resolved.record.operator if resolved.record else None
     if operator is None or not operator.active:
         g.session_ended = resolved.ended_because
         session.pop("_user_id", None)  # the cookie stops naming a session that is over

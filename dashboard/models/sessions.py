@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.extensions import db
 from dashboard.models.base import now_utc
@@ -33,3 +33,5 @@ class OperatorSession(db.Model):
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str] = mapped_column(String(40), default="")
+    # Loaded with the session in one query: every request reads both.
+    operator: Mapped["Operator"] = relationship(lazy="joined")  # noqa: F821
