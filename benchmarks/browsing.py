@@ -30,7 +30,7 @@ def create_operator(app: Flask, email: str, role: str = "operator") -> str:
 def sign_in(session: requests.Session, base_url: str, email: str) -> str:
     """Sign `session` in; returns the session's CSRF token for later form posts.
 
-    The token lives in the session, which signing in keeps, so the login page's token stays valid.
+    Signing in starts a clean session (a new CSRF token too), so the token is read from the first page after it.
     """
     page = session.get(f"{base_url}/auth/login", timeout=30)
     if page.status_code != 200:
@@ -44,4 +44,4 @@ def sign_in(session: requests.Session, base_url: str, email: str) -> str:
     )
     if response.status_code != 303:
         raise RuntimeError(f"sign-in as {email} failed with {response.status_code}")
-    return token
+    return csrf_token(session.get(f"{base_url}/auth/account", timeout=30).text)

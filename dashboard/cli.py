@@ -72,7 +72,7 @@ def generate_key() -> None:
 @click.command("rotate-keys")
 @with_appcontext
 def rotate_keys() -> None:
-    """Re-encrypt stored bearer tokens and webhook secrets under the first of DATA_ENCRYPTION_KEYS."""
+    """Re-encrypt stored bearer tokens, webhook secrets and authenticator secrets under the first of DATA_ENCRYPTION_KEYS."""
     from dashboard.services.key_rotation import rotate_keys as rotate
 
     rotation = rotate()

@@ -13,6 +13,7 @@ import os
 import secrets
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -166,6 +167,12 @@ class Settings(BaseModel):
         "such as desk-admins=admin,desk-agents=operator",
     )
     PASSWORD_LOGIN: bool = Field(True, description="on or off")
+    REQUIRE_2FA: Annotated[Literal["admins", "all", "off"], Lowercase] = Field(
+        "admins", description="one of admins, all or off"
+    )
+    SESSION_IDLE_MINUTES: int = Field(30, ge=1, le=1440, description="a whole number of minutes from 1 to 1440")
+    SESSION_MAX_HOURS: int = Field(12, ge=1, le=168, description="a whole number of hours from 1 to 168")
+    SESSION_REMEMBER_DAYS: int = Field(14, ge=1, le=14, description="a whole number of days from 1 to 14")
     TRUSTED_PROXY_HOPS: int = Field(0, ge=0, le=10, description="a whole number of proxies from 0 to 10")
     DATA_ENCRYPTION_KEYS: KeyList = Field(
         (), description="Fernet keys separated by commas",
@@ -266,6 +273,8 @@ def finish_settings(config: dict, instance_path: str) -> None:
                 "(under SECRET_KEY) stays readable, and `flask rotate-keys` moves it to the new key."
             )
     _check_sign_in(config)
+    # A "keep me signed in" cookie outlives the browser for as long as its session record may.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(config.get("SESSION_REMEMBER_DAYS", 14)))
     for key, default in zip(
         ("DEBITURA_REFERRAL_API_URL", "DEBITURA_CUSTOMER_API_URL", "DEBITURA_UI_URL"), defaults, strict=True
     ):

@@ -105,6 +105,8 @@ def make_config(database_url: str, tmp_path, **overrides) -> dict:
         "DASHBOARD_PUBLIC_URL": "http://dashboard.test",
         "DEBITURA_WEBHOOK_SECRET": "",
         "WTF_CSRF_ENABLED": False,
+        # Tests sign admins in with a password alone; the two-factor tests turn this back to "admins" or "all".
+        "REQUIRE_2FA": "off",
     }
     config.update(overrides)
     return config

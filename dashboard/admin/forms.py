@@ -13,7 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from dashboard.forms import DashboardForm, MaxLength
 from dashboard.models.operators import ROLES
 from dashboard.services.cases import case_id_for_reference
-from dashboard.services.operators import MIN_PASSWORD_LENGTH
+from dashboard.services.passwords import MIN_PASSWORD_LENGTH
 from dashboard.services.webhook_admin import EVENTS, TEST_EVENTS
 
 ROLE_DESCRIPTIONS = {

@@ -9,7 +9,7 @@ from dashboard.authz import role_required
 from dashboard.forms import validated
 from dashboard.htmx import render
 from dashboard.models.operators import ROLES
-from dashboard.services import operators_admin
+from dashboard.services import operators_admin, two_factor
 from dashboard.services.operators import OperatorError
 
 
@@ -18,6 +18,7 @@ def _page(invite_form: InviteForm, *, status: int = 200):
         "admin/operators.html",
         status=status,
         operators=operators_admin.list_operators(),
+        with_two_factor=two_factor.enabled_ids(),
         invite_form=invite_form,
         roles=ROLES,
         role_descriptions=ROLE_DESCRIPTIONS,
@@ -118,4 +119,17 @@ def reset_password(operator_id: int):
     if credentials.generated:
         return render("admin/credentials.html", credentials=credentials, created=False)
     flash(f"New password set for {credentials.operator.email}; their sessions have ended.", "success")
+    return _back()
+
+
+@bp.route("/operators/<int:operator_id>/two-factor/reset", methods=["POST"])
+@role_required("admin")
+def reset_two_factor(operator_id: int):
+    """Remove an operator's authenticator app (a lost phone); they set up a new one at their next sign-in."""
+    try:
+        operator = two_factor.reset(operator_id, actor=actor())
+    except OperatorError as error:
+        flash(str(error), "error")
+        return _back()
+    flash(f"Two-factor sign-in of {operator.email} is reset; their sessions have ended.", "success")
     return _back()

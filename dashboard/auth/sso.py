@@ -10,24 +10,18 @@ from __future__ import annotations
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import (
-    Flask,
-    abort,
-    current_app,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_login import current_user, login_user
+from flask import Flask, abort, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from joserfc.errors import JoseError
 from requests import RequestException
 
 from dashboard.auth import bp
+from dashboard.auth.signing_in import begin
 from dashboard.auth.views import safe_next
 from dashboard.debitura.redaction import register_secret
-from dashboard.services import audit, company_sign_in
+from dashboard.models.sessions import COMPANY
+from dashboard.services import audit
+from dashboard.services import company_sign_in
 from dashboard.services.company_sign_in import provider_name, sso_enabled
 
 PROVIDER = "company"
@@ -120,8 +114,9 @@ def sso_callback():
     outcome = company_sign_in.sign_in(claims)
     if outcome.operator is None:
         return _refused(outcome.refusal)
-    login_user(outcome.operator)
-    return redirect(session.pop(_NEXT_KEY, None) or url_for("main.home"), code=303)
+    target = session.pop(_NEXT_KEY, None) or url_for("main.home")
+    begin(outcome.operator, method=COMPANY)
+    return redirect(target, code=303)
 
 
 def _reason(error: OAuthError) -> str:

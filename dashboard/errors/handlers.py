@@ -142,7 +142,9 @@ def _signed_in() -> bool:
 def register(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def sign_in_required():
-        return to_sign_in(login_manager.login_message)
+        from dashboard.auth.signing_in import ended_message
+
+        return to_sign_in(ended_message())
 
     @app.errorhandler(DebituraError)
     def debitura_failed(error: DebituraError):

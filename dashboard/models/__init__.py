@@ -5,6 +5,8 @@ from dashboard.models.cases import LIFECYCLE_GROUPS, PENDING_SIGNING, Case
 from dashboard.models.counts import CountCache
 from dashboard.models.health import DebituraHealth
 from dashboard.models.operators import ROLES, Operator
+from dashboard.models.second_factor import RecoveryCode, SecondFactor
+from dashboard.models.sessions import OperatorSession
 from dashboard.models.submissions import CaseFileUpload, CaseSubmission
 from dashboard.models.sync import Lease, SyncRun
 from dashboard.models.tenants import Tenant
@@ -26,6 +28,9 @@ __all__ = [
     "Lease",
     "LoginFailure",
     "Operator",
+    "OperatorSession",
+    "RecoveryCode",
+    "SecondFactor",
     "SyncRun",
     "Tenant",
     "WebhookEvent",

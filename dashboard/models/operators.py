@@ -1,15 +1,15 @@
 """Operators: the people who sign in to the dashboard."""
 
-import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint, false, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from dashboard.extensions import db
 from dashboard.models.base import Model, now_utc
 
 ROLES = ("viewer", "operator", "admin")
@@ -27,10 +27,6 @@ def _hasher() -> PasswordHasher:
     return _STRONG
 
 
-def _new_session_token() -> str:
-    return secrets.token_urlsafe(16)
-
-
 class Operator(UserMixin, Model):
     __tablename__ = "operators"
     __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject", name="uq_operators_oidc_identity"),)
@@ -41,8 +37,8 @@ class Operator(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="operator")
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the login cookie: rotating it ends every session of this operator.
-    session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
+    # Set when an admin or the shell chose the password: it must be changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_at: Mapped[datetime | None]
     # The person at the company identity provider, once they signed in through it: `sub` is unique per issuer.
@@ -53,12 +49,14 @@ class Operator(UserMixin, Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive operators
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    # The token of the session this request runs in (dashboard.services.sessions); Flask-Login keeps it in the cookie.
+    session_token = None  # not a column
+
+    def get_id(self) -> str | None:
+        return self.session_token
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher().hash(password)
-        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         try:
@@ -66,8 +64,22 @@ class Operator(UserMixin, Model):
         except (VerificationError, InvalidHashError):
             return False
 
-    def end_sessions(self) -> None:
-        self.session_token = _new_session_token()
+    def password_needs_rehash(self) -> bool:
+        """True when the stored hash was made with other argon2 parameters than the current ones."""
+        try:
+            return _hasher().check_needs_rehash(self.password_hash)
+        except InvalidHashError:
+            return False
+
+    def end_sessions(self, reason: str = "ended") -> None:
+        """End every open session of this operator (committed with the caller's change)."""
+        from dashboard.models.sessions import OperatorSession
+
+        db.session.execute(
+            update(OperatorSession)
+            .where(OperatorSession.operator_id == self.id, OperatorSession.ended_at.is_(None))
+            .values(ended_at=now_utc(), end_reason=reason)
+        )
 
     def can(self, role: str) -> bool:
         """True when this operator holds `role` or a stronger one."""

@@ -58,6 +58,9 @@ OUTCOMES = (OK, FAILED, REFUSED)
 # The actions in words, for histories support staff read; the audit page and its CSV keep the codes.
 ACTION_LABELS = {
     "auth.login": "Sign-in", "auth.logout": "Sign-out", "auth.sso": "Company sign-in",
+    "auth.two_factor": "Second sign-in step", "auth.two_factor_enable": "Two-factor set up",
+    "auth.recovery_codes": "New recovery codes", "auth.password_change": "Password changed",
+    "auth.session_revoke": "Session ended", "operator.reset_two_factor": "Two-factor reset",
     "client.create": "New client", "client.reissue_url": "Re-issue URL", "client.refresh": "Read again",
     "client.withdraw": "Withdraw link", "case.submit": "Case submitted", "file.upload": "File upload",
     "kyc.submit": "KYC submitted", "pricing.preview": "Pricing preview", "connection.check": "Connection check",

@@ -9,17 +9,19 @@ from sqlalchemy import select
 
 from dashboard import crypto
 from dashboard.extensions import db
-from dashboard.models import BearerToken
+from dashboard.models import BearerToken, SecondFactor
 from dashboard.models.webhooks import WebhookSecret
-from dashboard.services import token_store, webhook_secrets
+from dashboard.services import token_store, two_factor, webhook_secrets
 
 
-def _encrypted_rows() -> Iterator[tuple[BearerToken | WebhookSecret, str]]:
+def _encrypted_rows() -> Iterator[tuple[BearerToken | WebhookSecret | SecondFactor, str]]:
     """Every row with an encrypted column, locked, with the purpose its key was derived for."""
     for token in db.session.scalars(select(BearerToken).with_for_update()):
         yield token, token_store.PURPOSE
     for secret in db.session.scalars(select(WebhookSecret).with_for_update()):
         yield secret, webhook_secrets.PURPOSE
+    for factor in db.session.scalars(select(SecondFactor).with_for_update()):
+        yield factor, two_factor.PURPOSE
 
 
 @dataclass(frozen=True)

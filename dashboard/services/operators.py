@@ -11,9 +11,11 @@ from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.base import now_utc
 from dashboard.models.operators import ROLES, dummy_password_check
+from dashboard.authz import Actor
 from dashboard.services import audit, login_throttle
-
-MIN_PASSWORD_LENGTH = 10
+from dashboard.services import sessions as session_service
+from dashboard.services import two_factor
+from dashboard.services.passwords import password_problem
 
 
 class OperatorError(ValueError):
@@ -43,17 +45,22 @@ def _check_password(operator: Operator | None, password: str) -> Operator | None
         return None
     if not operator.check_password(password) or not operator.active:
         return None
-    operator.last_login_at = now_utc()
+    if operator.password_needs_rehash():  # the argon2 parameters changed since this hash was made
+        operator.set_password(password)
     db.session.commit()
     return operator
 
 
 @dataclass(frozen=True)
 class SignIn:
-    """The outcome of a sign-in attempt: the operator, or how long to wait when throttled."""
+    """The outcome of a sign-in attempt: the operator, or how long to wait when throttled.
+
+    `second_step` means the password was right and the authenticator code is still to come.
+    """
 
     operator: Operator | None
     wait_seconds: int = 0
+    second_step: bool = False
 
 
 def sign_in(email: str, password: str, *, remote_addr: str = "") -> SignIn:
@@ -77,16 +84,75 @@ def sign_in(email: str, password: str, *, remote_addr: str = "") -> SignIn:
     if operator is None:
         audit.record("auth.login", outcome=audit.FAILED, summary=f"Sign-in failed{who}", operator=known)
         return SignIn(None)
-    login_throttle.succeeded(claim)
-    audit.record("auth.login", outcome=audit.OK, summary="Signed in", operator=operator)
+    if two_factor.enabled(operator):
+        # The account's count is cleared only once the second step succeeds: knowing the password
+        # must not buy unlimited guesses at the code.
+        return SignIn(operator, second_step=True)
+    signed_in(operator, claim, summary="Signed in")
     return SignIn(operator)
+
+
+def signed_in(operator: Operator, claim: login_throttle.Claim, *, summary: str) -> None:
+    operator.last_login_at = now_utc()
+    login_throttle.succeeded(claim)
+    audit.record("auth.login", outcome=audit.OK, summary=summary, operator=operator)
+
+
+def second_step(operator_id: int, code: str, *, remote_addr: str = "") -> SignIn:
+    """The authenticator (or recovery) code after a right password, counted by the same throttle."""
+    operator = db.session.get(Operator, operator_id)
+    if operator is None or not operator.active:
+        return SignIn(None)
+    claim = login_throttle.claim_attempt(operator.email, remote_addr)
+    if claim.wait_seconds:
+        if claim.locked_now:
+            audit.record("auth.two_factor", outcome=audit.REFUSED, summary="Second sign-in step refused: too many attempts",
+                         operator=operator)
+        return SignIn(None, claim.wait_seconds)
+    try:
+        kind = two_factor.check(operator, code)
+    except two_factor.TwoFactorError as error:
+        audit.record("auth.two_factor", outcome=audit.FAILED, summary="Second sign-in step failed", operator=operator)
+        raise OperatorError(str(error), field="code") from None
+    how = "an authenticator code" if kind == "app" else "a recovery code"
+    signed_in(operator, claim, summary=f"Signed in with password and {how}")
+    return SignIn(operator)
+
+
+def change_own_password(operator: Operator, current: str, new: str, *, actor: Actor, remote_addr: str = "") -> None:
+    """Change the actor's own password: the current one is required; every session of theirs ends.
+
+    Guesses at the current password count against the sign-in throttle, so a browser left signed in
+    is no way round it. The caller signs the browser in again with a fresh session (the one this
+    change was made in ended too).
+    """
+    claim = login_throttle.claim_attempt(operator.email, remote_addr)
+    if claim.wait_seconds:
+        raise OperatorError(login_throttle.wait_message(claim.wait_seconds), field="current_password")
+    if not operator.check_password(current):
+        audit.record("auth.password_change", outcome=audit.FAILED,
+                     summary="Password not changed: the current one was wrong", operator=actor)
+        raise OperatorError("That is not your current password.", field="current_password")
+    login_throttle.succeeded(claim)
+    if new == current:
+        raise OperatorError("The new password must differ from the current one.", field="new_password")
+    problem = password_problem(new, email=operator.email)
+    if problem:
+        raise OperatorError(problem, field="new_password")
+    operator.set_password(new)
+    operator.must_change_password = False
+    operator.end_sessions(session_service.PASSWORD_CHANGED)
+    audit.record("auth.password_change", outcome=audit.OK, summary="Changed their password; every session ended",
+                 operator=actor, commit=False)
+    db.session.commit()
 
 
 def create_operator(email: str, password: str, *, name: str = "", role: str = "operator") -> Operator:
     if role not in ROLES:
         raise OperatorError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.", field="role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise OperatorError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    problem = password_problem(password, email=email)
+    if problem:
+        raise OperatorError(problem, field="password")
     if find_by_email(email) is not None:
         raise OperatorError("An operator with that e-mail already exists.", field="email")
     operator = Operator(email=normalise_email(email), name=name.strip(), role=role)

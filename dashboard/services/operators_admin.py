@@ -17,7 +17,9 @@ from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.operators import ROLES
 from dashboard.services import audit
-from dashboard.services.operators import MIN_PASSWORD_LENGTH, OperatorError, create_operator, find_by_email
+from dashboard.services import sessions as session_service
+from dashboard.services.operators import OperatorError, create_operator, find_by_email
+from dashboard.services.passwords import password_problem
 
 
 class ShellActor:
@@ -68,12 +70,16 @@ def new_password() -> str:
 
 
 def invite(email: str, *, name: str = "", role: str = "operator", password: str | None = None, actor: Actor) -> Credentials:
-    """Create an operator; without a password one is generated for the admin to hand over."""
+    """Create an operator; without a password one is generated for the admin to hand over.
+
+    Either way the operator must choose their own password at their first sign-in.
+    """
     ensure_role("admin", actor)
     generated = not password
     password = password or new_password()
     try:
         operator = create_operator(email, password, name=name, role=role)
+        operator.must_change_password = True
     except OperatorError as error:
         db.session.rollback()
         audit.record("operator.invite", outcome=audit.REFUSED, summary=f"Not created: {error}", operator=actor)
@@ -111,7 +117,7 @@ def deactivate(operator_id: int, *, actor: Actor) -> Operator:
     if operator.role == "admin":
         _keep_an_admin(operator, "deactivate")
     operator.active = False
-    operator.end_sessions()
+    operator.end_sessions(session_service.DEACTIVATED)
     audit.record("operator.deactivate", outcome=audit.OK, summary=f"Deactivated {operator.email}", operator=actor, commit=False)
     db.session.commit()
     return operator
@@ -129,14 +135,18 @@ def reactivate(operator_id: int, *, actor: Actor) -> Operator:
 
 
 def reset_password(operator_id: int, *, password: str | None = None, actor: Actor) -> Credentials:
-    """Set a new password (generated unless given); the operator's sessions end."""
+    """Set a new password (generated unless given); the operator's sessions end, and they choose
+    their own password at their next sign-in."""
     ensure_role("admin", actor)
     operator = get_operator(operator_id)
     generated = not password
     password = password or new_password()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise OperatorError(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+    problem = password_problem(password, email=operator.email)
+    if problem:
+        raise OperatorError(problem, field="password")
     operator.set_password(password)
+    operator.must_change_password = True
+    operator.end_sessions(session_service.PASSWORD_RESET)
     audit.record(
         "operator.reset_password", outcome=audit.OK, summary=f"New password for {operator.email}", operator=actor, commit=False
     )

@@ -29,6 +29,13 @@ def test_an_admin_adds_an_operator_whose_first_submission_shows_in_the_audit_tra
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, "dana@partner.example", password)
+    # A password an admin handed over is replaced by one of Dana's own before anything else.
+    expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
+    page.get_by_label("Current password").fill(password)
+    page.get_by_label("New password", exact=True).fill("dana keeps her own secrets")
+    page.get_by_label("New password again").fill("dana keeps her own secrets")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
     expect(page.get_by_text("Dana Support")).to_be_visible()
     page.goto("/tenants/new")
     page.get_by_label("Tenant id (externalTenantId)").fill("dana-first-client")

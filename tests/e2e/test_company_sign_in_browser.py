@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from dashboard.extensions import db
-from dashboard.models import AuditEntry, Operator
+from dashboard.models import AuditEntry, Operator, OperatorSession
 
 pytestmark = pytest.mark.e2e
 
@@ -67,6 +67,7 @@ def live_app_config(live_app_config, oidc_provider):
         "OIDC_CLIENT_SECRET": client["client_secret"],
         "OIDC_PROVIDER_NAME": PROVIDER_NAME,
         "OIDC_ROLE_MAP": ROLE_MAP,
+        "REQUIRE_2FA": "admins",  # asked of password sign-in only: a company admin goes straight in
     }
 
 
@@ -114,6 +115,9 @@ def test_a_mapped_admin_signs_in_with_pkce_and_gets_the_admin_pages(page, live_s
     expect(page.get_by_text("Ada Admin")).to_be_visible()
     operator = operator_for(live_server, "ada@partner.example")
     assert (operator.role, operator.oidc_subject, operator.oidc_issuer) == ("admin", "ada", oidc_provider.issuer)
+    with live_server.app.app_context():
+        record = db.session.scalar(select(OperatorSession).where(OperatorSession.operator_id == operator.id))
+        assert (record.method, record.ended_at) == ("company", None)  # a server-side session like any other
     summaries = audit_summaries(live_server)
     assert summaries == ["Signed in through the company identity provider; account created as admin"]
     config = live_server.app.config

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pyotp
 import pytest
 import requests
 from playwright.sync_api import expect
@@ -71,4 +72,10 @@ def test_make_run_prints_the_first_operator_once_and_serves_a_login_that_works(p
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    # The first operator is an admin, and admins sign in with two factors by default (REQUIRE_2FA=admins).
+    expect(page.get_by_role("heading", name="Set up two-factor sign-in")).to_be_visible()
+    app = pyotp.TOTP(page.locator("#totp-key").inner_text().replace(" ", ""))
+    page.get_by_label("Code from your app").fill(app.now())
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.get_by_role("link", name="I have saved them, continue").click()
     expect(page.get_by_role("heading", name="Triage")).to_be_visible()

@@ -5,7 +5,11 @@ route added later without an audit check here fails this module."""
 from __future__ import annotations
 
 import io
+import re
+import time
 import uuid
+
+import pyotp
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +17,7 @@ from sqlalchemy import select
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Operator, Tenant
 from dashboard.sandbox.models import WebhookSubscription
+from dashboard.services import sessions, two_factor
 from dashboard.services import uploads as upload_service
 from tests.cases_support import case_form, make_tenant, module_env
 from tests.integration.test_tenant_first_cases import client_form, first_case
@@ -21,6 +26,12 @@ from tests.integration.test_tenant_first_cases import client_form, first_case
 AUDITED = {
     "auth.login": "auth.login",
     "auth.logout": "auth.logout",
+    "auth.two_factor": "auth.login",
+    "auth.two_factor_setup": "auth.two_factor_enable",
+    "auth.recovery_codes": "auth.recovery_codes",
+    "auth.change_password": "auth.password_change",
+    "auth.revoke_session": "auth.session_revoke",
+    "admin.reset_two_factor": "operator.reset_two_factor",
     "tenants.new": "client.create",
     "tenants.reissue": "client.reissue_url",
     "tenants.refresh": "client.refresh",
@@ -210,5 +221,31 @@ def test_every_write_path_leaves_an_audit_entry(env):
     from tests.conftest import PASSWORD
 
     trail.expect("auth.login", client.post("/auth/login", data={"email": admin_email, "password": PASSWORD}))
+
+    # One's own sign-in: an authenticator app, new recovery codes, a new password, ending another session.
+    setup_page = client.get("/auth/two-factor/setup").get_data(as_text=True)
+    totp = pyotp.TOTP(re.search(r'id="totp-key"[^>]*>([A-Z2-7 ]+)<', setup_page).group(1).replace(" ", ""))
+    trail.expect("auth.two_factor_setup", client.post("/auth/two-factor/setup", data={"code": totp.now()}))
+    trail.expect("auth.recovery_codes", client.post("/auth/two-factor/recovery-codes"))
+    new_password = "a fresh passphrase of mine"
+    trail.expect("auth.change_password", client.post("/auth/password", data={
+        "current_password": PASSWORD, "new_password": new_password, "confirm_password": new_password}))
+    with app.test_request_context():
+        admin = db.session.scalar(select(Operator).where(Operator.email == admin_email))
+        sessions.start(admin, method="password", remembered=False, user_agent="Firefox/140 (Windows)")
+        elsewhere = sessions.open_sessions(admin.id)[0].id
+    trail.expect("auth.revoke_session", client.post(f"/auth/sessions/{elsewhere}/revoke"))
+
+    # An admin resets another operator's second factor.
+    with app.test_request_context():
+        colleague = db.session.get(Operator, other)
+        secret = two_factor.new_secret()
+        two_factor.enable(colleague, secret, pyotp.TOTP(secret).now(), actor=colleague)
+    trail.expect("admin.reset_two_factor", client.post(f"/admin/operators/{other}/two-factor/reset"))
+
+    # Signing in with both steps.
+    trail.expect("auth.logout", client.post("/auth/logout"))
+    assert client.post("/auth/login", data={"email": admin_email, "password": new_password}).headers["Location"] == "/auth/two-factor"
+    trail.expect("auth.two_factor", client.post("/auth/two-factor", data={"code": totp.at(time.time() + 30)}))
 
     assert trail.checked == set(AUDITED)

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from dashboard.debitura import CaseDebtor, CreateCaseRequest
 from dashboard.debitura import FilterOptions
 from dashboard.services import mirror
 from tests.cases_support import make_tenant, module_env
@@ -28,14 +29,13 @@ def _case(env, tenant: str, country: str, reference: str):
     with env.app.test_request_context():
         created = env.debitura.create_case(
             tenant,
-            {
-                "currencyCode": "EUR",
-                "amountToRecover": Decimal("1500.00"),
-                "date": (date.today() - timedelta(days=30)).isoformat(),
-                "creditorReference": reference,
-                "allowPendingContracts": True,
-                "debtor": {"type": "Company", "name": f"Debtor {reference}", "countryAlpha2": country},
-            },
+            CreateCaseRequest(
+                currency="EUR",
+                amount=Decimal("1500.00"),
+                invoice_date=date.today() - timedelta(days=30),
+                creditor_reference=reference,
+                debtor=CaseDebtor(type="Company", name=f"Debtor {reference}", country=country),
+            ),
         )
         listed = env.debitura.referral.get_case(created.id)
         mirror.upsert_case(listed, source="sync")

@@ -10,7 +10,7 @@ from dashboard.config import ConfigurationError, load_settings
 from dashboard.debitura.redaction import redact
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Operator
-from dashboard.services import company_sign_in
+from dashboard.services import company_sign_in, sessions
 from tests.conftest import PASSWORD, make_config
 
 ISSUER = "https://login.partner.example"
@@ -233,11 +233,12 @@ def test_a_person_removed_from_every_group_is_refused_and_their_sessions_end(sso
     app = sso_app()
     with app.test_request_context():
         operator = company_sign_in.sign_in(claims()).operator
-        token_before = operator.session_token
+        token = sessions.start(operator, method="company", remembered=False)
+        assert sessions.resolve(token).record is not None
         refused = company_sign_in.sign_in(claims(groups=[]))
         assert refused.operator is None and "not in any group" in refused.refusal
         db.session.refresh(operator)
-        assert operator.session_token != token_before
+        assert sessions.resolve(token).record is None
         assert operator.role == "operator"  # unchanged, and unreachable through company sign-in
 
 

@@ -158,6 +158,11 @@ def test_a_timeout_with_a_unit_is_refused_with_the_variable_and_the_form_it_must
         ("LOGIN_MAX_FAILURES_PER_ADDRESS", "twenty", "a whole number of attempts from 1 to 100000"),
         ("LOGIN_THROTTLE_WINDOW_SECONDS", "15min", "a whole number of seconds from 1 to 604800"),
         ("WEBHOOK_ROTATION_GRACE_SECONDS", "-1", "a whole number of seconds from 0 to 2592000"),
+        ("REQUIRE_2FA", "everyone", "one of admins, all or off"),
+        ("SESSION_IDLE_MINUTES", "0", "a whole number of minutes from 1 to 1440"),
+        ("SESSION_IDLE_MINUTES", "30m", "a whole number of minutes from 1 to 1440"),
+        ("SESSION_MAX_HOURS", "200", "a whole number of hours from 1 to 168"),
+        ("SESSION_REMEMBER_DAYS", "30", "a whole number of days from 1 to 14"),
     ],
 )
 def test_a_wrong_value_names_the_variable_the_form_and_what_was_given(name, value, form):
@@ -214,6 +219,10 @@ def test_every_documented_variable_reaches_the_flask_config():
         "DATA_ENCRYPTION_KEYS": f"{TEST_DATA_KEY}, {OTHER_DATA_KEY}",
         "SECRET_KEY_FALLBACKS": "old-key-1,old-key-2",
         "UNAUTHENTICATED_RETENTION_DAYS": "3",
+        "REQUIRE_2FA": " All ",
+        "SESSION_IDLE_MINUTES": "15",
+        "SESSION_MAX_HOURS": "8",
+        "SESSION_REMEMBER_DAYS": "7",
     }
     assert set(environ) | {"DASHBOARD_PUBLIC_URL"} == set(Settings.model_fields)
     config = load_settings("/srv/dashboard/instance", environ)
@@ -251,6 +260,10 @@ def test_every_documented_variable_reaches_the_flask_config():
         "DATA_ENCRYPTION_KEYS": [TEST_DATA_KEY, OTHER_DATA_KEY],
         "SECRET_KEY_FALLBACKS": ["old-key-1", "old-key-2"],
         "UNAUTHENTICATED_RETENTION_DAYS": 3,
+        "REQUIRE_2FA": "all",
+        "SESSION_IDLE_MINUTES": 15,
+        "SESSION_MAX_HOURS": 8,
+        "SESSION_REMEMBER_DAYS": 7,
     }
 
 
@@ -262,6 +275,8 @@ def test_empty_values_count_as_unset_and_give_the_documented_defaults():
     assert (config["LOGIN_MAX_FAILURES_PER_ACCOUNT"], config["LOGIN_MAX_FAILURES_PER_ADDRESS"]) == (5, 20)
     assert (config["LOGIN_THROTTLE_WINDOW_SECONDS"], config["WEBHOOK_ROTATION_GRACE_SECONDS"]) == (900, 86400)
     assert config["SANDBOX_AUTO_DELIVER"] is True and config["DEBITURA_APPROVAL_TTL_DAYS"] == 7
+    assert config["REQUIRE_2FA"] == "admins"
+    assert (config["SESSION_IDLE_MINUTES"], config["SESSION_MAX_HOURS"], config["SESSION_REMEMBER_DAYS"]) == (30, 12, 14)
 
 
 # ------------------------------------------------------------------ the documented values change behaviour

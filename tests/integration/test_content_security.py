@@ -26,7 +26,7 @@ from tests.raw_body import raw
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # GET endpoints that answer with something other than an HTML page of their own.
 NOT_PAGES = {"static", "main.health", "cases.export", "tenants.export", "audit.export", "revenue.export", "main.home"}
-SIGNED_OUT_PAGES = {"auth.login"}  # a signed-in operator is sent on from these
+SIGNED_OUT_PAGES = {"auth.login", "auth.two_factor"}  # a signed-in operator is sent on from these
 
 
 class PolicyAudit(HTMLParser):

@@ -93,7 +93,7 @@ def test_an_admin_may_choose_the_first_password_instead(app, client, operators):
 
 INVALID_INVITATIONS = [
     ({"email": "not-an-email", "role": "operator"}, "Invalid email address."),
-    ({"email": "short@partner.example", "role": "operator", "password": "short"}, "Passwords need at least 10 characters"),
+    ({"email": "short@partner.example", "role": "operator", "password": "short"}, "Passwords need at least 12 characters"),
     ({"email": "x@partner.example", "role": "superuser"}, "Not a valid choice"),
 ]
 

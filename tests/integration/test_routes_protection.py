@@ -18,6 +18,7 @@ from tests.conftest import PASSWORD, make_config, prepare_databases
 
 PUBLIC_ENDPOINTS = {
     "auth.login": "the sign-in page itself",
+    "auth.two_factor": "the second sign-in step: it needs a right password from the last five minutes, not a session",
     "auth.sso_start": "starts company sign-in (404 unless OIDC_ISSUER is set)",
     "auth.sso_callback": "the identity provider's answer, checked against the state this browser started",
     "main.health": "the load balancer's probe",
@@ -26,8 +27,11 @@ PUBLIC_ENDPOINTS = {
 }
 # Debitura calls the receiver without a session; its HMAC signature is its authentication.
 RECEIVER_PATH = "/webhooks/debitura"
-# Anyone signed in, a viewer too, must be able to sign out.
-VIEWER_MAY_POST = {"auth.logout"}
+# Anyone signed in, a viewer too, must be able to sign out and look after their own sign-in.
+VIEWER_MAY_POST = {
+    "auth.logout", "auth.two_factor", "auth.two_factor_setup", "auth.recovery_codes", "auth.change_password",
+    "auth.revoke_session",
+}
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
