@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from dashboard import create_app
 from dashboard.config import sqlalchemy_url
 from dashboard.extensions import db
+from tests.tenant_data import app_for, build_app, dispose
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET_KEY = "test-session-key-0123456789abcdef"
@@ -143,8 +144,25 @@ def watch_contract(app, checker) -> None:
         sandbox.observers.append(checker)
 
 
+@pytest.fixture(scope="module")
+def shared_app(request, tmp_path_factory):
+    """One SQLite app for a module marked `shared_app`: building an app costs more than most tests.
+
+    The marker's keyword arguments are settings for it: `pytest.mark.shared_app(DEBITURA_WEBHOOK_SECRET=...)`.
+    """
+    marker = request.node.get_closest_marker("shared_app")
+    app = build_app(tmp_path_factory.mktemp("shared-app"), **(marker.kwargs if marker else {}))
+    yield app
+    dispose(app)
+
+
 @pytest.fixture
-def app(app_config, contract):
+def app(request, app_config, contract):
+    """A fresh app per test; in a module marked `shared_app`, that module's app wiped (a `postgres` test
+    still gets a fresh app on its backend)."""
+    if request.node.get_closest_marker("shared_app") is not None:
+        yield from app_for(request, request.getfixturevalue("shared_app"))
+        return
     app = create_app(app_config)
     prepare_databases(app)
     watch_contract(app, contract)
