@@ -39,7 +39,7 @@ from dashboard.tenants.forms import NewClientForm
 from dashboard.uploads.forms import UploadForm
 from tests.cases_support import make_tenant
 from tests.conftest import BACKENDS, OperatorActions
-from tests.robustness.support import Page
+from tests.support import Page
 
 pytestmark = [
     pytest.mark.postgres,

@@ -18,7 +18,7 @@ from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import kyc, sync as sync_service, uploads
 from tests.cases_support import case_form
-from tests.robustness.support import Page, client_that_records_waits
+from tests.support import Page, client_that_records_waits
 
 pytestmark = pytest.mark.postgres
 

@@ -29,9 +29,9 @@ from benchmarks.browsing import create_operator, sign_in
 from benchmarks.stats import Latency
 from dashboard.services import sync as sync_service
 from tests.conftest import POSTGRES
-from tests.robustness.support import ServedDashboard
+from tests.support import ServedDashboard
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 BROWSERS = 50
 SECONDS = 60
