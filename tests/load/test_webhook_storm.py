@@ -26,7 +26,7 @@ from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
 from tests.load import storm
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.serial]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 WORKERS = 3
 SENDERS = 12
