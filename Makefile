@@ -9,6 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SANDBOX_PORT ?= 5001
 WORKERS ?= 2
+TEST_WORKERS ?= 2
 
 .PHONY: run test check check-lock lint typecheck format-check format lock bench sandbox install install-test chromium clean
 
@@ -47,8 +48,13 @@ sandbox: install
 chromium: install-test
 	@bash scripts/ensure-chromium.sh $(BIN)
 
+# The suite in two parts: everything that may share the machine on TEST_WORKERS pytest-xdist workers,
+# then, alone, the tests marked `serial` (they measure time or need a quiet machine). Both parts always
+# run; the target fails if either does. Exit code 5 is "no test selected" (e.g. PYTEST_ARGS=tests/unit).
 test: check chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial" $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS); serial=$$?; \
+	for status in $$parallel $$serial; do [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status; done
 
 # The gates, fast and first: the locks agree with pyproject.toml, then lint, types and format.
 check: check-lock lint typecheck format-check

@@ -7,6 +7,7 @@ per available backend; the first line of the run says whether PostgreSQL took pa
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 
 import pytest
@@ -15,11 +16,15 @@ from sqlalchemy import create_engine, text
 from dashboard import create_app
 from dashboard.config import sqlalchemy_url
 from dashboard.extensions import db
+from tests.compiled_templates import share_compiled_templates
+from tests.tenant_data import app_for, build_app, dispose
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TEST_SECRET_KEY = "test-session-key-0123456789abcdef"
 TEST_DATA_KEY = "ZGF0YS1lbmNyeXB0aW9uLWtleS1mb3ItdGVzdHMtMDE="  # a Fernet key (32 bytes, base64)
 PASSWORD = "correct horse battery"
+
+share_compiled_templates()
 
 
 def _postgres_answers() -> bool:
@@ -44,7 +49,30 @@ def pytest_report_header(config):
     return f"PostgreSQL does not answer at {TEST_DATABASE_URL}: database-facing tests run on SQLite only."
 
 
+def pytest_sessionfinish(session):
+    """An xdist worker hands its count to the controller, which writes the summary."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["postgres_runs"] = len(_ran_on_postgres)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller of an xdist run adds up what its workers counted."""
+    output = getattr(node, "workeroutput", {})
+    _ran_on_postgres.extend([node.gateway.id] * output.get("postgres_runs", 0))
+    if output.get("accessibility"):
+        from tests.e2e.accessibility import TOTALS
+
+        checks, axe_runs, seconds = output["accessibility"]
+        TOTALS.checks += checks
+        TOTALS.axe_runs += axe_runs
+        TOTALS.seconds += seconds
+
+
 def pytest_terminal_summary(terminalreporter):
+    accessibility = sys.modules.get("tests.e2e.accessibility")
+    if accessibility is not None and accessibility.TOTALS.checks:
+        terminalreporter.write_line(accessibility.TOTALS.summary())
     if _ran_on_postgres:
         terminalreporter.write_line(
             f"Databases: SQLite and PostgreSQL ({len(_ran_on_postgres)} test runs on PostgreSQL at {TEST_DATABASE_URL})."
@@ -69,11 +97,12 @@ def backend(request):
 
 @pytest.fixture(scope="session")
 def postgres_schema():
-    """One private schema per test session, so parallel runs never collide."""
+    """One private schema per test session (per xdist worker), so parallel runs never collide."""
     if not POSTGRES:
         yield None
         return
-    name = f"t_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"t_{worker}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     engine = create_engine(sqlalchemy_url(TEST_DATABASE_URL))
     with engine.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{name}"'))
@@ -145,8 +174,25 @@ def watch_contract(app, checker) -> None:
         sandbox.observers.append(checker)
 
 
+@pytest.fixture(scope="module")
+def shared_app(request, tmp_path_factory):
+    """One SQLite app for a module marked `shared_app`: building an app costs more than most tests.
+
+    The marker's keyword arguments are settings for it: `pytest.mark.shared_app(DEBITURA_WEBHOOK_SECRET=...)`.
+    """
+    marker = request.node.get_closest_marker("shared_app")
+    app = build_app(tmp_path_factory.mktemp("shared-app"), **(marker.kwargs if marker else {}))
+    yield app
+    dispose(app)
+
+
 @pytest.fixture
-def app(app_config, contract):
+def app(request, app_config, contract):
+    """A fresh app per test; in a module marked `shared_app`, that module's app wiped (a `postgres` test
+    still gets a fresh app on its backend)."""
+    if request.node.get_closest_marker("shared_app") is not None:
+        yield from app_for(request, request.getfixturevalue("shared_app"))
+        return
     app = create_app(app_config)
     prepare_databases(app)
     watch_contract(app, contract)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 
 import pytest
@@ -12,14 +11,13 @@ from werkzeug.serving import make_server
 from dashboard import create_app
 from tests.conftest import PASSWORD, make_config, prepare_databases, watch_contract
 from tests.e2e.accessibility import TOTALS, AccessibilityCheck
+from tests.serving import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +78,10 @@ def pytest_runtest_call(item):
     return result
 
 
-def pytest_terminal_summary(terminalreporter):
-    if TOTALS.checks:
-        terminalreporter.write_line(TOTALS.summary())
+def pytest_sessionfinish(session):
+    """An xdist worker hands its accessibility totals to the controller, which writes the summary."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["accessibility"] = (TOTALS.checks, TOTALS.axe_runs, TOTALS.seconds)
 
 
 class LiveServer:

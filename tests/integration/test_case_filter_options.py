@@ -12,8 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from dashboard.debitura import CaseDebtor, CreateCaseRequest
-from dashboard.debitura import FilterOptions
+from dashboard.debitura import CaseDebtor, CreateCaseRequest, FilterOptions
 from dashboard.services import mirror
 from tests.cases_support import make_tenant, module_env
 

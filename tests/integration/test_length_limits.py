@@ -9,19 +9,8 @@ from sqlalchemy import func, select
 
 from dashboard.extensions import db
 from dashboard.models import Tenant
-from tests.tenant_data import app_for, build_app, dispose
 
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("length-limits"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    yield from app_for(request, shared_app)
+pytestmark = pytest.mark.shared_app
 
 
 def new_client(**changes) -> dict[str, str]:

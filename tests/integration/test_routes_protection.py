@@ -1,4 +1,5 @@
 """Every route in the URL map, including routes added later by any feature, is protected:
+each declares the role the table below expects and refuses the role beneath it with 403,
 anonymous visitors are sent to sign in, a viewer's POST is refused with 403, and a POST
 without a CSRF token is refused. The few public routes are listed, with the reason."""
 
@@ -13,7 +14,7 @@ from werkzeug.routing import Rule
 from werkzeug.routing.converters import AnyConverter, FloatConverter, IntegerConverter, PathConverter, UUIDConverter
 
 from dashboard import create_app
-from tests.conftest import PASSWORD, make_config, prepare_databases
+from tests.conftest import PASSWORD, OperatorActions, make_config, prepare_databases
 
 
 PUBLIC_ENDPOINTS = {
@@ -33,6 +34,76 @@ VIEWER_MAY_POST = {
     "auth.revoke_session",
 }
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+# The role each route's `role_required` declares (it records it on the view as `required_role`).
+# None: any signed-in operator (`login_required` alone). A new route must be added here: the
+# viewer hook refuses a viewer's writes before any view runs, so only this table shows a route
+# that forgot its decorator.
+DECLARED_ROLES = {
+    "auth.logout": None,
+    # One's own account: any signed-in operator, whatever the role.
+    "auth.account": None,
+    "auth.change_password": None,
+    "auth.two_factor_setup": None,
+    "auth.recovery_codes": None,
+    "auth.sessions": None,
+    "auth.revoke_session": None,
+    "admin.reset_two_factor": "admin",
+    "main.home": "viewer",
+    "triage.home": "viewer",
+    "tenants.index": "viewer",
+    "tenants.export": "viewer",
+    "tenants.detail": "viewer",
+    "tenants.new": "operator",
+    "tenants.reissue": "operator",
+    "tenants.refresh": "operator",
+    "tenants.drop_first_case": "operator",
+    "tenants.correct_first_case": "operator",
+    "tenants.withdraw": "admin",
+    "cases.index": "viewer",
+    "cases.export": "viewer",
+    "cases.pending": "viewer",
+    "cases.detail": "viewer",
+    "cases.unblocking": "viewer",
+    "cases.new": "operator",
+    "cases.create": "operator",
+    "cases.submission": "operator",
+    "cases.submit": "operator",
+    "cases.retry": "operator",
+    "cases.resubmit": "operator",
+    "uploads.files": "viewer",
+    "uploads.upload": "operator",
+    "kyc.index": "viewer",
+    "kyc.submit": "operator",
+    "pricing.preview": "viewer",
+    "revenue.index": "viewer",
+    "revenue.export": "viewer",
+    "audit.index": "viewer",
+    "audit.export": "viewer",
+    "webhooks.deliveries": "viewer",
+    "sync.index": "viewer",
+    "sync.progress": "viewer",
+    "sync.start": "admin",
+    "admin.index": "admin",
+    "admin.connection_status": "admin",
+    "admin.connection_check": "admin",
+    "admin.operators": "admin",
+    "admin.invite": "admin",
+    "admin.change_role": "admin",
+    "admin.deactivate": "admin",
+    "admin.reactivate": "admin",
+    "admin.reset_password": "admin",
+    "admin.webhooks": "admin",
+    "admin.create_webhook": "admin",
+    "admin.edit_webhook": "admin",
+    "admin.update_webhook_events": "admin",
+    "admin.enable_webhook": "admin",
+    "admin.disable_webhook": "admin",
+    "admin.rotate_webhook_secret": "admin",
+    "admin.delete_webhook": "admin",
+    "admin.send_test_event": "admin",
+}
+ROLE_BELOW = {"operator": "viewer", "admin": "operator"}
 
 
 def dashboard_rules(app) -> list[Rule]:
@@ -83,6 +154,37 @@ def methods_of(rule: Rule) -> list[str]:
 def test_the_route_list_covers_every_feature_and_the_admin_pages(app):
     endpoints = {rule.endpoint for rule in dashboard_rules(app)}
     assert {"main.home", "auth.logout", "admin.index", "admin.operators", "admin.invite", "audit.index", "audit.export"} <= endpoints
+
+
+def test_every_route_declares_the_role_the_table_expects(app):
+    declared = {
+        rule.endpoint: getattr(app.view_functions[rule.endpoint], "required_role", None) for rule in dashboard_rules(app)
+    }
+    unlisted = sorted(set(declared) - set(DECLARED_ROLES))
+    gone = sorted(set(DECLARED_ROLES) - set(declared))
+    wrong = {endpoint: role for endpoint, role in declared.items() if role != DECLARED_ROLES.get(endpoint, role)}
+    assert not unlisted, f"routes missing from DECLARED_ROLES (add each with the role it needs): {unlisted}"
+    assert not gone, f"DECLARED_ROLES lists routes the app no longer has: {gone}"
+    assert not wrong, f"routes declaring another role than DECLARED_ROLES expects: {wrong}"
+
+
+def test_every_route_refuses_the_role_below_its_own_with_403(app):
+    clients = {}
+    for role in ROLE_BELOW.values():
+        clients[role] = app.test_client()
+        OperatorActions(app, clients[role]).login(role)
+    checked = []
+    for rule in dashboard_rules(app):
+        required = DECLARED_ROLES.get(rule.endpoint)
+        if required not in ROLE_BELOW:
+            continue
+        below = ROLE_BELOW[required]
+        path = path_of(rule)
+        for method in methods_of(rule):
+            response = clients[below].open(path, method=method)
+            assert response.status_code == 403, f"{below} {method} {path} ({rule.endpoint}) answered {response.status_code}"
+            checked.append((below, method, rule.endpoint))
+    assert {below for below, _, _ in checked} == {"viewer", "operator"}
 
 
 def test_every_route_sends_an_anonymous_visitor_to_sign_in(app):

@@ -10,29 +10,9 @@ from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import leases
 from dashboard.services import sync as sync_service
 from tests.raw_body import app_client
-from tests.tenant_data import (
-    app_for,
-    build_app,
-    create_case,
-    create_client,
-    dispose,
-    withdraw_at_debitura,
-)
+from tests.tenant_data import create_case, create_client, withdraw_at_debitura
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("sync"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
-    yield from app_for(request, shared_app)
+pytestmark = [pytest.mark.postgres, pytest.mark.shared_app]
 
 
 @pytest.fixture

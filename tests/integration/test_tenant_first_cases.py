@@ -15,21 +15,10 @@ from dashboard.services import first_cases, mirror
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import case_form
 from tests.raw_body import app_client
-from tests.tenant_data import app_for, build_app, dispose
+
+pytestmark = pytest.mark.shared_app
 
 URL = "/tenants/new"
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("first-cases"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    yield from app_for(request, shared_app)
 
 
 @pytest.fixture

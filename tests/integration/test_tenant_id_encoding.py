@@ -8,21 +8,10 @@ from sqlalchemy import select
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from tests.raw_body import raw
-from tests.tenant_data import app_for, build_app, dispose
+
+pytestmark = pytest.mark.shared_app
 
 AWKWARD_IDS = ["qa/slash?#&154", "100%;x=1", "a b/withdraw", "..", "ünï/cøde?x#y"]
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("tenant-ids"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    yield from app_for(request, shared_app)
 
 
 def form(tenant_id: str, email: str) -> dict[str, str]:

@@ -8,22 +8,11 @@ from sqlalchemy import func, select
 from dashboard.extensions import db
 from dashboard.models import AuditEntry, Tenant
 from dashboard.sandbox import models as sandbox_models
-from tests.tenant_data import add_tenant, app_for, build_app, complete_onboarding, dispose
+from tests.tenant_data import add_tenant, complete_onboarding
+
+pytestmark = pytest.mark.shared_app
 
 URL = "/tenants/new"
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("new-client"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
-    yield from app_for(request, shared_app)
 
 
 def form(tenant_id: str = "new-1", email: str = "anna@newco.example", **changes) -> dict[str, str]:

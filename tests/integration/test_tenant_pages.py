@@ -25,22 +25,11 @@ from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import mirror, mirror_events
 from dashboard.services.tenant_state import debitura_now
 from tests.conftest import OperatorActions, make_config, prepare_databases
-from tests.tenant_data import add_tenant, app_for, build_app, create_client, dispose
+from tests.tenant_data import add_tenant, create_client
+
+pytestmark = pytest.mark.shared_app
 
 HX = {"HX-Request": "true", "HX-Target": "tenant-results"}
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("tenants"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
-    yield from app_for(request, shared_app)
 
 
 @contextmanager

@@ -15,19 +15,9 @@ from dashboard.services.tenant_state import debitura_now
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from dashboard.sync.cli import first_sandbox_sync
 from tests.raw_body import app_client
-from tests.tenant_data import app_for, build_app, create_client, dispose
+from tests.tenant_data import create_client
 
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("reissue-details"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    yield from app_for(request, shared_app)
+pytestmark = pytest.mark.shared_app
 
 
 def tenant(app, external_tenant_id: str) -> Tenant:

@@ -15,19 +15,8 @@ from dashboard.sandbox import models as sandbox_models
 from dashboard.services import sync as sync_service
 from tests.cases_support import case_form, make_tenant
 from tests.raw_body import app_client
-from tests.tenant_data import app_for, build_app, dispose
 
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("test-cases"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    yield from app_for(request, shared_app)
+pytestmark = pytest.mark.shared_app
 
 
 def sandbox_test_case_ids(sandbox) -> set[str]:

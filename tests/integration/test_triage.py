@@ -12,22 +12,9 @@ from sqlalchemy import event
 from dashboard.extensions import db
 from dashboard.models import PENDING_SIGNING, Case
 from dashboard.services.tenant_state import debitura_now
-from tests.tenant_data import add_tenant, app_for, build_app, dispose
+from tests.tenant_data import add_tenant
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("triage"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
-    yield from app_for(request, shared_app)
+pytestmark = [pytest.mark.postgres, pytest.mark.shared_app]
 
 
 def section(html: str, key: str) -> str:

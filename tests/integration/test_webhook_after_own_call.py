@@ -17,21 +17,9 @@ from dashboard.services import mirror
 from dashboard.services.webhook_setup import ensure_sandbox_subscription
 from tests.cases_support import case_form, make_tenant
 from tests.raw_body import app_client, raw
-from tests.tenant_data import app_for, build_app, client_payload, dispose
+from tests.tenant_data import client_payload
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("own-call-webhooks"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    yield from app_for(request, shared_app)
+pytestmark = [pytest.mark.postgres, pytest.mark.shared_app]
 
 
 @pytest.fixture

@@ -22,31 +22,18 @@ from dashboard.services import webhook_receiver
 from dashboard.services.webhook_secrets import accepted_secrets, store_secret
 from tests.conftest import make_config
 from tests.raw_body import app_client, raw
-from tests.tenant_data import app_for, build_app, dispose
-
-pytestmark = pytest.mark.postgres
 
 SECRET = base64.b64encode(b"k" * 32).decode()
 OTHER_SECRET = base64.b64encode(b"z" * 32).decode()
+
+pytestmark = [pytest.mark.postgres, pytest.mark.shared_app(DEBITURA_WEBHOOK_SECRET=SECRET)]
+
 URL = "/webhooks/debitura"
 
 
 @pytest.fixture
 def app_config(database_url, tmp_path):
     return make_config(database_url, tmp_path, DEBITURA_WEBHOOK_SECRET=SECRET)
-
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("receiver"), DEBITURA_WEBHOOK_SECRET=SECRET)
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
-    yield from app_for(request, shared_app)
 
 
 def signature(body: bytes, secret: str = SECRET, t: int | None = None) -> str:

@@ -171,6 +171,7 @@ def _bulk_cases(sandbox, link_id: str, creditor_id: str, count: int) -> None:
             index.create(connection)
 
 
+@pytest.mark.serial  # measures CPU time: another worker on the same cores would slow it
 def test_a_page_of_100_stays_fast_with_100_000_cases(sandbox, http, referral, client_body):
     referral.create_client(raw(client_body("big")))
     with sandbox.session() as s:

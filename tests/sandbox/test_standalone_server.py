@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import select
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,15 +16,10 @@ import requests
 from dashboard.debitura import AuthenticationError, ReferralApi, ServerError
 from dashboard.sandbox import demo
 from tests.raw_body import raw
+from tests.serving import free_port
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
 
 
 class Server:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ from dashboard.sandbox.__main__ import BackgroundServer, standalone_sandbox
 # The offline Chromium set-up, and axe-core on every state the tests reach.
 from tests.e2e.conftest import browser_type_launch_args, new_context  # noqa: F401
 from tests.raw_body import raw
+from tests.serving import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -25,9 +25,7 @@ PARTNER_APP = "https://app.example/debitura/done?tenant=browser-1"
 
 @pytest.fixture(scope="module")
 def sandbox_url(tmp_path_factory) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port = probe.getsockname()[1]
+    port = free_port(HOST)
     database = tmp_path_factory.mktemp("browser") / "sandbox.db"
     box = standalone_sandbox(HOST, port, database=f"sqlite:///{database}", auto_deliver=False)
     server = BackgroundServer(box, HOST, port)

@@ -17,21 +17,8 @@ from dashboard.extensions import db
 from dashboard.models import Case, Tenant
 from dashboard.models.webhooks import APPLIED, RECORDED, STALE, UNKNOWN_TYPE
 from dashboard.services import mirror, mirror_events
-from tests.tenant_data import app_for, build_app, dispose
 
-
-@pytest.fixture(scope="module")
-def shared_app(tmp_path_factory):
-    app = build_app(tmp_path_factory.mktemp("mirror"))
-    yield app
-    dispose(app)
-
-
-@pytest.fixture
-def app(request, backend, shared_app):
-    """One app for the module, wiped per test (tests marked postgres get their own per backend)."""
-    yield from app_for(request, shared_app)
-
+pytestmark = pytest.mark.shared_app
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Fixtures for the robustness suites: private databases, and dashboards served by gunicorn on them."""
+"""Fixtures for the load suites: private databases, and dashboards served by gunicorn on them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from benchmarks import apps, databases
-from tests.robustness.support import ServedDashboard
+from tests.support import ServedDashboard
 
 
 @pytest.fixture

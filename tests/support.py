@@ -1,4 +1,5 @@
-"""Helpers shared by the robustness suites: reading pages as a browser would, and a client that never waits."""
+"""Helpers shared by the integration, fuzz and load suites: reading pages as a browser would,
+a client that never waits, and a dashboard served by gunicorn."""
 
 from __future__ import annotations
 

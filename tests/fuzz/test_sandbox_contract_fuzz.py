@@ -5,7 +5,6 @@ or a body off the (documented) spec."""
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ from schemathesis.config import SchemathesisConfig
 
 from dashboard.sandbox.__main__ import BackgroundServer, standalone_sandbox
 from dashboard.sandbox.contract import documented_spec
+from tests.serving import free_port
 
 HOST = "127.0.0.1"
 API_KEY = "sandbox-key"
@@ -42,9 +42,7 @@ schema = (
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory) -> Iterator[str]:
     """The standalone sandbox (demo loaded, no webhook deliveries) served over HTTP from a thread."""
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        port = probe.getsockname()[1]
+    port = free_port(HOST)
     database = tmp_path_factory.mktemp("fuzz") / "sandbox.db"
     box = standalone_sandbox(HOST, port, database=f"sqlite:///{database}", auto_deliver=False)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one access-log line per generated request is noise

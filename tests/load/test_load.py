@@ -30,9 +30,9 @@ from benchmarks.stats import Latency
 from dashboard.services import sync as sync_service
 from tests.conftest import POSTGRES
 from tests.raw_body import app_client
-from tests.robustness.support import ServedDashboard
+from tests.support import ServedDashboard
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 BROWSERS = 50
 SECONDS = 60

@@ -48,7 +48,7 @@ from dashboard.uploads.forms import UploadForm
 from tests.cases_support import make_tenant
 from tests.conftest import BACKENDS, OperatorActions
 from tests.raw_body import raw
-from tests.robustness.support import Page
+from tests.support import Page
 
 pytestmark = [
     pytest.mark.postgres,

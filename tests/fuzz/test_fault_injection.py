@@ -24,7 +24,7 @@ from dashboard.sandbox import models as sandbox_models
 from dashboard.services import kyc, uploads
 from tests.cases_support import case_form, make_tenant
 from tests.raw_body import raw
-from tests.robustness.support import client_that_records_waits, page
+from tests.support import client_that_records_waits, page
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

@@ -24,7 +24,7 @@ from benchmarks.load import post_all
 from benchmarks.server import ROOT
 from dashboard.extensions import db
 from dashboard.models import WebhookEvent, WebhookRejection
-from tests.robustness import storm
+from tests.load import storm
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -47,7 +47,7 @@ def ordered_state(tmp_path_factory, start) -> tuple[dict, dict]:
     """The reference: every event once, in Debitura's order, through the receiver (see storm.py)."""
     folder = tmp_path_factory.mktemp("ordered")
     logs = [folder / f"shard-{shard}.log" for shard in range(SHARDS)]
-    runs = [subprocess.Popen([sys.executable, "-m", "tests.robustness.storm", "--start", start.isoformat(),
+    runs = [subprocess.Popen([sys.executable, "-m", "tests.load.storm", "--start", start.isoformat(),
                               "--shard", str(shard), "--shards", str(SHARDS), "--folder", str(folder)],
                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=logs[shard].open("wb"))
             for shard in range(SHARDS)]

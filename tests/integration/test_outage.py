@@ -20,7 +20,7 @@ from dashboard.services import kyc, uploads
 from dashboard.services import sync as sync_service
 from tests.cases_support import case_form
 from tests.raw_body import app_client
-from tests.robustness.support import Page, client_that_records_waits
+from tests.support import Page, client_that_records_waits
 
 pytestmark = pytest.mark.postgres
 

@@ -28,7 +28,7 @@ from dashboard.services import sync as sync_service
 from tests.cases_support import make_tenant
 from tests.conftest import make_config
 from tests.raw_body import app_client, raw
-from tests.robustness.support import Page
+from tests.support import Page
 
 pytestmark = pytest.mark.postgres
 

@@ -1,6 +1,6 @@
 """The webhook storm's stream and how a mirror is read back, shared by the test and its ordered reference.
 
-`python -m tests.robustness.storm --start ISO --shard I --shards N --folder DIR` delivers shard I
+`python -m tests.load.storm --start ISO --shard I --shards N --folder DIR` delivers shard I
 of the stream, in Debitura's order, to an in-process dashboard and writes the mirror it ends with
 to DIR/shard-I.json. The stream's timestamps count from `--start`, which the test passes, so the
 reference and the storm are the very same events. Shards split the stream by tenant: every event concerns one tenant (a case
