@@ -450,6 +450,6 @@ def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
             case.reference, case.creditor_reference, case.client_name or (case.tenant.company_name if case.tenant else None),
             case.external_tenant_id, case.debtor_name, case.debtor_country, money.plain(case.gross_amount, case.currency),
             case.currency, money.plain(case.remainder, case.currency), case.lifecycle, case.close_code, "yes" if case.is_test else "no",
-            case.date_created.isoformat() if case.date_created else "", case.due_date.isoformat() if case.due_date else "",
+            case.date_created, case.due_date,
             case.collection_partner, case.id,
         )

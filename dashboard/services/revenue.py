@@ -181,10 +181,10 @@ TRANSACTION_CSV_HEADER = (
 def transaction_csv_rows(transactions) -> Iterator[tuple]:
     for item in transactions:
         yield (
-            item.transaction_id, item.date.isoformat() if item.date else "", item.external_tenant_id, item.company_name,
+            item.transaction_id, item.date, item.external_tenant_id, item.company_name,
             item.case_reference, item.debtor_name, money.plain(item.original_amount, item.original_currency),
             item.original_currency, money.plain(item.payment_amount, item.payment_currency),
-            item.payment_currency, item.payment_date.isoformat() if item.payment_date else "", item.referral_fee_percentage,
+            item.payment_currency, item.payment_date, item.referral_fee_percentage,
             money.plain(item.referral_fee_amount, item.earnings_currency), item.earnings_currency,
             money.plain(item.referral_fee_amount_usd, "USD"), "yes" if item.is_estimate else "no",
             "yes" if item.is_recognized else "no",
