@@ -88,7 +88,11 @@ def _detail_context(tenant: Tenant) -> dict:
     cases = db.session.scalars(
         select(Case).where(Case.tenant_id == tenant.id).order_by(Case.date_created.desc(), Case.id).limit(CASES_LIMIT)
     ).all()
-    cases_count = db.session.scalar(select(func.count()).select_from(Case).where(Case.tenant_id == tenant.id)) or 0
+    cases_count, mirror_closed, mirror_as_of = db.session.execute(
+        select(func.count(), func.count().filter(Case.lifecycle == "Closed"), func.max(Case.last_seen_at)).where(
+            Case.tenant_id == tenant.id
+        )
+    ).one()
     events = db.session.scalars(
         select(WebhookEvent)
         .where(WebhookEvent.external_tenant_id == tenant.external_tenant_id)
@@ -104,6 +108,8 @@ def _detail_context(tenant: Tenant) -> dict:
         "now": now,
         "cases": cases,
         "cases_count": cases_count,
+        "mirror_closed": mirror_closed,
+        "mirror_as_of": mirror_as_of,
         "events": events,
         "history_entries": history,
         "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id, now),

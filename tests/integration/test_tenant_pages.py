@@ -393,3 +393,25 @@ def test_reading_again_a_tenant_waiting_for_approval_leaves_it_waiting(app, clie
     assert "no active link for this tenant id yet" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Tenant, tenant_id).state == "approval_pending"
+
+
+def test_the_tenant_page_names_the_source_and_time_of_each_case_count(app, client, operators, debitura, sandbox):
+    from tests.tenant_data import complete_onboarding, create_case
+
+    create_client(debitura, "counted")
+    complete_onboarding(sandbox, "counted")
+    create_case(debitura, "counted")
+    with app.app_context():
+        tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("counted"), source="api").id
+        read_at = db.session.get(Tenant, tenant_id).case_stats_as_of
+    operators.login("viewer")
+
+    html = page(client, f"/tenants/{tenant_id}")
+    counts = html.split('id="case-counts"', 1)[1].split("</dd>", 1)[0]
+
+    assert read_at is not None
+    assert re.search(r"Debitura's figures: 1 total, 0 closed;.*caseStats, as of " + re.escape(f"{read_at:%Y-%m-%d %H:%M} UTC"),
+                     " ".join(counts.split()))
+    assert "In this dashboard: 0 total, 0 closed" in counts  # the mirror has not received the case yet
+    assert 'id="case-counts-differ"' in counts
+    assert "No cases for this tenant yet." in html
