@@ -15,6 +15,7 @@ from dashboard import debitura_day
 from dashboard.authz import can, may_open
 from dashboard.durations import duration
 from dashboard.htmx import register_oob_flash
+from dashboard.kyc_status import kyc_status_words
 from dashboard.money import format_money
 from dashboard.services import return_urls
 from dashboard.services.audit import action_label as audit_action_label
@@ -163,6 +164,7 @@ def register(app: Flask) -> None:
         duration=duration,
         safe_href=safe_href,
         code_words=code_words,
+        kyc_words=kyc_status_words,
         file_size=file_size,
         # `{{ url|with_return_url(return_url) }}`: the hosted URL with the customer's return address, when valid.
         with_return_url=return_urls.build_or_keep,

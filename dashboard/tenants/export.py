@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from flask import Response, current_app, url_for
 
 from dashboard import csv_export
+from dashboard.kyc_status import kyc_status_words
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import debitura_now, state_info
 
@@ -20,7 +21,6 @@ COLUMNS = (
     "registrationNumber", "country", "supportEmail", "userEmails", "attributed", "kyc", "kycStatus",
     "approvalExpiresAt", "casesTotal", "stateSince", "lastSeenAt", "dashboardUrl",
 )
-KYC_LABELS = {"not_required": "Not required", "pending": "Pending", "verified": "Verified"}
 URL_KINDS = {"approval_pending": "Approval", "resign_needed": "Contract re-sign", "onboarding": "Onboarding"}
 
 
@@ -36,7 +36,7 @@ def _rows(filters: tenant_service.TenantFilter) -> Iterator[tuple]:
             tenant.registration_number, tenant.country, tenant.support_email,
             " ".join(user.get("email") or "" for user in tenant.users or []),
             "" if tenant.is_attributed is None else "yes" if tenant.is_attributed else "no",
-            KYC_LABELS.get(tenant.kyc_status or "", tenant.kyc_status), tenant.kyc_status,
+            kyc_status_words(tenant.kyc_status) if tenant.kyc_status else "", tenant.kyc_status,
             tenant.approval_expires_at, tenant.cases_total, tenant.state_since_at(now), tenant.last_seen_at,
             public_url + url_for("tenants.detail", tenant_id=tenant.id),
         )

@@ -44,8 +44,8 @@ def test_the_tenant_export_is_excel_readable_utf8_with_labels_beside_codes_and_t
     rows = {row[0]: dict(zip(table(response)[0], row)) for row in table(response)[1:]}
     onboarding, ready = rows["bro-1"], rows["ready-1"]
     assert (onboarding["state"], onboarding["stateCode"]) == ("Onboarding in progress", "onboarding")
-    assert (onboarding["kyc"], onboarding["kycStatus"]) == ("Not required", "not_required")
-    assert (ready["kyc"], ready["kycStatus"]) == ("Pending", "pending")
+    assert (onboarding["kyc"], onboarding["kycStatus"]) == ("Not asked for yet", "not_required")
+    assert (ready["kyc"], ready["kycStatus"]) == ("Needed, not verified yet", "pending")
     assert onboarding["customerUrl"] == ONBOARDING_URL and onboarding["customerUrlKind"] == "Onboarding"
     assert onboarding["nextStep"].startswith("Send the customer the onboarding URL")
     assert ready["customerUrl"] == "" and ready["dashboardUrl"] == f"http://dashboard.test/tenants/{ready_id}"

@@ -25,6 +25,7 @@ from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import mirror, mirror_events
 from dashboard.services.tenant_state import debitura_now
 from tests.conftest import OperatorActions, make_config, prepare_databases
+from tests.support import page as parsed_page
 from tests.tenant_data import add_tenant, create_client
 
 pytestmark = pytest.mark.shared_app
@@ -78,6 +79,10 @@ def reader(tmp_path_factory):
 
 
 SEEDED = {"acme": 1, "bolt": 2, "crane": 3, "delta": 4, "echo": 5}  # ids in insertion order
+
+
+def text_of(response) -> str:
+    return parsed_page(response).text
 
 
 def page(client, url, **headers):
@@ -254,21 +259,21 @@ def test_the_tenant_and_kyc_pages_say_when_a_kyc_submission_is_under_review(app,
     with app.app_context():
         tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").id
     operators.login("viewer")
-    assert "pending: submitted, not yet reviewed" in client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "Needed, not verified yet: submitted, not yet reviewed" in text_of(client.get(f"/tenants/{tenant_id}"))
 
     with sandbox.session() as s:
         sandbox_domain.review_kyc(s, "kyc-review", "Processing")
     with app.app_context():
         mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync")
 
-    assert "pending: submission under review (Processing)" in client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "Needed, not verified yet: submission under review (Processing)" in text_of(client.get(f"/tenants/{tenant_id}"))
     assert "under review (Processing)" in client.get("/kyc/").get_data(as_text=True)
     with sandbox.session() as s:
         sandbox_domain.review_kyc(s, "kyc-review", "Completed")
     with app.app_context():
         assert mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").kyc_status == "verified"
     page = client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
-    assert "under review" not in page and "verified" in page
+    assert "under review" not in page and "Verified" in page
 
 
 def test_reissuing_sends_post_clients_again_and_shows_a_fresh_url(app, client, operators, debitura):
