@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from dashboard.authz import role_required
+from dashboard.authz import can, role_required
 from dashboard.debitura.errors import (
     BusinessRuleError,
     DebituraConnectionError,
@@ -124,6 +124,7 @@ def _detail_context(tenant: Tenant) -> dict:
         "describe_case": first_cases.describe,
         "kyc_gap": first_cases.kyc_gap(tenant),
         "accepts_cases": submissions.accepts_cases(tenant),
+        "withdrawal_blocker": tenant_service.withdrawal_blocker(tenant) if can("admin") else None,
     }
 
 
@@ -251,7 +252,8 @@ def withdraw(tenant_id: int):
     """Withdraw the link at Debitura, after an explicit confirmation step."""
     tenant = db.get_or_404(Tenant, tenant_id)
     if request.method == "GET":
-        return render("tenants/withdraw.html", tenant=tenant, state=derive_state(tenant))
+        return render("tenants/withdraw.html", tenant=tenant, state=derive_state(tenant),
+                      blocker=tenant_service.withdrawal_blocker(tenant), rule=tenant_service.WITHDRAW_RULE)
     if request.form.get("confirm") != "yes":
         abort(400)
     try:

@@ -332,18 +332,55 @@ def test_withdrawing_asks_for_confirmation_then_withdraws_at_debitura(app, clien
         assert db.session.get(Tenant, tenant_id).state == "withdrawn"
 
 
-def test_a_refused_withdrawal_is_explained(app, client, operators, debitura):
+def test_a_withdrawal_the_mirror_shows_debitura_must_refuse_is_neither_offered_nor_sent(app, client, operators, debitura, sandbox):
     conflict = create_client(debitura, "linked", "x@existing.example")
+    create_client(debitura, "busy")
     with app.app_context():
         tenant = mirror.record_conflict("linked", conflict)
         tenant.is_attributed, tenant.conflict_type, tenant.link_request_status = False, None, None
+        tenant.onboarding_done = True
+        from dashboard.services.tenant_state import refresh_state
+
+        refresh_state(tenant)
+        busy = mirror.upsert_tenant_from_client(debitura.referral.get_client("busy"), source="sync")
+        from dashboard.models import Case
+
+        db.session.add(Case(id="case-busy-1", tenant_id=busy.id, external_tenant_id="busy", reference="BUSY0001", lifecycle="Active"))
         db.session.commit()
-        tenant_id = tenant.id
+        unattributed_id, busy_id = tenant.id, busy.id
     operators.login("admin")
 
+    unattributed = text_of(client.get(f"/tenants/{unattributed_id}"))
+    busy_page = text_of(client.get(f"/tenants/{busy_id}"))
+
+    assert "Withdraw the link" not in unattributed and "Withdraw the link" not in busy_page
+    assert "Withdrawing is not possible: the client is not attributed to us" in unattributed
+    assert "Withdrawing is not possible: case BUSY0001 has moved past Pending contract signing (Active)." in busy_page
+    assert "Yes, withdraw the link" not in text_of(client.get(f"/tenants/{busy_id}/withdraw"))
+    refused = text_of(client.post(f"/tenants/{busy_id}/withdraw", data={"confirm": "yes"}, follow_redirects=True))
+    assert "The link cannot be withdrawn: case BUSY0001 has moved past Pending contract signing (Active)." in refused
+    with sandbox.session() as s:
+        assert sandbox_domain.require_link(s, "busy") is not None  # nothing was sent
+
+
+def test_a_withdrawal_debitura_refuses_is_explained_once(app, client, operators, debitura, sandbox):
+    from dashboard.sandbox.domain.cases import move_case
+    from tests.tenant_data import create_case
+
+    create_client(debitura, "moved")
+    case = create_case(debitura, "moved")
+    with sandbox.session() as s:
+        move_case(s, case.id, "Active")
+    with app.app_context():
+        tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("moved"), source="sync").id  # case not mirrored yet
+    operators.login("admin")
+
+    assert "Withdraw the link" in text_of(client.get(f"/tenants/{tenant_id}"))
     response = client.post(f"/tenants/{tenant_id}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
 
-    assert "no active link" in response.get_data(as_text=True) or "refused the withdrawal" in response.get_data(as_text=True)
+    text = text_of(response)
+    assert "Debitura refused the withdrawal: The client cannot be withdrawn: a case has moved past Pending contract signing." in text
+    assert text.count("moved past Pending contract signing") == 1
 
 
 def test_withdrawal_is_for_admins_only(client, operators, app, mixed):
