@@ -380,8 +380,11 @@ SORTS = {
     "changed": Tenant.state_since_at,
     "seen": lambda now: Tenant.last_seen_at,
     "created": lambda now: Tenant.created_at,
+    "cases": lambda now: Tenant.cases_total,
 }  # each a column as of Debitura's now: a state can lapse between writes
 DEFAULT_SORT = "company"
+# Counts are read biggest first: the first click on their header sorts them descending.
+DESCENDING_FIRST = frozenset({"cases"})
 
 
 @dataclass(frozen=True)
@@ -420,6 +423,8 @@ class TenantFilter:
 
     def sort_link(self, column: str) -> dict[str, Any]:
         """Clicking a header sorts by it; clicking it again reverses the order."""
+        if column in DESCENDING_FIRST:
+            return self.args(sort=column if self.sort == f"-{column}" else f"-{column}", page=1)
         return self.args(sort=f"-{column}" if self.sort == column else column, page=1)
 
 

@@ -457,3 +457,21 @@ def test_the_tenant_page_names_the_source_and_time_of_each_case_count(app, clien
     assert "In this dashboard: 0 total, 0 closed" in counts  # the mirror has not received the case yet
     assert 'id="case-counts-differ"' in counts
     assert "No cases for this tenant yet." in html
+
+
+def test_the_list_sorts_by_cases_biggest_first_then_reversed_with_ties_in_a_stable_order(app, client, operators):
+    with app.app_context():
+        for external_id, total in (("few-a", 3), ("many", 10), ("few-b", 3), ("none", 0)):
+            add_tenant(external_id, onboarding_done=True, cases_total=total)
+    operators.login("viewer")
+
+    listing = page(client, "/tenants/")
+    header = re.search(r'<th scope="col" class="num">\s*<a href="([^"]+)" hx-get="[^"]+">Cases</a>', listing)
+    assert header, "the Cases header is a sort link like the others"
+    first_click = header.group(1).replace("&amp;", "&")
+    assert "sort=-cases" in first_click
+
+    descending = page(client, first_click)
+    assert rows(descending) == ["many", "few-a", "few-b", "none"]  # ties keep the order they were added in
+    assert re.search(r'<th scope="col" class="num" aria-sort="descending">\s*<a href="[^"]*sort=cases', descending)
+    assert rows(page(client, "/tenants/?sort=cases")) == ["none", "few-a", "few-b", "many"]
