@@ -14,6 +14,7 @@ from flask import Flask, current_app, url_for
 from dashboard import debitura_day
 from dashboard.authz import can, may_open
 from dashboard.case_words import close_code_words, code_words, lifecycle_words
+from dashboard.counting import counted
 from dashboard.durations import duration
 from dashboard.htmx import register_oob_flash
 from dashboard.kyc_status import kyc_status_words
@@ -157,6 +158,7 @@ def register(app: Flask) -> None:
         duration=duration,
         safe_href=safe_href,
         code_words=code_words,
+        counted=counted,
         lifecycle_words=lifecycle_words,
         close_code_words=close_code_words,
         kyc_words=kyc_status_words,
