@@ -35,7 +35,9 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
 - Nested objects declared as plain `$ref`s (`signingHandoff`, `collectionPartner`, `assignedUser`,
   `kycVerification`, `verificationStatus`, `caseResults`, `potentialRevenue`, `onboardingUser`)
   may be null: seed 003 says "when everything is already signed, signingHandoff is null", the
-  KYC review state is null while unreviewed, and ASP.NET writes every absent object as null.
+  KYC review state is null while unreviewed, and ASP.NET writes every absent object as null. On the
+  Customer API, `action` (GET /tasks: "Tasks without an action are `action: null`") and a chat
+  message's `user` (a system notice has no author) are null the same way.
 Two request-side allowances are applied while checking requests:
 - fields typed `date-time` also accept a plain date (`"date": "2025-06-01"` is the docs' own example,
   and ASP.NET's binder reads it), in bodies and in query parameters;
@@ -119,7 +121,7 @@ UPLOADED_FILE_BODY: dict[str, Any] = {
 }
 NULLABLE_NESTED = frozenset({
     "signingHandoff", "collectionPartner", "assignedUser", "kycVerification", "verificationStatus", "caseResults",
-    "potentialRevenue", "onboardingUser",
+    "potentialRevenue", "onboardingUser", "action", "user",
 })
 LENIENT_REQUEST_RULES = frozenset({("returnUrl", "maxLength")})  # (property, validator)
 LENIENT_REQUEST_VALIDATORS = frozenset({"additionalProperties"})

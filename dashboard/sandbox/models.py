@@ -150,6 +150,11 @@ class CreditorUser(Base):
     creditor: Mapped[Creditor] = relationship(back_populates="users")
 
     @property
+    def public_id(self) -> str:
+        """The user's id as the Customer API shows it (a GUID), stable for the row."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sbx-user:{self.creditor_id}:{self.id}"))
+
+    @property
     def first_name(self) -> str:
         return self.name.split(" ", 1)[0]
 
@@ -345,15 +350,77 @@ class CaseFile(Base):
     date_created: Mapped[datetime]
 
 
-class CaseMessage(Base):
-    """A system chat message posted on a case (file uploads, KYC submitted)."""
+class ChatMessage(Base):
+    """A message in a case's chat: from one of the creditor's users, the collection partner, or the system."""
 
-    __tablename__ = "sbx_case_messages"
+    __tablename__ = "sbx_case_chats"
+    __table_args__ = (Index("ix_sbx_case_chats_case_created", "case_id", "date_created"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))  # creditor | partner | system
+    message: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("sbx_creditor_users.id", ondelete="SET NULL"))
+    # The collection partner's case handler (partner messages have no creditor user).
+    author_name: Mapped[str | None] = mapped_column(String(300))
+    author_email: Mapped[str | None] = mapped_column(String(320))
+    is_seen: Mapped[bool] = mapped_column(default=False)
+    date_created: Mapped[datetime]
+
+    user: Mapped[CreditorUser | None] = relationship(lazy="joined")
+
+
+class CaseTask(Base):
+    """One item of a creditor's work queue: open until its condition clears, then solved."""
+
+    __tablename__ = "sbx_tasks"
+    __table_args__ = (
+        Index("ix_sbx_tasks_creditor_status", "creditor_id", "status", "date_created"),
+        Index("ix_sbx_tasks_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    creditor_id: Mapped[str] = mapped_column(ForeignKey("sbx_creditors.id", ondelete="CASCADE"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"))
+    lead_id: Mapped[str | None] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="Open")  # Open | Solved
+    solution_url: Mapped[str] = mapped_column(String(2048))
+    deadline: Mapped[datetime | None]
+    date_created: Mapped[datetime]
+    date_solved: Mapped[datetime | None]
+
+    case: Mapped[Case | None] = relationship(lazy="joined")
+
+
+class CasePayment(Base):
+    """Money the debtor paid on a case, as the collection partner recorded it."""
+
+    __tablename__ = "sbx_case_payments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"), index=True)
+    date: Mapped[datetime]
+    gross_amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    recipient: Mapped[str] = mapped_column(String(40))  # CollectionPartner | Creditor
+    method: Mapped[str] = mapped_column(String(40))  # BankTransfer | Card | Cash
+    date_created: Mapped[datetime]
+
+
+class ValidationItem(Base):
+    """Something the creditor must supply before a "More Info Required" case moves on."""
+
+    __tablename__ = "sbx_validation_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"), index=True)
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
+    resolution_area: Mapped[str] = mapped_column(String(60))  # e.g. Documents, DebtorDetails
+    description: Mapped[str] = mapped_column(Text)
+    date_created: Mapped[datetime]
+    date_resolved: Mapped[datetime | None]
 
 
 class IdempotencyRecord(Base):

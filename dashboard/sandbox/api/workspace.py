@@ -1,0 +1,142 @@
+"""The Customer API's case workspace (chats, tasks, team, timeline, payments, files, validation), under /customer-api.
+
+Same bearer token and case scoping as the case endpoints: another client's case is a 404, a malformed
+id a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g
+from sqlalchemy import func, select
+
+from dashboard.sandbox import domain, workspace_wire
+from dashboard.sandbox.api import Query, json_body, ok, rate_limit_headers
+from dashboard.sandbox.api.customer import authenticate, own_case
+from dashboard.sandbox.context import db
+from dashboard.sandbox.errors import ApiError, ValidationFailed
+from dashboard.sandbox.models import Case, CaseFile, CasePayment, CaseTask, ClientLink, CreditorUser
+from dashboard.sandbox.wire import json_response
+
+bp = Blueprint("customer_workspace", __name__)
+bp.before_request(authenticate)
+bp.after_request(rate_limit_headers)
+
+
+def _creditor_id() -> str:
+    return db().get_one(ClientLink, g.link_id).creditor_id
+
+
+# --- chats -------------------------------------------------------------------------------------
+
+
+@bp.get("/cases/<case_id>/chats")
+def chats(case_id: str):
+    case = own_case(case_id)
+    return ok([workspace_wire.chat_dto(chat) for chat in domain.messages(db(), case.id)])
+
+
+@bp.post("/cases/<case_id>/chats")
+def send_chat(case_id: str):
+    """SendChatRequest {message, userEmail | userId}: posted as that team member; solves ReplyToChat."""
+    s = db()
+    case = own_case(case_id)
+    body = json_body()
+    if not isinstance(body, dict):
+        raise ValidationFailed.single("$", "A JSON object with 'message' and 'userEmail' is required.")
+    message = body.get("message")
+    if not isinstance(message, str) or not message.strip():
+        raise ValidationFailed.single("Message", "The Message field is required.")
+    if len(message) > domain.chats.MAX_MESSAGE:
+        raise ValidationFailed.single("Message", f"The Message field may hold at most {domain.chats.MAX_MESSAGE} characters.")
+    email, user_id = body.get("userEmail"), body.get("userId")
+    if not isinstance(email, str | None) or not isinstance(user_id, str | None):
+        raise ValidationFailed.single("UserEmail", "UserEmail and UserId must be strings.")
+    user = domain.team_member(s, case.creditor_id, email=email, user_id=user_id)
+    chat = domain.post_creditor_message(s, case, message, user)
+    s.commit()
+    return ok(workspace_wire.chat_dto(chat))
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+def _task_filters(query: Query) -> tuple[str, list[str]]:
+    status = query.text("status") or "Open"
+    matched = next((name for name in domain.TASK_STATUSES if name.lower() == status.lower()), None)
+    if matched is None:
+        raise ApiError(400, "InvalidRequest", "status: use Open or Solved.")
+    types = query.values("type")
+    known = {name.lower(): name for name in domain.TASK_KINDS}
+    unknown = [value for value in types if value.lower() not in known]
+    if unknown:
+        raise ApiError(400, "InvalidRequest", f"type: use one of {', '.join(domain.TASK_KINDS)}.")
+    return matched, [known[value.lower()] for value in types]
+
+
+def _task_query(creditor_id: str, status: str, types: list[str]) -> Any:
+    query = select(CaseTask).where(CaseTask.creditor_id == creditor_id, CaseTask.status == status)
+    return query.where(CaseTask.type.in_(types)) if types else query
+
+
+@bp.get("/cases/<case_id>/tasks")
+def case_tasks(case_id: str):
+    """The case's tasks (no paging); account-level tasks never appear here."""
+    case = own_case(case_id)
+    status, types = _task_filters(Query())
+    query = _task_query(case.creditor_id, status, types).where(CaseTask.case_id == case.id)
+    tasks = db().scalars(query.order_by(CaseTask.date_created, CaseTask.id))
+    return ok([workspace_wire.task_dto(task) for task in tasks])
+
+
+@bp.get("/tasks")
+def tasks():
+    """Every task of the account, newest first; Page from 1, PageSize 10 by default and at most 100."""
+    s = db()
+    query_args = Query()
+    status, types = _task_filters(query_args)
+    page = query_args.integer("Page", 1)
+    page_size = query_args.integer("PageSize", 10, maximum=100)
+    query = _task_query(_creditor_id(), status, types)
+    total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = list(
+        s.scalars(
+            query.order_by(CaseTask.date_created.desc(), CaseTask.id).offset((page - 1) * page_size).limit(page_size)
+        )
+    )
+    return ok({
+        "page": workspace_wire.page_data(total, page, page_size, len(found)),
+        "tasks": [workspace_wire.task_dto(task) for task in found],
+    })
+
+
+# --- team --------------------------------------------------------------------------------------
+
+
+def _problem(detail: str) -> Response:
+    """`GET /users` answers a bad page with ASP.NET's ProblemDetails, as its spec declares."""
+    return json_response(
+        400,
+        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Bad Request", "status": 400,
+         "detail": detail},
+    )
+
+
+@bp.get("/users")
+def users():
+    """The creditor's team: the ids and e-mails a chat message may be sent as."""
+    s = db()
+    query_args = Query()
+    try:
+        page = query_args.integer("Page", 1)
+        page_size = query_args.integer("PageSize", 50, maximum=100)
+    except ApiError as error:
+        return _problem(error.message or "Invalid pagination parameters.")
+    query = select(CreditorUser).where(CreditorUser.creditor_id == _creditor_id())
+    total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
+    found = list(s.scalars(query.order_by(CreditorUser.id).offset((page - 1) * page_size).limit(page_size)))
+    return ok({
+        "page": workspace_wire.page_data(total, page, page_size, len(found)),
+        "users": [workspace_wire.team_member_dto(user) for user in found],
+    })
