@@ -86,7 +86,8 @@ def payment_dto(payment: CasePayment, case: Case) -> dict[str, Any]:
     }
 
 
-def file_dto(stored: CaseFile, url: str) -> dict[str, Any]:
+def file_dto(stored: CaseFile) -> dict[str, Any]:
+    """No download URL: the sandbox keeps the bytes but serves no file download."""
     return {
         "id": stored.id,
         "dateCreated": iso(stored.date_created),
@@ -95,7 +96,7 @@ def file_dto(stored: CaseFile, url: str) -> dict[str, Any]:
         "entityType": "Invoice",
         "entityId": stored.case_id,
         "fileName": stored.file_name,
-        "url": url,
+        "url": None,
         "description": None,
         "documentType": "OriginalInvoice",  # the sandbox keeps no document type: the default
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -177,3 +179,68 @@ def test_users_lists_the_creditors_team_with_guids(api, acme_case, ready_client)
     assert api("GET", "/users", tenant="globex").json()["users"][0]["email"] == "globex@customer.example"
     refused = api("GET", "/users", params={"PageSize": 0})
     assert refused.status_code == 400 and refused.json()["status"] == 400
+
+
+def test_payments_are_listed_with_the_case_they_paid(sandbox, api, acme_case):
+    with sandbox.session() as s:
+        domain.record_collection(s, acme_case, Decimal("400.00"))
+        domain.record_collection(s, acme_case, Decimal("100.50"), recipient="Creditor", method="Cash")
+
+    paid = api("GET", f"/cases/{acme_case}/payments").json()
+
+    assert [(p["grossAmount"], p["recipient"], p["method"]) for p in paid] == [
+        (400.0, "CollectionPartner", "BankTransfer"),
+        (100.5, "Creditor", "Cash"),
+    ]
+    assert paid[0]["currency"] == "EUR" and paid[0]["invoice"]["invoiceId"] == acme_case
+    assert api("GET", f"/cases/{acme_case}/timeline").json()["items"][-1]["type"] == "PaymentRegistered"
+
+
+def test_files_uploaded_on_the_referral_api_are_listed_and_noticed_in_the_chat(sandbox, referral, api, acme_case):
+    referral.upload_file(acme_case, file_name="invoice.pdf", stream=io.BytesIO(b"%PDF-1.4"))
+
+    [listed] = api("GET", f"/cases/{acme_case}/files").json()
+    [notice] = api("GET", f"/cases/{acme_case}/chats").json()
+
+    assert listed["fileName"] == "invoice.pdf" and listed["caseId"] == acme_case
+    assert notice["roleLabel"] == "System" and notice["user"] is None
+    assert "invoice.pdf" in notice["message"]
+
+
+def test_a_document_request_needs_info_until_the_case_moves_on(sandbox, api, acme_case):
+    with sandbox.session() as s:
+        domain.request_information(s, acme_case, "The signed contract with the debtor")
+
+    case = api("GET", f"/cases/{acme_case}").json()
+    assert case["lifecycle"] == "More Info Required" and case["validation"]["needsInfo"] is True
+    needs = api("GET", f"/cases/{acme_case}/validation").json()
+    assert needs["items"] == [{"resolutionArea": "Documents", "description": "The signed contract with the debtor"}]
+    assert needs["creditorRespondedAt"] is None
+    [task] = open_tasks(api, acme_case)
+    assert task["type"] == "MoreInfoNeeded" and task["action"]["method"] == "POST"
+
+    api("POST", f"/cases/{acme_case}/chats", json={"message": "Attached.", "userEmail": "acme@customer.example"})
+    assert api("GET", f"/cases/{acme_case}/validation").json()["creditorRespondedAt"] is not None
+    assert [t["type"] for t in open_tasks(api, acme_case)] == ["MoreInfoNeeded"]  # until the case leaves the state
+
+    with sandbox.session() as s:
+        domain.move_case(s, acme_case, "Active")
+    assert open_tasks(api, acme_case) == []
+    assert api("GET", f"/cases/{acme_case}/validation").json() == {
+        "needsInfo": False, "creditorRespondedAt": None, "items": []
+    }
+
+
+def test_the_timeline_tells_the_case_in_order_with_its_phase(sandbox, api, acme_case):
+    partner_asks(sandbox, acme_case, "We sent the first letter.")
+    with sandbox.session() as s:
+        domain.move_case(s, acme_case, "Closed", close_code="Paid")
+
+    timeline = api("GET", f"/cases/{acme_case}/timeline").json()
+
+    types = [item["type"] for item in timeline["items"]]
+    assert types[0] == "CaseCreated" and types[-1] == "CaseClosed"
+    assert {"CollectionStarted", "ChatMessage", "PaymentRegistered"} <= set(types)
+    assert [item["date"] for item in timeline["items"]] == sorted(item["date"] for item in timeline["items"])
+    assert timeline["currentEngagementPhase"] == "Pre-legal"
+    assert api("GET", "/cases/123/timeline").status_code == 400

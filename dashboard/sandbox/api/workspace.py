@@ -16,7 +16,7 @@ from dashboard.sandbox.api import Query, json_body, ok, rate_limit_headers
 from dashboard.sandbox.api.customer import authenticate, own_case
 from dashboard.sandbox.context import db
 from dashboard.sandbox.errors import ApiError, ValidationFailed
-from dashboard.sandbox.models import Case, CaseFile, CasePayment, CaseTask, ClientLink, CreditorUser
+from dashboard.sandbox.models import CaseFile, CasePayment, CaseTask, ClientLink, CreditorUser
 from dashboard.sandbox.wire import json_response
 
 bp = Blueprint("customer_workspace", __name__)
@@ -140,3 +140,67 @@ def users():
         "page": workspace_wire.page_data(total, page, page_size, len(found)),
         "users": [workspace_wire.team_member_dto(user) for user in found],
     })
+
+
+# --- timeline, payments, files, validation -----------------------------------------------------
+
+
+def _payments(case_id: str) -> list[CasePayment]:
+    return list(db().scalars(select(CasePayment).where(CasePayment.case_id == case_id).order_by(CasePayment.date)))
+
+
+def _files(case_id: str) -> list[CaseFile]:
+    return list(db().scalars(select(CaseFile).where(CaseFile.case_id == case_id).order_by(CaseFile.date_created)))
+
+
+@bp.get("/cases/<case_id>/payments")
+def payments(case_id: str):
+    case = own_case(case_id)
+    return ok([workspace_wire.payment_dto(payment, case) for payment in _payments(case.id)])
+
+
+@bp.get("/cases/<case_id>/files")
+def files(case_id: str):
+    case = own_case(case_id)
+    return ok([workspace_wire.file_dto(stored) for stored in _files(case.id)])
+
+
+@bp.get("/cases/<case_id>/validation")
+def validation(case_id: str):
+    """What a "More Info Required" case is missing; `creditorRespondedAt` is the first answer after the ask."""
+    s = db()
+    case = own_case(case_id)
+    items = domain.open_validation_items(s, case.id)
+    asked = min((item.date_created for item in items), default=None)
+    replies = [m.date_created for m in domain.messages(s, case.id) if m.role == "creditor"]
+    responded = min((moment for moment in replies if asked is not None and moment >= asked), default=None)
+    return ok(workspace_wire.validation_dto(case, items, responded))
+
+
+@bp.get("/cases/<case_id>/timeline")
+def timeline(case_id: str):
+    """The case's story from what the sandbox records: submission, collection, chat, files, payments, closing."""
+    s = db()
+    case = own_case(case_id)
+    item = workspace_wire.timeline_item
+    events = [item(case.date_created, "CaseCreated", "Case created",
+                   f"Case {case.reference} submitted for {case.gross_amount} {case.currency}.", "System")]
+    if case.date_collection_started is not None:
+        events.append(item(case.date_collection_started, "CollectionStarted", "Collection started",
+                           "The collection partner started working the case.", "System"))
+    for chat in domain.messages(s, case.id):
+        if chat.role == "creditor" and chat.user is not None:
+            events.append(item(chat.date_created, "ChatMessage", "Message sent", chat.message, "Creditor user",
+                               chat.user.name))
+        elif chat.role == "partner":
+            events.append(item(chat.date_created, "ChatMessage", "Message from the collection partner", chat.message,
+                               "Partner user", chat.author_name))
+    for stored in _files(case.id):
+        events.append(item(stored.date_created, "FileUploaded", "File uploaded", stored.file_name, "System"))
+    for payment in _payments(case.id):
+        events.append(item(payment.date, "PaymentRegistered", "Payment registered",
+                           f"{payment.gross_amount} {payment.currency} paid to {payment.recipient}.", "Partner user"))
+    if case.lifecycle == "Closed" and case.date_finished is not None:
+        events.append(item(case.date_finished, "CaseClosed", "Case closed", case.close_code or "Closed", "System"))
+    events.sort(key=lambda event: event["date"])
+    return ok({"items": events, "currentEngagementPhase": case.current_engagement_phase})

@@ -241,7 +241,7 @@ def move_case(
     case.close_code, case.close_comment, case.date_finished = code, close_comment, now
     solve_tasks(s, case.creditor_id, case_id=case.id)
     if code == "Paid" and case.remainder > 0:
-        record_collection(s, case.id, case.remainder)
+        record_collection(s, case.id, case.remainder, at=now)
     case_event(s, "case.updated", case, oldLifecycle=old)
     case_event(s, "case.closed", case, closeCode=code, closeComment=close_comment)
     return case

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -18,14 +19,20 @@ REVENUE_STATUSES = {
 
 
 def record_collection(
-    s: Session, case_id: str, amount: Decimal, *, recipient: str = "CollectionPartner", method: str = "BankTransfer"
+    s: Session,
+    case_id: str,
+    amount: Decimal,
+    *,
+    recipient: str = "CollectionPartner",
+    method: str = "BankTransfer",
+    at: datetime | None = None,
 ) -> RevenueTransaction | None:
     """Money collected on a case (a payment on it); a revenue transaction when the partner earns on it."""
     case = s.get(Case, case_id)
     if case is None:
         raise NotFound("Case not found.")
     case.remainder = max(case.remainder - amount, Decimal("0.00"))
-    now = clock.now(s)
+    now = at or clock.now(s)
     s.add(
         CasePayment(
             case_id=case.id, date=now, gross_amount=amount, currency=case.currency,
