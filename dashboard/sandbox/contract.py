@@ -38,11 +38,13 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
   KYC review state is null while unreviewed, and ASP.NET writes every absent object as null. On the
   Customer API, `action` (GET /tasks: "Tasks without an action are `action: null`") and a chat
   message's `user` (a system notice has no author) are null the same way.
-Two request-side allowances are applied while checking requests:
+Request-side allowances applied while checking requests:
 - fields typed `date-time` also accept a plain date (`"date": "2025-06-01"` is the docs' own example,
   and ASP.NET's binder reads it), in bodies and in query parameters;
 - a `returnUrl` longer than its declared 2048 characters is accepted: the docs say invalid values are
   silently dropped, not refused;
+- array query parameters may come as one comma-separated value as well as repeated keys (the
+  Customer API's `GET /cases` describes its `Ids`, `Statuses`, … filters as comma-separated);
 - properties a request schema does not declare are accepted (its `additionalProperties: false`
   describes the model, but ASP.NET's JSON binder ignores unknown members, and so does the sandbox).
 
@@ -485,7 +487,9 @@ def _typed_query_value(spec: ApiSpec, schema: Mapping[str, Any], values: list[st
         item_schema = spec.resolve(schema.get("items", {}))
         if "anyOf" in item_schema:  # an enum filter that also takes names: typed as its first form
             item_schema = spec.resolve(item_schema["anyOf"][0])
-        return [_typed_scalar(item_schema, value) for value in values]
+        # Repeated keys, or one comma-separated value (the Customer API's list filters say so).
+        parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+        return [_typed_scalar(item_schema, value) for value in parts]
     return _typed_scalar(spec.resolve(schema), values[-1])
 
 
