@@ -423,6 +423,48 @@ class ValidationItem(Base):
     date_resolved: Mapped[datetime | None]
 
 
+class QuoteRequest(Base):
+    """A lead: Debitura asks collection partners to quote for the next phase of a case (legal, enforcement)."""
+
+    __tablename__ = "sbx_quote_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="Open")  # Open | Closed
+    lead_flow_status: Mapped[str] = mapped_column(String(40), default="CollectingQuotes")
+    quote_type: Mapped[str] = mapped_column(String(20), default="Legal")
+    purpose: Mapped[str] = mapped_column(String(20), default="PhaseChange")  # PhaseChange | AdditionalService
+    max_quotes: Mapped[int] = mapped_column(default=3)
+    request: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    date_created: Mapped[datetime]
+    date_outcome_selected: Mapped[datetime | None]
+
+    quotes: Mapped[list[Quote]] = relationship(back_populates="quote_request", order_by="Quote.date_created")
+
+
+class Quote(Base):
+    """One collection partner's offer on a quote request."""
+
+    __tablename__ = "sbx_quotes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    quote_request_id: Mapped[str] = mapped_column(ForeignKey("sbx_quote_requests.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    partner_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="Pending")  # Pending | Accepted | Rejected
+    agreement_type: Mapped[str] = mapped_column(String(20), default="SuccessFee")
+    success_fee: Mapped[Decimal | None] = mapped_column(Percentage)
+    flat_fee_estimate: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    phase: Mapped[str | None] = mapped_column(String(20))
+    proposed_solution: Mapped[str | None] = mapped_column(Text)
+    why_us: Mapped[str | None] = mapped_column(Text)
+    date_created: Mapped[datetime]
+
+    quote_request: Mapped[QuoteRequest] = relationship(back_populates="quotes")
+
+
 class IdempotencyRecord(Base):
     """The first terminal response to an Idempotency-Key, replayed verbatim on a retry."""
 

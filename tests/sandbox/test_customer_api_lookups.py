@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from dashboard.sandbox import domain
+from dashboard.sandbox.models import Case
 from tests.raw_body import raw
 
 NORDIC = "Nordic Inkasso A/S"
@@ -87,3 +90,31 @@ def test_the_contract_status_of_a_client_still_onboarding_points_at_onboarding(s
     status = api("GET", "/contracts/debt-collection/status", tenant="fresh").json()
 
     assert status["signed"] is False and "/onboarding/companydetails/" in status["solutionUrl"]
+
+
+def test_quote_requests_and_their_quotes_read_back_and_drive_the_selection_task(sandbox, api, acme_cases):
+    case_id = acme_cases[1].id
+    with sandbox.session() as s:
+        lead = domain.request_quotes(s, case_id, "Legal action against the debtor")
+        partner_id = s.get_one(Case, case_id).collection_partner_id
+        quote = domain.add_quote(s, lead.id, partner_id, Decimal("22.5"), proposed_solution="Court claim")
+        lead_id, quote_id = lead.id, quote.id
+
+    [listed] = api("GET", f"/cases/{case_id}/quote-requests").json()["quoteRequests"]
+    assert listed["quoteRequestId"] == lead_id and listed["leadFlowStatus"] == "PendingQuoteSelection"
+    assert listed["currentQuotesCount"] == 1
+    detail = api("GET", f"/cases/{case_id}/quote-requests/{lead_id}").json()
+    assert detail["request"] == "Legal action against the debtor" and detail["isMaxBidCountReached"] is False
+    [offer] = api("GET", f"/cases/{case_id}/quote-requests/{lead_id}/quotes").json()["quotes"]
+    assert offer["partnerName"] == NORDIC and offer["successFee"] == 22.5
+    full = api("GET", f"/cases/{case_id}/quote-requests/{lead_id}/quotes/{quote_id}").json()
+    assert full["pricing"]["successFeeFee"] == 22.5
+    [task] = api("GET", f"/cases/{case_id}/tasks").json()
+    assert task["type"] == "SelectQuoteWinner" and task["leadId"] == lead_id and task["action"] is None
+
+    with sandbox.session() as s:
+        domain.select_winner(s, quote_id)
+    assert api("GET", f"/cases/{case_id}/tasks").json() == []
+    assert api("GET", f"/cases/{case_id}/quote-requests/{lead_id}/quotes/{quote_id}").json()["status"] == "Accepted"
+    assert api("GET", f"/cases/{acme_cases[0].id}/quote-requests/{lead_id}").status_code == 404
+    assert api("GET", f"/cases/{case_id}/quote-requests/nope").status_code == 400

@@ -48,6 +48,7 @@ def open_task(
     case: Case | None = None,
     description: str | None = None,
     deadline: datetime | None = None,
+    lead_id: str | None = None,
 ) -> CaseTask:
     """Open a task, or hand back the one of the same type already open for the same case (or account)."""
     kind = TASK_KINDS[task_type]
@@ -68,7 +69,7 @@ def open_task(
         id=task_id,
         creditor_id=creditor_id,
         case_id=case.id if case is not None else None,
-        lead_id=case.id if task_type == "SelectQuoteWinner" and case is not None else None,
+        lead_id=lead_id,
         type=task_type,
         title=kind.title,
         description=description,
