@@ -12,7 +12,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from dashboard.sandbox import errors
-from dashboard.sandbox.api import customer, customer_lookups, quotes, referral, sandbox_clock, workspace
+from dashboard.sandbox.api import customer, customer_lookups, quotes, referral, sandbox_clock, test_cases, workspace
 from dashboard.sandbox.config import SandboxConfig
 from dashboard.sandbox.context import AppParts, close_session
 from dashboard.sandbox.pages import control, hosted
@@ -41,6 +41,7 @@ def create_sandbox_app(
     app.register_blueprint(workspace.bp, url_prefix="/customer-api")
     app.register_blueprint(customer_lookups.bp, url_prefix="/customer-api")
     app.register_blueprint(quotes.bp, url_prefix="/customer-api")
+    app.register_blueprint(test_cases.bp, url_prefix="/customer-api")
     app.register_blueprint(hosted.bp, url_prefix="/ui")
     app.register_blueprint(control.bp, url_prefix="/control")
     app.teardown_appcontext(close_session)

@@ -22,6 +22,10 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
   a 400 body may be either.
 - `POST /cases/{caseId}/files` (Referral API) declares a 200 without a body, while the docs return
   `{id, fileName, dateCreated}`: that body is declared.
+- `POST /test/cases/{id}/advance` (Customer API) declares its 400 and 404 without a body, while its own
+  walkthrough expects "400 with a message describing the conflict": both carry ApiErrorResponseDto.
+- `DELETE /clients/{externalTenantId}` declares no 422, while the reset guide answers a client with
+  blockers with 422: it is declared (ApiErrorResponseDto, one business error per blocker).
 - Statuses every operation can answer but the spec leaves out: 401 (no body; the security scheme
   applies to every operation), 429 (the rate-limit body from the rate-limiting page), 500 and 503
   (ApiErrorResponseDto, as on the operations that declare a 500; the sandbox answers 503 only as an
@@ -61,9 +65,22 @@ Behaviour the sandbox chose where the sources leave room, with no schema to patc
 - unsigned contracts without `allowPendingContracts` answer 422 `MissingDebtCollectionContract` /
   `MissingPowerOfAttorney` with their `solutionUrl`s (the case-submission guide); the type
   `PendingContractSigning` (the troubleshooting page's name for the same situation) is never sent.
-- operations the dashboard does not use are not simulated (404): Referral API client deletion and
-  `is-deletable`; on the Customer API all but `POST /cases`, `POST /cases/preview`, `GET /cases/{id}`
-  and its contract status.
+- operations the dashboard does not use are not simulated (404): on the Customer API coverage,
+  divisions, `/me`, `/Payments`, exclusive periods, the Customer API's own webhooks and the other
+  `/test/...` endpoints; `POST /cases/{id}/files` on the Customer API (files go up through the
+  Referral API).
+- the sandbox is a test environment: the test-only operations never answer 403.
+- chat roles: `ChatRole` is an unnamed integer enum; 0 is the creditor's users, 1 the collection
+  partner, 2 a system notice (`roleLabel` "Creditor", "Partner", "System").
+- tasks: `solutionUrl`s point at the Creditor app's pages (`{ui}/Creditor/...`), which the sandbox does
+  not host; account-level tasks (SignContract, AssignBankAccount) are opened and solved from the
+  control panel; MoreInfoNeeded solves when the case leaves "More Info Required" (a chat reply alone
+  does not move it); a quote winner is chosen in the control panel (the API only reads quotes).
+- `GET /cases`: `DebtorIds` and `DivisionIds` match no case (the sandbox keeps neither); a file's
+  `url` and the contract status's `termsUrl` are null (the sandbox serves no downloads); every file's
+  `documentType` is `OriginalInvoice`.
+- `POST /test/cases/{id}/advance` fires the Referral API's webhooks (`case.updated`, `case.closed`);
+  the Customer API's own webhook events (`payment.created`, …) are not simulated.
 - the onboarding URL is the same on every `POST /clients` for a link (`{ui}/onboarding/companydetails/
   {linkId}`): the docs call it "fresh", and it always resumes where onboarding stands.
 """
@@ -185,6 +202,11 @@ def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, A
             responses.setdefault("503", {"description": "Unavailable.", "content": _json_body(api_error)})
             if _takes_idempotency_key(operation):
                 responses.setdefault("422", {"description": "Idempotency conflict.", "content": _json_body(api_error)})
+            if (api, method, template) == ("customer-api", "post", "/test/cases/{id}/advance"):
+                for status in ("400", "404"):
+                    responses[status] = {**responses[status], "content": _json_body(api_error)}
+            if (api, method, template) == ("referral-api", "delete", "/clients/{externalTenantId}"):
+                responses.setdefault("422", {"description": "Deletion blocked.", "content": _json_body(api_error)})
             if (api, method, template) == ("referral-api", "post", "/cases/{caseId}/files"):
                 responses["200"] = {**responses["200"], "content": _json_body(copy.deepcopy(UPLOADED_FILE_BODY))}
     return document

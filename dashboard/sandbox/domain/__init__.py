@@ -72,6 +72,7 @@ from dashboard.sandbox.domain.signing import (
     with_completed_flag,
 )
 from dashboard.sandbox.domain.quotes import add_quote, request_quotes, select_winner
+from dashboard.sandbox.domain.reset import advance_state, advance_test_case, delete_client, deletion_blockers
 from dashboard.sandbox.domain.tasks import TASK_KINDS, TASK_STATUSES, open_task, solve_task, solve_tasks
 from dashboard.sandbox.models import LinkRequest  # what link_request_by_token returns
 
@@ -89,4 +90,5 @@ __all__ = [
     "TASK_KINDS", "TASK_STATUSES", "messages", "open_task", "open_validation_items", "post_creditor_message",
     "post_partner_message", "post_system_message", "request_information", "solve_task", "solve_tasks", "team_member",
     "add_quote", "request_quotes", "select_winner",
+    "advance_state", "advance_test_case", "delete_client", "deletion_blockers",
 ]

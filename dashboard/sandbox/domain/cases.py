@@ -211,7 +211,13 @@ def case_signing_url(s: Session, case: Case) -> str | None:
 
 
 def move_case(
-    s: Session, case_id: str, lifecycle: str, close_code: str | None = None, close_comment: str | None = None
+    s: Session,
+    case_id: str,
+    lifecycle: str,
+    close_code: str | None = None,
+    close_comment: str | None = None,
+    *,
+    collect_remainder: bool = True,
 ) -> Case:
     """Move a case to a lifecycle (enum name or display string); fires case.updated, and case.closed."""
     case = s.get(Case, case_id)
@@ -240,7 +246,7 @@ def move_case(
         raise ValueError(f"Unknown close code: {code}")
     case.close_code, case.close_comment, case.date_finished = code, close_comment, now
     solve_tasks(s, case.creditor_id, case_id=case.id)
-    if code == "Paid" and case.remainder > 0:
+    if code == "Paid" and collect_remainder and case.remainder > 0:
         record_collection(s, case.id, case.remainder, at=now)
     case_event(s, "case.updated", case, oldLifecycle=old)
     case_event(s, "case.closed", case, closeCode=code, closeComment=close_comment)
