@@ -349,6 +349,18 @@ class CaseFile(Base):
     send_chat_notification: Mapped[bool]
     date_created: Mapped[datetime]
 
+    label: Mapped[CaseFileLabel | None] = relationship(lazy="joined", cascade="all, delete-orphan")
+
+
+class CaseFileLabel(Base):
+    """What a file uploaded through the Customer API says it is (that API takes a type and a description)."""
+
+    __tablename__ = "sbx_case_file_labels"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("sbx_case_files.id", ondelete="CASCADE"), primary_key=True)
+    document_type: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+
 
 class ChatMessage(Base):
     """A message in a case's chat: from one of the creditor's users, the collection partner, or the system."""

@@ -12,6 +12,7 @@ from dashboard.sandbox.domain.tasks import TASK_KINDS, task_action
 from dashboard.sandbox.models import Case, CaseFile, CasePayment, CaseTask, ChatMessage, CreditorUser, ValidationItem
 from dashboard.sandbox.wire import iso, money, user_dto
 
+DEFAULT_DOCUMENT_TYPE = "OriginalInvoice"
 CHAT_ROLES = {"creditor": (0, "Creditor"), "partner": (1, "Partner"), "system": (2, "System")}
 
 
@@ -97,8 +98,8 @@ def file_dto(stored: CaseFile) -> dict[str, Any]:
         "entityId": stored.case_id,
         "fileName": stored.file_name,
         "url": None,
-        "description": None,
-        "documentType": "OriginalInvoice",  # the sandbox keeps no document type: the default
+        "description": stored.label.description if stored.label else None,
+        "documentType": stored.label.document_type if stored.label else DEFAULT_DOCUMENT_TYPE,
     }
 
 

@@ -244,3 +244,28 @@ def test_the_timeline_tells_the_case_in_order_with_its_phase(sandbox, api, acme_
     assert [item["date"] for item in timeline["items"]] == sorted(item["date"] for item in timeline["items"])
     assert timeline["currentEngagementPhase"] == "Pre-legal"
     assert api("GET", "/cases/123/timeline").status_code == 400
+
+
+def test_a_file_uploaded_on_the_customer_api_keeps_its_type_and_description(api, acme_case):
+    sent = api("POST", f"/cases/{acme_case}/files", files={"File": ("contract.pdf", b"%PDF-1.4", "application/pdf")},
+               data={"DocumentType": "CreditorDocuments", "Description": "Signed contract"})
+
+    assert sent.status_code == 200
+    assert sent.json()["documentType"] == "CreditorDocuments" and sent.json()["description"] == "Signed contract"
+    [listed] = api("GET", f"/cases/{acme_case}/files").json()
+    assert listed["id"] == sent.json()["id"] and listed["fileName"] == "contract.pdf"
+    assert "contract.pdf" in api("GET", f"/cases/{acme_case}/chats").json()[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "files, data, status",
+    [
+        ({"File": ("run.exe", b"MZ", "application/octet-stream")}, {}, 415),
+        ({"File": ("big.pdf", b"0" * (25 * 1024 * 1024 + 1), "application/pdf")}, {}, 413),
+        ({"File": ("a.pdf", b"%PDF", "application/pdf")}, {"DocumentType": "Poem"}, 400),
+        ({"Other": ("a.pdf", b"%PDF", "application/pdf")}, {}, 400),
+    ],
+)
+def test_a_customer_api_upload_is_refused_when_wrong(api, acme_case, files, data, status):
+    assert api("POST", f"/cases/{acme_case}/files", files=files, data=data).status_code == status
+    assert api("GET", f"/cases/{acme_case}/files").json() == []

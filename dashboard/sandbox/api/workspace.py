@@ -6,9 +6,10 @@ id a 400.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response, g, request
 from sqlalchemy import func, select
 
 from dashboard.sandbox import domain, workspace_wire
@@ -16,7 +17,7 @@ from dashboard.sandbox.api import Query, json_body, ok, rate_limit_headers
 from dashboard.sandbox.api.customer import authenticate, own_case
 from dashboard.sandbox.context import db
 from dashboard.sandbox.errors import ApiError, ValidationFailed
-from dashboard.sandbox.models import CaseFile, CasePayment, CaseTask, ClientLink, CreditorUser
+from dashboard.sandbox.models import CaseFile, CaseFileLabel, CasePayment, CaseTask, ClientLink, CreditorUser
 from dashboard.sandbox.wire import json_response
 
 bp = Blueprint("customer_workspace", __name__)
@@ -204,3 +205,39 @@ def timeline(case_id: str):
         events.append(item(case.date_finished, "CaseClosed", "Case closed", case.close_code or "Closed", "System"))
     events.sort(key=lambda event: event["date"])
     return ok({"items": events, "currentEngagementPhase": case.current_engagement_phase})
+
+
+DOCUMENT_TYPES = ("OriginalInvoice", "DebtorDocuments", "CreditorDocuments", "PartnerDocuments", "DemandLetter",
+                  "Miscellaneous")
+UPLOAD_EXTENSIONS = frozenset({".pdf", ".xls", ".xlsx", ".csv", ".txt", ".jpg", ".jpeg", ".png", ".gif"})
+MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+
+
+def _form_value(name: str) -> str | None:
+    """ASP.NET binds form fields whatever their case."""
+    return next((value for key, value in request.form.items() if key.lower() == name.lower()), None)
+
+
+@bp.post("/cases/<case_id>/files")
+def upload_file(case_id: str):
+    """Multipart `File` (with optional `DocumentType` and `Description`): CaseFileDto; 413 over 25 MB, 415 wrong type."""
+    s = db()
+    case = own_case(case_id)
+    upload = next((stored for key, stored in request.files.items() if key.lower() == "file"), None)
+    if upload is None or not upload.filename:
+        raise ApiError(400, "FileRequired", "Send the file as the multipart form field 'File'.")
+    document_type = _form_value("DocumentType") or workspace_wire.DEFAULT_DOCUMENT_TYPE
+    known = {name.lower(): name for name in DOCUMENT_TYPES}
+    if document_type.lower() not in known:
+        raise ApiError(400, "InvalidDocumentType", f"DocumentType: use one of {', '.join(DOCUMENT_TYPES)}.")
+    content = upload.read()
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ApiError(413, "FileTooLarge", "The file exceeds the 25 MB limit.")
+    if PurePath(upload.filename).suffix.lower() not in UPLOAD_EXTENSIONS:
+        raise ApiError(415, "UnsupportedFileType", "Allowed file types: " + ", ".join(sorted(UPLOAD_EXTENSIONS)))
+    stored = domain.upload_file(s, case, upload.filename, content, upload.mimetype or None, send_chat_notification=True)
+    stored.label = CaseFileLabel(
+        file_id=stored.id, document_type=known[document_type.lower()], description=_form_value("Description")
+    )
+    s.commit()
+    return ok(workspace_wire.file_dto(stored))
