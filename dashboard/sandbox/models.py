@@ -399,7 +399,6 @@ class CaseTask(Base):
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="Open")  # Open | Solved
-    solution_url: Mapped[str] = mapped_column(String(2048))
     deadline: Mapped[datetime | None]
     date_created: Mapped[datetime]
     date_solved: Mapped[datetime | None]

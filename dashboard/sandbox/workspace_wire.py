@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.sandbox.domain.tasks import TASK_KINDS, task_action
+from dashboard.sandbox.config import SandboxUrls
+from dashboard.sandbox.domain.tasks import TASK_KINDS, solution_url, task_action
 from dashboard.sandbox.models import Case, CaseFile, CasePayment, CaseTask, ChatMessage, CreditorUser, ValidationItem
 from dashboard.sandbox.wire import iso, money, user_dto
 
@@ -53,7 +54,7 @@ def team_member_dto(user: CreditorUser) -> dict[str, Any]:
     return {"id": user.public_id, "name": user.name, "email": user.email}
 
 
-def task_dto(task: CaseTask) -> dict[str, Any]:
+def task_dto(task: CaseTask, urls: SandboxUrls) -> dict[str, Any]:
     kind = TASK_KINDS.get(task.type)
     return {
         "id": task.id,
@@ -68,7 +69,7 @@ def task_dto(task: CaseTask) -> dict[str, Any]:
         "deadline": iso(task.deadline),
         "dateCreated": iso(task.date_created),
         "dateSolved": iso(task.date_solved),
-        "solutionUrl": task.solution_url,
+        "solutionUrl": solution_url(urls, task),
         "action": task_action(task),
     }
 

@@ -88,7 +88,7 @@ def case_tasks(case_id: str):
     status, types = _task_filters(Query())
     query = _task_query(case.creditor_id, status, types).where(CaseTask.case_id == case.id)
     tasks = db().scalars(query.order_by(CaseTask.date_created, CaseTask.id))
-    return ok([workspace_wire.task_dto(task) for task in tasks])
+    return ok([workspace_wire.task_dto(task, domain.urls(db())) for task in tasks])
 
 
 @bp.get("/tasks")
@@ -108,7 +108,7 @@ def tasks():
     )
     return ok({
         "page": workspace_wire.page_data(total, page, page_size, len(found)),
-        "tasks": [workspace_wire.task_dto(task) for task in found],
+        "tasks": [workspace_wire.task_dto(task, domain.urls(db())) for task in found],
     })
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock
-from dashboard.sandbox.domain.lookups import urls
+from dashboard.sandbox.config import SandboxUrls
 from dashboard.sandbox.models import Case, CaseTask, new_id
 
 
@@ -64,16 +64,14 @@ def open_task(
     ).first()
     if existing is not None:
         return existing
-    task_id = new_id()
     task = CaseTask(
-        id=task_id,
+        id=new_id(),
         creditor_id=creditor_id,
         case_id=case.id if case is not None else None,
         lead_id=lead_id,
         type=task_type,
         title=kind.title,
         description=description,
-        solution_url=_solution_url(s, task_type, task_id, case),
         deadline=deadline,
         date_created=clock.now(s),
     )
@@ -82,12 +80,13 @@ def open_task(
     return task
 
 
-def _solution_url(s: Session, task_type: str, task_id: str, case: Case | None) -> str:
-    if case is not None and TASK_KINDS[task_type].chat_driven:
-        return urls(s).creditor_app(f"Cases/{case.id}/Chat")
-    if case is not None:
-        return urls(s).creditor_app(f"Cases/{case.id}")
-    return urls(s).creditor_app(f"Tasks/{task_id}")
+def solution_url(urls: SandboxUrls, task: CaseTask) -> str:
+    """Where a human resolves the task in the Creditor app: the case's chat, the case, or the task itself."""
+    if task.case_id is not None and task.type in TASK_KINDS and TASK_KINDS[task.type].chat_driven:
+        return urls.creditor_app(f"Cases/{task.case_id}/Chat")
+    if task.case_id is not None:
+        return urls.creditor_app(f"Cases/{task.case_id}")
+    return urls.creditor_app(f"Tasks/{task.id}")
 
 
 def solve_tasks(s: Session, creditor_id: str, *, case_id: str | None, types: Iterable[str] | None = None) -> int:
