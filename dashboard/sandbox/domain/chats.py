@@ -62,13 +62,9 @@ def post_partner_message(s: Session, case: Case, message: str, *, input_required
     """The collection partner writes on the case; the creditor gets a task to answer."""
     if case.collection_partner_id is None:
         raise ValueError("This case has no collection partner to write from.")
-    partner = reference.PARTNERS[case.collection_partner_id]
+    name, email = partner_author(reference.PARTNERS[case.collection_partner_id])
     chat = ChatMessage(
-        case_id=case.id,
-        role="partner",
-        message=message,
-        author_name=f"{PARTNER_HANDLER}, {partner.name}",
-        author_email=f"cases@{_domain(partner.name)}",
+        case_id=case.id, role="partner", message=message, author_name=name, author_email=email,
         date_created=clock.now(s),
     )
     s.add(chat)
@@ -84,6 +80,7 @@ def post_system_message(s: Session, case_id: str, message: str) -> ChatMessage:
     return chat
 
 
-def _domain(partner_name: str) -> str:
-    words = "".join(ch for ch in partner_name.lower() if ch.isalnum() or ch == " ").split()
-    return f"{'-'.join(words[:2]) or 'partner'}.example"
+def partner_author(partner: reference.CollectionPartner) -> tuple[str, str]:
+    """The name and e-mail the collection partner's case handler writes under."""
+    words = "".join(ch for ch in partner.name.lower() if ch.isalnum() or ch == " ").split()
+    return f"{PARTNER_HANDLER}, {partner.name}", f"cases@{'-'.join(words[:2]) or 'partner'}.example"
