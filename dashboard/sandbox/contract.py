@@ -75,7 +75,7 @@ Behaviour the sandbox chose where the sources leave room, with no schema to patc
 - tasks: `solutionUrl`s point at the Creditor app's pages (`{ui}/Creditor/...`), which the sandbox does
   not host; account-level tasks (SignContract, AssignBankAccount) are opened and solved from the
   control panel; MoreInfoNeeded solves when the case leaves "More Info Required" (a chat reply alone
-  does not move it); a quote winner is chosen in the control panel (the API only reads quotes).
+  does not move it); quotes are read only (a winner is chosen through `domain.select_winner`).
 - `GET /cases`: `DebtorIds` and `DivisionIds` match no case (the sandbox keeps neither); a file's
   `url` and the contract status's `termsUrl` are null (the sandbox serves no downloads); every file's
   `documentType` is `OriginalInvoice`.
