@@ -11,7 +11,7 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, g
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, false, func, select
 
 from dashboard.sandbox import domain, reference, wire, workspace_wire
 from dashboard.sandbox.api import Query, ok, rate_limit_headers
@@ -90,7 +90,7 @@ def list_cases():
     if ids := _ids(args, "Ids"):
         query = query.where(Case.id.in_(ids))
     if _ids(args, "DebtorIds") or _ids(args, "DivisionIds"):
-        query = query.where(False)  # the sandbox keeps neither debtor ids nor divisions
+        query = query.where(false())  # the sandbox keeps neither debtor ids nor divisions
     total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = list(s.scalars(_ordered(query, args.text("Sort")).offset((page - 1) * page_size).limit(page_size)))
     return ok({

@@ -18,9 +18,9 @@ from dashboard.sandbox.demo.cases import (
     ready_case_plans,
 )
 from dashboard.sandbox.demo.revenue import add_transactions
-from dashboard.sandbox.demo.workspace import add_workspaces
 from dashboard.sandbox.demo.rows import Builder, Rows
 from dashboard.sandbox.demo.tenants import DEMO_SDCA_VERSION, SEED, demo_tenants
+from dashboard.sandbox.demo.workspace import add_workspaces
 from dashboard.sandbox.models import Base, ClientLink, Partner, SandboxState, WebhookSubscription
 from dashboard.sandbox.store import Store
 

@@ -58,6 +58,8 @@ from dashboard.sandbox.domain.lookups import (
     visible_case,
 )
 from dashboard.sandbox.domain.notify import case_event_payload, client_event_payload
+from dashboard.sandbox.domain.quotes import add_quote, request_quotes, select_winner
+from dashboard.sandbox.domain.reset import advance_state, advance_test_case, delete_client, deletion_blockers
 from dashboard.sandbox.domain.revenue import REVENUE_STATUSES, record_collection, set_transaction_status
 from dashboard.sandbox.domain.signing import (
     complete_combined_signing,
@@ -71,8 +73,6 @@ from dashboard.sandbox.domain.signing import (
     submit_kyc,
     with_completed_flag,
 )
-from dashboard.sandbox.domain.quotes import add_quote, request_quotes, select_winner
-from dashboard.sandbox.domain.reset import advance_state, advance_test_case, delete_client, deletion_blockers
 from dashboard.sandbox.domain.tasks import TASK_KINDS, TASK_STATUSES, open_task, solve_task, solve_tasks
 from dashboard.sandbox.models import LinkRequest  # what link_request_by_token returns
 

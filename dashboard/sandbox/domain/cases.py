@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, pricing, reference, validation
+from dashboard.sandbox.domain.chats import post_system_message
 from dashboard.sandbox.domain.lookups import (
     latest_kyc,
     onboarding_url,
@@ -18,10 +19,9 @@ from dashboard.sandbox.domain.lookups import (
     sdca_current,
     urls,
 )
-from dashboard.sandbox.domain.chats import post_system_message
 from dashboard.sandbox.domain.notify import case_event
-from dashboard.sandbox.domain.tasks import open_task, solve_tasks
 from dashboard.sandbox.domain.revenue import record_collection
+from dashboard.sandbox.domain.tasks import open_task, solve_tasks
 from dashboard.sandbox.errors import BusinessRuleViolation, NotFound, ValidationFailed, business_error
 from dashboard.sandbox.models import Case, CaseFile, ClientLink, Creditor, ValidationItem
 from dashboard.sandbox.reference import FIRST_LIFECYCLE, NEEDS_INFO, PENDING_SIGNING

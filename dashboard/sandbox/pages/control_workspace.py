@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from dashboard.sandbox import domain, wire
 from dashboard.sandbox.context import db
