@@ -25,10 +25,18 @@ bp.before_request(authenticate)
 bp.after_request(rate_limit_headers)
 
 SORT_FIELDS: dict[str, Any] = {
-    "datecreated": Case.date_created, "dateupdated": Case.date_updated, "datefinished": Case.date_finished,
-    "datecollectionstarted": Case.date_collection_started, "duedate": Case.due_date, "date": Case.date,
-    "grossamount": Case.gross_amount, "remainder": Case.remainder, "interestfees": Case.interest_fees,
-    "collectionfees": Case.collection_fees, "reminderfees": Case.reminder_fees, "lifecycle": Case.lifecycle,
+    "datecreated": Case.date_created,
+    "dateupdated": Case.date_updated,
+    "datefinished": Case.date_finished,
+    "datecollectionstarted": Case.date_collection_started,
+    "duedate": Case.due_date,
+    "date": Case.date,
+    "grossamount": Case.gross_amount,
+    "remainder": Case.remainder,
+    "interestfees": Case.interest_fees,
+    "collectionfees": Case.collection_fees,
+    "reminderfees": Case.reminder_fees,
+    "lifecycle": Case.lifecycle,
     "closecode": Case.close_code,
 }
 # The lead stages' names in the list filter, beside the lifecycle names and display strings.
@@ -93,19 +101,25 @@ def list_cases():
         query = query.where(false())  # the sandbox keeps neither debtor ids nor divisions
     total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = list(s.scalars(_ordered(query, args.text("Sort")).offset((page - 1) * page_size).limit(page_size)))
-    return ok({
-        "page": workspace_wire.page_data(total, page, page_size, len(found)),
-        "cases": [wire.invoice_dto(case, combined_signing_url=domain.case_signing_url(s, case)) for case in found],
-    })
+    return ok(
+        {
+            "page": workspace_wire.page_data(total, page, page_size, len(found)),
+            "cases": [wire.invoice_dto(case, combined_signing_url=domain.case_signing_url(s, case)) for case in found],
+        }
+    )
 
 
 @bp.get("/cases/by-creditor-reference/<path:creditor_reference>")
 def by_creditor_reference(creditor_reference: str):
     if not creditor_reference.strip():
         raise ApiError(400, "InvalidRequest", "Creditor reference missing or empty.")
-    case = db().scalars(
-        select(Case).where(Case.creditor_id == _link().creditor_id, Case.creditor_reference == creditor_reference)
-    ).first()
+    case = (
+        db()
+        .scalars(
+            select(Case).where(Case.creditor_id == _link().creditor_id, Case.creditor_reference == creditor_reference)
+        )
+        .first()
+    )
     if case is None:
         raise NotFound("No case found with this creditor reference.")
     return _answer(case)
@@ -130,10 +144,12 @@ def debt_collection_contract():
     creditor = link.creditor
     signed = creditor.sdca_signed_version is not None
     resign = signed and not domain.sdca_current(s, creditor)
-    return ok({
-        "signed": signed,
-        "requiresResigning": resign,
-        "invalidationReason": "NewVersion" if resign else None,
-        "termsUrl": None,
-        "solutionUrl": domain.onboarding_url(s, link),
-    })
+    return ok(
+        {
+            "signed": signed,
+            "requiresResigning": resign,
+            "invalidationReason": "NewVersion" if resign else None,
+            "termsUrl": None,
+            "solutionUrl": domain.onboarding_url(s, link),
+        }
+    )

@@ -66,31 +66,58 @@ def _fee(quote: Quote) -> float | None:
 
 def _quote_dto(quote: Quote) -> dict[str, Any]:
     return {
-        "quoteId": quote.id, "quoteRequestId": quote.quote_request_id, "partnerId": quote.partner_id,
-        "partnerName": quote.partner_name, "status": quote.status, "agreementType": quote.agreement_type,
-        "hourlyRate": None, "hourlyEstimated": None, "flatFeeEstimate": None, "successFee": _fee(quote),
-        "hybridEstimate": None, "proposedSolution": quote.proposed_solution, "partnerWhyUsSection": quote.why_us,
-        "phase": quote.phase, "offerNature": "Recommendation", "currency": quote.currency,
+        "quoteId": quote.id,
+        "quoteRequestId": quote.quote_request_id,
+        "partnerId": quote.partner_id,
+        "partnerName": quote.partner_name,
+        "status": quote.status,
+        "agreementType": quote.agreement_type,
+        "hourlyRate": None,
+        "hourlyEstimated": None,
+        "flatFeeEstimate": None,
+        "successFee": _fee(quote),
+        "hybridEstimate": None,
+        "proposedSolution": quote.proposed_solution,
+        "partnerWhyUsSection": quote.why_us,
+        "phase": quote.phase,
+        "offerNature": "Recommendation",
+        "currency": quote.currency,
         "dateCreated": iso(quote.date_created),
     }
 
 
 def _quote_detail(quote: Quote) -> dict[str, Any]:
     return {
-        "quoteId": quote.id, "quoteRequestId": quote.quote_request_id, "partnerId": quote.partner_id,
-        "partnerName": quote.partner_name, "status": quote.status, "agreementType": quote.agreement_type,
-        "pricing": {"hourlyRate": None, "hourlyEstimated": None, "flatFeeEstimate": None,
-                    "successFeeFee": _fee(quote), "hybridEstimate": None, "costProcessMisc": 0},
-        "currency": quote.currency, "proposedSolution": quote.proposed_solution, "feeComments": None,
-        "partnerWhyUsSection": quote.why_us, "fullQuoteLink": None,
-        "dateCreated": iso(quote.date_created), "dateUpdated": None,
+        "quoteId": quote.id,
+        "quoteRequestId": quote.quote_request_id,
+        "partnerId": quote.partner_id,
+        "partnerName": quote.partner_name,
+        "status": quote.status,
+        "agreementType": quote.agreement_type,
+        "pricing": {
+            "hourlyRate": None,
+            "hourlyEstimated": None,
+            "flatFeeEstimate": None,
+            "successFeeFee": _fee(quote),
+            "hybridEstimate": None,
+            "costProcessMisc": 0,
+        },
+        "currency": quote.currency,
+        "proposedSolution": quote.proposed_solution,
+        "feeComments": None,
+        "partnerWhyUsSection": quote.why_us,
+        "fullQuoteLink": None,
+        "dateCreated": iso(quote.date_created),
+        "dateUpdated": None,
     }
 
 
 @bp.get("/cases/<case_id>/quote-requests")
 def quote_requests(case_id: str):
     case = own_case(case_id)
-    leads = db().scalars(select(QuoteRequest).where(QuoteRequest.case_id == case.id).order_by(QuoteRequest.date_created))
+    leads = db().scalars(
+        select(QuoteRequest).where(QuoteRequest.case_id == case.id).order_by(QuoteRequest.date_created)
+    )
     return ok({"quoteRequests": [_lead_dto(lead) for lead in leads]})
 
 

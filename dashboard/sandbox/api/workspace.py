@@ -50,7 +50,9 @@ def send_chat(case_id: str):
     if not isinstance(message, str) or not message.strip():
         raise ValidationFailed.single("Message", "The Message field is required.")
     if len(message) > domain.chats.MAX_MESSAGE:
-        raise ValidationFailed.single("Message", f"The Message field may hold at most {domain.chats.MAX_MESSAGE} characters.")
+        raise ValidationFailed.single(
+            "Message", f"The Message field may hold at most {domain.chats.MAX_MESSAGE} characters."
+        )
     email, user_id = body.get("userEmail"), body.get("userId")
     if not isinstance(email, str | None) or not isinstance(user_id, str | None):
         raise ValidationFailed.single("UserEmail", "UserEmail and UserId must be strings.")
@@ -106,10 +108,12 @@ def tasks():
             query.order_by(CaseTask.date_created.desc(), CaseTask.id).offset((page - 1) * page_size).limit(page_size)
         )
     )
-    return ok({
-        "page": workspace_wire.page_data(total, page, page_size, len(found)),
-        "tasks": [workspace_wire.task_dto(task, domain.urls(db())) for task in found],
-    })
+    return ok(
+        {
+            "page": workspace_wire.page_data(total, page, page_size, len(found)),
+            "tasks": [workspace_wire.task_dto(task, domain.urls(db())) for task in found],
+        }
+    )
 
 
 # --- team --------------------------------------------------------------------------------------
@@ -119,8 +123,12 @@ def _problem(detail: str) -> Response:
     """`GET /users` answers a bad page with ASP.NET's ProblemDetails, as its spec declares."""
     return json_response(
         400,
-        {"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "Bad Request", "status": 400,
-         "detail": detail},
+        {
+            "type": "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+            "title": "Bad Request",
+            "status": 400,
+            "detail": detail,
+        },
     )
 
 
@@ -137,10 +145,12 @@ def users():
     query = select(CreditorUser).where(CreditorUser.creditor_id == _creditor_id())
     total = s.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = list(s.scalars(query.order_by(CreditorUser.id).offset((page - 1) * page_size).limit(page_size)))
-    return ok({
-        "page": workspace_wire.page_data(total, page, page_size, len(found)),
-        "users": [workspace_wire.team_member_dto(user) for user in found],
-    })
+    return ok(
+        {
+            "page": workspace_wire.page_data(total, page, page_size, len(found)),
+            "users": [workspace_wire.team_member_dto(user) for user in found],
+        }
+    )
 
 
 # --- timeline, payments, files, validation -----------------------------------------------------
@@ -184,31 +194,67 @@ def timeline(case_id: str):
     s = db()
     case = own_case(case_id)
     item = workspace_wire.timeline_item
-    events = [item(case.date_created, "CaseCreated", "Case created",
-                   f"Case {case.reference} submitted for {case.gross_amount} {case.currency}.", "System")]
+    events = [
+        item(
+            case.date_created,
+            "CaseCreated",
+            "Case created",
+            f"Case {case.reference} submitted for {case.gross_amount} {case.currency}.",
+            "System",
+        )
+    ]
     if case.date_collection_started is not None:
-        events.append(item(case.date_collection_started, "CollectionStarted", "Collection started",
-                           "The collection partner started working the case.", "System"))
+        events.append(
+            item(
+                case.date_collection_started,
+                "CollectionStarted",
+                "Collection started",
+                "The collection partner started working the case.",
+                "System",
+            )
+        )
     for chat in domain.messages(s, case.id):
         if chat.role == "creditor" and chat.user is not None:
-            events.append(item(chat.date_created, "ChatMessage", "Message sent", chat.message, "Creditor user",
-                               chat.user.name))
+            events.append(
+                item(chat.date_created, "ChatMessage", "Message sent", chat.message, "Creditor user", chat.user.name)
+            )
         elif chat.role == "partner":
-            events.append(item(chat.date_created, "ChatMessage", "Message from the collection partner", chat.message,
-                               "Partner user", chat.author_name))
+            events.append(
+                item(
+                    chat.date_created,
+                    "ChatMessage",
+                    "Message from the collection partner",
+                    chat.message,
+                    "Partner user",
+                    chat.author_name,
+                )
+            )
     for stored in _files(case.id):
         events.append(item(stored.date_created, "FileUploaded", "File uploaded", stored.file_name, "System"))
     for payment in _payments(case.id):
-        events.append(item(payment.date, "PaymentRegistered", "Payment registered",
-                           f"{payment.gross_amount} {payment.currency} paid to {payment.recipient}.", "Partner user"))
+        events.append(
+            item(
+                payment.date,
+                "PaymentRegistered",
+                "Payment registered",
+                f"{payment.gross_amount} {payment.currency} paid to {payment.recipient}.",
+                "Partner user",
+            )
+        )
     if case.lifecycle == "Closed" and case.date_finished is not None:
         events.append(item(case.date_finished, "CaseClosed", "Case closed", case.close_code or "Closed", "System"))
     events.sort(key=lambda event: event["date"])
     return ok({"items": events, "currentEngagementPhase": case.current_engagement_phase})
 
 
-DOCUMENT_TYPES = ("OriginalInvoice", "DebtorDocuments", "CreditorDocuments", "PartnerDocuments", "DemandLetter",
-                  "Miscellaneous")
+DOCUMENT_TYPES = (
+    "OriginalInvoice",
+    "DebtorDocuments",
+    "CreditorDocuments",
+    "PartnerDocuments",
+    "DemandLetter",
+    "Miscellaneous",
+)
 UPLOAD_EXTENSIONS = frozenset({".pdf", ".xls", ".xlsx", ".csv", ".txt", ".jpg", ".jpeg", ".png", ".gif"})
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
 

@@ -53,39 +53,68 @@ def _payments(builder: Builder, rng: random.Random) -> None:
         collected = row["gross_amount"] - row["remainder"]
         if collected <= 0 or row["date_collection_started"] is None:
             continue
-        paid = by_case.get(row["id"]) or [{
-            "date": row["date_finished"] or row["date_collection_started"] + timedelta(days=20),
-            "payment_amount": collected.quantize(CENT),
-        }]
+        paid = by_case.get(row["id"]) or [
+            {
+                "date": row["date_finished"] or row["date_collection_started"] + timedelta(days=20),
+                "payment_amount": collected.quantize(CENT),
+            }
+        ]
         for transaction in paid:
-            builder.rows.payments.append({
-                "id": new_uuid(rng),
-                "case_id": row["id"],
-                "date": transaction["date"],
-                "gross_amount": transaction["payment_amount"],
-                "currency": row["currency"],
-                "recipient": pick(rng, RECIPIENTS),
-                "method": "BankTransfer",
-                "date_created": transaction["date"],
-            })
+            builder.rows.payments.append(
+                {
+                    "id": new_uuid(rng),
+                    "case_id": row["id"],
+                    "date": transaction["date"],
+                    "gross_amount": transaction["payment_amount"],
+                    "currency": row["currency"],
+                    "recipient": pick(rng, RECIPIENTS),
+                    "method": "BankTransfer",
+                    "date_created": transaction["date"],
+                }
+            )
 
 
 def _message(builder: Builder, rng: random.Random, row: dict[str, Any], text: str, hours_ago: float) -> None:
     name, email = partner_author(reference.PARTNERS[row["collection_partner_id"]])
-    builder.rows.chats.append({
-        "id": new_uuid(rng), "case_id": row["id"], "role": "partner", "message": text, "user_id": None,
-        "author_name": name, "author_email": email, "is_seen": False,
-        "date_created": builder.now - timedelta(hours=hours_ago),
-    })
+    builder.rows.chats.append(
+        {
+            "id": new_uuid(rng),
+            "case_id": row["id"],
+            "role": "partner",
+            "message": text,
+            "user_id": None,
+            "author_name": name,
+            "author_email": email,
+            "is_seen": False,
+            "date_created": builder.now - timedelta(hours=hours_ago),
+        }
+    )
 
 
-def _task(builder: Builder, rng: random.Random, creditor_id: str, task_type: str, row: dict[str, Any] | None,
-          description: str | None, hours_ago: float) -> None:
-    builder.rows.tasks.append({
-        "id": new_uuid(rng), "creditor_id": creditor_id, "case_id": row["id"] if row else None, "lead_id": None,
-        "type": task_type, "title": TASK_KINDS[task_type].title, "description": description, "status": "Open",
-        "deadline": None, "date_created": builder.now - timedelta(hours=hours_ago), "date_solved": None,
-    })
+def _task(
+    builder: Builder,
+    rng: random.Random,
+    creditor_id: str,
+    task_type: str,
+    row: dict[str, Any] | None,
+    description: str | None,
+    hours_ago: float,
+) -> None:
+    builder.rows.tasks.append(
+        {
+            "id": new_uuid(rng),
+            "creditor_id": creditor_id,
+            "case_id": row["id"] if row else None,
+            "lead_id": None,
+            "type": task_type,
+            "title": TASK_KINDS[task_type].title,
+            "description": description,
+            "status": "Open",
+            "deadline": None,
+            "date_created": builder.now - timedelta(hours=hours_ago),
+            "date_solved": None,
+        }
+    )
 
 
 def _question(builder: Builder, rng: random.Random, row: dict[str, Any]) -> None:
@@ -99,10 +128,15 @@ def _question(builder: Builder, rng: random.Random, row: dict[str, Any]) -> None
 def _document_request(builder: Builder, rng: random.Random, row: dict[str, Any]) -> None:
     hours_ago = rng.uniform(2, 24 * 6)
     area, description = pick(rng, DOCUMENT_REQUESTS)
-    builder.rows.validation_items.append({
-        "case_id": row["id"], "resolution_area": area, "description": description,
-        "date_created": builder.now - timedelta(hours=hours_ago), "date_resolved": None,
-    })
+    builder.rows.validation_items.append(
+        {
+            "case_id": row["id"],
+            "resolution_area": area,
+            "description": description,
+            "date_created": builder.now - timedelta(hours=hours_ago),
+            "date_resolved": None,
+        }
+    )
     _message(builder, rng, row, f"To go on with the case we need: {description.lower()}.", hours_ago)
     _task(builder, rng, row["creditor_id"], "MoreInfoNeeded", row, description, hours_ago)
 
@@ -112,11 +146,25 @@ def _account_tasks(builder: Builder, rng: random.Random) -> None:
     ready = [link for link in builder.rows.links if link["status"] == "ready"]
     for index, link in enumerate(ready):
         if index % 4 == 1:
-            _task(builder, rng, link["creditor_id"], "AssignBankAccount", None,
-                  "Add the bank account Debitura pays your collected money into.", rng.uniform(24, 24 * 20))
+            _task(
+                builder,
+                rng,
+                link["creditor_id"],
+                "AssignBankAccount",
+                None,
+                "Add the bank account Debitura pays your collected money into.",
+                rng.uniform(24, 24 * 20),
+            )
     signed = {row["id"]: row["sdca_signed_version"] for row in builder.rows.creditors}
     for link in ready:
         version = signed.get(link["creditor_id"])
         if version is not None and version < DEMO_SDCA_VERSION:
-            _task(builder, rng, link["creditor_id"], "SignContract", None,
-                  "A new version of the debt collection agreement is waiting for your signature.", rng.uniform(2, 48))
+            _task(
+                builder,
+                rng,
+                link["creditor_id"],
+                "SignContract",
+                None,
+                "A new version of the debt collection agreement is waiting for your signature.",
+                rng.uniform(2, 48),
+            )

@@ -22,9 +22,7 @@ PARTNER_HANDLER = "Case handler"
 def messages(s: Session, case_id: str) -> list[ChatMessage]:
     return list(
         s.scalars(
-            select(ChatMessage)
-            .where(ChatMessage.case_id == case_id)
-            .order_by(ChatMessage.date_created, ChatMessage.id)
+            select(ChatMessage).where(ChatMessage.case_id == case_id).order_by(ChatMessage.date_created, ChatMessage.id)
         )
     )
 
@@ -64,12 +62,21 @@ def post_partner_message(s: Session, case: Case, message: str, *, input_required
         raise ValueError("This case has no collection partner to write from.")
     name, email = partner_author(reference.PARTNERS[case.collection_partner_id])
     chat = ChatMessage(
-        case_id=case.id, role="partner", message=message, author_name=name, author_email=email,
+        case_id=case.id,
+        role="partner",
+        message=message,
+        author_name=name,
+        author_email=email,
         date_created=clock.now(s),
     )
     s.add(chat)
-    open_task(s, case.creditor_id, "ClientInputRequired" if input_required else "ReplyToChat", case=case,
-              description=message[:300])
+    open_task(
+        s,
+        case.creditor_id,
+        "ClientInputRequired" if input_required else "ReplyToChat",
+        case=case,
+        description=message[:300],
+    )
     s.flush()
     return chat
 

@@ -50,8 +50,14 @@ def add_quote(
     s.add(quote)
     lead.quotes.append(quote)
     lead.lead_flow_status = "PendingQuoteSelection"
-    open_task(s, case.creditor_id, "SelectQuoteWinner", case=case, lead_id=lead.id,
-              description=f"Choose a quote for the {lead.quote_type.lower()} phase.")
+    open_task(
+        s,
+        case.creditor_id,
+        "SelectQuoteWinner",
+        case=case,
+        lead_id=lead.id,
+        description=f"Choose a quote for the {lead.quote_type.lower()} phase.",
+    )
     s.flush()
     return quote
 
@@ -66,7 +72,10 @@ def select_winner(s: Session, quote_id: str) -> Quote:
     for other in lead.quotes:
         other.status = "Accepted" if other.id == quote.id else "Rejected"
     lead.status, lead.lead_flow_status, lead.outcome, lead.date_outcome_selected = (
-        "Closed", "OutcomeSelected", "QuoteAccepted", now,
+        "Closed",
+        "OutcomeSelected",
+        "QuoteAccepted",
+        now,
     )
     case = s.get_one(Case, lead.case_id)
     solve_tasks(s, case.creditor_id, case_id=case.id, types=("SelectQuoteWinner",))

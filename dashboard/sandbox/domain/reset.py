@@ -56,13 +56,16 @@ def deletion_blockers(s: Session, external_tenant_id: str) -> list[str]:
     if lifecycles & set(WORKING):
         blockers.append("Active case — must be closed before account deletion.")
     quoted = s.scalars(
-        select(Quote.id).join(QuoteRequest).join(Case, Case.id == QuoteRequest.case_id)
+        select(Quote.id)
+        .join(QuoteRequest)
+        .join(Case, Case.id == QuoteRequest.case_id)
         .where(Case.creditor_id == link.creditor_id, QuoteRequest.status == "Open")
     ).first()
     if quoted is not None:
         blockers.append("Lead with active quotes — the quotes must be settled before account deletion.")
     unpaid = s.scalars(
-        select(RevenueTransaction.id).join(Case, Case.id == RevenueTransaction.case_id)
+        select(RevenueTransaction.id)
+        .join(Case, Case.id == RevenueTransaction.case_id)
         .where(Case.creditor_id == link.creditor_id, RevenueTransaction.commission_payment_status == "Unpaid")
     ).first()
     if unpaid is not None:
@@ -75,7 +78,9 @@ def delete_client(s: Session, external_tenant_id: str) -> None:
     blockers = deletion_blockers(s, external_tenant_id)
     if blockers:
         raise ApiError(
-            422, "DeletionBlocked", "The client cannot be deleted yet.",
+            422,
+            "DeletionBlocked",
+            "The client cannot be deleted yet.",
             [business_error("DeletionBlocked", blocker) for blocker in blockers],
         )
     link = require_link(s, external_tenant_id)

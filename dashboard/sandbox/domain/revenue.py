@@ -35,8 +35,13 @@ def record_collection(
     now = at or clock.now(s)
     s.add(
         CasePayment(
-            case_id=case.id, date=now, gross_amount=amount, currency=case.currency,
-            recipient=recipient, method=method, date_created=now,
+            case_id=case.id,
+            date=now,
+            gross_amount=amount,
+            currency=case.currency,
+            recipient=recipient,
+            method=method,
+            date_created=now,
         )
     )
     link = case.link

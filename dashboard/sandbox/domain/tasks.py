@@ -29,7 +29,9 @@ class TaskKind:
 
 TASK_KINDS: dict[str, TaskKind] = {
     "ReplyToChat": TaskKind("Reply to chat", "Reply to the collection partner's message", chat_driven=True),
-    "ClientInputRequired": TaskKind("Client input required", "The collection partner needs your input", chat_driven=True),
+    "ClientInputRequired": TaskKind(
+        "Client input required", "The collection partner needs your input", chat_driven=True
+    ),
     "MoreInfoNeeded": TaskKind("More info needed", "Supply the information the case is missing", chat_driven=True),
     "SelectQuoteWinner": TaskKind("Select quote winner", "Choose a quote for the case"),
     "SignContract": TaskKind("Sign contract", "Sign the debt collection agreement", account_level=True),
