@@ -18,7 +18,9 @@ def favicon():
     """Browsers ask for /favicon.ico whatever the page links (downloads, error pages); no login."""
     if current_app.static_folder is None:
         abort(404)
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 @bp.route("/healthz")

@@ -252,9 +252,7 @@ def _send(http: requests.Session, outgoing: Outgoing) -> tuple[int | None, str |
     return response.status_code, f"HTTP {response.status_code}: {response.reason or 'Error'}"
 
 
-def _record(
-    store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None
-) -> None:
+def _record(store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None) -> None:
     with store.session() as s:
         moment = now or clock.now(s)
         delivery = s.get_one(WebhookDelivery, outgoing.delivery_id)
@@ -293,7 +291,9 @@ def _count_failure(s: Session, subscription_id: str) -> int:
         .values(consecutive_failures=WebhookSubscription.consecutive_failures + 1)
         .execution_options(synchronize_session=False)
     )
-    return s.scalars(select(WebhookSubscription.consecutive_failures).where(WebhookSubscription.id == subscription_id)).one()
+    return s.scalars(
+        select(WebhookSubscription.consecutive_failures).where(WebhookSubscription.id == subscription_id)
+    ).one()
 
 
 def _disable(s: Session, subscription_id: str, reason: str, now: datetime) -> None:

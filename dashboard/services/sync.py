@@ -66,13 +66,16 @@ def _resumable(run: SyncRun | None) -> TypeGuard[SyncRun]:
     )
 
 
-def start_run(*, trigger: str = "cli", operator_id: int | None = None, holder: str | None = None,
-              fresh: bool = False) -> SyncRun:
+def start_run(
+    *, trigger: str = "cli", operator_id: int | None = None, holder: str | None = None, fresh: bool = False
+) -> SyncRun:
     """Take the lease and open a run (or reopen an unfinished one); raises SyncAlreadyRunning."""
     holder = holder or new_holder()
     if not leases.acquire(LEASE, holder, LEASE_TTL_SECONDS):
         running = latest_run()
-        since = f" (started {running.started_at:%H:%M} UTC)" if running is not None and running.status == RUNNING else ""
+        since = (
+            f" (started {running.started_at:%H:%M} UTC)" if running is not None and running.status == RUNNING else ""
+        )
         raise SyncAlreadyRunning(f"A sync is already running{since}; wait for it to finish.")
     previous = latest_run()
     if not fresh and _resumable(previous):
@@ -85,9 +88,21 @@ def start_run(*, trigger: str = "cli", operator_id: int | None = None, holder: s
         if previous is not None and previous.status == RUNNING:
             previous.status = INTERRUPTED
             previous.finished_at = previous.heartbeat_at
-        run = SyncRun(trigger=trigger, operator_id=operator_id, phase="clients", next_page=1, errors=[],
-                      clients_seen=0, cases_seen=0, tenants_changed=0, tenants_missing=0, cases_changed=0,
-                      calls_made=0, resumed=0, started_at=debitura_now())
+        run = SyncRun(
+            trigger=trigger,
+            operator_id=operator_id,
+            phase="clients",
+            next_page=1,
+            errors=[],
+            clients_seen=0,
+            cases_seen=0,
+            tenants_changed=0,
+            tenants_missing=0,
+            cases_changed=0,
+            calls_made=0,
+            resumed=0,
+            started_at=debitura_now(),
+        )
         db.session.add(run)
     run.holder = holder
     run.heartbeat_at = debitura_now()
@@ -111,12 +126,16 @@ def _sync_clients(run: SyncRun, progress: Progress | None, referral: ReferralApi
         run.calls_made += 1
         run.total_pages = page.total_pages or run.total_pages
         clients = [(client.external_tenant_id, client) for client in page.items if client.external_tenant_id]
-        existing = {
-            tenant.external_tenant_id: tenant
-            for tenant in db.session.scalars(
-                select(Tenant).where(Tenant.external_tenant_id.in_([external_id for external_id, _ in clients]))
-            )
-        } if clients else {}
+        existing = (
+            {
+                tenant.external_tenant_id: tenant
+                for tenant in db.session.scalars(
+                    select(Tenant).where(Tenant.external_tenant_id.in_([external_id for external_id, _ in clients]))
+                )
+            }
+            if clients
+            else {}
+        )
         for external_id, client in clients:
             tenant = existing.get(external_id)
             if tenant is None:
@@ -206,7 +225,10 @@ def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | N
         run = db.session.get_one(SyncRun, run_id)
         run.status = FAILED
         message = debitura_message(error)
-        run.errors = [*run.errors, {"at": debitura_now().isoformat(), "error": type(error).__name__, "message": message}]
+        run.errors = [
+            *run.errors,
+            {"at": debitura_now().isoformat(), "error": type(error).__name__, "message": message},
+        ]
         run.message = f"Stopped at {run.phase}, page {run.next_page}: {message} The next sync resumes here."
         log.warning("Sync run %s failed: %r", run_id, error)
     except SyncLeaseLost as error:
@@ -218,7 +240,9 @@ def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | N
         db.session.rollback()
         run = db.session.get_one(SyncRun, run_id)
         run.status = INTERRUPTED if isinstance(error, KeyboardInterrupt) else FAILED
-        run.message = f"Stopped at {run.phase}, page {run.next_page} ({type(error).__name__}); the next sync resumes here."
+        run.message = (
+            f"Stopped at {run.phase}, page {run.next_page} ({type(error).__name__}); the next sync resumes here."
+        )
         run.finished_at = debitura_now()
         db.session.commit()
         leases.release(LEASE, holder)
@@ -232,8 +256,14 @@ def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | N
     return run
 
 
-def run_sync(*, debitura: DebituraClient, trigger: str = "cli", operator_id: int | None = None, fresh: bool = False,
-             progress: Progress | None = None) -> SyncRun:
+def run_sync(
+    *,
+    debitura: DebituraClient,
+    trigger: str = "cli",
+    operator_id: int | None = None,
+    fresh: bool = False,
+    progress: Progress | None = None,
+) -> SyncRun:
     """Start (or resume) and finish one sync in this thread."""
     run = start_run(trigger=trigger, operator_id=operator_id, fresh=fresh)
     return execute_run(run.id, debitura=debitura, progress=progress)

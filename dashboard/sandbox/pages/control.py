@@ -89,8 +89,11 @@ def _offset_text(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = [f"{value} {unit}{'s' if value != 1 else ''}" for value, unit in
-             ((days, "day"), (hours, "hour"), (minutes, "minute")) if value]
+    parts = [
+        f"{value} {unit}{'s' if value != 1 else ''}"
+        for value, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if value
+    ]
     return (", ".join(parts) or "under a minute") + " ahead of real time"
 
 
@@ -262,8 +265,10 @@ def link_to_other_partner():
     def action(s: Session) -> str:
         email = request.form.get("email", "")
         domain.link_email_to_other_partner(s, email)
-        return (f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
-                "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner.")
+        return (
+            f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
+            "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner."
+        )
 
     return _run(action)
 
@@ -282,8 +287,14 @@ def add_fault():
             percent = _number("percent", Decimal(0))
             if not 0 < percent <= 100:
                 raise ValueError("The share of calls must be between 1 and 100 %.")
-            faults.fail_ratio(s, float(percent / 100), [kind], seed=int(_number("seed", Decimal(0))),
-                              path_prefix=path_prefix, latency_ms=latency_ms)
+            faults.fail_ratio(
+                s,
+                float(percent / 100),
+                [kind],
+                seed=int(_number("seed", Decimal(0))),
+                path_prefix=path_prefix,
+                latency_ms=latency_ms,
+            )
             return f"{FAULT_LABELS[kind]} on {percent} % of calls."
         count = int(_number("count", Decimal(0)))
         if not 0 < count <= 1000:
@@ -345,4 +356,3 @@ def reset():
     parts().reset()
     flash("The sandbox was reset to the demo data.", "info")
     return _back()
-
