@@ -82,6 +82,7 @@ LIFECYCLES: tuple[tuple[str, str], ...] = (
 PENDING_SIGNING = "Pending contract signing"
 FIRST_LIFECYCLE = "Pending Verification Internal"
 SKIP_VERIFICATION_LIFECYCLE = "Pending Verification"
+NEEDS_INFO = "More Info Required"
 OPEN_FOR_CHAT = ("Active", "Paused", "More Info Required")
 _LIFECYCLE_LOOKUP = {key.lower(): display for name, display in LIFECYCLES for key in (name, display)}
 

@@ -84,6 +84,24 @@ def withdraw(external_tenant_id: str):
     return answer(work)
 
 
+@bp.get("/clients/<path:external_tenant_id>/is-deletable")
+def is_deletable(external_tenant_id: str):
+    """Test environment (the sandbox is one): what keeps a client from being deleted."""
+    blockers = domain.deletion_blockers(db(), external_tenant_id)
+    return ok({"isDeletable": not blockers, "blockers": blockers})
+
+
+@bp.delete("/clients/<path:external_tenant_id>")
+def delete_client(external_tenant_id: str):
+    """Test environment: 204 after the cascade; 422 with the blockers while any remain."""
+
+    def work() -> Response:
+        domain.delete_client(db(), external_tenant_id)
+        return no_content()
+
+    return answer(work)
+
+
 def _notify_flag() -> bool:
     flag = Query().boolean("sendChatNotification")
     return True if flag is None else flag

@@ -20,6 +20,7 @@ from dashboard.sandbox.demo.cases import (
 from dashboard.sandbox.demo.revenue import add_transactions
 from dashboard.sandbox.demo.rows import Builder, Rows
 from dashboard.sandbox.demo.tenants import DEMO_SDCA_VERSION, SEED, demo_tenants
+from dashboard.sandbox.demo.workspace import add_workspaces
 from dashboard.sandbox.models import Base, ClientLink, Partner, SandboxState, WebhookSubscription
 from dashboard.sandbox.store import Store
 
@@ -101,6 +102,7 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
                 case_number += 1
     _test_cases(builder, fees)
     add_transactions(builder, builder.rows.cases, fees)
+    add_workspaces(builder)
     return builder.rows
 
 

@@ -20,6 +20,9 @@ from dashboard.sandbox.demo.names import DEBTOR_WORDS
 from dashboard.sandbox.demo.tenants import DemoTenant
 from dashboard.sandbox.models import (
     Case,
+    CasePayment,
+    CaseTask,
+    ChatMessage,
     ClientLink,
     ContractSignature,
     Creditor,
@@ -27,6 +30,7 @@ from dashboard.sandbox.models import (
     KycVerification,
     LinkRequest,
     RevenueTransaction,
+    ValidationItem,
 )
 from dashboard.sandbox.wire import dumps
 
@@ -47,6 +51,10 @@ class Rows:
     kyc: list[dict[str, Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)
     transactions: list[dict[str, Any]] = field(default_factory=list)
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    chats: list[dict[str, Any]] = field(default_factory=list)
+    validation_items: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
 
     def insert(self, s: Session) -> None:
         for model, rows in (
@@ -58,6 +66,10 @@ class Rows:
             (KycVerification, self.kyc),
             (Case, self.cases),
             (RevenueTransaction, self.transactions),
+            (CasePayment, self.payments),
+            (ChatMessage, self.chats),
+            (ValidationItem, self.validation_items),
+            (CaseTask, self.tasks),
         ):
             # Core executemany on the table: one statement per chunk, no ORM bookkeeping per row.
             for start in range(0, len(rows), CHUNK):

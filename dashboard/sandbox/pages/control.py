@@ -28,6 +28,7 @@ from dashboard.sandbox.errors import SandboxError
 from dashboard.sandbox.models import (
     ACTIVE_LINK_STATUSES,
     Case,
+    CaseTask,
     ClientLink,
     KycVerification,
     LinkRequest,
@@ -133,6 +134,17 @@ def _overview(s: Session) -> dict[str, Any]:
         # Newest first by the creation index alone, so the list stays quick with 100,000 cases.
         "cases": s.scalars(select(Case).order_by(Case.date_created.desc()).limit(CASE_CHOICES)).all(),
         "kyc_to_review": kyc_to_review,
+        "account_tasks": s.execute(
+            select(CaseTask, ClientLink.external_tenant_id)
+            .join(ClientLink, ClientLink.creditor_id == CaseTask.creditor_id)
+            .where(CaseTask.case_id.is_(None), CaseTask.status == "Open", ClientLink.status.in_(ACTIVE_LINK_STATUSES))
+            .order_by(CaseTask.date_created)
+        ).all(),
+        "tenants_ready": s.scalars(
+            select(ClientLink.external_tenant_id)
+            .where(ClientLink.status.in_(ACTIVE_LINK_STATUSES))
+            .order_by(ClientLink.external_tenant_id)
+        ).all(),
         "subscriptions": s.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_utc)).all(),
         "deliveries": s.scalars(
             select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(RECENT_DELIVERIES)
