@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
     peak_is_the_syncs = _restart_peak()
     with app.app_context():
         started = time.perf_counter()
-        run = sync.run_sync(trigger="benchmark", fresh=True)
+        run = sync.run_sync(debitura=app.extensions["debitura"], trigger="benchmark", fresh=True)
         wall = time.perf_counter() - started
         result = {
             "status": run.status,
