@@ -1,0 +1,71 @@
+"""The sync's rate budget, on a clock of its own: no window of `window` seconds ever holds more than `limit` calls."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from dashboard.services.rate_budget import RateBudget
+
+
+class FakeClock:
+    """Time that moves only when someone sleeps; safe to share between threads."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self.now += max(seconds, 0.0)
+
+
+def busiest_window(times: list[float], window: float) -> int:
+    ordered = sorted(times)
+    return max(sum(1 for later in ordered[index:] if later < start + window) for index, start in enumerate(ordered))
+
+
+def test_calls_beyond_the_limit_wait_for_the_window_to_slide():
+    clock = FakeClock()
+    budget = RateBudget(limit=3, window=60, clock=clock, sleep=clock.sleep)
+
+    times = [budget.take() for _ in range(7)]
+
+    assert times == [0, 0, 0, 60, 60, 60, 120]
+
+
+def test_threads_sharing_a_budget_never_put_more_than_the_limit_into_a_window():
+    clock = FakeClock()
+    budget = RateBudget(limit=20, window=60, clock=clock, sleep=clock.sleep)
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def caller() -> None:
+        for _ in range(25):
+            taken = budget.take()
+            with lock:
+                times.append(taken)
+
+    threads = [threading.Thread(target=caller) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(times) == 200
+    assert busiest_window(times, 60) <= 20
+    assert max(times) >= 60 * (200 // 20 - 1)  # ten windows' worth of calls took at least nine windows
+
+
+def test_debituras_limit_is_the_default():
+    assert RateBudget().limit == 2_000 and RateBudget().window == 60
+
+
+def test_a_budget_needs_a_positive_limit():
+    with pytest.raises(ValueError, match="positive"):
+        RateBudget(limit=0)
