@@ -12,8 +12,8 @@ from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import leases
 from dashboard.services import sync as sync_service
 from dashboard.services.rate_budget import RateBudget
+from tests.budget_clock import FakeClock, busiest_window
 from tests.raw_body import app_client
-from tests.unit.test_rate_budget import FakeClock, busiest_window
 from tests.tenant_data import create_case, create_client, withdraw_at_debitura
 
 pytestmark = [pytest.mark.postgres, pytest.mark.shared_app]

@@ -7,27 +7,7 @@ import threading
 import pytest
 
 from dashboard.services.rate_budget import RateBudget
-
-
-class FakeClock:
-    """Time that moves only when someone sleeps; safe to share between threads."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self.now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self.now += max(seconds, 0.0)
-
-
-def busiest_window(times: list[float], window: float) -> int:
-    ordered = sorted(times)
-    return max(sum(1 for later in ordered[index:] if later < start + window) for index, start in enumerate(ordered))
+from tests.budget_clock import FakeClock, busiest_window
 
 
 def test_calls_beyond_the_limit_wait_for_the_window_to_slide():
