@@ -10,10 +10,17 @@ from flask_login import current_user, login_required
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A viewer changes nothing, but must still be able to sign in and out and look after their own account.
-VIEWER_MAY_POST = frozenset({
-    "auth.login", "auth.logout", "auth.two_factor", "auth.two_factor_setup", "auth.recovery_codes",
-    "auth.change_password", "auth.revoke_session",
-})
+VIEWER_MAY_POST = frozenset(
+    {
+        "auth.login",
+        "auth.logout",
+        "auth.two_factor",
+        "auth.two_factor_setup",
+        "auth.recovery_codes",
+        "auth.change_password",
+        "auth.revoke_session",
+    }
+)
 
 
 class Actor(Protocol):

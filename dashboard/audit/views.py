@@ -33,7 +33,9 @@ def _tenant_links(entries) -> dict[str, str]:
     wanted = {entry.external_tenant_id for entry in entries if entry.external_tenant_id}
     if not wanted:
         return {}
-    found = db.session.execute(select(Tenant.external_tenant_id, Tenant.id).where(Tenant.external_tenant_id.in_(wanted)))
+    found = db.session.execute(
+        select(Tenant.external_tenant_id, Tenant.id).where(Tenant.external_tenant_id.in_(wanted))
+    )
     return {external_id: url_for("tenants.detail", tenant_id=tenant_id) for external_id, tenant_id in found}
 
 

@@ -283,7 +283,9 @@ class ReferralApi:
 
     def trigger_test_webhook(self, request: TestWebhookRequest) -> TestWebhookResult:
         """Have Debitura (test environment only) send a test event; says how many deliveries it queued."""
-        return TestWebhookResult.from_json(self._transport.request("POST", "/v1/Webhooks/test", json=body_of(request)).body)
+        return TestWebhookResult.from_json(
+            self._transport.request("POST", "/v1/Webhooks/test", json=body_of(request)).body
+        )
 
     # Partner
 
@@ -299,8 +301,10 @@ class ReferralApi:
         body = self._transport.request("GET", path).body
         now = moment(camel_keys(body).get("now"))
         if now is None:
-            raise DebituraError("Debitura's clock answered without a time", user_message=(
-                "Debitura sent an answer the dashboard could not read. Try again shortly."))
+            raise DebituraError(
+                "Debitura's clock answered without a time",
+                user_message=("Debitura sent an answer the dashboard could not read. Try again shortly."),
+            )
         return now
 
     @staticmethod

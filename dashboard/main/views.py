@@ -16,7 +16,9 @@ def home():
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever the page links (downloads, error pages); no login."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 @bp.route("/healthz")

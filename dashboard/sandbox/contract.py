@@ -117,10 +117,18 @@ UPLOADED_FILE_BODY: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
-NULLABLE_NESTED = frozenset({
-    "signingHandoff", "collectionPartner", "assignedUser", "kycVerification", "verificationStatus", "caseResults",
-    "potentialRevenue", "onboardingUser",
-})
+NULLABLE_NESTED = frozenset(
+    {
+        "signingHandoff",
+        "collectionPartner",
+        "assignedUser",
+        "kycVerification",
+        "verificationStatus",
+        "caseResults",
+        "potentialRevenue",
+        "onboardingUser",
+    }
+)
 LENIENT_REQUEST_RULES = frozenset({("returnUrl", "maxLength")})  # (property, validator)
 LENIENT_REQUEST_VALIDATORS = frozenset({"additionalProperties"})
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -262,8 +270,13 @@ class ApiSpec:
         )
         self._validators: dict[tuple[str, str], Any] = {}
         operations = [
-            Operation(method, template, _template_pattern(template),
-                      f"/paths/{_escape_pointer(template)}/{method}", item[method])
+            Operation(
+                method,
+                template,
+                _template_pattern(template),
+                f"/paths/{_escape_pointer(template)}/{method}",
+                item[method],
+            )
             for template, item in document["paths"].items()
             for method in METHODS
             if method in item

@@ -251,9 +251,7 @@ def _send(http: requests.Session, outgoing: Outgoing) -> tuple[int | None, str |
     return response.status_code, f"HTTP {response.status_code}: {response.reason or 'Error'}"
 
 
-def _record(
-    store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None
-) -> None:
+def _record(store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None) -> None:
     with store.session() as s:
         moment = now or clock.now(s)
         delivery = s.get(WebhookDelivery, outgoing.delivery_id)

@@ -446,7 +446,6 @@ class RevenueTransaction(Base):
     link: Mapped[ClientLink] = relationship(lazy="joined")
 
 
-
 class RateBucket(Base):
     """Calls of one API key (or bearer client) in one second or one minute, for the sliding rate limits."""
 

@@ -113,8 +113,12 @@ def _write(app: Flask, values: dict, *, unreachable_since: datetime | None = Non
                     connection.exec_driver_sql("PRAGMA busy_timeout=200")
                 row = connection.execute(select(_table.c.unreachable_since).where(_table.c.id == _ROW)).first()
                 if unreachable_since is not None:
-                    values = {**values, "unreachable_since": (row.unreachable_since if row and row.unreachable_since
-                                                              else unreachable_since)}
+                    values = {
+                        **values,
+                        "unreachable_since": (
+                            row.unreachable_since if row and row.unreachable_since else unreachable_since
+                        ),
+                    }
                 if row is None:
                     connection.execute(insert(_table).values(id=_ROW, **values))
                 else:

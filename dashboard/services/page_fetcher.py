@@ -41,8 +41,9 @@ class PageFetcher(Generic[T]):
         self._stop = threading.Event()
         self._outstanding = 0
         self._threads = [
-            threading.Thread(target=self._work, args=(debitura.for_another_thread(),), daemon=True,
-                             name=f"page-fetcher-{number}")
+            threading.Thread(
+                target=self._work, args=(debitura.for_another_thread(),), daemon=True, name=f"page-fetcher-{number}"
+            )
             for number in range(workers)
         ]
         for thread in self._threads:

@@ -83,13 +83,16 @@ def _resumable(run: SyncRun | None) -> TypeGuard[SyncRun]:
     )
 
 
-def start_run(*, trigger: str = "cli", operator_id: int | None = None, holder: str | None = None,
-              fresh: bool = False) -> SyncRun:
+def start_run(
+    *, trigger: str = "cli", operator_id: int | None = None, holder: str | None = None, fresh: bool = False
+) -> SyncRun:
     """Take the lease and open a run (or reopen an unfinished one); raises SyncAlreadyRunning."""
     holder = holder or new_holder()
     if not leases.acquire(LEASE, holder, LEASE_TTL_SECONDS):
         running = latest_run()
-        since = f" (started {running.started_at:%H:%M} UTC)" if running is not None and running.status == RUNNING else ""
+        since = (
+            f" (started {running.started_at:%H:%M} UTC)" if running is not None and running.status == RUNNING else ""
+        )
         raise SyncAlreadyRunning(f"A sync is already running{since}; wait for it to finish.")
     previous = latest_run()
     if not fresh and _resumable(previous):
@@ -102,9 +105,22 @@ def start_run(*, trigger: str = "cli", operator_id: int | None = None, holder: s
         if previous is not None and previous.status == RUNNING:
             previous.status = INTERRUPTED
             previous.finished_at = previous.heartbeat_at
-        run = SyncRun(trigger=trigger, operator_id=operator_id, phase="clients", next_page=1, pages_done=[], errors=[],
-                      clients_seen=0, cases_seen=0, tenants_changed=0, tenants_missing=0, cases_changed=0,
-                      calls_made=0, resumed=0, started_at=debitura_now())
+        run = SyncRun(
+            trigger=trigger,
+            operator_id=operator_id,
+            phase="clients",
+            next_page=1,
+            pages_done=[],
+            errors=[],
+            clients_seen=0,
+            cases_seen=0,
+            tenants_changed=0,
+            tenants_missing=0,
+            cases_changed=0,
+            calls_made=0,
+            resumed=0,
+            started_at=debitura_now(),
+        )
         db.session.add(run)
     run.holder = holder
     run.heartbeat_at = debitura_now()
@@ -123,12 +139,16 @@ def _checkpoint(run: SyncRun, progress: Progress | None) -> None:
 
 def _apply_clients(run: SyncRun, page: Page, as_of: datetime) -> None:
     clients = [(client.external_tenant_id, client) for client in page.items if client.external_tenant_id]
-    existing = {
-        tenant.external_tenant_id: tenant
-        for tenant in db.session.scalars(
-            select(Tenant).where(Tenant.external_tenant_id.in_([external_id for external_id, _ in clients]))
-        )
-    } if clients else {}
+    existing = (
+        {
+            tenant.external_tenant_id: tenant
+            for tenant in db.session.scalars(
+                select(Tenant).where(Tenant.external_tenant_id.in_([external_id for external_id, _ in clients]))
+            )
+        }
+        if clients
+        else {}
+    )
     for external_id, client in clients:
         tenant = existing.get(external_id)
         if tenant is None:
@@ -176,8 +196,9 @@ def _is_last(number: int, page: Page) -> bool:
     return number >= page.total_pages if page.total_pages else len(page.items) < PAGE_SIZE
 
 
-def _sync_pages(run: SyncRun, progress: Progress | None, sync: _Sync, fetch: Fetch, apply: Apply,
-                next_phase: str) -> None:
+def _sync_pages(
+    run: SyncRun, progress: Progress | None, sync: _Sync, fetch: Fetch, apply: Apply, next_phase: str
+) -> None:
     """Read every page of one listing: one at a time until a page tells the total, then concurrently."""
     while not run.total_pages:  # Debitura's first page carries totalPages
         number = run.next_page
@@ -234,8 +255,14 @@ def _check_missing(run: SyncRun, progress: Progress | None, sync: _Sync) -> None
     _checkpoint(run, progress)
 
 
-def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | None = None,
-                budget: RateBudget | None = None, workers: int = WORKERS) -> SyncRun:
+def execute_run(
+    run_id: int,
+    *,
+    debitura: DebituraClient,
+    progress: Progress | None = None,
+    budget: RateBudget | None = None,
+    workers: int = WORKERS,
+) -> SyncRun:
     """Do the work of an open run; always releases the lease and records how it ended."""
     run = db.session.get_one(SyncRun, run_id)
     holder = run.holder or ""
@@ -258,7 +285,10 @@ def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | N
         run = db.session.get_one(SyncRun, run_id)
         run.status = FAILED
         message = debitura_message(error)
-        run.errors = [*run.errors, {"at": debitura_now().isoformat(), "error": type(error).__name__, "message": message}]
+        run.errors = [
+            *run.errors,
+            {"at": debitura_now().isoformat(), "error": type(error).__name__, "message": message},
+        ]
         run.message = f"Stopped at {run.phase}, page {run.next_page}: {message} The next sync resumes here."
         log.warning("Sync run %s failed: %r", run_id, error)
     except SyncLeaseLost as error:
@@ -270,7 +300,9 @@ def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | N
         db.session.rollback()
         run = db.session.get_one(SyncRun, run_id)
         run.status = INTERRUPTED if isinstance(error, KeyboardInterrupt) else FAILED
-        run.message = f"Stopped at {run.phase}, page {run.next_page} ({type(error).__name__}); the next sync resumes here."
+        run.message = (
+            f"Stopped at {run.phase}, page {run.next_page} ({type(error).__name__}); the next sync resumes here."
+        )
         run.finished_at = debitura_now()
         db.session.commit()
         leases.release(LEASE, holder)
@@ -284,8 +316,16 @@ def execute_run(run_id: int, *, debitura: DebituraClient, progress: Progress | N
     return run
 
 
-def run_sync(*, debitura: DebituraClient, trigger: str = "cli", operator_id: int | None = None, fresh: bool = False,
-             progress: Progress | None = None, budget: RateBudget | None = None, workers: int = WORKERS) -> SyncRun:
+def run_sync(
+    *,
+    debitura: DebituraClient,
+    trigger: str = "cli",
+    operator_id: int | None = None,
+    fresh: bool = False,
+    progress: Progress | None = None,
+    budget: RateBudget | None = None,
+    workers: int = WORKERS,
+) -> SyncRun:
     """Start (or resume) and finish one sync; this thread writes, `workers` threads fetch."""
     run = start_run(trigger=trigger, operator_id=operator_id, fresh=fresh)
     return execute_run(run.id, debitura=debitura, progress=progress, budget=budget, workers=workers)

@@ -44,8 +44,12 @@ def sync_command(fresh: bool, quiet: bool) -> None:
     try:
         run = sync_service.execute_run(run.id, debitura=debitura(), progress=None if quiet else _report)
     finally:
-        audit.record("sync.run", outcome=audit.OK if run.status == "succeeded" else audit.FAILED,
-                     summary=f"Sync run {run.id}: {run.status}", operator=None)
+        audit.record(
+            "sync.run",
+            outcome=audit.OK if run.status == "succeeded" else audit.FAILED,
+            summary=f"Sync run {run.id}: {run.status}",
+            operator=None,
+        )
     click.echo(f"Sync {run.status} in {run.duration_seconds or 0:.1f} s: {run.message}")
     if run.status != "succeeded":
         sys.exit(1)

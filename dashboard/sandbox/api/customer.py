@@ -116,7 +116,11 @@ def get_case(case_id: str):
 
 
 def _contract(signed: bool, solution_url: str | None, *, resign: bool = False) -> dict[str, Any]:
-    return {"signed": signed, "requiresResigning": resign, "solutionUrl": None if signed and not resign else solution_url}
+    return {
+        "signed": signed,
+        "requiresResigning": resign,
+        "solutionUrl": None if signed and not resign else solution_url,
+    }
 
 
 @bp.get("/cases/<case_id>/contract-status")

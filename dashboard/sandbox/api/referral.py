@@ -301,7 +301,15 @@ def delete_webhook(subscription_id: str):
     return no_content()
 
 
-TRIGGER_FIELDS = ("eventType", "caseId", "externalTenantId", "oldLifecycle", "newLifecycle", "closeCode", "closeComment")
+TRIGGER_FIELDS = (
+    "eventType",
+    "caseId",
+    "externalTenantId",
+    "oldLifecycle",
+    "newLifecycle",
+    "closeCode",
+    "closeComment",
+)
 
 
 @bp.post("/v1/Webhooks/test")

@@ -64,7 +64,6 @@ class Rows:
                 s.connection().execute(insert(model.__table__), rows[start : start + CHUNK])
 
 
-
 @dataclass
 class Builder:
     """Turns tenant scenarios into rows, all dates counted back from `now`."""
@@ -149,8 +148,9 @@ class Builder:
         )
         return link_id
 
-    def link_request(self, tenant: DemoTenant, creditor_id: str, *, status: str, link_id: str | None = None,
-                     ttl_days: int) -> None:
+    def link_request(
+        self, tenant: DemoTenant, creditor_id: str, *, status: str, link_id: str | None = None, ttl_days: int
+    ) -> None:
         if status == "pending":
             expires = self.now + timedelta(hours=tenant.hours_left or 1)
             created = expires - timedelta(days=ttl_days)
@@ -196,8 +196,9 @@ class Builder:
                 "creditor_id": creditor_id,
                 "director_full_name": name,
                 "director_home_address": f"7 {self.rng.choice(DEBTOR_WORDS)} Road, {tenant.city}",
-                "director_date_of_birth": date(1960 + self.rng.randint(0, 35), self.rng.randint(1, 12),
-                                               self.rng.randint(1, 28)),
+                "director_date_of_birth": date(
+                    1960 + self.rng.randint(0, 35), self.rng.randint(1, 12), self.rng.randint(1, 28)
+                ),
                 "date_created": submitted,
                 "verification_status": "Completed" if tenant.kyc == "verified" else None,
                 "verification_status_updated_at": submitted + timedelta(days=1) if tenant.kyc == "verified" else None,
@@ -210,8 +211,12 @@ class Builder:
             kinds = ["poa", "jpa"] if reference.signs_jpa(reference.PARTNERS[partner_id]) else ["poa"]
             for kind in kinds:
                 self.rows.signatures.append(
-                    {"creditor_id": creditor_id, "collection_partner_id": partner_id, "kind": kind,
-                     "signed_at": signed_at}
+                    {
+                        "creditor_id": creditor_id,
+                        "collection_partner_id": partner_id,
+                        "kind": kind,
+                        "signed_at": signed_at,
+                    }
                 )
 
     def new_reference(self) -> str:

@@ -46,9 +46,7 @@ def route(case_input: CaseInput) -> reference.CollectionPartner | None:
         return routed
     chosen = reference.PARTNERS[case_input.collection_partner_id]
     if chosen not in (routed, reference.partner_by_name(reference.FALLBACK_PARTNER)):
-        raise ValidationFailed.single(
-            "CollectionPartnerId", f"{chosen.name} does not cover the debtor's jurisdiction."
-        )
+        raise ValidationFailed.single("CollectionPartnerId", f"{chosen.name} does not cover the debtor's jurisdiction.")
     return chosen
 
 
@@ -247,7 +245,9 @@ def release_pending_cases(s: Session, creditor: Creditor) -> list[Case]:
     if not sdca_current(s, creditor):
         return []
     waiting = s.scalars(
-        select(Case).where(Case.creditor_id == creditor.id, Case.lifecycle == PENDING_SIGNING).order_by(Case.date_created)
+        select(Case)
+        .where(Case.creditor_id == creditor.id, Case.lifecycle == PENDING_SIGNING)
+        .order_by(Case.date_created)
     ).all()
     released = []
     for case in waiting:

@@ -55,7 +55,11 @@ def _sign_partner_contracts(s: Session, creditor: Creditor, partner_ids: list[st
         kinds = ["poa"] + (["jpa"] if reference.signs_jpa(reference.PARTNERS[partner_id]) else [])
         for kind in kinds:
             if not has_signature(s, creditor.id, partner_id, kind):
-                s.add(ContractSignature(creditor_id=creditor.id, collection_partner_id=partner_id, kind=kind, signed_at=now))
+                s.add(
+                    ContractSignature(
+                        creditor_id=creditor.id, collection_partner_id=partner_id, kind=kind, signed_at=now
+                    )
+                )
                 signed = True
     s.flush()
     return signed

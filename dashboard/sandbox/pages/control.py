@@ -88,8 +88,11 @@ def _offset_text(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = [f"{value} {unit}{'s' if value != 1 else ''}" for value, unit in
-             ((days, "day"), (hours, "hour"), (minutes, "minute")) if value]
+    parts = [
+        f"{value} {unit}{'s' if value != 1 else ''}"
+        for value, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if value
+    ]
     return (", ".join(parts) or "under a minute") + " ahead of real time"
 
 
@@ -261,8 +264,10 @@ def link_to_other_partner():
     def action(s: Session) -> str:
         email = request.form.get("email", "")
         domain.link_email_to_other_partner(s, email)
-        return (f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
-                "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner.")
+        return (
+            f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
+            "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner."
+        )
 
     return _run(action)
 
@@ -345,4 +350,3 @@ def reset():
     parts().reset()
     flash("The sandbox was reset to the demo data.", "info")
     return _back()
-

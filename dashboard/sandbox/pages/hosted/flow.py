@@ -45,8 +45,11 @@ def kyc_from_form(s: Session, form: Mapping[str, str]) -> tuple[validation.KycIn
     try:
         return validation.parse_kyc(payload, clock.now(s).date()), {}
     except ValidationFailed as failure:
-        fields = {"directorfullname": "director_full_name", "directorhomeaddress": "director_home_address",
-                  "directordateofbirth": "director_date_of_birth"}
+        fields = {
+            "directorfullname": "director_full_name",
+            "directorhomeaddress": "director_home_address",
+            "directordateofbirth": "director_date_of_birth",
+        }
         errors = {}
         for key, messages in failure.fields.items():
             errors[fields.get(key.lower(), "director_full_name")] = " ".join(messages)

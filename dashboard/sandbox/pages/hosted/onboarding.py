@@ -16,8 +16,12 @@ from dashboard.sandbox.models import ClientLink, Creditor
 from dashboard.sandbox.pages.hosted.blueprint import bp
 from dashboard.sandbox.pages.hosted.flow import code_error, finish, flow_query, kyc_from_form, return_url_arg
 
-ONBOARDING_STEPS = (("companydetails", "Company details"), ("users", "Users"), ("kyc", "Director identity"),
-                    ("contract", "Sign the agreement"))
+ONBOARDING_STEPS = (
+    ("companydetails", "Company details"),
+    ("users", "Users"),
+    ("kyc", "Director identity"),
+    ("contract", "Sign the agreement"),
+)
 
 
 def _needs_kyc(s: Session, creditor: Creditor) -> bool:
