@@ -39,7 +39,7 @@ class NotAllowed(PermissionError):
 
 def ensure_role(role: str, actor: Actor | None) -> None:
     """Service-layer guard: raise NotAllowed unless `actor` (given by the caller, never guessed) holds `role` or more."""
-    if not getattr(actor, "is_authenticated", False) or not actor.can(role):
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.can(role):
         raise NotAllowed(f"This action needs the {role} role.")
 
 

@@ -1,5 +1,7 @@
 """The audit trail page: search and filter every recorded action, and export the result as CSV."""
 
+from typing import Any
+
 from flask import request, url_for
 from sqlalchemy import select
 
@@ -23,7 +25,7 @@ def _filter_form() -> AuditFilterForm:
     return form
 
 
-def _query_args(form: AuditFilterForm) -> dict[str, str]:
+def _query_args(form: AuditFilterForm) -> dict[str, Any]:
     """The filter as it appears in URLs (empty fields left out)."""
     return {name: request.args[name] for name in form.data if request.args.get(name)}
 

@@ -9,6 +9,7 @@ from dashboard.auth import bp
 from dashboard.auth.forms import ChangePasswordForm, EnrolForm
 from dashboard.auth.signing_in import begin
 from dashboard.auth.views import safe_next
+from dashboard.forms import validated
 from dashboard.models.sessions import PASSWORD
 from dashboard.services import operators as operator_service
 from dashboard.services import sessions as session_service
@@ -56,8 +57,8 @@ def change_password():
         try:
             operator_service.change_own_password(
                 operator,
-                form.current_password.data,
-                form.new_password.data,
+                validated(form.current_password.data),
+                validated(form.new_password.data),
                 actor=operator,
                 remote_addr=request.remote_addr or "",
             )
@@ -82,12 +83,15 @@ def two_factor_setup():
     secret = two_factor_service.unseal(session.get(_ENROLMENT_KEY, ""))
     if form.validate_on_submit():
         if secret is None:
-            form.code.errors.append("The setup had expired. Scan this new code with your app, then type its code.")
+            form.code.errors = [
+                *form.code.errors,
+                "The setup had expired. Scan this new code with your app, then type its code.",
+            ]
         else:
             try:
-                codes = two_factor_service.enable(operator, secret, form.code.data, actor=operator)
+                codes = two_factor_service.enable(operator, secret, validated(form.code.data), actor=operator)
             except two_factor_service.TwoFactorError as error:
-                form.code.errors.append(str(error))
+                form.code.errors = [*form.code.errors, str(error)]
             else:
                 session.pop(_ENROLMENT_KEY, None)
                 return _private(

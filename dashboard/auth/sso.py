@@ -20,8 +20,7 @@ from dashboard.auth.signing_in import begin
 from dashboard.auth.views import safe_next
 from dashboard.debitura.redaction import register_secret
 from dashboard.models.sessions import COMPANY
-from dashboard.services import audit
-from dashboard.services import company_sign_in
+from dashboard.services import audit, company_sign_in
 from dashboard.services.company_sign_in import provider_name, sso_enabled
 
 PROVIDER = "company"

@@ -87,13 +87,13 @@ def two_factor():
         return render_template("auth/two_factor.html", form=form), 422 if form.errors else 200
     try:
         attempt = operator_service.second_step(
-            waiting["operator"], form.code.data, remote_addr=request.remote_addr or ""
+            waiting["operator"], validated(form.code.data), remote_addr=request.remote_addr or ""
         )
     except OperatorError as error:
-        form.code.errors.append(str(error))
+        form.code.errors = [*form.code.errors, str(error)]
         return render_template("auth/two_factor.html", form=form), 401
     if attempt.wait_seconds:
-        form.code.errors.append(login_throttle.wait_message(attempt.wait_seconds))
+        form.code.errors = [*form.code.errors, login_throttle.wait_message(attempt.wait_seconds)]
         return render_template("auth/two_factor.html", form=form), 429, {"Retry-After": str(attempt.wait_seconds)}
     if attempt.operator is None:
         forget_pending()

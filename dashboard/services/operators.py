@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from dashboard.authz import Actor
 from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.base import now_utc
 from dashboard.models.operators import ROLES, dummy_password_check
-from dashboard.authz import Actor
-from dashboard.services import audit, login_throttle
+from dashboard.services import audit, login_throttle, two_factor
 from dashboard.services import sessions as session_service
-from dashboard.services import two_factor
 from dashboard.services.passwords import password_problem
 
 

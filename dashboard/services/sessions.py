@@ -21,6 +21,7 @@ from dashboard.authz import Actor
 from dashboard.extensions import db
 from dashboard.models import Operator, OperatorSession
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 from dashboard.services import audit
 
 log = logging.getLogger(__name__)
@@ -151,11 +152,13 @@ def _lapsed(record: OperatorSession, now: datetime) -> str:
 
 
 def _end(session_id: int, reason: str, now: datetime | None = None) -> bool:
-    ended = db.session.execute(
-        update(OperatorSession)
-        .where(OperatorSession.id == session_id, OperatorSession.ended_at.is_(None))
-        .values(ended_at=now or now_utc(), end_reason=reason)
-    ).rowcount
+    ended = rows_matched(
+        db.session.execute(
+            update(OperatorSession)
+            .where(OperatorSession.id == session_id, OperatorSession.ended_at.is_(None))
+            .values(ended_at=now or now_utc(), end_reason=reason)
+        )
+    )
     db.session.commit()
     return bool(ended)
 

@@ -24,6 +24,7 @@ from dashboard.authz import Actor, ensure_role
 from dashboard.extensions import db
 from dashboard.models import Operator, RecoveryCode, SecondFactor
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 from dashboard.services import audit
 from dashboard.services import sessions as session_service
 
@@ -192,24 +193,28 @@ def check(operator: Operator, code: str, *, now: datetime | None = None) -> str:
         step = _matching_step(secret, typed, now)
         if step is None:
             raise TwoFactorError("That code does not match. Type the code your app shows now.")
-        accepted = db.session.execute(
-            update(SecondFactor)
-            .where(SecondFactor.operator_id == operator.id, SecondFactor.last_step < step)
-            .values(last_step=step)
-        ).rowcount
+        accepted = rows_matched(
+            db.session.execute(
+                update(SecondFactor)
+                .where(SecondFactor.operator_id == operator.id, SecondFactor.last_step < step)
+                .values(last_step=step)
+            )
+        )
         db.session.commit()
         if not accepted:
             raise TwoFactorError("That code was already used. Wait for your app to show the next one.")
         return "app"
-    used = db.session.execute(
-        update(RecoveryCode)
-        .where(
-            RecoveryCode.operator_id == operator.id,
-            RecoveryCode.code_hash == _hash(typed),
-            RecoveryCode.used_at.is_(None),
+    used = rows_matched(
+        db.session.execute(
+            update(RecoveryCode)
+            .where(
+                RecoveryCode.operator_id == operator.id,
+                RecoveryCode.code_hash == _hash(typed),
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=now)
         )
-        .values(used_at=now)
-    ).rowcount
+    )
     db.session.commit()
     if not used:
         raise TwoFactorError(

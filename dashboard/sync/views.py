@@ -47,7 +47,8 @@ def start():
         summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""),
         operator=current_user,
     )
-    start_in_background(current_app._get_current_object(), run.id)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+    start_in_background(app, run.id)
     return render(
         "sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"), run=run, trigger="syncStarted"
     )

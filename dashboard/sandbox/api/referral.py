@@ -326,9 +326,12 @@ def trigger_test_webhook():
     if event_type and not event_type.startswith("case.") and not fields["externalTenantId"]:
         errors.add("ExternalTenantId", "ExternalTenantId is required for client events.")
     errors.raise_if_any()
+    assert event_type is not None  # required: raise_if_any refused its absence
     s = db()
     if event_type.startswith("case."):
-        case = _visible_case(fields["caseId"])
+        case_id = fields["caseId"]
+        assert case_id  # required for case events, as checked above
+        case = _visible_case(case_id)
         extra = {}
         if event_type == "case.updated":
             extra = {"oldLifecycle": fields["oldLifecycle"] or case.lifecycle}
@@ -341,7 +344,9 @@ def trigger_test_webhook():
         data, links = domain.case_event_payload(s, case, **extra)
         data["lifecycle"] = lifecycle
     else:
-        link = domain.require_link(s, fields["externalTenantId"])
+        external_tenant_id = fields["externalTenantId"]
+        assert external_tenant_id  # required for client events, as checked above
+        link = domain.require_link(s, external_tenant_id)
         data, links = domain.client_event_payload(s, link)
         if event_type == "client.link_declined":
             data["creditor"].pop("isAttributed", None)

@@ -79,6 +79,7 @@ def add_case(
     rng = builder.rng
     country = country or debtor_country(rng, tenant)
     partner = reference.route(country)
+    assert partner is not None  # demo debtors live only where a collection partner collects
     debtor = builder.debtor(country)
     amount = builder.amount(tenant.currency)
     invoice_day = (created - timedelta(days=between(rng, 45, 420))).date()

@@ -151,7 +151,7 @@ def load_demo(store: Store) -> None:
     """Replace the sandbox's data with the demo data (the clock and the partner stay)."""
     with store.session() as s:
         clear(s)
-        state = s.get(SandboxState, clock.STATE_ID)
+        state = s.get_one(SandboxState, clock.STATE_ID)
         state.sdca_version = DEMO_SDCA_VERSION
         partner = s.scalars(select(Partner)).one()
         build_demo(clock.now(s), partner.id, state.approval_ttl_days).insert(s)

@@ -95,7 +95,9 @@ class Builder:
         """(base fee, age surcharge) as the pricing rules give them; the base depends on neither date."""
         key = (amount, currency, country)
         if key not in self.base_fees:
-            self.base_fees[key] = pricing.quote(amount, currency, country, today=today).base
+            quoted = pricing.quote(amount, currency, country, today=today)
+            assert quoted is not None  # demo debtors live only where a collection partner collects
+            self.base_fees[key] = quoted.base
         return self.base_fees[key], pricing.surcharge_for_due_date(due_day, today)
 
     def creditor(self, tenant: DemoTenant, *, signed: int | None, kyc_required: bool, deleted: bool = False) -> str:

@@ -24,7 +24,7 @@ def grow(store: Store, tenants: int, cases: int, *, seed: int = SEED) -> None:
     with store.session() as s:
         now = clock.now(s).replace(microsecond=0)
         partner_id = s.scalars(select(Partner.id)).one()
-        version = s.get(SandboxState, clock.STATE_ID).sdca_version
+        version = s.get_one(SandboxState, clock.STATE_ID).sdca_version
         start = s.scalar(select(func.count()).select_from(ClientLink)) or 0
         case_start = s.scalar(select(func.count()).select_from(Case)) or 0
         rng = random.Random(seed + start)

@@ -17,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.sandbox import clock, domain, faults, reference
 from dashboard.sandbox.context import close_session, db, parts
@@ -61,11 +62,11 @@ CASE_CHOICES = 200
 RECENT_DELIVERIES = 30
 
 
-def _back() -> Response:
+def _back() -> BaseResponse:
     return redirect(url_for(".index"), code=303)
 
 
-def _run(action: Callable[[Session], str]) -> Response:
+def _run(action: Callable[[Session], str]) -> BaseResponse:
     """Apply one change in one transaction; its outcome (or why it failed) is flashed."""
     s = db()
     try:
@@ -280,20 +281,25 @@ def add_fault():
         kind = request.form.get("kind", "")
         if kind not in FAULT_LABELS:
             raise ValueError("Choose a kind of fault.")
-        options = {
-            "path_prefix": request.form.get("path_prefix", "").strip() or None,
-            "latency_ms": int(_number("latency_ms", Decimal(1000))),
-        }
+        path_prefix = request.form.get("path_prefix", "").strip() or None
+        latency_ms = int(_number("latency_ms", Decimal(1000)))
         if request.form.get("mode") == "ratio":
             percent = _number("percent", Decimal(0))
             if not 0 < percent <= 100:
                 raise ValueError("The share of calls must be between 1 and 100 %.")
-            faults.fail_ratio(s, float(percent / 100), [kind], seed=int(_number("seed", Decimal(0))), **options)
+            faults.fail_ratio(
+                s,
+                float(percent / 100),
+                [kind],
+                seed=int(_number("seed", Decimal(0))),
+                path_prefix=path_prefix,
+                latency_ms=latency_ms,
+            )
             return f"{FAULT_LABELS[kind]} on {percent} % of calls."
         count = int(_number("count", Decimal(0)))
         if not 0 < count <= 1000:
             raise ValueError("Fail between 1 and 1000 calls.")
-        faults.fail_next(s, count, kind, **options)
+        faults.fail_next(s, count, kind, path_prefix=path_prefix, latency_ms=latency_ms)
         return f"{FAULT_LABELS[kind]} on the next {count} call(s)."
 
     return _run(action)
