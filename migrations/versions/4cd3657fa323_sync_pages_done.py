@@ -1,7 +1,7 @@
 """Sync runs record the pages applied out of order, so a resumed run fetches only the missing ones.
 
 Revision ID: 4cd3657fa323
-Revises: c4f1a7e9d2b3
+Revises: 69c46420d6e6
 Create Date: 2026-12-04 20:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4cd3657fa323'
-down_revision = 'c4f1a7e9d2b3'
+down_revision = '69c46420d6e6'
 branch_labels = None
 depends_on = None
 
