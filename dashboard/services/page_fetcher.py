@@ -79,7 +79,8 @@ class PageFetcher(Generic[T]):
                 page = self._todo.get(timeout=POLL_SECONDS)
             except queue.Empty:
                 continue
-            self._budget.take()
+            if self._budget.take(self._stop) is None:
+                return
             try:
                 outcome: tuple[int, T | None, BaseException | None] = (page, self._fetch(debitura, page), None)
             except Exception as error:  # handed to the consumer, which decides

@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Callable
 
 DEBITURA_CALLS_PER_MINUTE = 2_000
+WAKE_EVERY_SECONDS = 0.25
 
 
 class RateBudget:
@@ -32,9 +33,9 @@ class RateBudget:
         self._lock = threading.Lock()
         self._calls: deque[float] = deque()  # start times of the calls inside the current window
 
-    def take(self) -> float:
-        """Wait until a call fits in the window, record it and return its time."""
-        while True:
+    def take(self, stop: threading.Event | None = None) -> float | None:
+        """Wait until a call fits in the window, record it and return its time; None if `stop` is set first."""
+        while stop is None or not stop.is_set():
             with self._lock:
                 now = self._clock()
                 while self._calls and self._calls[0] <= now - self.window:
@@ -43,4 +44,5 @@ class RateBudget:
                     self._calls.append(now)
                     return now
                 wait = self._calls[0] + self.window - now
-            self._sleep(wait)
+            self._sleep(min(wait, WAKE_EVERY_SECONDS))  # short naps, so a stopped caller is let go soon
+        return None

@@ -49,3 +49,13 @@ def test_debituras_limit_is_the_default():
 def test_a_budget_needs_a_positive_limit():
     with pytest.raises(ValueError, match="positive"):
         RateBudget(limit=0)
+
+
+def test_a_caller_waiting_for_the_window_is_let_go_when_stopped():
+    clock = FakeClock()
+    stop = threading.Event()
+    budget = RateBudget(limit=1, window=60, clock=clock, sleep=lambda seconds: stop.set())
+    budget.take()
+
+    assert budget.take(stop) is None
+    assert clock() == 0  # it never waited the minute out
