@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 import random
 import time
@@ -76,6 +77,12 @@ class ReferralApi:
             rand=rand,
             headers={"XApiKey": api_key},
         )
+
+    def for_another_thread(self) -> ReferralApi:
+        """This API over a session of its own, for a worker thread (requests sessions are not shared)."""
+        twin = copy.copy(self)
+        twin._transport = self._transport.for_another_thread()
+        return twin
 
     def __repr__(self) -> str:
         return f"ReferralApi(base_url={self.base_url!r})"

@@ -268,12 +268,14 @@ class Case(Base):
         # The partner's case list at 100,000 cases: each sort walks its own index (the id breaks ties),
         # the summary counts from the lifecycle index, one tenant's cases come from its link. The
         # partner never sees test cases, so each index leads with is_test and the filter costs nothing.
-        Index("ix_sbx_cases_created", "is_test", "date_created", "id"),
+        # link_id rides along so that paging by date (the sync's order) never leaves the index.
+        Index("ix_sbx_cases_created", "is_test", "date_created", "id", "link_id"),
         Index("ix_sbx_cases_gross", "is_test", "gross_amount", "id"),
         Index("ix_sbx_cases_due", "is_test", "due_date", "id"),
         Index("ix_sbx_cases_lifecycle", "is_test", "lifecycle"),
         Index("ix_sbx_cases_link_created", "link_id", "date_created"),
-        Index("ix_sbx_cases_link_lifecycle", "link_id", "lifecycle"),
+        # Per-client case counts (the clients list) read this index alone, test cases skipped in it.
+        Index("ix_sbx_cases_link_lifecycle", "link_id", "is_test", "lifecycle"),
         Index("ix_sbx_cases_creditor_lifecycle", "creditor_id", "lifecycle"),
     )
 
