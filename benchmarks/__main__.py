@@ -2,6 +2,7 @@
 
   1. Pages at scale        pages.py     (needs the synced mirrors from 2)
   2. Sync                  sync.py      (fresh processes: 10,000 and 100,000 cases)
+  2b. Sync, slow Debitura  sync_latency.py (the same with 100 ms on every call: the rate-bound targets)
   3. Webhook ingest        webhooks.py  (gunicorn, PostgreSQL)
   4. Token economy         tokens.py    (gunicorn, PostgreSQL)
 
@@ -20,7 +21,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from benchmarks import apps, databases, machine, mirror_copy, pages, report, sync, tokens, webhooks
+from benchmarks import apps, databases, machine, mirror_copy, pages, report, sync, sync_latency, tokens, webhooks
 
 
 def _grow(workdir: Path, name: str, tenants: int, cases: int) -> str:
@@ -74,6 +75,10 @@ def main(argv: list[str] | None = None) -> None:
                 large.append(sync.run_sync("large", "postgresql", postgres_large, big_sandbox, args.tenants, args.cases))
             sync.print_figures([small, *large])
             sync.judge(small, large)
+
+            report.section(f"Benchmark 2b: full sync with {sync_latency.LATENCY_MS} ms on every call")
+            sync_latency.bench(workdir, small_sandbox, big_sandbox,
+                               ((args.small_tenants, args.small_cases), (args.tenants, args.cases)))
             if postgres_large and not args.sync_postgres:
                 target = apps.build(postgres_large, big_sandbox)
                 apps.prepare(target)

@@ -45,12 +45,13 @@ class SyncFigures:
         return self.result["rss_peak_mib"] - self.result["rss_before_mib"]
 
 
-def run_sync(size: str, backend: str, database_url: str, sandbox_url: str, tenants: int, cases: int) -> SyncFigures:
+def run_sync(size: str, backend: str, database_url: str, sandbox_url: str, tenants: int, cases: int,
+             *, latency_ms: int = 0, with_conflicts: bool = True) -> SyncFigures:
     """Sync `database_url` from the sandbox in a child process; raises when the child fails."""
     label = f"{cases:,} cases → {backend}"
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.sync_run", "--database-url", database_url, "--sandbox-url", sandbox_url,
-         "--with-conflicts"],
+         "--latency-ms", str(latency_ms), *(["--with-conflicts"] if with_conflicts else [])],
         cwd=ROOT, capture_output=True, text=True, timeout=3600, check=False,
     )
     if completed.returncode != 0:

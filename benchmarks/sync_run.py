@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sandbox-url", required=True)
     parser.add_argument("--with-conflicts", action="store_true",
                         help="afterwards (not measured) re-send the demo's 409 payloads, as `flask setup` does")
+    parser.add_argument("--latency-ms", type=int, default=0,
+                        help="answer every API call this much later (the control panel's latency fault)")
+    parser.add_argument("--workers", type=int, default=None, help="fetcher threads (default: the sync's own)")
     args = parser.parse_args(argv)
 
     from benchmarks import apps
@@ -54,12 +57,17 @@ def main(argv: list[str] | None = None) -> None:
     app.extensions["sandbox"].observers.append(
         lambda request, response: calls.update([f"{request.method} {urlsplit(request.url).path.split('/sandbox', 1)[-1]}"])
     )
+    if args.latency_ms:
+        app.extensions["sandbox"].faults.fail_ratio(1.0, ["latency"], latency_ms=args.latency_ms)
+    workers = {"workers": args.workers} if args.workers else {}
     before = _memory_mib("VmRSS")
     peak_is_the_syncs = _restart_peak()
     with app.app_context():
         started = time.perf_counter()
-        run = sync.run_sync(trigger="benchmark", fresh=True)
+        run = sync.run_sync(debitura=app.extensions["debitura"], trigger="benchmark", fresh=True, **workers)
         wall = time.perf_counter() - started
+        if args.latency_ms:
+            app.extensions["sandbox"].faults.clear()
         result = {
             "status": run.status,
             "message": run.message,
@@ -68,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
             "calls_counted_by_sync": run.calls_made,
             "calls": dict(calls),
             "wall_seconds": wall,
+            "latency_ms": args.latency_ms,
             "rss_before_mib": before,
             # Not getrusage's ru_maxrss: on Linux it carries over the parent's peak through fork and exec.
             "rss_peak_mib": _memory_mib("VmHWM"),

@@ -10,10 +10,17 @@ from flask_login import current_user, login_required
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A viewer changes nothing, but must still be able to sign in and out and look after their own account.
-VIEWER_MAY_POST = frozenset({
-    "auth.login", "auth.logout", "auth.two_factor", "auth.two_factor_setup", "auth.recovery_codes",
-    "auth.change_password", "auth.revoke_session",
-})
+VIEWER_MAY_POST = frozenset(
+    {
+        "auth.login",
+        "auth.logout",
+        "auth.two_factor",
+        "auth.two_factor_setup",
+        "auth.recovery_codes",
+        "auth.change_password",
+        "auth.revoke_session",
+    }
+)
 
 
 class Actor(Protocol):
@@ -32,7 +39,7 @@ class NotAllowed(PermissionError):
 
 def ensure_role(role: str, actor: Actor | None) -> None:
     """Service-layer guard: raise NotAllowed unless `actor` (given by the caller, never guessed) holds `role` or more."""
-    if not getattr(actor, "is_authenticated", False) or not actor.can(role):
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.can(role):
         raise NotAllowed(f"This action needs the {role} role.")
 
 

@@ -15,7 +15,11 @@ def code_words(code: str | None) -> str:
     if not code:
         return ""
     words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", code.strip()).split()
-    return " ".join([words[0][:1].upper() + words[0][1:], *(w if w.isupper() else w.lower() for w in words[1:])]) if words else ""
+    return (
+        " ".join([words[0][:1].upper() + words[0][1:], *(w if w.isupper() else w.lower() for w in words[1:])])
+        if words
+        else ""
+    )
 
 
 LIFECYCLE_WORDS = {

@@ -55,10 +55,7 @@ def setup() -> None:
         else:
             click.echo(f"First administrator {operator.email} created.")
     elif operator_service.operator_count() == 0:
-        click.echo(
-            "No operator exists: set DASHBOARD_ADMIN_EMAIL and DASHBOARD_ADMIN_PASSWORD and run again."
-        )
-
+        click.echo("No operator exists: set DASHBOARD_ADMIN_EMAIL and DASHBOARD_ADMIN_PASSWORD and run again.")
 
 
 @click.command("generate-key")

@@ -128,7 +128,11 @@ class Settings(BaseModel):
     DEBITURA_CUSTOMER_API_URL: WebAddress | None = Field(None, description="an http(s) address")
     DEBITURA_UI_URL: WebAddress | None = Field(None, description="an http(s) address")
     DEBITURA_TIMEOUT: float = Field(
-        10.0, gt=0, le=300, allow_inf_nan=False, description="a number of seconds above 0 and at most 300, such as 10 or 2.5"
+        10.0,
+        gt=0,
+        le=300,
+        allow_inf_nan=False,
+        description="a number of seconds above 0 and at most 300, such as 10 or 2.5",
     )
     DEBITURA_WEBHOOK_SECRET: str = Field("", description="the webhook secret", json_schema_extra=SECRET)
     DEBITURA_WEBHOOK_PREVIOUS_SECRET: str = Field("", description="the webhook secret", json_schema_extra=SECRET)
@@ -140,15 +144,23 @@ class Settings(BaseModel):
     )
     SANDBOX_AUTO_DELIVER: bool = Field(True, description="1 (deliver webhooks) or 0 (do not)")
     SECRET_KEY: str = Field("", description="a secret string", json_schema_extra=SECRET)
-    DASHBOARD_ADMIN_EMAIL: EmailAddress | None = Field(None, description="an e-mail address such as admin@partner.example")
+    DASHBOARD_ADMIN_EMAIL: EmailAddress | None = Field(
+        None, description="an e-mail address such as admin@partner.example"
+    )
     DASHBOARD_ADMIN_PASSWORD: str = Field("", description="a password", json_schema_extra=SECRET)
     DASHBOARD_HOST: str = Field("127.0.0.1", min_length=1, description="a host name or address")
     DASHBOARD_PORT: int = Field(5000, ge=1, le=65535, description="a port number from 1 to 65535")
-    DASHBOARD_PUBLIC_URL: WebAddress | None = Field(None, description="an http(s) address such as https://dashboard.example")
+    DASHBOARD_PUBLIC_URL: WebAddress | None = Field(
+        None, description="an http(s) address such as https://dashboard.example"
+    )
     DEBITURA_APPROVAL_TTL_DAYS: int = Field(7, ge=1, le=30, description="a whole number of days from 1 to 30")
     PARTNER_PRODUCT_NAME: str = Field("our platform", min_length=1, description="a product name")
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = Field(5, ge=1, le=1000, description="a whole number of attempts from 1 to 1000")
-    LOGIN_MAX_FAILURES_PER_ADDRESS: int = Field(20, ge=1, le=100000, description="a whole number of attempts from 1 to 100000")
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int = Field(
+        5, ge=1, le=1000, description="a whole number of attempts from 1 to 1000"
+    )
+    LOGIN_MAX_FAILURES_PER_ADDRESS: int = Field(
+        20, ge=1, le=100000, description="a whole number of attempts from 1 to 100000"
+    )
     LOGIN_THROTTLE_WINDOW_SECONDS: int = Field(
         900, ge=1, le=86400 * 7, description="a whole number of seconds from 1 to 604800"
     )
@@ -175,15 +187,14 @@ class Settings(BaseModel):
     SESSION_REMEMBER_DAYS: int = Field(14, ge=1, le=14, description="a whole number of days from 1 to 14")
     TRUSTED_PROXY_HOPS: int = Field(0, ge=0, le=10, description="a whole number of proxies from 0 to 10")
     DATA_ENCRYPTION_KEYS: KeyList = Field(
-        (), description="Fernet keys separated by commas",
+        (),
+        description="Fernet keys separated by commas",
         json_schema_extra=SECRET,
     )
     SECRET_KEY_FALLBACKS: SecretList = Field(
         (), description="secret strings separated by commas", json_schema_extra=SECRET
     )
-    UNAUTHENTICATED_RETENTION_DAYS: int = Field(
-        30, ge=1, le=366, description="a whole number of days from 1 to 366"
-    )
+    UNAUTHENTICATED_RETENTION_DAYS: int = Field(30, ge=1, le=366, description="a whole number of days from 1 to 366")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -202,7 +213,9 @@ class Settings(BaseModel):
         config["DATA_ENCRYPTION_KEYS"] = list(self.DATA_ENCRYPTION_KEYS)
         config["SECRET_KEY_FALLBACKS"] = list(self.SECRET_KEY_FALLBACKS)
         config["DASHBOARD_ADMIN_EMAIL"] = self.DASHBOARD_ADMIN_EMAIL or ""
-        config["DASHBOARD_PUBLIC_URL"] = self.DASHBOARD_PUBLIC_URL or f"http://{self.DASHBOARD_HOST}:{self.DASHBOARD_PORT}"
+        config["DASHBOARD_PUBLIC_URL"] = (
+            self.DASHBOARD_PUBLIC_URL or f"http://{self.DASHBOARD_HOST}:{self.DASHBOARD_PORT}"
+        )
         config["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL or f"sqlite:///{instance / 'dashboard.db'}"
         config["SANDBOX_DATABASE_URL"] = self.SANDBOX_DATABASE_URL or f"sqlite:///{instance / 'sandbox.db'}"
         return config
@@ -228,7 +241,7 @@ def sqlalchemy_url(url: str) -> str:
     """Plain `postgresql://` URLs use the psycopg 3 driver the project installs."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -268,8 +281,8 @@ def finish_settings(config: dict, instance_path: str) -> None:
         if not config["DATA_ENCRYPTION_KEYS"]:
             raise ConfigurationError(
                 f"DATA_ENCRYPTION_KEYS is required when DEBITURA_ENV={debitura_env}: it encrypts the stored bearer "
-                "tokens and webhook secrets. Generate one with `python -c \"from cryptography.fernet import Fernet; "
-                "print(Fernet.generate_key().decode())\"`; what was stored before "
+                'tokens and webhook secrets. Generate one with `python -c "from cryptography.fernet import Fernet; '
+                'print(Fernet.generate_key().decode())"`; what was stored before '
                 "(under SECRET_KEY) stays readable, and `flask rotate-keys` moves it to the new key."
             )
     _check_sign_in(config)
@@ -293,9 +306,7 @@ def _check_sign_in(config: dict) -> None:
             form = Settings.model_fields["OIDC_ROLE_MAP"].description
             raise ConfigurationError(f"OIDC_ROLE_MAP must be {form}; got {config['OIDC_ROLE_MAP']!r}.") from None
     elif not config.get("PASSWORD_LOGIN", True):
-        raise ConfigurationError(
-            "PASSWORD_LOGIN=off needs OIDC_ISSUER: without company sign-in nobody could sign in."
-        )
+        raise ConfigurationError("PASSWORD_LOGIN=off needs OIDC_ISSUER: without company sign-in nobody could sign in.")
 
 
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")

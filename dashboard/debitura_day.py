@@ -55,16 +55,20 @@ class Today:
     def hint(self) -> str:
         """For a date field that may not be in the future."""
         if self.differs:
-            return (f"Not in the future. Today counts as {long_date(self.debitura)}, Debitura's date in UTC; "
-                    f"{self._operator_side()}.")
+            return (
+                f"Not in the future. Today counts as {long_date(self.debitura)}, Debitura's date in UTC; "
+                f"{self._operator_side()}."
+            )
         return f"Not in the future; today ({long_date(self.debitura)}) is allowed."
 
     def refusal(self, label: str) -> str:
         """Why a date after Debitura's today is refused."""
         said = f"{label} cannot be in the future (today is allowed)."
         if self.differs:
-            return (f"{said} Debitura counts days in UTC, where today is {long_date(self.debitura)}; "
-                    f"{self._operator_side()}.")
+            return (
+                f"{said} Debitura counts days in UTC, where today is {long_date(self.debitura)}; "
+                f"{self._operator_side()}."
+            )
         return f"{said} Today is {long_date(self.debitura)}."
 
 

@@ -17,7 +17,9 @@ from wtforms.validators import ValidationError
 
 # C0 controls and DEL, except tab, line feed and carriage return (text areas keep their lines).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_MESSAGE = "This contained invisible control characters (such as NUL); they were removed. Check the value and send again."
+CONTROL_MESSAGE = (
+    "This contained invisible control characters (such as NUL); they were removed. Check the value and send again."
+)
 
 # What a key may look like: the dashboard mints `<purpose>-<uuid4>`; Debitura takes at most 255 characters,
 # and a header value must be plain printable text.

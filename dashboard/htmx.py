@@ -74,8 +74,16 @@ def _chosen_block(block: str | Iterable[str] | None) -> str | None:
     return next((name for name in block if region_id(name) == target), None)
 
 
-def render(template: str, block: str | Iterable[str] | None = None, *, status: int = 200,
-           trigger: str | None = None, push_url: str | None = None, redirect_plain: str | None = None, **context):
+def render(
+    template: str,
+    block: str | Iterable[str] | None = None,
+    *,
+    status: int = 200,
+    trigger: str | None = None,
+    push_url: str | None = None,
+    redirect_plain: str | None = None,
+    **context,
+):
     """Render `template`, or only its region `block` for an htmx swap; always with `Vary: HX-Request`.
 
     `block` is a block name, or several when the page has several regions (chosen by HX-Target).

@@ -49,7 +49,9 @@ def create(email: str, role: str, name: str, ask_password: bool) -> None:
     """Create an operator; a password is generated and shown once unless --password is given."""
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True) if ask_password else None
     try:
-        credentials = operators_admin.invite(email, name=name, role=role, password=password, actor=operators_admin.SHELL)
+        credentials = operators_admin.invite(
+            email, name=name, role=role, password=password, actor=operators_admin.SHELL
+        )
     except OperatorError as error:
         _fail(error)
     click.echo(f"Created {credentials.operator.email} ({role}).")
@@ -62,7 +64,9 @@ def create(email: str, role: str, name: str, ask_password: bool) -> None:
 def set_role(email: str, role: str) -> None:
     """Give an operator another role."""
     try:
-        operator = operators_admin.change_role(operators_admin.operator_id_for(email), role, actor=operators_admin.SHELL)
+        operator = operators_admin.change_role(
+            operators_admin.operator_id_for(email), role, actor=operators_admin.SHELL
+        )
     except OperatorError as error:
         _fail(error)
     click.echo(f"{operator.email} is now {operator.role}.")

@@ -63,7 +63,9 @@ def _event_choices() -> dict[str, str]:
 
 
 class WebhookEventsForm(DashboardForm):
-    events = MultiCheckboxField("Events", choices=_event_choices(), validators=[DataRequired("Choose at least one event.")])
+    events = MultiCheckboxField(
+        "Events", choices=_event_choices(), validators=[DataRequired("Choose at least one event.")]
+    )
 
 
 class WebhookForm(WebhookEventsForm):
@@ -89,8 +91,11 @@ def _plain_http_allowed(url: str, host: str) -> bool:
 class SendTestEventForm(DashboardForm):
     event_type = SelectField("Event", choices={event: event for event in TEST_EVENTS})
     # No Optional(): it would stop the chain on an empty value before the rules below say which id the event needs.
-    case_id = StringField("Case", validators=[MaxLength(64)],
-                          description="For case events: the case reference the lists show (e.g. 8RGAEWVM), or its Debitura id.")
+    case_id = StringField(
+        "Case",
+        validators=[MaxLength(64)],
+        description="For case events: the case reference the lists show (e.g. 8RGAEWVM), or its Debitura id.",
+    )
     external_tenant_id = StringField(
         "Tenant id", validators=[MaxLength(255)], description="For client events: a linked client's externalTenantId."
     )
@@ -106,8 +111,10 @@ class SendTestEventForm(DashboardForm):
         except ValueError:
             case_id = case_id_for_reference(typed)
             if case_id is None:
-                raise ValidationError(f"No case with the reference {typed} is known here; copy it from the cases list, "
-                                      "or give Debitura's case id (e.g. 3f2b5c1e-0d4a-4c1b-9a53-6a2f3e8b7c10).") from None
+                raise ValidationError(
+                    f"No case with the reference {typed} is known here; copy it from the cases list, "
+                    "or give Debitura's case id (e.g. 3f2b5c1e-0d4a-4c1b-9a53-6a2f3e8b7c10)."
+                ) from None
             field.data = case_id
 
     def validate_external_tenant_id(self, field) -> None:

@@ -45,7 +45,11 @@ def invite():
         return _page(form, status=422)
     try:
         credentials = operators_admin.invite(
-            validated(form.email.data), name=form.name.data or "", role=form.role.data, password=form.password.data or None, actor=actor()
+            validated(form.email.data),
+            name=form.name.data or "",
+            role=form.role.data,
+            password=form.password.data or None,
+            actor=actor(),
         )
     except OperatorError as error:
         field = getattr(form, error.field or "", None)

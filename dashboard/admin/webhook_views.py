@@ -69,7 +69,10 @@ def create_webhook():
         return _page(create_form=form, status=422)
     try:
         webhook_admin.create_subscription(
-            validated(form.url.data).strip(), form.events.data or [], is_test_mode=form.is_test_mode.data, actor=actor(),
+            validated(form.url.data).strip(),
+            form.events.data or [],
+            is_test_mode=form.is_test_mode.data,
+            actor=actor(),
             debitura=debitura(),
         )
     except DebituraError as error:  # a refusal lands on its field, an outage on top; the input stays either way
@@ -157,7 +160,8 @@ def send_test_event():
             form.event_type.data,
             case_id=(form.case_id.data or "").strip() or None,
             external_tenant_id=(form.external_tenant_id.data or "").strip() or None,
-            actor=actor(), debitura=debitura(),
+            actor=actor(),
+            debitura=debitura(),
         )
     except WebhookAdminError as error:
         form.form_errors.append(str(error))
@@ -166,8 +170,10 @@ def send_test_event():
         if error.http_status not in (400, 404):
             raise
         field = form.case_id if needs == "case" else form.external_tenant_id
-        field.errors = [*field.errors, "Debitura knows no such case or linked client."
-                        if error.http_status == 404 else error.user_message]
+        field.errors = [
+            *field.errors,
+            "Debitura knows no such case or linked client." if error.http_status == 404 else error.user_message,
+        ]
         return _page(test_form=form, status=422)
     flash(f"Test {form.event_type.data} queued for {queued} subscription(s).", "success")
     return _back()

@@ -17,7 +17,9 @@ class AuditFilterForm(DashboardForm):
     operator = StringField("Operator e-mail", validators=[Optional(), MaxLength(320)])
     action = SelectField("Action", choices={"": "Any action"}, validate_choice=False)
     # Unknown values are ignored by to_filter rather than reported: a stale link should still show the trail.
-    outcome = SelectField("Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}}, validate_choice=False)
+    outcome = SelectField(
+        "Outcome", choices={"": "Any outcome", **{value: value for value in OUTCOMES}}, validate_choice=False
+    )
     tenant = StringField("Tenant id", validators=[Optional(), MaxLength(255)])
     case = StringField("Case id", validators=[Optional(), MaxLength(64)])
     since = DateField("From", validators=[Optional()])
@@ -25,8 +27,10 @@ class AuditFilterForm(DashboardForm):
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("The end date is before the start date, so it is left out: only the start date filters. "
-                                  "Swap the dates or change one.")
+            raise ValidationError(
+                "The end date is before the start date, so it is left out: only the start date filters. "
+                "Swap the dates or change one."
+            )
 
     def set_actions(self, actions: list[str]) -> None:
         """Every recorded action, plus one "all of a kind" choice per prefix (e.g. "webhook.")."""

@@ -1,5 +1,7 @@
 """The audit trail page: search and filter every recorded action, and export the result as CSV."""
 
+from typing import Any
+
 from flask import request, url_for
 from sqlalchemy import select
 
@@ -23,7 +25,7 @@ def _filter_form() -> AuditFilterForm:
     return form
 
 
-def _query_args(form: AuditFilterForm) -> dict[str, str]:
+def _query_args(form: AuditFilterForm) -> dict[str, Any]:
     """The filter as it appears in URLs (empty fields left out)."""
     return {name: request.args[name] for name in form.data if request.args.get(name)}
 
@@ -33,7 +35,9 @@ def _tenant_links(entries) -> dict[str, str]:
     wanted = {entry.external_tenant_id for entry in entries if entry.external_tenant_id}
     if not wanted:
         return {}
-    found = db.session.execute(select(Tenant.external_tenant_id, Tenant.id).where(Tenant.external_tenant_id.in_(wanted)))
+    found = db.session.execute(
+        select(Tenant.external_tenant_id, Tenant.id).where(Tenant.external_tenant_id.in_(wanted))
+    )
     return {external_id: url_for("tenants.detail", tenant_id=tenant_id) for external_id, tenant_id in found}
 
 

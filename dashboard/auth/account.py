@@ -9,6 +9,7 @@ from dashboard.auth import bp
 from dashboard.auth.forms import ChangePasswordForm, EnrolForm
 from dashboard.auth.signing_in import begin
 from dashboard.auth.views import safe_next
+from dashboard.forms import validated
 from dashboard.models.sessions import PASSWORD
 from dashboard.services import operators as operator_service
 from dashboard.services import sessions as session_service
@@ -54,8 +55,13 @@ def change_password():
     if form.validate_on_submit():
         current = g.operator_session
         try:
-            operator_service.change_own_password(operator, form.current_password.data, form.new_password.data,
-                                                 actor=operator, remote_addr=request.remote_addr or "")
+            operator_service.change_own_password(
+                operator,
+                validated(form.current_password.data),
+                validated(form.new_password.data),
+                actor=operator,
+                remote_addr=request.remote_addr or "",
+            )
         except OperatorError as error:
             getattr(form, error.field or "new_password").errors.append(str(error))
             return render_template("auth/password.html", form=form, forced=forced), 422
@@ -77,22 +83,33 @@ def two_factor_setup():
     secret = two_factor_service.unseal(session.get(_ENROLMENT_KEY, ""))
     if form.validate_on_submit():
         if secret is None:
-            form.code.errors.append("The setup had expired. Scan this new code with your app, then type its code.")
+            form.code.errors = [
+                *form.code.errors,
+                "The setup had expired. Scan this new code with your app, then type its code.",
+            ]
         else:
             try:
-                codes = two_factor_service.enable(operator, secret, form.code.data, actor=operator)
+                codes = two_factor_service.enable(operator, secret, validated(form.code.data), actor=operator)
             except two_factor_service.TwoFactorError as error:
-                form.code.errors.append(str(error))
+                form.code.errors = [*form.code.errors, str(error)]
             else:
                 session.pop(_ENROLMENT_KEY, None)
-                return _private(render_template("auth/recovery_codes.html", codes=codes, first_time=True,
-                                                continue_to=safe_next(request.args.get("next"))))
+                return _private(
+                    render_template(
+                        "auth/recovery_codes.html",
+                        codes=codes,
+                        first_time=True,
+                        continue_to=safe_next(request.args.get("next")),
+                    )
+                )
     if secret is None:
         secret = two_factor_service.new_secret()
         session[_ENROLMENT_KEY] = two_factor_service.seal(secret)
     uri = two_factor_service.provisioning_uri(secret, operator.email)
     body = render_template(
-        "auth/two_factor_setup.html", form=form, key=two_factor_service.grouped(secret),
+        "auth/two_factor_setup.html",
+        form=form,
+        key=two_factor_service.grouped(secret),
         qr=two_factor_service.qr_svg(uri, title=f"QR code to add {operator.email} to an authenticator app"),
         required=two_factor_service.required(operator),
     )
@@ -108,8 +125,9 @@ def recovery_codes():
     except two_factor_service.TwoFactorError as error:
         flash(str(error), "error")
         return redirect(url_for("auth.account"), code=303)
-    return _private(render_template("auth/recovery_codes.html", codes=codes, first_time=False,
-                                    continue_to=url_for("auth.account")))
+    return _private(
+        render_template("auth/recovery_codes.html", codes=codes, first_time=False, continue_to=url_for("auth.account"))
+    )
 
 
 @bp.route("/sessions")

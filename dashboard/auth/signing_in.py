@@ -21,8 +21,13 @@ PENDING_SECONDS = 300  # the second step must follow the password within five mi
 def begin(operator: Operator, *, method: str, remembered: bool = False) -> None:
     """Sign the browser in as `operator` with a fresh session record and cookie."""
     session.clear()
-    token = sessions.start(operator, method=method, remembered=remembered,
-                           user_agent=request.headers.get("User-Agent", ""), remote_addr=request.remote_addr or "")
+    token = sessions.start(
+        operator,
+        method=method,
+        remembered=remembered,
+        user_agent=request.headers.get("User-Agent", ""),
+        remote_addr=request.remote_addr or "",
+    )
     operator.session_token = token
     login_user(operator, remember=False)  # never Flask-Login's remember cookie: it would outlive revocation
     session.permanent = remembered

@@ -20,8 +20,7 @@ from dashboard.auth.signing_in import begin
 from dashboard.auth.views import safe_next
 from dashboard.debitura.redaction import register_secret
 from dashboard.models.sessions import COMPANY
-from dashboard.services import audit
-from dashboard.services import company_sign_in
+from dashboard.services import audit, company_sign_in
 from dashboard.services.company_sign_in import provider_name, sso_enabled
 
 PROVIDER = "company"
@@ -66,8 +65,11 @@ def _refused(message: str, status: int = 403, heading: str = "Sign-in refused"):
 
 
 def _unreachable():
-    return _refused(f"{provider_name()} cannot be reached right now. Try again in a minute.", 503,
-                    heading="Company sign-in unavailable")
+    return _refused(
+        f"{provider_name()} cannot be reached right now. Try again in a minute.",
+        503,
+        heading="Company sign-in unavailable",
+    )
 
 
 @bp.route("/sso/start")
@@ -94,22 +96,36 @@ def sso_callback():
         issuer = {"essential": True, "values": [current_app.config["OIDC_ISSUER"]]}
         token = _client().authorize_access_token(claims_options={"iss": issuer, "sub": {"essential": True}})
     except OAuthError as error:
-        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED, operator=current_user,
-                     summary=f"Company sign-in refused: {_reason(error)}")
+        audit.record(
+            company_sign_in.ACTION,
+            outcome=audit.REFUSED,
+            operator=current_user,
+            summary=f"Company sign-in refused: {_reason(error)}",
+        )
         return _refused(
             "The sign-in could not be completed: the answer from the identity provider did not match the sign-in "
-            "this browser started, or the provider refused it. Start again from the sign-in page.", 400)
+            "this browser started, or the provider refused it. Start again from the sign-in page.",
+            400,
+        )
     except (AuthlibBaseError, JoseError, ValueError) as error:
-        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED, operator=current_user,
-                     summary=f"Company sign-in refused: the ID token failed verification ({type(error).__name__})")
+        audit.record(
+            company_sign_in.ACTION,
+            outcome=audit.REFUSED,
+            operator=current_user,
+            summary=f"Company sign-in refused: the ID token failed verification ({type(error).__name__})",
+        )
         return _refused("The identity provider's answer could not be verified. Start again from the sign-in page.", 400)
     except RequestException as error:
         current_app.logger.warning("Identity provider unreachable at sign-in: %s", type(error).__name__)
         return _unreachable()
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
-        audit.record(company_sign_in.ACTION, outcome=audit.REFUSED, operator=current_user,
-                     summary="Company sign-in refused: the provider returned no ID token")
+        audit.record(
+            company_sign_in.ACTION,
+            outcome=audit.REFUSED,
+            operator=current_user,
+            summary="Company sign-in refused: the provider returned no ID token",
+        )
         return _refused("The identity provider returned no ID token. Start again from the sign-in page.", 400)
     outcome = company_sign_in.sign_in(claims)
     if outcome.operator is None:

@@ -39,7 +39,9 @@ def login():
             return _login_page(form, refusal=PASSWORD_LOGIN_OFF), 403
         return _login_page(form)
     if form.validate_on_submit():
-        attempt = operator_service.sign_in(validated(form.email.data), validated(form.password.data), remote_addr=request.remote_addr or "")
+        attempt = operator_service.sign_in(
+            validated(form.email.data), validated(form.password.data), remote_addr=request.remote_addr or ""
+        )
         target = safe_next(request.args.get("next"))
         if attempt.operator is not None and attempt.second_step:
             await_second_step(attempt.operator, remembered=form.remember.data, next_path=target)
@@ -84,12 +86,14 @@ def two_factor():
     if not form.validate_on_submit():
         return render_template("auth/two_factor.html", form=form), 422 if form.errors else 200
     try:
-        attempt = operator_service.second_step(waiting["operator"], form.code.data, remote_addr=request.remote_addr or "")
+        attempt = operator_service.second_step(
+            waiting["operator"], validated(form.code.data), remote_addr=request.remote_addr or ""
+        )
     except OperatorError as error:
-        form.code.errors.append(str(error))
+        form.code.errors = [*form.code.errors, str(error)]
         return render_template("auth/two_factor.html", form=form), 401
     if attempt.wait_seconds:
-        form.code.errors.append(login_throttle.wait_message(attempt.wait_seconds))
+        form.code.errors = [*form.code.errors, login_throttle.wait_message(attempt.wait_seconds)]
         return render_template("auth/two_factor.html", form=form), 429, {"Retry-After": str(attempt.wait_seconds)}
     if attempt.operator is None:
         forget_pending()

@@ -43,24 +43,24 @@ class CaseFields(Form):
 
     currency_code = fields.currency_field()
     amount_to_recover = fields.AmountField(
-        "Amount to recover", validators=[fields.amount_rules("Enter the total principal amount to recover.", "currency_code")]
+        "Amount to recover",
+        validators=[fields.amount_rules("Enter the total principal amount to recover.", "currency_code")],
     )
     invoice_date = fields.CalendarField(
         "Invoice date", validators=[fields.present("Enter the invoice date."), fields.not_in_future("The invoice date")]
     )
     due_date = fields.CalendarField("Due date", validators=[fields.optional(), fields.not_in_future("The due date")])
-    creditor_reference = StringField(
-        "Creditor reference", validators=[MaxLength(50)]
-    )
-    claim_description = TextAreaField(
-        "Claim description", validators=[MaxLength(4000)]
-    )
+    creditor_reference = StringField("Creditor reference", validators=[MaxLength(50)])
+    claim_description = TextAreaField("Claim description", validators=[MaxLength(4000)])
     comments = TextAreaField("Comments for the collector", validators=[MaxLength(4000)])
 
     debtor_type = fields.debtor_type_field()
     debtor_name = StringField(
         "Debtor name",
-        validators=[fields.present("Enter the debtor's legal name (company name or the person's full name)."), MaxLength(300)],
+        validators=[
+            fields.present("Enter the debtor's legal name (company name or the person's full name)."),
+            MaxLength(300),
+        ],
     )
     debtor_contact_person = StringField("Contact person", validators=[MaxLength(200)])
     debtor_registration_number = StringField("Registration or VAT number", validators=[MaxLength(100)])
@@ -71,7 +71,11 @@ class CaseFields(Form):
     debtor_state = fields.state_field()
     debtor_email = EmailField(
         "Debtor e-mail",
-        validators=[fields.optional(), Email(message="Enter a valid e-mail address, e.g. billing@debtor.example."), MaxLength(320)],
+        validators=[
+            fields.optional(),
+            Email(message="Enter a valid e-mail address, e.g. billing@debtor.example."),
+            MaxLength(320),
+        ],
     )
     debtor_phone = StringField("Debtor phone", validators=[MaxLength(50)])
 
@@ -95,7 +99,9 @@ class CaseFields(Form):
             return
         used_by = submissions.reference_in_use(self._tenant_id, field.data)
         if used_by:
-            raise ValidationError(f"Case {used_by} of this client already uses this reference; references must be unique.")
+            raise ValidationError(
+                f"Case {used_by} of this client already uses this reference; references must be unique."
+            )
 
     def validate_return_url(self, field):
         try:

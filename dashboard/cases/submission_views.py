@@ -43,8 +43,16 @@ def _form_for(submission, formdata=None) -> CaseForm:
     return form
 
 
-def _page(submission, form: CaseForm, *, tenant=None, quote=None, status: int = 200, note: str | None = None,
-          push_url: str | None = None):
+def _page(
+    submission,
+    form: CaseForm,
+    *,
+    tenant=None,
+    quote=None,
+    status: int = 200,
+    note: str | None = None,
+    push_url: str | None = None,
+):
     tenant = tenant or submission.tenant
     return render(
         "cases/submission.html",
@@ -77,8 +85,11 @@ def new(tenant_id: int | None):
         chosen = request.args.get("tenant", type=int)
         if chosen:
             return redirect(url_for("cases.new", tenant_id=chosen), 303)
-        return render("cases/choose_tenant.html", tenants=submissions.tenants_accepting_cases(),
-                      left_out=submissions.tenants_not_accepting_cases())
+        return render(
+            "cases/choose_tenant.html",
+            tenants=submissions.tenants_accepting_cases(),
+            left_out=submissions.tenants_not_accepting_cases(),
+        )
     tenant = _tenant_or_404(tenant_id)
     return _page(None, CaseForm(formdata=None, tenant_id=tenant.id), tenant=tenant)
 
@@ -96,14 +107,17 @@ def create(tenant_id: int):
         # The panel says why (htmx swaps a 422 answer; it leaves other 4xx to the error display).
         return _page(None, form, tenant=tenant, status=422)
     if "action" not in request.form:
-        return redirect(url_for("cases.submission", key=submissions.start(tenant.id, actor=current_user).idempotency_key), 303)
+        return redirect(
+            url_for("cases.submission", key=submissions.start(tenant.id, actor=current_user).idempotency_key), 303
+        )
     if not form.validate():
         return _page(None, form, tenant=tenant, status=422)
     draft = submissions.start(tenant.id, actor=current_user, form_data=form.typed_input())
     form.idempotency_key.data = draft.idempotency_key
     # The price comes first: sending needs a preview of exactly this body, whatever button was pressed.
-    return _preview_or_send(draft, form, action="preview",
-                            push_url=url_for("cases.submission", key=draft.idempotency_key))
+    return _preview_or_send(
+        draft, form, action="preview", push_url=url_for("cases.submission", key=draft.idempotency_key)
+    )
 
 
 @bp.get("/submissions/<key>")

@@ -32,6 +32,12 @@ class DebituraClient:
         self.tokens = tokens
         self.clock_path = clock_path
 
+    def for_another_thread(self) -> DebituraClient:
+        """A client for a worker thread: the Referral API and the clock over their own session."""
+        return DebituraClient(
+            self.referral.for_another_thread(), self.customer, self.tokens, clock_path=self.clock_path
+        )
+
     def __repr__(self) -> str:
         return f"DebituraClient(referral={self.referral!r}, customer={self.customer!r})"
 

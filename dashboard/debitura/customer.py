@@ -73,13 +73,13 @@ class CustomerApi:
     def preview_case(self, token: str, request: PreviewCaseRequest) -> PreviewResult:
         """Price a case as this client: the answer lists what the client itself still has to sign or submit."""
         return PreviewResult.from_customer_json(
-            self._transport.request("POST", "/cases/preview", json=body_of(request), headers=_bearer(token), retryable=True).body
+            self._transport.request(
+                "POST", "/cases/preview", json=body_of(request), headers=_bearer(token), retryable=True
+            ).body
         )
 
     def get_case(self, token: str, case_id: str) -> Case:
-        return Case.from_json(
-            self._transport.request("GET", f"/cases/{segment(case_id)}", headers=_bearer(token)).body
-        )
+        return Case.from_json(self._transport.request("GET", f"/cases/{segment(case_id)}", headers=_bearer(token)).body)
 
     def contract_status(self, token: str, case_id: str) -> ContractStatus:
         path = f"/cases/{segment(case_id)}/contract-status"

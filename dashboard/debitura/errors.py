@@ -61,7 +61,11 @@ class DebituraConnectionError(DebituraError):
     default_user_message = "Debitura is not responding. Try again shortly."
 
     def __init__(
-        self, message: str | None = None, *, should_retry: bool = True, timed_out_after: float | None = None,
+        self,
+        message: str | None = None,
+        *,
+        should_retry: bool = True,
+        timed_out_after: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(message, **kwargs)

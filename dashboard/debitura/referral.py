@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import mimetypes
 import random
 import time
@@ -76,6 +77,12 @@ class ReferralApi:
             rand=rand,
             headers={"XApiKey": api_key},
         )
+
+    def for_another_thread(self) -> ReferralApi:
+        """This API over a session of its own, for a worker thread (requests sessions are not shared)."""
+        twin = copy.copy(self)
+        twin._transport = self._transport.for_another_thread()
+        return twin
 
     def __repr__(self) -> str:
         return f"ReferralApi(base_url={self.base_url!r})"
@@ -276,7 +283,9 @@ class ReferralApi:
 
     def trigger_test_webhook(self, request: TestWebhookRequest) -> TestWebhookResult:
         """Have Debitura (test environment only) send a test event; says how many deliveries it queued."""
-        return TestWebhookResult.from_json(self._transport.request("POST", "/v1/Webhooks/test", json=body_of(request)).body)
+        return TestWebhookResult.from_json(
+            self._transport.request("POST", "/v1/Webhooks/test", json=body_of(request)).body
+        )
 
     # Partner
 
@@ -292,8 +301,10 @@ class ReferralApi:
         body = self._transport.request("GET", path).body
         now = moment(camel_keys(body).get("now"))
         if now is None:
-            raise DebituraError("Debitura's clock answered without a time", user_message=(
-                "Debitura sent an answer the dashboard could not read. Try again shortly."))
+            raise DebituraError(
+                "Debitura's clock answered without a time",
+                user_message=("Debitura sent an answer the dashboard could not read. Try again shortly."),
+            )
         return now
 
     @staticmethod

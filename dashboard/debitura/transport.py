@@ -7,6 +7,7 @@ marks as side-effect free (minting a token).
 
 from __future__ import annotations
 
+import copy
 import logging
 import random
 import time
@@ -79,6 +80,18 @@ def _connection_error(exc: requests.RequestException, timeout: Timeout) -> Debit
     return DebituraConnectionError(f"Request to Debitura could not be sent ({kind})", should_retry=False)
 
 
+def session_for_another_thread(session: requests.Session) -> requests.Session:
+    """A session like `session` (its class, settings and mounted adapters) with its own cookies and state.
+
+    The adapters are shared: urllib3's connection pools and the in-process WSGI adapter are thread-safe.
+    """
+    twin = type(session).__new__(type(session))
+    twin.__dict__.update(session.__dict__)
+    twin.cookies = requests.cookies.cookiejar_from_dict({})
+    twin.headers = requests.structures.CaseInsensitiveDict(session.headers)
+    return twin
+
+
 class Transport:
     """Sends requests to one base URL; API objects add auth headers and turn bodies into types."""
 
@@ -101,6 +114,13 @@ class Transport:
         self._sleep = sleep
         self._rand = rand
         self._headers = {"Accept": "application/json", "User-Agent": "debitura-partner-dashboard", **(headers or {})}
+
+    def for_another_thread(self) -> Transport:
+        """The same transport over a session of its own: a requests.Session must not be shared by threads."""
+        twin = copy.copy(self)
+        twin.session = session_for_another_thread(self.session)
+        twin.last_rate_limit = None
+        return twin
 
     def request(
         self,

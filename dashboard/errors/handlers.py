@@ -44,8 +44,10 @@ CSRF_RENEWED_EVENT = "csrf-renewed"
 NOT_ALLOWED = "Your role does not allow that action. Nothing was changed; ask an admin if you need it done."
 NOT_FOUND = "That record no longer exists here (it may have been removed); nothing was changed. Reload the page."
 BAD_REQUEST = "The request was incomplete, so nothing was changed. Reload the page and try again."
-INTERNAL = ("Something went wrong on our side; nothing was sent twice. Try again; if it keeps happening, "
-            "tell an admin the time it happened.")
+INTERNAL = (
+    "Something went wrong on our side; nothing was sent twice. Try again; if it keeps happening, "
+    "tell an admin the time it happened."
+)
 FORM_EXPIRED = "The form had expired, so nothing was sent."
 SIGNED_OUT = "Your sign-in has ended, so nothing was sent. Sign in again, then repeat what you did."
 
@@ -63,8 +65,10 @@ def too_large_message() -> str:
 
     limit = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BYTES
     who = "Debitura" if limit >= MAX_BYTES else "this server"
-    return (f"That upload is larger than {size_text(min(limit, MAX_BYTES))}, the most {who} accepts; "
-            "nothing was sent. Choose a smaller file or split it.")
+    return (
+        f"That upload is larger than {size_text(min(limit, MAX_BYTES))}, the most {who} accepts; "
+        "nothing was sent. Choose a smaller file or split it."
+    )
 
 
 def _page_for(error: DebituraError) -> tuple[str, int]:
@@ -82,8 +86,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _answer(template: str, status: int, message: str | None = None, *, retry: bool = False,
-            extra: dict | None = None):
+def _answer(template: str, status: int, message: str | None = None, *, retry: bool = False, extra: dict | None = None):
     """The error answer: `message` flashed, then the page, or for htmx a swap of nothing at all.
 
     htmx swaps no 4xx/5xx, so its answer is a 200 that keeps the page as it is (the form and what was

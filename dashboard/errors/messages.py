@@ -35,17 +35,23 @@ def debitura_message(error: DebituraError) -> str:
         return f"Debitura is limiting how fast the dashboard may call it; nothing was changed. Try again {wait}."
     if isinstance(error, DebituraConnectionError):
         if error.timed_out_after is not None:
-            return (f"Debitura did not answer within {error.timed_out_after:g} s, so it may or may not have acted. "
-                    "Read again from Debitura to see where things stand, then try again if needed.")
+            return (
+                f"Debitura did not answer within {error.timed_out_after:g} s, so it may or may not have acted. "
+                "Read again from Debitura to see where things stand, then try again if needed."
+            )
         return "Debitura is not responding; nothing was changed (the connection failed). Try again in a minute."
     if status in UNREACHABLE_STATUSES:
         return f"Debitura is not responding; nothing was changed (HTTP {status}). Try again in a minute."
     if isinstance(error, ServerError) or (status or 0) >= 500:
-        return (f"Debitura had an internal error (HTTP {status}); nothing was confirmed. Try again in a minute; "
-                "if it keeps failing, tell an admin.")
+        return (
+            f"Debitura had an internal error (HTTP {status}); nothing was confirmed. Try again in a minute; "
+            "if it keeps failing, tell an admin."
+        )
     if isinstance(error, (AuthenticationError, PermissionDenied)):
-        return ("Debitura rejected the dashboard's credentials; nothing was changed. "
-                "Ask an admin to check the API key on Admin → Connection.")
+        return (
+            "Debitura rejected the dashboard's credentials; nothing was changed. "
+            "Ask an admin to check the API key on Admin → Connection."
+        )
     return error.user_message or "Debitura refused the request; nothing was changed."
 
 
@@ -55,7 +61,9 @@ def failure_summary(error: DebituraError) -> str:
     if isinstance(error, RateLimited):
         return "Debitura limited the call rate (HTTP 429)"
     if isinstance(error, DebituraConnectionError):
-        return "Debitura did not answer in time" if error.timed_out_after is not None else "Debitura could not be reached"
+        return (
+            "Debitura did not answer in time" if error.timed_out_after is not None else "Debitura could not be reached"
+        )
     if status in UNREACHABLE_STATUSES:
         return f"Debitura was unavailable (HTTP {status})"
     if isinstance(error, ServerError) or (status or 0) >= 500:

@@ -34,7 +34,9 @@ class KycForm(DashboardForm):
     director_date_of_birth = fields.CalendarField(
         "Director's date of birth", validators=[fields.present("Enter the director's date of birth.")]
     )
-    send_chat_notification = BooleanField("Tell the collection partners on the client's open cases (chat message)", default=True)
+    send_chat_notification = BooleanField(
+        "Tell the collection partners on the client's open cases (chat message)", default=True
+    )
 
     def validate_director_date_of_birth(self, field):
         today = fields.today()

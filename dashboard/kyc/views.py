@@ -54,16 +54,25 @@ def submit(tenant_id: int):
     if request.method == "POST":
         if form.validate():
             try:
-                outcome = kyc.submit(tenant.id, form.to_input(), idempotency_key=form.idempotency_key.data,
-                                     actor=current_user, debitura=debitura())
+                outcome = kyc.submit(
+                    tenant.id,
+                    form.to_input(),
+                    idempotency_key=form.idempotency_key.data,
+                    actor=current_user,
+                    debitura=debitura(),
+                )
             except NotFound:
-                form.form_errors.append("Debitura does not know this client as linked to us (404); check the tenant's link first.")
+                form.form_errors.append(
+                    "Debitura does not know this client as linked to us (404); check the tenant's link first."
+                )
                 status = 422
             except InvalidRequest as error:
                 show_debitura_error(form, error, WIRE_FIELDS)
                 status = 422
             except DebituraError as error:
-                form.form_errors.append(debitura_message(error) + " Submitting again is safe: it reuses this form's key.")
+                form.form_errors.append(
+                    debitura_message(error) + " Submitting again is safe: it reuses this form's key."
+                )
                 status = 422
             else:
                 state = kyc_status_words(outcome.tenant.kyc_status or "pending").lower()

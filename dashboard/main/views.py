@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, redirect, send_from_directory, url_for
+from flask import abort, current_app, jsonify, redirect, send_from_directory, url_for
 from sqlalchemy import text
 
 from dashboard.authz import role_required
@@ -16,7 +16,11 @@ def home():
 @bp.route("/favicon.ico")
 def favicon():
     """Browsers ask for /favicon.ico whatever the page links (downloads, error pages); no login."""
-    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
+    if current_app.static_folder is None:
+        abort(404)
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )
 
 
 @bp.route("/healthz")

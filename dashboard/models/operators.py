@@ -1,6 +1,7 @@
 """Operators: the people who sign in to the dashboard."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -50,6 +51,8 @@ class Operator(UserMixin, Model):
         return self.active
 
     # The token of the session this request runs in (dashboard.services.sessions); Flask-Login keeps it in the cookie.
+    if TYPE_CHECKING:
+        session_token: str | None  # declared apart: an annotation here would ask the ORM for a column
     session_token = None  # not a column
 
     def get_id(self) -> str | None:

@@ -6,11 +6,15 @@ The browser's cookie holds a random token; only its SHA-256 is stored, so a data
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dashboard.models.base import Model, now_utc
+
+if TYPE_CHECKING:
+    from dashboard.models.operators import Operator
 
 PASSWORD, COMPANY = "password", "company"  # how the session was signed in
 
@@ -33,4 +37,4 @@ class OperatorSession(Model):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str] = mapped_column(String(40), default="")
     # Loaded with the session in one query: every request reads both.
-    operator: Mapped["Operator"] = relationship(lazy="joined")  # noqa: F821
+    operator: Mapped[Operator] = relationship(lazy="joined")

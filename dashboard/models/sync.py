@@ -25,6 +25,8 @@ class SyncRun(Model):
     phase: Mapped[str] = mapped_column(String(20), default="clients")  # clients|missing|cases|done
     next_page: Mapped[int] = mapped_column(default=1)  # where a resumed run continues
     total_pages: Mapped[int | None]  # of the current phase
+    # Pages after `next_page` already applied (pages arrive out of order); a resumed run skips them.
+    pages_done: Mapped[list] = mapped_column(JSON, default=list)
     resumed: Mapped[int] = mapped_column(default=0)
     clients_seen: Mapped[int] = mapped_column(default=0)
     cases_seen: Mapped[int] = mapped_column(default=0)
@@ -68,7 +70,7 @@ class SyncRun(Model):
             return 100
         share = 0.0
         if self.total_pages:
-            share = min(1.0, (self.next_page - 1) / self.total_pages)
+            share = min(1.0, (self.next_page - 1 + len(self.pages_done or [])) / self.total_pages)
         start, width = {"clients": (0, 45), "missing": (45, 5), "cases": (50, 50)}.get(self.phase, (0, 0))
         return int(start + width * share)
 

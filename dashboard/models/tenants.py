@@ -101,12 +101,18 @@ class Tenant(Model):
     # never write it (the sync and the webhooks store it).
     @hybrid_method
     def overdue_at(self, now: datetime) -> bool:
-        return self.state == "approval_pending" and self.approval_expires_at is not None and self.approval_expires_at <= now
+        return (
+            self.state == "approval_pending"
+            and self.approval_expires_at is not None
+            and self.approval_expires_at <= now
+        )
 
     @overdue_at.expression
     @classmethod
     def _overdue_at_expression(cls, now: datetime) -> ColumnElement:
-        return and_(cls.state == "approval_pending", cls.approval_expires_at.is_not(None), cls.approval_expires_at <= now)
+        return and_(
+            cls.state == "approval_pending", cls.approval_expires_at.is_not(None), cls.approval_expires_at <= now
+        )
 
     @hybrid_method
     def state_at(self, now: datetime) -> str:

@@ -25,7 +25,9 @@ class WebhookEvent(Model):
     case_id: Mapped[str | None] = mapped_column(String(64))
     is_test: Mapped[bool] = mapped_column(default=False)
     payload: Mapped[str] = mapped_column(Text)  # the raw JSON body, kept for the timeline
-    outcome: Mapped[str] = mapped_column(String(20), default="received")  # applied|stale|unknown_type|failed|recorded|test
+    outcome: Mapped[str] = mapped_column(
+        String(20), default="received"
+    )  # applied|stale|unknown_type|failed|recorded|test
     error: Mapped[str | None] = mapped_column(Text)
     duplicates: Mapped[int] = mapped_column(default=0)
     last_duplicate_at: Mapped[datetime | None]

@@ -21,7 +21,9 @@ class PricingForm(DashboardForm):
     class Meta:
         csrf = False
 
-    amount = fields.AmountField("Amount to recover", validators=[fields.amount_rules("Enter the amount to recover.", "currency")])
+    amount = fields.AmountField(
+        "Amount to recover", validators=[fields.amount_rules("Enter the amount to recover.", "currency")]
+    )
     currency = fields.currency_field()
     debtor_type = fields.debtor_type_field()
     country = fields.country_field()

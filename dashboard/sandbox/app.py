@@ -12,10 +12,10 @@ from collections.abc import Callable
 from flask import Flask
 
 from dashboard.sandbox import errors
-from dashboard.sandbox.api import customer, referral, sandbox_clock
+from dashboard.sandbox.api import customer, customer_lookups, quotes, referral, sandbox_clock, test_cases, workspace
 from dashboard.sandbox.config import SandboxConfig
 from dashboard.sandbox.context import AppParts, close_session
-from dashboard.sandbox.pages import control, hosted
+from dashboard.sandbox.pages import control, control_workspace, hosted
 from dashboard.sandbox.store import Store
 
 # Above the 25 MB file limit, so an oversized upload gets Debitura's own 413 answer.
@@ -38,8 +38,13 @@ def create_sandbox_app(
     app.register_blueprint(referral.bp, url_prefix="/referral-api")
     app.register_blueprint(sandbox_clock.bp, url_prefix="/referral-api")
     app.register_blueprint(customer.bp, url_prefix="/customer-api")
+    app.register_blueprint(workspace.bp, url_prefix="/customer-api")
+    app.register_blueprint(customer_lookups.bp, url_prefix="/customer-api")
+    app.register_blueprint(quotes.bp, url_prefix="/customer-api")
+    app.register_blueprint(test_cases.bp, url_prefix="/customer-api")
     app.register_blueprint(hosted.bp, url_prefix="/ui")
     app.register_blueprint(control.bp, url_prefix="/control")
+    app.register_blueprint(control_workspace.bp, url_prefix="/control/workspace")
     app.teardown_appcontext(close_session)
     errors.register(app)
     return app

@@ -56,6 +56,10 @@ class SandboxUrls:
     def control(self) -> str:
         return f"{self.base}/control"
 
+    def creditor_app(self, path: str) -> str:
+        """A page of Debitura's Creditor app, where a task's human resolution lives (not hosted here)."""
+        return f"{self.ui}/Creditor/{path}"
+
     def onboarding(self, link_id: str) -> str:
         # No query of its own: partners append `?returnUrl=…` to it as handed out.
         return f"{self.ui}/onboarding/companydetails/{link_id}"

@@ -22,6 +22,10 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
   a 400 body may be either.
 - `POST /cases/{caseId}/files` (Referral API) declares a 200 without a body, while the docs return
   `{id, fileName, dateCreated}`: that body is declared.
+- `POST /test/cases/{id}/advance` (Customer API) declares its 400 and 404 without a body, while its own
+  walkthrough expects "400 with a message describing the conflict": both carry ApiErrorResponseDto.
+- `DELETE /clients/{externalTenantId}` declares no 422, while the reset guide answers a client with
+  blockers with 422: it is declared (ApiErrorResponseDto, one business error per blocker).
 - Statuses every operation can answer but the spec leaves out: 401 (no body; the security scheme
   applies to every operation), 429 (the rate-limit body from the rate-limiting page), 500 and 503
   (ApiErrorResponseDto, as on the operations that declare a 500; the sandbox answers 503 only as an
@@ -35,12 +39,16 @@ at a time, never validation as a whole); the fuzz test runs against the same pat
 - Nested objects declared as plain `$ref`s (`signingHandoff`, `collectionPartner`, `assignedUser`,
   `kycVerification`, `verificationStatus`, `caseResults`, `potentialRevenue`, `onboardingUser`)
   may be null: seed 003 says "when everything is already signed, signingHandoff is null", the
-  KYC review state is null while unreviewed, and ASP.NET writes every absent object as null.
-Two request-side allowances are applied while checking requests:
+  KYC review state is null while unreviewed, and ASP.NET writes every absent object as null. On the
+  Customer API, `action` (GET /tasks: "Tasks without an action are `action: null`") and a chat
+  message's `user` (a system notice has no author) are null the same way.
+Request-side allowances applied while checking requests:
 - fields typed `date-time` also accept a plain date (`"date": "2025-06-01"` is the docs' own example,
   and ASP.NET's binder reads it), in bodies and in query parameters;
 - a `returnUrl` longer than its declared 2048 characters is accepted: the docs say invalid values are
   silently dropped, not refused;
+- array query parameters may come as one comma-separated value as well as repeated keys (the
+  Customer API's `GET /cases` describes its `Ids`, `Statuses`, … filters as comma-separated);
 - properties a request schema does not declare are accepted (its `additionalProperties: false`
   describes the model, but ASP.NET's JSON binder ignores unknown members, and so does the sandbox).
 
@@ -57,9 +65,22 @@ Behaviour the sandbox chose where the sources leave room, with no schema to patc
 - unsigned contracts without `allowPendingContracts` answer 422 `MissingDebtCollectionContract` /
   `MissingPowerOfAttorney` with their `solutionUrl`s (the case-submission guide); the type
   `PendingContractSigning` (the troubleshooting page's name for the same situation) is never sent.
-- operations the dashboard does not use are not simulated (404): Referral API client deletion and
-  `is-deletable`; on the Customer API all but `POST /cases`, `POST /cases/preview`, `GET /cases/{id}`
-  and its contract status.
+- operations the dashboard does not use are not simulated (404): on the Customer API coverage,
+  divisions, `/me`, `/Payments`, exclusive periods, the Customer API's own webhooks and the other
+  `/test/...` endpoints; `POST /cases/{id}/files` on the Customer API (files go up through the
+  Referral API).
+- the sandbox is a test environment: the test-only operations never answer 403.
+- chat roles: `ChatRole` is an unnamed integer enum; 0 is the creditor's users, 1 the collection
+  partner, 2 a system notice (`roleLabel` "Creditor", "Partner", "System").
+- tasks: `solutionUrl`s point at the Creditor app's pages (`{ui}/Creditor/...`), which the sandbox does
+  not host; account-level tasks (SignContract, AssignBankAccount) are opened and solved from the
+  control panel; MoreInfoNeeded solves when the case leaves "More Info Required" (a chat reply alone
+  does not move it); quotes are read only (a winner is chosen through `domain.select_winner`).
+- `GET /cases`: `DebtorIds` and `DivisionIds` match no case (the sandbox keeps neither); a file's
+  `url` and the contract status's `termsUrl` are null (the sandbox serves no downloads); every file's
+  `documentType` is `OriginalInvoice`.
+- `POST /test/cases/{id}/advance` fires the Referral API's webhooks (`case.updated`, `case.closed`);
+  the Customer API's own webhook events (`payment.created`, …) are not simulated.
 - the onboarding URL is the same on every `POST /clients` for a link (`{ui}/onboarding/companydetails/
   {linkId}`): the docs call it "fresh", and it always resumes where onboarding stands.
 """
@@ -117,10 +138,20 @@ UPLOADED_FILE_BODY: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
-NULLABLE_NESTED = frozenset({
-    "signingHandoff", "collectionPartner", "assignedUser", "kycVerification", "verificationStatus", "caseResults",
-    "potentialRevenue", "onboardingUser",
-})
+NULLABLE_NESTED = frozenset(
+    {
+        "signingHandoff",
+        "collectionPartner",
+        "assignedUser",
+        "kycVerification",
+        "verificationStatus",
+        "caseResults",
+        "potentialRevenue",
+        "onboardingUser",
+        "action",
+        "user",
+    }
+)
 LENIENT_REQUEST_RULES = frozenset({("returnUrl", "maxLength")})  # (property, validator)
 LENIENT_REQUEST_VALIDATORS = frozenset({"additionalProperties"})
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -181,6 +212,11 @@ def documented_spec(api: str, spec_dir: Path | str | None = None) -> dict[str, A
             responses.setdefault("503", {"description": "Unavailable.", "content": _json_body(api_error)})
             if _takes_idempotency_key(operation):
                 responses.setdefault("422", {"description": "Idempotency conflict.", "content": _json_body(api_error)})
+            if (api, method, template) == ("customer-api", "post", "/test/cases/{id}/advance"):
+                for status in ("400", "404"):
+                    responses[status] = {**responses[status], "content": _json_body(api_error)}
+            if (api, method, template) == ("referral-api", "delete", "/clients/{externalTenantId}"):
+                responses.setdefault("422", {"description": "Deletion blocked.", "content": _json_body(api_error)})
             if (api, method, template) == ("referral-api", "post", "/cases/{caseId}/files"):
                 responses["200"] = {**responses["200"], "content": _json_body(copy.deepcopy(UPLOADED_FILE_BODY))}
     return document
@@ -262,8 +298,13 @@ class ApiSpec:
         )
         self._validators: dict[tuple[str, str], Any] = {}
         operations = [
-            Operation(method, template, _template_pattern(template),
-                      f"/paths/{_escape_pointer(template)}/{method}", item[method])
+            Operation(
+                method,
+                template,
+                _template_pattern(template),
+                f"/paths/{_escape_pointer(template)}/{method}",
+                item[method],
+            )
             for template, item in document["paths"].items()
             for method in METHODS
             if method in item
@@ -483,7 +524,9 @@ def _typed_query_value(spec: ApiSpec, schema: Mapping[str, Any], values: list[st
         item_schema = spec.resolve(schema.get("items", {}))
         if "anyOf" in item_schema:  # an enum filter that also takes names: typed as its first form
             item_schema = spec.resolve(item_schema["anyOf"][0])
-        return [_typed_scalar(item_schema, value) for value in values]
+        # Repeated keys, or one comma-separated value (the Customer API's list filters say so).
+        parts = [part.strip() for value in values for part in value.split(",") if part.strip()]
+        return [_typed_scalar(item_schema, value) for value in parts]
     return _typed_scalar(spec.resolve(schema), values[-1])
 
 

@@ -32,6 +32,7 @@ import requests
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from dashboard.orm import rows_matched
 from dashboard.sandbox import clock, faults
 from dashboard.sandbox.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from dashboard.sandbox.store import Store
@@ -196,9 +197,9 @@ def _claim(store: Store, candidate: Candidate, now: datetime | None) -> Outgoing
             .values(attempt_count=candidate.seen_attempts + 1, next_attempt_at=moment + CLAIM_LEASE)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if rows_matched(result) != 1:
             return None
-        return _outgoing(s.get(WebhookDelivery, candidate.delivery_id))
+        return _outgoing(s.get_one(WebhookDelivery, candidate.delivery_id))
 
 
 def _outgoing(delivery: WebhookDelivery) -> Outgoing:
@@ -251,12 +252,10 @@ def _send(http: requests.Session, outgoing: Outgoing) -> tuple[int | None, str |
     return response.status_code, f"HTTP {response.status_code}: {response.reason or 'Error'}"
 
 
-def _record(
-    store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None
-) -> None:
+def _record(store: Store, outgoing: Outgoing, status: int | None, error: str | None, now: datetime | None) -> None:
     with store.session() as s:
         moment = now or clock.now(s)
-        delivery = s.get(WebhookDelivery, outgoing.delivery_id)
+        delivery = s.get_one(WebhookDelivery, outgoing.delivery_id)
         delivery.last_status = status
         delivery.last_error = error
         if error is None:
@@ -292,7 +291,9 @@ def _count_failure(s: Session, subscription_id: str) -> int:
         .values(consecutive_failures=WebhookSubscription.consecutive_failures + 1)
         .execution_options(synchronize_session=False)
     )
-    return s.scalar(select(WebhookSubscription.consecutive_failures).where(WebhookSubscription.id == subscription_id))
+    return s.scalars(
+        select(WebhookSubscription.consecutive_failures).where(WebhookSubscription.id == subscription_id)
+    ).one()
 
 
 def _disable(s: Session, subscription_id: str, reason: str, now: datetime) -> None:

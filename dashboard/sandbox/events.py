@@ -69,9 +69,7 @@ def enqueue_test(s: Session, event_type: str, data: dict[str, Any], links: dict[
     s.add(event)
     listeners = _listeners(s, event_type)
     for subscription in listeners:
-        s.add(
-            WebhookDelivery(event=event, subscription=subscription, is_test=True, next_attempt_at=event.created_at)
-        )
+        s.add(WebhookDelivery(event=event, subscription=subscription, is_test=True, next_attempt_at=event.created_at))
     return len(listeners)
 
 

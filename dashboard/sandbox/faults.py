@@ -65,7 +65,9 @@ def _fault(kind: str, entry: dict[str, Any]) -> Fault:
 
 
 def _read(s: Session) -> SandboxState:
-    return s.scalars(select(SandboxState).where(SandboxState.id == STATE_ID).execution_options(populate_existing=True)).one()
+    return s.scalars(
+        select(SandboxState).where(SandboxState.id == STATE_ID).execution_options(populate_existing=True)
+    ).one()
 
 
 def _write(s: Session, plan: dict[str, Any], version: int) -> bool:
@@ -92,8 +94,13 @@ def fail_next(
     s: Session, n: int, kind: str, *, path_prefix: str | None = None, latency_ms: int = 1000, retry_after: int = 2
 ) -> None:
     _channel(kind)
-    entry = {"kind": kind, "remaining": n, "path_prefix": path_prefix, "latency_ms": latency_ms,
-             "retry_after": retry_after}
+    entry = {
+        "kind": kind,
+        "remaining": n,
+        "path_prefix": path_prefix,
+        "latency_ms": latency_ms,
+        "retry_after": retry_after,
+    }
     _change(s, lambda plan: plan.setdefault("next", []).append(entry))
 
 
@@ -112,8 +119,15 @@ def fail_ratio(
         _channel(kind)
     if not 0 <= ratio <= 1:
         raise ValueError("ratio must be between 0 and 1")
-    entry = {"ratio": ratio, "kinds": kinds, "seed": seed, "draws": 0, "path_prefix": path_prefix,
-             "latency_ms": latency_ms, "retry_after": retry_after}
+    entry = {
+        "ratio": ratio,
+        "kinds": kinds,
+        "seed": seed,
+        "draws": 0,
+        "path_prefix": path_prefix,
+        "latency_ms": latency_ms,
+        "retry_after": retry_after,
+    }
     _change(s, lambda plan: plan.__setitem__("ratio", entry))
 
 
@@ -171,11 +185,21 @@ def error_answer(fault: Fault) -> tuple[int, dict[str, str], bytes]:
         }
         headers["Retry-After"] = str(fault.retry_after)
     elif status == 503:
-        body = {"businessErrors": [{"type": "ServiceUnavailable", "message": "The service is temporarily unavailable.",
-                                    "solutionUrl": None}]}
+        body = {
+            "businessErrors": [
+                {
+                    "type": "ServiceUnavailable",
+                    "message": "The service is temporarily unavailable.",
+                    "solutionUrl": None,
+                }
+            ]
+        }
     else:
-        body = {"businessErrors": [{"type": "UnexpectedError", "message": "An unexpected error occurred.",
-                                    "solutionUrl": None}]}
+        body = {
+            "businessErrors": [
+                {"type": "UnexpectedError", "message": "An unexpected error occurred.", "solutionUrl": None}
+            ]
+        }
     return status, headers, dumps(body).encode()
 
 

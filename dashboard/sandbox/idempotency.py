@@ -109,7 +109,11 @@ def run(
     if record is not None:
         return _replay(record, request_fingerprint)
     claim = IdempotencyRecord(
-        scope=scope, endpoint=endpoint, key=key, fingerprint=request_fingerprint, status_code=0,
+        scope=scope,
+        endpoint=endpoint,
+        key=key,
+        fingerprint=request_fingerprint,
+        status_code=0,
         created_at=clock.now(s),
     )
     s.add(claim)
@@ -146,4 +150,3 @@ def _sorted(value):
     if isinstance(value, list):
         return [_sorted(item) for item in value]
     return value
-

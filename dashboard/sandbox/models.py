@@ -150,6 +150,11 @@ class CreditorUser(Base):
     creditor: Mapped[Creditor] = relationship(back_populates="users")
 
     @property
+    def public_id(self) -> str:
+        """The user's id as the Customer API shows it (a GUID), stable for the row."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"sbx-user:{self.creditor_id}:{self.id}"))
+
+    @property
     def first_name(self) -> str:
         return self.name.split(" ", 1)[0]
 
@@ -263,12 +268,14 @@ class Case(Base):
         # The partner's case list at 100,000 cases: each sort walks its own index (the id breaks ties),
         # the summary counts from the lifecycle index, one tenant's cases come from its link. The
         # partner never sees test cases, so each index leads with is_test and the filter costs nothing.
-        Index("ix_sbx_cases_created", "is_test", "date_created", "id"),
+        # link_id rides along so that paging by date (the sync's order) never leaves the index.
+        Index("ix_sbx_cases_created", "is_test", "date_created", "id", "link_id"),
         Index("ix_sbx_cases_gross", "is_test", "gross_amount", "id"),
         Index("ix_sbx_cases_due", "is_test", "due_date", "id"),
         Index("ix_sbx_cases_lifecycle", "is_test", "lifecycle"),
         Index("ix_sbx_cases_link_created", "link_id", "date_created"),
-        Index("ix_sbx_cases_link_lifecycle", "link_id", "lifecycle"),
+        # Per-client case counts (the clients list) read this index alone, test cases skipped in it.
+        Index("ix_sbx_cases_link_lifecycle", "link_id", "is_test", "lifecycle"),
         Index("ix_sbx_cases_creditor_lifecycle", "creditor_id", "lifecycle"),
     )
 
@@ -344,16 +351,131 @@ class CaseFile(Base):
     send_chat_notification: Mapped[bool]
     date_created: Mapped[datetime]
 
+    label: Mapped[CaseFileLabel | None] = relationship(lazy="joined", cascade="all, delete-orphan")
 
-class CaseMessage(Base):
-    """A system chat message posted on a case (file uploads, KYC submitted)."""
 
-    __tablename__ = "sbx_case_messages"
+class CaseFileLabel(Base):
+    """What a file uploaded through the Customer API says it is (that API takes a type and a description)."""
+
+    __tablename__ = "sbx_case_file_labels"
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("sbx_case_files.id", ondelete="CASCADE"), primary_key=True)
+    document_type: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class ChatMessage(Base):
+    """A message in a case's chat: from one of the creditor's users, the collection partner, or the system."""
+
+    __tablename__ = "sbx_case_chats"
+    __table_args__ = (Index("ix_sbx_case_chats_case_created", "case_id", "date_created"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))  # creditor | partner | system
+    message: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("sbx_creditor_users.id", ondelete="SET NULL"))
+    # The collection partner's case handler (partner messages have no creditor user).
+    author_name: Mapped[str | None] = mapped_column(String(300))
+    author_email: Mapped[str | None] = mapped_column(String(320))
+    is_seen: Mapped[bool] = mapped_column(default=False)
+    date_created: Mapped[datetime]
+
+    user: Mapped[CreditorUser | None] = relationship(lazy="joined")
+
+
+class CaseTask(Base):
+    """One item of a creditor's work queue: open until its condition clears, then solved."""
+
+    __tablename__ = "sbx_tasks"
+    __table_args__ = (
+        Index("ix_sbx_tasks_creditor_status", "creditor_id", "status", "date_created"),
+        Index("ix_sbx_tasks_case_status", "case_id", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    creditor_id: Mapped[str] = mapped_column(ForeignKey("sbx_creditors.id", ondelete="CASCADE"))
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"))
+    lead_id: Mapped[str | None] = mapped_column(String(36))
+    type: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="Open")  # Open | Solved
+    deadline: Mapped[datetime | None]
+    date_created: Mapped[datetime]
+    date_solved: Mapped[datetime | None]
+
+    case: Mapped[Case | None] = relationship(lazy="joined")
+
+
+class CasePayment(Base):
+    """Money the debtor paid on a case, as the collection partner recorded it."""
+
+    __tablename__ = "sbx_case_payments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"), index=True)
+    date: Mapped[datetime]
+    gross_amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    recipient: Mapped[str] = mapped_column(String(40))  # CollectionPartner | Creditor
+    method: Mapped[str] = mapped_column(String(40))  # BankTransfer | Card | Cash
+    date_created: Mapped[datetime]
+
+
+class ValidationItem(Base):
+    """Something the creditor must supply before a "More Info Required" case moves on."""
+
+    __tablename__ = "sbx_validation_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"), index=True)
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime]
+    resolution_area: Mapped[str] = mapped_column(String(60))  # e.g. Documents, DebtorDetails
+    description: Mapped[str] = mapped_column(Text)
+    date_created: Mapped[datetime]
+    date_resolved: Mapped[datetime | None]
+
+
+class QuoteRequest(Base):
+    """A lead: Debitura asks collection partners to quote for the next phase of a case (legal, enforcement)."""
+
+    __tablename__ = "sbx_quote_requests"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    case_id: Mapped[str] = mapped_column(ForeignKey("sbx_cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="Open")  # Open | Closed
+    lead_flow_status: Mapped[str] = mapped_column(String(40), default="CollectingQuotes")
+    quote_type: Mapped[str] = mapped_column(String(20), default="Legal")
+    purpose: Mapped[str] = mapped_column(String(20), default="PhaseChange")  # PhaseChange | AdditionalService
+    max_quotes: Mapped[int] = mapped_column(default=3)
+    request: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    date_created: Mapped[datetime]
+    date_outcome_selected: Mapped[datetime | None]
+
+    quotes: Mapped[list[Quote]] = relationship(back_populates="quote_request", order_by="Quote.date_created")
+
+
+class Quote(Base):
+    """One collection partner's offer on a quote request."""
+
+    __tablename__ = "sbx_quotes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    quote_request_id: Mapped[str] = mapped_column(ForeignKey("sbx_quote_requests.id", ondelete="CASCADE"), index=True)
+    partner_id: Mapped[str] = mapped_column(String(36))
+    partner_name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="Pending")  # Pending | Accepted | Rejected
+    agreement_type: Mapped[str] = mapped_column(String(20), default="SuccessFee")
+    success_fee: Mapped[Decimal | None] = mapped_column(Percentage)
+    flat_fee_estimate: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    phase: Mapped[str | None] = mapped_column(String(20))
+    proposed_solution: Mapped[str | None] = mapped_column(Text)
+    why_us: Mapped[str | None] = mapped_column(Text)
+    date_created: Mapped[datetime]
+
+    quote_request: Mapped[QuoteRequest] = relationship(back_populates="quotes")
 
 
 class IdempotencyRecord(Base):
@@ -442,7 +564,6 @@ class RevenueTransaction(Base):
 
     case: Mapped[Case] = relationship(lazy="joined")
     link: Mapped[ClientLink] = relationship(lazy="joined")
-
 
 
 class RateBucket(Base):

@@ -52,9 +52,8 @@ def surcharge_for_buckets(amount: Decimal, buckets: AgeBuckets) -> Decimal:
     validated but does not change the price.
     """
     weighted = (
-        (buckets.over_12 - buckets.over_24) * reference.AGE_SURCHARGE_12_TO_24
-        + buckets.over_24 * reference.AGE_SURCHARGE_OVER_24
-    )
+        buckets.over_12 - buckets.over_24
+    ) * reference.AGE_SURCHARGE_12_TO_24 + buckets.over_24 * reference.AGE_SURCHARGE_OVER_24
     return (weighted / amount).quantize(CENT)
 
 
@@ -84,9 +83,7 @@ def quote(
         surcharge = ZERO
     source = "Jurisdiction custom pricing" if carve_out is not None else "Standard agreement"
     rates = "carve-out collection rates" if carve_out is not None else "collection rates"
-    description = (
-        f"{_plain(base + surcharge)}% success fee — {partner.name} {rates} ({partner.zone} zone, {tier} tier)"
-    )
+    description = f"{_plain(base + surcharge)}% success fee — {partner.name} {rates} ({partner.zone} zone, {tier} tier)"
     return Quote(partner=partner, base=base, surcharge=surcharge, source=source, description=description)
 
 

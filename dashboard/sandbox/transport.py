@@ -85,7 +85,7 @@ class WsgiTransport(BaseAdapter):
         """The request's path below the mount point, still percent-encoded as it travelled."""
         path = urlsplit(request.url or "").path
         if self.script_name and path.startswith(self.script_name):
-            return path[len(self.script_name):] or "/"
+            return path[len(self.script_name) :] or "/"
         return path
 
     def path_info(self, request: requests.PreparedRequest) -> str:
@@ -115,8 +115,15 @@ class WsgiTransport(BaseAdapter):
                 app_iter.close()
         return _response(request, status, list(headers.items()), content, self)
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-             verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         return self.call_app(request)
 
     def close(self) -> None:
@@ -135,8 +142,15 @@ class SandboxTransport(WsgiTransport):
         self.faults = faults
         self.observers = observers  # read at every exchange, so observers added later are told too
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
-             verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         if self.path_info(request).endswith(CLOCK_PATH):  # the sandbox's time, not an API call
             return self.call_app(request)
         fault = self.faults.draw(self.path_info(request))

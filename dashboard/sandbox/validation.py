@@ -154,14 +154,41 @@ def clean_return_url(value: Any) -> str | None:
 # --- cases -------------------------------------------------------------------------------------
 
 CASE_FIELDS = (
-    "currencyCode", "date", "dueDate", "comments", "claimDescription", "creditorReference", "debtor",
-    "creditorDivisionId", "amountToRecover", "amountToRecoverOver6Months", "amountToRecoverOver12Months",
-    "amountToRecoverOver24Months", "skipDebituraVerification", "skipCreationEmails", "allowPendingContracts",
-    "isTest", "tag", "collectionPartnerId", "assignedUserEmail", "returnUrl",
+    "currencyCode",
+    "date",
+    "dueDate",
+    "comments",
+    "claimDescription",
+    "creditorReference",
+    "debtor",
+    "creditorDivisionId",
+    "amountToRecover",
+    "amountToRecoverOver6Months",
+    "amountToRecoverOver12Months",
+    "amountToRecoverOver24Months",
+    "skipDebituraVerification",
+    "skipCreationEmails",
+    "allowPendingContracts",
+    "isTest",
+    "tag",
+    "collectionPartnerId",
+    "assignedUserEmail",
+    "returnUrl",
 )
 DEBTOR_FIELDS = (
-    "type", "name", "contactPerson", "companyRegistrationNumber", "address", "zipCode", "city", "state",
-    "stateAlpha2", "countryAlpha2", "country", "email", "phone",
+    "type",
+    "name",
+    "contactPerson",
+    "companyRegistrationNumber",
+    "address",
+    "zipCode",
+    "city",
+    "state",
+    "stateAlpha2",
+    "countryAlpha2",
+    "country",
+    "email",
+    "phone",
 )
 
 
@@ -357,8 +384,10 @@ def read_case(reader: Reader, today: date) -> CaseInput | None:
         reader.errors.add(key(reader.path, "collectionPartnerId"), "Collection partner not found or not active.")
     assigned = reader.email("assignedUserEmail")
     reader.string("creditorDivisionId")
-    flags = {name: reader.boolean(name) for name in (
-        "skipDebituraVerification", "skipCreationEmails", "allowPendingContracts", "isTest")}
+    flags = {
+        name: reader.boolean(name)
+        for name in ("skipDebituraVerification", "skipCreationEmails", "allowPendingContracts", "isTest")
+    }
     return_url = clean_return_url(reader.raw("returnUrl"))
     after = sum(len(messages) for messages in reader.errors.fields.values())
     if after > before or currency is None or amount is None or invoice_date is None or debtor is None:
@@ -398,7 +427,15 @@ def parse_case(payload: Any, today: date) -> CaseInput:
 
 CLIENT_REQUEST_FIELDS = ("externalTenantId", "client", "users", "cases")
 CLIENT_FIELDS = (
-    "name", "registrationNumber", "address", "zipCode", "city", "state", "country", "supportEmail", "supportPhone",
+    "name",
+    "registrationNumber",
+    "address",
+    "zipCode",
+    "city",
+    "state",
+    "country",
+    "supportEmail",
+    "supportPhone",
 )
 USER_FIELDS = ("name", "email", "isOnboardingUser")
 
@@ -453,8 +490,12 @@ def _users(request: Reader) -> list[UserInput]:
             seen.add(email)
             users.append(UserInput(name=name, email=email, is_onboarding_user=bool(flag)))
     if len(raw) > 1:
-        marked = sum(1 for item in raw if isinstance(item, dict) and any(
-            str(k).lower() == "isonboardinguser" and v is True for k, v in item.items()))
+        marked = sum(
+            1
+            for item in raw
+            if isinstance(item, dict)
+            and any(str(k).lower() == "isonboardinguser" and v is True for k, v in item.items())
+        )
         if marked == 0:
             request.errors.add("Users", "When multiple users provided, exactly one must have IsOnboardingUser=true")
         elif marked > 1:
@@ -538,8 +579,14 @@ def parse_client(payload: Any, today: date) -> ClientInput:
 # --- preview, KYC, tokens, webhooks ------------------------------------------------------------
 
 PREVIEW_FIELDS = (
-    "amountToRecover", "currencyCode", "debtor", "amountToRecoverOver6Months", "amountToRecoverOver12Months",
-    "amountToRecoverOver24Months", "dueDate", "returnUrl",
+    "amountToRecover",
+    "currencyCode",
+    "debtor",
+    "amountToRecoverOver6Months",
+    "amountToRecoverOver12Months",
+    "amountToRecoverOver24Months",
+    "dueDate",
+    "returnUrl",
 )
 PREVIEW_DEBTOR_FIELDS = ("type", "countryAlpha2", "stateAlpha2")
 
@@ -624,8 +671,15 @@ def parse_token_request(payload: Any) -> str:
 
 
 WEBHOOK_EVENTS = (
-    "client.onboarding.poa_signed", "client.onboarding.contract_signed", "client.linked", "client.link_declined",
-    "client.link_requested", "client.link_expired", "case.created", "case.updated", "case.closed",
+    "client.onboarding.poa_signed",
+    "client.onboarding.contract_signed",
+    "client.linked",
+    "client.link_declined",
+    "client.link_requested",
+    "client.link_expired",
+    "case.created",
+    "case.updated",
+    "case.closed",
     "cases.replay_failed",
 )
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
@@ -676,8 +730,9 @@ def parse_webhook(payload: Any, *, creating: bool, http_hosts: tuple[str, ...]) 
     if not isinstance(payload, dict):
         raise ValidationFailed.single("Request", "Request cannot be null")
     errors = Errors()
-    allowed = ("url", "events", "isTestMode") if creating else (
-        "url", "events", "isActive", "regenerateSecret", "isTestMode")
+    allowed = (
+        ("url", "events", "isTestMode") if creating else ("url", "events", "isActive", "regenerateSecret", "isTestMode")
+    )
     request = Reader(payload, "", errors, allowed)
     result = WebhookInput(
         url=_webhook_url(request, required=creating, http_hosts=http_hosts),

@@ -318,9 +318,7 @@ def case_item(case: Case) -> dict[str, Any]:
             ),
         },
         "collectionPartner": partner.name if partner is not None else None,
-        "expectedReferralRatePercentage": (
-            percentage(link.fee_percentage_snapshot) if partner is not None else None
-        ),
+        "expectedReferralRatePercentage": (percentage(link.fee_percentage_snapshot) if partner is not None else None),
     }
 
 
@@ -408,7 +406,11 @@ def transaction_item(txn: RevenueTransaction) -> dict[str, Any]:
             "originalAmount": money(case.gross_amount, case.currency),
             "currency": case.currency,
         },
-        "payment": {"amount": money(txn.payment_amount, txn.currency), "currency": txn.currency, "paymentDate": iso(txn.date)},
+        "payment": {
+            "amount": money(txn.payment_amount, txn.currency),
+            "currency": txn.currency,
+            "paymentDate": iso(txn.date),
+        },
         "earnings": {
             "currency": txn.currency,
             "debituraRevenue": money(txn.debitura_revenue, txn.currency),

@@ -57,21 +57,43 @@ def record(
 OUTCOMES = (OK, FAILED, REFUSED)
 # The actions in words, for histories support staff read; the audit page and its CSV keep the codes.
 ACTION_LABELS = {
-    "auth.login": "Sign-in", "auth.logout": "Sign-out", "auth.sso": "Company sign-in",
-    "auth.two_factor": "Second sign-in step", "auth.two_factor_enable": "Two-factor set up",
-    "auth.recovery_codes": "New recovery codes", "auth.password_change": "Password changed",
-    "auth.session_revoke": "Session ended", "operator.reset_two_factor": "Two-factor reset",
-    "client.create": "New client", "client.reissue_url": "Re-issue URL", "client.refresh": "Read again",
-    "client.withdraw": "Withdraw link", "case.submit": "Case submitted", "file.upload": "File upload",
-    "kyc.submit": "KYC submitted", "pricing.preview": "Pricing preview", "connection.check": "Connection check",
-    "sync.start": "Sync started", "sync.run": "Sync",
+    "auth.login": "Sign-in",
+    "auth.logout": "Sign-out",
+    "auth.sso": "Company sign-in",
+    "auth.two_factor": "Second sign-in step",
+    "auth.two_factor_enable": "Two-factor set up",
+    "auth.recovery_codes": "New recovery codes",
+    "auth.password_change": "Password changed",
+    "auth.session_revoke": "Session ended",
+    "operator.reset_two_factor": "Two-factor reset",
+    "client.create": "New client",
+    "client.reissue_url": "Re-issue URL",
+    "client.refresh": "Read again",
+    "client.withdraw": "Withdraw link",
+    "case.submit": "Case submitted",
+    "file.upload": "File upload",
+    "kyc.submit": "KYC submitted",
+    "pricing.preview": "Pricing preview",
+    "connection.check": "Connection check",
+    "sync.start": "Sync started",
+    "sync.run": "Sync",
 }
 
 
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
+
+
 CSV_COLUMNS = (
-    "at", "operator", "action", "external_tenant_id", "case_id", "outcome", "debitura_status", "idempotency_key", "summary",
+    "at",
+    "operator",
+    "action",
+    "external_tenant_id",
+    "case_id",
+    "outcome",
+    "debitura_status",
+    "idempotency_key",
+    "summary",
 )
 
 
@@ -100,11 +122,11 @@ def filtered(audit_filter: AuditFilter) -> Select:
     if f.text:
         for word in f.text.split()[:8]:
             pattern = f"%{_escape_like(word.lower())}%"
-            query = query.where(
-                or_(*(func.lower(column).like(pattern, escape="\\") for column in _SEARCHED_COLUMNS))
-            )
+            query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in _SEARCHED_COLUMNS)))
     if f.operator:
-        query = query.where(func.lower(AuditEntry.operator_email).like(f"%{_escape_like(f.operator.lower())}%", escape="\\"))
+        query = query.where(
+            func.lower(AuditEntry.operator_email).like(f"%{_escape_like(f.operator.lower())}%", escape="\\")
+        )
     if f.action:
         if f.action.endswith("."):
             query = query.where(AuditEntry.action.like(f"{_escape_like(f.action)}%", escape="\\"))

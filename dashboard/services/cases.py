@@ -85,7 +85,9 @@ class CaseFilters:
             direction=direction if direction in ("asc", "desc") else "desc",
             test=test if test in TEST_FILTERS else "include",
             page=page,
-            countries=tuple(dict.fromkeys(int(value) for value in _all(values, "country") if _COUNTRY_ID.fullmatch(value))),
+            countries=tuple(
+                dict.fromkeys(int(value) for value in _all(values, "country") if _COUNTRY_ID.fullmatch(value))
+            ),
             partners=tuple(dict.fromkeys(value.lower() for value in _all(values, "partner") if _UUID.fullmatch(value))),
         )
 
@@ -113,8 +115,11 @@ class CaseFilters:
             changes.setdefault("page", 1)
         values = replace(self, **changes)
         defaults = CaseFilters()
-        return {_LINK_FIELDS[name]: getattr(values, name) for name in _LINK_FIELDS
-                if getattr(values, name) != getattr(defaults, name)}
+        return {
+            _LINK_FIELDS[name]: getattr(values, name)
+            for name in _LINK_FIELDS
+            if getattr(values, name) != getattr(defaults, name)
+        }
 
     def on_page(self, pages: int) -> CaseFilters:
         """These filters on a page that exists: past the end means the last page."""
@@ -128,7 +133,9 @@ class CaseFilters:
 
 # Field → query parameter; a country or partner repeats its parameter once per id.
 _LINK_FIELDS = {name: name for name in ("group", "lifecycle", "q", "sort", "direction", "test", "page")} | {
-    "countries": "country", "partners": "partner"}
+    "countries": "country",
+    "partners": "partner",
+}
 _COUNTRY_ID = re.compile(r"[0-9]{1,9}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
@@ -185,9 +192,21 @@ def _ordered(filters: CaseFilters):
 # some forty columns and its tenant as many. Any other column would cost a query per row, so it
 # raises instead, and the page tests find it.
 _ROW_COLUMNS = (
-    Case.id, Case.reference, Case.creditor_reference, Case.client_name, Case.external_tenant_id, Case.tenant_id,
-    Case.debtor_name, Case.debtor_country, Case.gross_amount, Case.currency, Case.lifecycle, Case.close_code,
-    Case.date_created, Case.due_date, Case.is_test,
+    Case.id,
+    Case.reference,
+    Case.creditor_reference,
+    Case.client_name,
+    Case.external_tenant_id,
+    Case.tenant_id,
+    Case.debtor_name,
+    Case.debtor_country,
+    Case.gross_amount,
+    Case.currency,
+    Case.lifecycle,
+    Case.close_code,
+    Case.date_created,
+    Case.due_date,
+    Case.is_test,
 )
 
 
@@ -204,6 +223,7 @@ def _lifecycle_counts(filters: CaseFilters) -> dict[str, int]:
     Without a search they are remembered until a case changes: the same few filters are what
     every operator opens, and the GROUP BY is what grows with the mirror.
     """
+
     def compute() -> dict[str, int]:
         rows = db.session.execute(
             select(Case.lifecycle, func.count()).where(*_base_conditions(filters)).group_by(Case.lifecycle)
@@ -228,7 +248,11 @@ def _group_counts(by_lifecycle: Mapping[str, int]) -> dict[str, int]:
 def _matching(filters: CaseFilters, by_lifecycle: Mapping[str, int]) -> int:
     """How many cases the list shows in all, read off the lifecycle counts (no second pass over the rows)."""
     if filters.lifecycle:
-        wanted = {filters.lifecycle} if filters.group == "All" or filters.lifecycle in LIFECYCLE_GROUPS[filters.group] else set()
+        wanted = (
+            {filters.lifecycle}
+            if filters.group == "All" or filters.lifecycle in LIFECYCLE_GROUPS[filters.group]
+            else set()
+        )
     elif filters.group != "All":
         wanted = set(LIFECYCLE_GROUPS[filters.group])
     else:
@@ -241,8 +265,9 @@ def list_cases(asked: CaseFilters, *, per_page: int = PER_PAGE) -> CaseListing:
     total = _matching(asked, by_lifecycle)
     pages = max((total + per_page - 1) // per_page, 1)
     filters = asked.on_page(pages)
-    page = db.paginate(_ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page,
-                       error_out=False, count=False)
+    page = db.paginate(
+        _ordered(filters).options(*_rows_only()), page=filters.page, per_page=per_page, error_out=False, count=False
+    )
     return CaseListing(
         filters=filters,
         rows=page.items,
@@ -277,8 +302,11 @@ def pending_signing(limit: int = 500) -> list[Case]:
 
 
 # A solution URL's step, read off its path when Debitura's contract status did not name it.
-_STEPS_BY_PATH = (("powerofattorney", "power of attorney"), ("contractupgrade", "new agreement version"),
-                  ("onboarding", "debt collection agreement"))
+_STEPS_BY_PATH = (
+    ("powerofattorney", "power of attorney"),
+    ("contractupgrade", "new agreement version"),
+    ("onboarding", "debt collection agreement"),
+)
 
 
 def _solution_step(entry: Any) -> tuple[str, str] | None:
@@ -323,11 +351,15 @@ def refresh_signing_urls(case_id: str, *, debitura: DebituraClient) -> Case:
     as_of = debitura_now()
     current = debitura.get_customer_case(case.external_tenant_id, case_id)
     contracts = debitura.contract_status(case.external_tenant_id, case_id)
-    case = mirror.upsert_case(current, source="api", external_tenant_id=case.external_tenant_id, as_of=as_of,
-                              commit=False)
+    case = mirror.upsert_case(
+        current, source="api", external_tenant_id=case.external_tenant_id, as_of=as_of, commit=False
+    )
     steps: dict[str, list[str]] = {}  # one URL can serve two steps (the PoA page also signs the pricing appendix)
-    for step, item in (("debt collection agreement", contracts.sdca), ("power of attorney", contracts.poa),
-                       ("pricing appendix", contracts.pricing_appendix)):
+    for step, item in (
+        ("debt collection agreement", contracts.sdca),
+        ("power of attorney", contracts.poa),
+        ("pricing appendix", contracts.pricing_appendix),
+    ):
         if item is not None and item.solution_url and (not item.signed or item.requires_resigning):
             steps.setdefault(item.solution_url, []).append(step)
     case.solution_urls = [{"step": " and ".join(names), "url": url} for url, names in steps.items()]
@@ -408,10 +440,16 @@ def _event_detail(event: WebhookEvent) -> str:
     return ", ".join(parts)
 
 
-EVENT_TITLES = {"case.created": "Created (webhook)", "case.updated": "Updated (webhook)", "case.closed": "Closed (webhook)"}
+EVENT_TITLES = {
+    "case.created": "Created (webhook)",
+    "case.updated": "Updated (webhook)",
+    "case.closed": "Closed (webhook)",
+}
 
 
-def timeline(case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseSubmission | None = None) -> list[TimelineEntry]:
+def timeline(
+    case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseSubmission | None = None
+) -> list[TimelineEntry]:
     """What happened to the case, newest first: its dates, webhooks received, our submission and uploads."""
     entries = [
         TimelineEntry(case.date_created, "Case created at Debitura", case.reference or ""),
@@ -420,10 +458,18 @@ def timeline(case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseS
     if case.date_finished:
         entries.append(TimelineEntry(case.date_finished, "Case finished", case.close_code or ""))
     if submission is not None:
-        entries.append(TimelineEntry(submission.updated_at, "Submitted from this dashboard", f"key {submission.idempotency_key}"))
+        entries.append(
+            TimelineEntry(submission.updated_at, "Submitted from this dashboard", f"key {submission.idempotency_key}")
+        )
     for upload in files:
         if upload.status == "uploaded":
-            entries.append(TimelineEntry(upload.uploaded_at, "File uploaded", f"{upload.file_name} by {upload.operator_email or 'an operator'}"))
+            entries.append(
+                TimelineEntry(
+                    upload.uploaded_at,
+                    "File uploaded",
+                    f"{upload.file_name} by {upload.operator_email or 'an operator'}",
+                )
+            )
     events = db.session.scalars(
         select(WebhookEvent).where(WebhookEvent.case_id == case.id).order_by(WebhookEvent.received_at.desc()).limit(100)
     )
@@ -438,18 +484,42 @@ def timeline(case: Case, files: Iterable[CaseFileUpload] = (), submission: CaseS
 
 
 CASE_CSV_HEADER = (
-    "Case reference", "Creditor reference", "Client", "External tenant id", "Debtor", "Debtor country",
-    "Amount", "Currency", "Remainder", "Lifecycle", "Close code", "Test case", "Created", "Due date",
-    "Collection partner", "Case id",
+    "Case reference",
+    "Creditor reference",
+    "Client",
+    "External tenant id",
+    "Debtor",
+    "Debtor country",
+    "Amount",
+    "Currency",
+    "Remainder",
+    "Lifecycle",
+    "Close code",
+    "Test case",
+    "Created",
+    "Due date",
+    "Collection partner",
+    "Case id",
 )
 
 
 def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
     for case in cases:
         yield (
-            case.reference, case.creditor_reference, case.client_name or (case.tenant.company_name if case.tenant else None),
-            case.external_tenant_id, case.debtor_name, case.debtor_country, money.plain(case.gross_amount, case.currency),
-            case.currency, money.plain(case.remainder, case.currency), case.lifecycle, case.close_code, "yes" if case.is_test else "no",
-            case.date_created, case.due_date,
-            case.collection_partner, case.id,
+            case.reference,
+            case.creditor_reference,
+            case.client_name or (case.tenant.company_name if case.tenant else None),
+            case.external_tenant_id,
+            case.debtor_name,
+            case.debtor_country,
+            money.plain(case.gross_amount, case.currency),
+            case.currency,
+            money.plain(case.remainder, case.currency),
+            case.lifecycle,
+            case.close_code,
+            "yes" if case.is_test else "no",
+            case.date_created,
+            case.due_date,
+            case.collection_partner,
+            case.id,
         )

@@ -65,9 +65,7 @@ def _groups_text(claims: Mapping) -> str:
 
 
 def _linked_operator(issuer: str, subject: str) -> Operator | None:
-    return db.session.scalar(
-        select(Operator).where(Operator.oidc_issuer == issuer, Operator.oidc_subject == subject)
-    )
+    return db.session.scalar(select(Operator).where(Operator.oidc_issuer == issuer, Operator.oidc_subject == subject))
 
 
 def _refuse(summary: str, refusal: str, operator: Operator | None = None) -> CompanySignIn:
@@ -100,8 +98,10 @@ def sign_in(claims: Mapping) -> CompanySignIn:
         email = ""
     who = email or f"subject {subject[:100]}"
     if not subject or len(subject) > MAX_SUBJECT_LENGTH:
-        return _refuse(f"Company sign-in refused for {who}: the subject is empty or longer than 255 characters",
-                       "The identity provider's answer names no usable account. Ask an administrator.")
+        return _refuse(
+            f"Company sign-in refused for {who}: the subject is empty or longer than 255 characters",
+            "The identity provider's answer names no usable account. Ask an administrator.",
+        )
     role = role_for(claims)
     operator = _known_operator(issuer, subject, email, claims)
     if role is None:
@@ -149,6 +149,7 @@ def sign_in(claims: Mapping) -> CompanySignIn:
         change = f"; role changed from {previous_role} to {role}"
     else:
         change = f" as {role}"
-    audit.record(ACTION, outcome=audit.OK, summary=f"Signed in through the company identity provider{change}",
-                 operator=operator)
+    audit.record(
+        ACTION, outcome=audit.OK, summary=f"Signed in through the company identity provider{change}", operator=operator
+    )
     return CompanySignIn(operator)

@@ -80,8 +80,13 @@ def check_api_key(*, actor: Actor, debitura: DebituraClient) -> KeyCheck:
             http_status=error.http_status,
             rate_limit=_rate_limit(debitura),
         )
-        audit.record("connection.check", outcome=audit.FAILED, summary=f"GET /me: {check.message}",
-                     debitura_status=error.http_status, operator=actor)
+        audit.record(
+            "connection.check",
+            outcome=audit.FAILED,
+            summary=f"GET /me: {check.message}",
+            debitura_status=error.http_status,
+            operator=actor,
+        )
         return check
     check = KeyCheck(
         ok=True,
@@ -93,7 +98,9 @@ def check_api_key(*, actor: Actor, debitura: DebituraClient) -> KeyCheck:
         http_status=200,
         rate_limit=_rate_limit(debitura),
     )
-    audit.record("connection.check", outcome=audit.OK, summary="GET /me: API key accepted", debitura_status=200, operator=actor)
+    audit.record(
+        "connection.check", outcome=audit.OK, summary="GET /me: API key accepted", debitura_status=200, operator=actor
+    )
     return check
 
 

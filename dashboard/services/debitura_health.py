@@ -117,8 +117,12 @@ def _write(app: Flask, values: dict, *, unreachable_since: datetime | None = Non
                     connection.exec_driver_sql("PRAGMA busy_timeout=200")
                 row = connection.execute(select(_table.c.unreachable_since).where(_table.c.id == _ROW)).first()
                 if unreachable_since is not None:
-                    values = {**values, "unreachable_since": (row.unreachable_since if row and row.unreachable_since
-                                                              else unreachable_since)}
+                    values = {
+                        **values,
+                        "unreachable_since": (
+                            row.unreachable_since if row and row.unreachable_since else unreachable_since
+                        ),
+                    }
                 if row is None:
                     connection.execute(insert(_table).values(id=_ROW, **values))
                 else:
@@ -139,8 +143,12 @@ def current_outage() -> Outage | None:
     row = db.session.get(DebituraHealth, _ROW)
     outage = None
     if row is not None and row.unreachable_since is not None:
-        outage = Outage(since=row.unreachable_since, last_ok_at=row.last_ok_at, error=row.last_error,
-                        mirror_as_of=mirror_refreshed_at())
+        outage = Outage(
+            since=row.unreachable_since,
+            last_ok_at=row.last_ok_at,
+            error=row.last_error,
+            mirror_as_of=mirror_refreshed_at(),
+        )
     with _memo.lock:
         _memo.outage, _memo.read_at = outage, time.monotonic()
     return outage

@@ -106,9 +106,14 @@ def apply_results(tenant: Tenant, results: CaseResults | None, created_ids: Iter
                 entry["outcome"] = CREATED  # an earlier call created it; this one did not again
             continue
         if failure is not None:
-            entry.update(outcome=FAILED, error_type=failure.error_type,
-                         reason=FAILURE_WORDS.get(failure.error_type or "", failure.error_message or "Debitura did not create it."),
-                         detail=failure.error_message)
+            entry.update(
+                outcome=FAILED,
+                error_type=failure.error_type,
+                reason=FAILURE_WORDS.get(
+                    failure.error_type or "", failure.error_message or "Debitura did not create it."
+                ),
+                detail=failure.error_message,
+            )
             continue
         entry.update(outcome=CREATED, error_type=None, reason=None, case_id=next(created, None))
     assign(tenant, "first_cases", entries)
@@ -170,8 +175,14 @@ def drop(tenant_id: int, index: int, *, actor: Actor) -> Tenant:
     entries = [dict(item) for item in tenant.first_cases]
     entries[index]["outcome"] = DROPPED
     assign(tenant, "first_cases", entries)
-    audit.record("client.first_case_dropped", outcome=audit.OK, external_tenant_id=tenant.external_tenant_id,
-                 summary=f"Failed first case dropped: {describe(entry)}", operator=actor, commit=False)
+    audit.record(
+        "client.first_case_dropped",
+        outcome=audit.OK,
+        external_tenant_id=tenant.external_tenant_id,
+        summary=f"Failed first case dropped: {describe(entry)}",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
     return tenant
 
@@ -217,14 +228,23 @@ def standing(tenant: Tenant, now: datetime | None = None) -> Standing:
         waiting = held
     elif state in ("declined", "expired"):
         not_created, outcome = not_created + held, state
-    return Standing(waiting=waiting, not_created=not_created, failed=of_outcome(tenant, FAILED),
-                    created=len(of_outcome(tenant, CREATED)), link_outcome=outcome)
+    return Standing(
+        waiting=waiting,
+        not_created=not_created,
+        failed=of_outcome(tenant, FAILED),
+        created=len(of_outcome(tenant, CREATED)),
+        link_outcome=outcome,
+    )
 
 
 def kyc_gap(tenant: Tenant) -> bool:
     """Carried cases went to the KYC partner without KYC: the next submission will be refused until it is sent."""
-    return bool(tenant.carried_kyc_cases) and tenant.link_request_status == "approved" and tenant.kyc_submitted_at is None \
+    return (
+        bool(tenant.carried_kyc_cases)
+        and tenant.link_request_status == "approved"
+        and tenant.kyc_submitted_at is None
         and tenant.kyc_status != "verified"
+    )
 
 
 CARRIED_FETCH_LIMIT = 10
@@ -243,7 +263,8 @@ def settle_carried(tenant: Tenant, *, debitura: DebituraClient) -> None:
         return
     claimed = {entry.get("case_id") for entry in tenant.first_cases or [] if entry.get("case_id")}
     unread = db.session.scalars(
-        select(Case.id).where(Case.tenant_id == tenant.id, Case.lifecycle == PENDING_SIGNING, Case.gross_amount.is_(None))
+        select(Case.id)
+        .where(Case.tenant_id == tenant.id, Case.lifecycle == PENDING_SIGNING, Case.gross_amount.is_(None))
         .limit(CARRIED_FETCH_LIMIT)
     ).all()
     for case_id in unread:
@@ -259,8 +280,11 @@ def settle_carried(tenant: Tenant, *, debitura: DebituraClient) -> None:
         if position < len(held):
             error_type, message = reason
             entries[held[position][0]].update(
-                outcome=FAILED, error_type=error_type, detail=message,
-                reason=FAILURE_WORDS.get(error_type or "", message or "Debitura could not create it on approval."))
+                outcome=FAILED,
+                error_type=error_type,
+                detail=message,
+                reason=FAILURE_WORDS.get(error_type or "", message or "Debitura could not create it on approval."),
+            )
     for index, _ in held:
         if entries[index]["outcome"] != WAITING:
             continue
@@ -275,9 +299,14 @@ def settle_carried(tenant: Tenant, *, debitura: DebituraClient) -> None:
 def _replay_failures(tenant: Tenant) -> dict[int, tuple[str | None, str | None]]:
     """cases.replay_failed events: a carried case Debitura could not create on approval, by its index."""
     failures: dict[int, tuple[str | None, str | None]] = {}
-    bodies = db.session.scalars(select(WebhookEvent.payload).where(
-        WebhookEvent.external_tenant_id == tenant.external_tenant_id, WebhookEvent.event_type == REPLAY_FAILED,
-    ).order_by(WebhookEvent.id)).all()
+    bodies = db.session.scalars(
+        select(WebhookEvent.payload)
+        .where(
+            WebhookEvent.external_tenant_id == tenant.external_tenant_id,
+            WebhookEvent.event_type == REPLAY_FAILED,
+        )
+        .order_by(WebhookEvent.id)
+    ).all()
     for body in bodies:
         data = camel_keys(nested(jsonwire.loads_or_none(body) or {}, "data"))
         index = integer(data.get("caseIndex"))

@@ -58,7 +58,9 @@ def release(name: str, holder: str) -> None:
 
 
 @contextmanager
-def held(name: str, holder: str, *, ttl_seconds: float = 30, wait_seconds: float = 15, poll: float = 0.02) -> Iterator[bool]:
+def held(
+    name: str, holder: str, *, ttl_seconds: float = 30, wait_seconds: float = 15, poll: float = 0.02
+) -> Iterator[bool]:
     """Wait up to `wait_seconds` for the lease; yields whether it was obtained."""
     deadline = time.monotonic() + wait_seconds
     obtained = acquire(name, holder, ttl_seconds)

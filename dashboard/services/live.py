@@ -43,8 +43,9 @@ def _lapsed_deadline(now: datetime):
 def tenants_marker(now: datetime | None = None) -> str:
     """Changes to any tenant, or a deadline passing (the tenant list)."""
     now = now or debitura_now()
-    row = db.session.execute(select(select(func.max(Tenant.updated_at)).scalar_subquery(), _lapsed_deadline(now),
-                                     _outage_since())).one()
+    row = db.session.execute(
+        select(select(func.max(Tenant.updated_at)).scalar_subquery(), _lapsed_deadline(now), _outage_since())
+    ).one()
     return _format(*row)
 
 
@@ -83,7 +84,9 @@ def tenant_marker(tenant_id: int, external_tenant_id: str, now: datetime | None 
             select(Tenant.updated_at).where(Tenant.id == tenant_id).scalar_subquery(),
             select(func.count()).where(Tenant.id == tenant_id, Tenant.overdue_at(now)).scalar_subquery(),
             select(func.max(Case.updated_at)).where(Case.tenant_id == tenant_id).scalar_subquery(),
-            select(func.max(WebhookEvent.id)).where(WebhookEvent.external_tenant_id == external_tenant_id).scalar_subquery(),
+            select(func.max(WebhookEvent.id))
+            .where(WebhookEvent.external_tenant_id == external_tenant_id)
+            .scalar_subquery(),
             _outage_since(),
         )
     ).one()

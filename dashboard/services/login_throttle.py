@@ -51,14 +51,17 @@ def _keys(email: str, remote_addr: str) -> list[tuple[str, str, int]]:
 
 def _earlier_minutes(scope: str, key: str, now: datetime) -> int:
     """Attempts counted in the window before the current minute (whose rows no longer change)."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LoginFailure.count), 0)).where(
-            LoginFailure.scope == scope,
-            LoginFailure.key == key,
-            LoginFailure.minute < minute_of(now),
-            LoginFailure.last_at > now - _window(),
+    return (
+        db.session.scalar(
+            select(func.coalesce(func.sum(LoginFailure.count), 0)).where(
+                LoginFailure.scope == scope,
+                LoginFailure.key == key,
+                LoginFailure.minute < minute_of(now),
+                LoginFailure.last_at > now - _window(),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def _wait(scope: str, key: str, limit: int, now: datetime) -> float:
@@ -155,10 +158,16 @@ def failure_count(email: str = "", remote_addr: str = "", *, now: datetime | Non
     """Failures still counted in the window, for the account or the address given."""
     now = now or now_utc()
     scope, value = (ACCOUNT, email) if email else (ADDRESS, remote_addr)
-    return db.session.scalar(
-        select(func.coalesce(func.sum(LoginFailure.count), 0))
-        .where(LoginFailure.scope == scope, LoginFailure.key == _key(scope, value), LoginFailure.last_at > now - _window())
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.coalesce(func.sum(LoginFailure.count), 0)).where(
+                LoginFailure.scope == scope,
+                LoginFailure.key == _key(scope, value),
+                LoginFailure.last_at > now - _window(),
+            )
+        )
+        or 0
+    )
 
 
 def wait_message(seconds: int) -> str:

@@ -37,15 +37,53 @@ from dashboard.services.tenant_state import (
 
 # Columns whose change makes a sighting count as "changed" in sync statistics.
 _TENANT_FACTS = (
-    "creditor_id", "company_name", "registration_number", "country", "address", "city", "zip_code",
-    "support_email", "users", "is_attributed", "fee_percentage_snapshot", "date_linked", "onboarding_done",
-    "onboarding_url", "conflict_type", "link_request_status", "approval_url", "withdrawn_at", "missing_since",
-    "kyc_status", "kyc_submitted_at", "kyc_review_status", "cases_total", "cases_closed", "earnings_usd", "state",
+    "creditor_id",
+    "company_name",
+    "registration_number",
+    "country",
+    "address",
+    "city",
+    "zip_code",
+    "support_email",
+    "users",
+    "is_attributed",
+    "fee_percentage_snapshot",
+    "date_linked",
+    "onboarding_done",
+    "onboarding_url",
+    "conflict_type",
+    "link_request_status",
+    "approval_url",
+    "withdrawn_at",
+    "missing_since",
+    "kyc_status",
+    "kyc_submitted_at",
+    "kyc_review_status",
+    "cases_total",
+    "cases_closed",
+    "earnings_usd",
+    "state",
 )
 _CASE_FACTS = (
-    "tenant_id", "external_tenant_id", "client_name", "reference", "creditor_reference", "debtor_name",
-    "debtor_country", "gross_amount", "remainder", "currency", "lifecycle", "close_code", "engagement_phase",
-    "collection_partner", "is_test", "due_date", "date_finished", "needs_info", "signing_url",
+    "tenant_id",
+    "external_tenant_id",
+    "client_name",
+    "reference",
+    "creditor_reference",
+    "debtor_name",
+    "debtor_country",
+    "gross_amount",
+    "remainder",
+    "currency",
+    "lifecycle",
+    "close_code",
+    "engagement_phase",
+    "collection_partner",
+    "is_test",
+    "due_date",
+    "date_finished",
+    "needs_info",
+    "signing_url",
 )
 
 
@@ -221,10 +259,14 @@ def apply_request_details(tenant: Tenant, request: CreateClientRequest) -> None:
             assign(tenant, column, value)
     if request.users:
         # Stored as the tenant page and a re-issue read them (`Tenant.users`).
-        assign(tenant, "users", [
-            {"email": user.email, "name": user.name, "isOnboardingUser": user.is_onboarding_user}
-            for user in request.users
-        ])
+        assign(
+            tenant,
+            "users",
+            [
+                {"email": user.email, "name": user.name, "isOnboardingUser": user.is_onboarding_user}
+                for user in request.users
+            ],
+        )
     assign(tenant, "search_text", search_text_for(tenant))
 
 
@@ -256,7 +298,9 @@ def record_conflict(
         assign(tenant, "withdrawn_at", None)
         assign(tenant, "missing_since", None)
         assign(tenant, "conflict_type", conflict.conflict_type)
-        assign(tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None)
+        assign(
+            tenant, "conflict_message", conflict.message if conflict.message != conflict.default_user_message else None
+        )
         if conflict.conflict_type == NEEDS_LINKING:
             # A pending request whose URL we lack is this one, announced by its webhook first.
             fresh = tenant.link_request_status != "pending" or tenant.approval_url not in (None, conflict.approval_url)
@@ -272,7 +316,9 @@ def record_conflict(
             assign(tenant, "approval_url", None)
             assign(tenant, "approval_expires_at", None)
         tenant.link_as_of = as_of
-    elif conflict.conflict_type == NEEDS_LINKING and tenant.link_request_status == "pending" and not tenant.approval_url:
+    elif (
+        conflict.conflict_type == NEEDS_LINKING and tenant.link_request_status == "pending" and not tenant.approval_url
+    ):
         # Its webhook was applied first; only this answer carries the URL the customer needs.
         assign(tenant, "approval_url", conflict.approval_url)
     tenant.last_seen_at = as_of  # Debitura's clock, like every fact beside it
@@ -339,7 +385,8 @@ def _case_fields(item: CaseItem | CustomerCase) -> dict[str, Any]:
         "date_finished": item.date_finished,
         "needs_info": item.validation.needs_info,
         "validation_items": [
-            {"resolutionArea": entry.resolution_area, "description": entry.description} for entry in item.validation.items
+            {"resolutionArea": entry.resolution_area, "description": entry.description}
+            for entry in item.validation.items
         ],
     }
     if isinstance(item, CustomerCase):
@@ -362,7 +409,9 @@ def _case_fields(item: CaseItem | CustomerCase) -> dict[str, Any]:
         if item.client is not None:
             fields["external_tenant_id"] = item.client.external_tenant_id
             fields["client_name"] = item.client.company_name
-    return {name: value for name, value in fields.items() if value is not None or name in ("close_code", "date_finished")}
+    return {
+        name: value for name, value in fields.items() if value is not None or name in ("close_code", "date_finished")
+    }
 
 
 def case_search_text(case: Case | SimpleNamespace) -> str:
@@ -410,7 +459,9 @@ def apply_case(
     return _snapshot(case, _CASE_FACTS) != before
 
 
-def tenants_by_key(external_tenant_ids: Iterable[str | None], creditor_ids: Iterable[str | None] = ()) -> dict[str, Tenant]:
+def tenants_by_key(
+    external_tenant_ids: Iterable[str | None], creditor_ids: Iterable[str | None] = ()
+) -> dict[str, Tenant]:
     """One query for all tenants a batch of cases refers to, keyed by tenant id and by creditor id."""
     ids = {value for value in external_tenant_ids if value}
     creditors = {value for value in creditor_ids if value}
@@ -449,9 +500,11 @@ def upsert_cases(
     """Upsert a batch with two queries (existing cases, their tenants); returns the rows and how many changed."""
     identified = [(item.id, item) for item in items if item.id]
     as_of = as_of or debitura_now()
-    existing = {
-        case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_([id_ for id_, _ in identified])))
-    } if identified else {}
+    existing = (
+        {case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_([id_ for id_, _ in identified])))}
+        if identified
+        else {}
+    )
     tenants = tenants_by_key(
         [external_tenant_id, *(_external_tenant_id(item) for _, item in identified)],
         (_creditor_id(item) for _, item in identified),
@@ -462,7 +515,9 @@ def upsert_cases(
         case = existing.get(case_id)
         created = case is None
         if case is None:
-            case = Case(id=case_id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text="")
+            case = Case(
+                id=case_id, is_test=False, needs_info=False, validation_items=[], solution_urls=[], search_text=""
+            )
             db.session.add(case)
             existing[case_id] = case
         if external_tenant_id and not case.external_tenant_id:

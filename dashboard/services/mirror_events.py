@@ -105,8 +105,16 @@ def _client_event(event_type: str, data: Mapping[str, Any], occurred_at: datetim
 # What a case event can change, read and written as plain rows: the receiver applies thousands of
 # events a minute, and a whole ORM case (some forty columns) per event was most of its cost.
 _CASE_FACTS = (
-    Case.reference, Case.external_tenant_id, Case.tenant_id, Case.client_name, Case.lifecycle,
-    Case.lifecycle_as_of, Case.signing_url, Case.close_code, Case.creditor_reference, Case.debtor_name,
+    Case.reference,
+    Case.external_tenant_id,
+    Case.tenant_id,
+    Case.client_name,
+    Case.lifecycle,
+    Case.lifecycle_as_of,
+    Case.signing_url,
+    Case.close_code,
+    Case.creditor_reference,
+    Case.debtor_name,
 )
 _NO_CASE = dict.fromkeys(column.key for column in _CASE_FACTS)
 
@@ -137,8 +145,16 @@ def _case_event(event_type: str, data: Mapping[str, Any], occurred_at: datetime)
     after["search_text"] = case_search_text(SimpleNamespace(**after))
     after["last_seen_at"], after["last_seen_source"] = debitura_now(), "webhook"
     if found is None:
-        connection.execute(insert(Case).values(
-            id=fit(Case, "id", case_id), is_test=False, needs_info=False, validation_items=[], solution_urls=[], **after))
+        connection.execute(
+            insert(Case).values(
+                id=fit(Case, "id", case_id),
+                is_test=False,
+                needs_info=False,
+                validation_items=[],
+                solution_urls=[],
+                **after,
+            )
+        )
     else:
         changes = {name: value for name, value in after.items() if name not in before or before[name] != value}
         # Only if no newer fact landed since the read: SQLite ignores FOR UPDATE and reads outside the
@@ -169,7 +185,9 @@ def _case_lifecycle(case: dict[str, Any], event_type: str, data: Mapping[str, An
         case["signing_url"] = None  # the signing URL only unblocks a case waiting for signatures
     case["lifecycle_as_of"] = occurred_at
     if event_type == "case.closed":
-        case["close_code"] = fit(Case, "close_code", data["closeCode"]) if isinstance(data.get("closeCode"), str) else None
+        case["close_code"] = (
+            fit(Case, "close_code", data["closeCode"]) if isinstance(data.get("closeCode"), str) else None
+        )
     return APPLIED
 
 

@@ -7,14 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from dashboard.authz import Actor
 from dashboard.extensions import db
 from dashboard.models import Operator
 from dashboard.models.base import now_utc
 from dashboard.models.operators import ROLES, dummy_password_check
-from dashboard.authz import Actor
-from dashboard.services import audit, login_throttle
+from dashboard.services import audit, login_throttle, two_factor
 from dashboard.services import sessions as session_service
-from dashboard.services import two_factor
 from dashboard.services.passwords import password_problem
 
 
@@ -77,8 +76,9 @@ def sign_in(email: str, password: str, *, remote_addr: str = "") -> SignIn:
     who = "" if known is not None else " (unknown e-mail)"
     if claim.wait_seconds:
         if claim.locked_now:
-            audit.record("auth.login", outcome=audit.REFUSED, summary=f"Sign-in refused: too many attempts{who}",
-                         operator=known)
+            audit.record(
+                "auth.login", outcome=audit.REFUSED, summary=f"Sign-in refused: too many attempts{who}", operator=known
+            )
         return SignIn(None, claim.wait_seconds)
     operator = _check_password(known, password)
     if operator is None:
@@ -106,8 +106,12 @@ def second_step(operator_id: int, code: str, *, remote_addr: str = "") -> SignIn
     claim = login_throttle.claim_attempt(operator.email, remote_addr)
     if claim.wait_seconds:
         if claim.locked_now:
-            audit.record("auth.two_factor", outcome=audit.REFUSED, summary="Second sign-in step refused: too many attempts",
-                         operator=operator)
+            audit.record(
+                "auth.two_factor",
+                outcome=audit.REFUSED,
+                summary="Second sign-in step refused: too many attempts",
+                operator=operator,
+            )
         return SignIn(None, claim.wait_seconds)
     try:
         kind = two_factor.check(operator, code)
@@ -130,8 +134,12 @@ def change_own_password(operator: Operator, current: str, new: str, *, actor: Ac
     if claim.wait_seconds:
         raise OperatorError(login_throttle.wait_message(claim.wait_seconds), field="current_password")
     if not operator.check_password(current):
-        audit.record("auth.password_change", outcome=audit.FAILED,
-                     summary="Password not changed: the current one was wrong", operator=actor)
+        audit.record(
+            "auth.password_change",
+            outcome=audit.FAILED,
+            summary="Password not changed: the current one was wrong",
+            operator=actor,
+        )
         raise OperatorError("That is not your current password.", field="current_password")
     login_throttle.succeeded(claim)
     if new == current:
@@ -142,8 +150,13 @@ def change_own_password(operator: Operator, current: str, new: str, *, actor: Ac
     operator.set_password(new)
     operator.must_change_password = False
     operator.end_sessions(session_service.PASSWORD_CHANGED)
-    audit.record("auth.password_change", outcome=audit.OK, summary="Changed their password; every session ended",
-                 operator=actor, commit=False)
+    audit.record(
+        "auth.password_change",
+        outcome=audit.OK,
+        summary="Changed their password; every session ended",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
 
 
@@ -166,7 +179,9 @@ def operator_count() -> int:
     return db.session.scalar(select(func.count()).select_from(Operator)) or 0
 
 
-def ensure_first_admin(email: str = "", password: str = "", *, generate: bool = False) -> tuple[Operator, str | None] | None:
+def ensure_first_admin(
+    email: str = "", password: str = "", *, generate: bool = False
+) -> tuple[Operator, str | None] | None:
     """Create the first admin when nobody exists yet.
 
     With `generate`, invent the credentials and return the password once so the

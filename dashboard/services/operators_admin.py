@@ -69,7 +69,9 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def invite(email: str, *, name: str = "", role: str = "operator", password: str | None = None, actor: Actor) -> Credentials:
+def invite(
+    email: str, *, name: str = "", role: str = "operator", password: str | None = None, actor: Actor
+) -> Credentials:
     """Create an operator; without a password one is generated for the admin to hand over.
 
     Either way the operator must choose their own password at their first sign-in.
@@ -100,7 +102,11 @@ def change_role(operator_id: int, role: str, *, actor: Actor) -> Operator:
         _keep_an_admin(operator, "demote")
     previous, operator.role = operator.role, role
     audit.record(
-        "operator.role", outcome=audit.OK, summary=f"{operator.email}: {previous} → {role}", operator=actor, commit=False
+        "operator.role",
+        outcome=audit.OK,
+        summary=f"{operator.email}: {previous} → {role}",
+        operator=actor,
+        commit=False,
     )
     db.session.commit()
     return operator
@@ -118,7 +124,9 @@ def deactivate(operator_id: int, *, actor: Actor) -> Operator:
         _keep_an_admin(operator, "deactivate")
     operator.active = False
     operator.end_sessions(session_service.DEACTIVATED)
-    audit.record("operator.deactivate", outcome=audit.OK, summary=f"Deactivated {operator.email}", operator=actor, commit=False)
+    audit.record(
+        "operator.deactivate", outcome=audit.OK, summary=f"Deactivated {operator.email}", operator=actor, commit=False
+    )
     db.session.commit()
     return operator
 
@@ -129,7 +137,9 @@ def reactivate(operator_id: int, *, actor: Actor) -> Operator:
     if operator.active:
         return operator
     operator.active = True
-    audit.record("operator.reactivate", outcome=audit.OK, summary=f"Reactivated {operator.email}", operator=actor, commit=False)
+    audit.record(
+        "operator.reactivate", outcome=audit.OK, summary=f"Reactivated {operator.email}", operator=actor, commit=False
+    )
     db.session.commit()
     return operator
 
@@ -148,7 +158,11 @@ def reset_password(operator_id: int, *, password: str | None = None, actor: Acto
     operator.must_change_password = True
     operator.end_sessions(session_service.PASSWORD_RESET)
     audit.record(
-        "operator.reset_password", outcome=audit.OK, summary=f"New password for {operator.email}", operator=actor, commit=False
+        "operator.reset_password",
+        outcome=audit.OK,
+        summary=f"New password for {operator.email}",
+        operator=actor,
+        commit=False,
     )
     db.session.commit()
     return Credentials(operator, password, generated)

@@ -28,4 +28,3 @@ def password_problem(password: str, *, email: str = "") -> str:
     if email and lowered == email.strip().lower():
         return "The password cannot be your e-mail address."
     return ""
-

@@ -45,8 +45,14 @@ class PricingQuote:
         return [action.type for action in self.result.pending_actions if action.type]
 
 
-def preview(data: PricingInput, *, actor: Actor, debitura: DebituraClient, external_tenant_id: str | None = None,
-            as_client: bool = False) -> PricingQuote:
+def preview(
+    data: PricingInput,
+    *,
+    actor: Actor,
+    debitura: DebituraClient,
+    external_tenant_id: str | None = None,
+    as_client: bool = False,
+) -> PricingQuote:
     """Ask Debitura what this case would cost; recorded in the audit trail like every call made for an operator.
 
     Without a client the Referral API answers with what the matched partner asks of any client. `as_client`
@@ -70,7 +76,17 @@ def preview(data: PricingInput, *, actor: Actor, debitura: DebituraClient, exter
         raise
     quote = PricingQuote(data, result)
     total = result.pricing.total if result.pricing else None
-    verdict = f"{total} % success fee" if result.is_eligible else f"not eligible ({result.ineligibility_reason or 'no reason given'})"
-    audit.record("pricing.preview", outcome=audit.OK, summary=f"{summary_of(data)}: {verdict}",
-                 external_tenant_id=external_tenant_id, debitura_status=200, operator=actor)
+    verdict = (
+        f"{total} % success fee"
+        if result.is_eligible
+        else f"not eligible ({result.ineligibility_reason or 'no reason given'})"
+    )
+    audit.record(
+        "pricing.preview",
+        outcome=audit.OK,
+        summary=f"{summary_of(data)}: {verdict}",
+        external_tenant_id=external_tenant_id,
+        debitura_status=200,
+        operator=actor,
+    )
     return quote

@@ -38,7 +38,11 @@ PLATFORM_INVOICING_LABELS = {
     "PaymentReceived": "Collection partner paid Debitura",
     "InvoiceCredited": "Collection partner's invoice credited",
 }
-COMMISSION_PAYMENT_LABELS = {"Unpaid": "Commission unpaid", "Paid": "Commission paid", "Credited": "Commission credited"}
+COMMISSION_PAYMENT_LABELS = {
+    "Unpaid": "Commission unpaid",
+    "Paid": "Commission paid",
+    "Credited": "Commission credited",
+}
 
 
 def status_label(labels: Mapping[str, str], code: str | None) -> str:
@@ -170,25 +174,56 @@ def parse_filters(values: Mapping[str, Any], statuses: list[str]) -> tuple[Reven
 
 
 TRANSACTION_CSV_HEADER = (
-    "Transaction id", "Date", "External tenant id", "Client", "Case reference", "Debtor",
-    "Case amount", "Case currency", "Payment amount", "Payment currency", "Payment date",
-    "Referral fee %", "Referral fee", "Fee currency", "Referral fee USD", "Estimate",
-    "Recognized", "Commission payment", "Commission payment code", "Platform invoicing", "Platform invoicing code",
-    "Referral invoicing", "Referral invoicing code",
+    "Transaction id",
+    "Date",
+    "External tenant id",
+    "Client",
+    "Case reference",
+    "Debtor",
+    "Case amount",
+    "Case currency",
+    "Payment amount",
+    "Payment currency",
+    "Payment date",
+    "Referral fee %",
+    "Referral fee",
+    "Fee currency",
+    "Referral fee USD",
+    "Estimate",
+    "Recognized",
+    "Commission payment",
+    "Commission payment code",
+    "Platform invoicing",
+    "Platform invoicing code",
+    "Referral invoicing",
+    "Referral invoicing code",
 )
 
 
 def transaction_csv_rows(transactions) -> Iterator[tuple]:
     for item in transactions:
         yield (
-            item.transaction_id, item.date, item.external_tenant_id, item.company_name,
-            item.case_reference, item.debtor_name, money.plain(item.original_amount, item.original_currency),
-            item.original_currency, money.plain(item.payment_amount, item.payment_currency),
-            item.payment_currency, item.payment_date, item.referral_fee_percentage,
-            money.plain(item.referral_fee_amount, item.earnings_currency), item.earnings_currency,
-            money.plain(item.referral_fee_amount_usd, "USD"), "yes" if item.is_estimate else "no",
+            item.transaction_id,
+            item.date,
+            item.external_tenant_id,
+            item.company_name,
+            item.case_reference,
+            item.debtor_name,
+            money.plain(item.original_amount, item.original_currency),
+            item.original_currency,
+            money.plain(item.payment_amount, item.payment_currency),
+            item.payment_currency,
+            item.payment_date,
+            item.referral_fee_percentage,
+            money.plain(item.referral_fee_amount, item.earnings_currency),
+            item.earnings_currency,
+            money.plain(item.referral_fee_amount_usd, "USD"),
+            "yes" if item.is_estimate else "no",
             "yes" if item.is_recognized else "no",
-            status_label(COMMISSION_PAYMENT_LABELS, item.commission_payment_status), item.commission_payment_status,
-            status_label(PLATFORM_INVOICING_LABELS, item.platform_invoicing_status), item.platform_invoicing_status,
-            status_label({}, item.referral_invoicing_status), item.referral_invoicing_status,
+            status_label(COMMISSION_PAYMENT_LABELS, item.commission_payment_status),
+            item.commission_payment_status,
+            status_label(PLATFORM_INVOICING_LABELS, item.platform_invoicing_status),
+            item.platform_invoicing_status,
+            status_label({}, item.referral_invoicing_status),
+            item.referral_invoicing_status,
         )

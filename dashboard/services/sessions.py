@@ -21,6 +21,7 @@ from dashboard.authz import Actor
 from dashboard.extensions import db
 from dashboard.models import Operator, OperatorSession
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 from dashboard.services import audit
 
 log = logging.getLogger(__name__)
@@ -50,25 +51,59 @@ def _lifetime(remembered: bool) -> timedelta:
 def describe_device(user_agent: str) -> str:
     """A short name for the browser and system, from the User-Agent header (what the sessions page shows)."""
     agent = user_agent or ""
-    browser = next((name for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
-                                           ("Safari/", "Safari")) if key in agent), "")
-    system = next((name for key, name in (("Windows", "Windows"), ("Android", "Android"), ("iPhone", "iPhone"),
-                                          ("iPad", "iPad"), ("Mac OS X", "macOS"), ("Linux", "Linux")) if key in agent), "")
+    browser = next(
+        (
+            name
+            for key, name in (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+            if key in agent
+        ),
+        "",
+    )
+    system = next(
+        (
+            name
+            for key, name in (
+                ("Windows", "Windows"),
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Mac OS X", "macOS"),
+                ("Linux", "Linux"),
+            )
+            if key in agent
+        ),
+        "",
+    )
     if browser or system:
         return " on ".join(part for part in (browser, system) if part)
     return agent[:80] or "Unknown browser"
 
 
-def start(operator: Operator, *, method: str, remembered: bool, user_agent: str = "", remote_addr: str = "",
-          now: datetime | None = None) -> str:
+def start(
+    operator: Operator,
+    *,
+    method: str,
+    remembered: bool,
+    user_agent: str = "",
+    remote_addr: str = "",
+    now: datetime | None = None,
+) -> str:
     """A new session for `operator`; returns the token for the cookie (shown nowhere else)."""
     now = now or now_utc()
     token = secrets.token_urlsafe(32)
-    db.session.add(OperatorSession(
-        operator_id=operator.id, token_hash=_hash(token), method=method, remembered=remembered,
-        device=describe_device(user_agent)[:200], remote_addr=(remote_addr or "")[:64],
-        created_at=now, last_seen_at=now, expires_at=now + _lifetime(remembered),
-    ))
+    db.session.add(
+        OperatorSession(
+            operator_id=operator.id,
+            token_hash=_hash(token),
+            method=method,
+            remembered=remembered,
+            device=describe_device(user_agent)[:200],
+            remote_addr=(remote_addr or "")[:64],
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + _lifetime(remembered),
+        )
+    )
     db.session.commit()
     return token
 
@@ -117,11 +152,13 @@ def _lapsed(record: OperatorSession, now: datetime) -> str:
 
 
 def _end(session_id: int, reason: str, now: datetime | None = None) -> bool:
-    ended = db.session.execute(
-        update(OperatorSession)
-        .where(OperatorSession.id == session_id, OperatorSession.ended_at.is_(None))
-        .values(ended_at=now or now_utc(), end_reason=reason)
-    ).rowcount
+    ended = rows_matched(
+        db.session.execute(
+            update(OperatorSession)
+            .where(OperatorSession.id == session_id, OperatorSession.ended_at.is_(None))
+            .values(ended_at=now or now_utc(), end_reason=reason)
+        )
+    )
     db.session.commit()
     return bool(ended)
 
@@ -149,11 +186,13 @@ def revoke(session_id: int, *, actor: Actor) -> OperatorSession | None:
     if record is None or record.operator_id != actor.id or record.ended_at is not None:
         return None
     _end(record.id, REVOKED)
-    audit.record("auth.session_revoke", outcome=audit.OK,
-                 summary=f"Ended a session ({record.device}, from {record.remote_addr or 'an unknown address'})",
-                 operator=actor)
+    audit.record(
+        "auth.session_revoke",
+        outcome=audit.OK,
+        summary=f"Ended a session ({record.device}, from {record.remote_addr or 'an unknown address'})",
+        operator=actor,
+    )
     return record
-
 
 
 def idle_minutes() -> int:

@@ -36,20 +36,29 @@ def to_stored(quote: PricingQuote) -> dict[str, Any]:
 def from_stored(stored: dict[str, Any]) -> PricingQuote:
     given = stored["input"]
     priced = PricingInput(
-        amount=Decimal(given["amount"]), currency=given["currency"], debtor_type=given["debtor_type"],
-        country=given["country"], state=given.get("state"),
+        amount=Decimal(given["amount"]),
+        currency=given["currency"],
+        debtor_type=given["debtor_type"],
+        country=given["country"],
+        state=given.get("state"),
         due_date=date.fromisoformat(given["due_date"]) if given.get("due_date") else None,
     )
     answer = dict(stored["result"])
     pricing = answer.pop("pricing")
     jurisdiction = answer.pop("jurisdiction")
     result = PreviewResult(
-        **answer | {
+        **answer
+        | {
             "jurisdiction": Jurisdiction(**jurisdiction) if jurisdiction else None,
-            "pricing": Pricing(**pricing | {name: _decimal(pricing[name]) for name in ("base", "age_surcharge", "total")})
-            if pricing else None,
+            "pricing": Pricing(
+                **pricing | {name: _decimal(pricing[name]) for name in ("base", "age_surcharge", "total")}
+            )
+            if pricing
+            else None,
             "pending_actions": tuple(
-                PendingAction(**action | {"due_date": datetime.fromisoformat(action["due_date"]) if action["due_date"] else None})
+                PendingAction(
+                    **action | {"due_date": datetime.fromisoformat(action["due_date"]) if action["due_date"] else None}
+                )
                 for action in answer["pending_actions"]
             ),
             "required_actions": tuple(RequiredAction(**action) for action in answer["required_actions"]),

@@ -99,10 +99,14 @@ def accepts_cases(tenant: Tenant) -> bool:
 
 def tenants_accepting_cases(limit: int = 2000) -> list[Tenant]:
     """The tenants a case can be started for (stored state: an active link), by company name."""
-    return list(db.session.scalars(
-        select(Tenant).where(Tenant.state.in_(LINKED_STATES))
-        .order_by(Tenant.company_name, Tenant.external_tenant_id).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Tenant)
+            .where(Tenant.state.in_(LINKED_STATES))
+            .order_by(Tenant.company_name, Tenant.external_tenant_id)
+            .limit(limit)
+        )
+    )
 
 
 def tenants_not_accepting_cases() -> int:
@@ -150,7 +154,9 @@ def reference_in_use(tenant_id: int, creditor_reference: str) -> str | None:
     if not reference:
         return None
     row = db.session.execute(
-        select(Case.reference, Case.id).where(Case.tenant_id == tenant_id, Case.creditor_reference == reference).limit(1)
+        select(Case.reference, Case.id)
+        .where(Case.tenant_id == tenant_id, Case.creditor_reference == reference)
+        .limit(1)
     ).first()
     return (row.reference or row.id) if row is not None else None
 
@@ -175,8 +181,13 @@ def preview(
         submission.form_data = dict(form_data)
         submission.previewed_quote = None
         db.session.commit()
-    quote = pricing.preview(pricing_input(draft), actor=actor, debitura=debitura,
-                            external_tenant_id=submission.external_tenant_id, as_client=True)
+    quote = pricing.preview(
+        pricing_input(draft),
+        actor=actor,
+        debitura=debitura,
+        external_tenant_id=submission.external_tenant_id,
+        as_client=True,
+    )
     if submission.status == "draft":
         submission.previewed_payload = _encode(draft)
         submission.previewed_quote = stored_quotes.to_stored(quote)
@@ -233,7 +244,9 @@ def _claim(key: str, *, from_statuses: tuple[str, ...], values: dict[str, Any], 
     now = debitura_now()  # shown as "on its way since …" beside Debitura's times
     claimable: ColumnElement[bool] = CaseSubmission.status.in_(from_statuses)
     if take_over_stale:
-        claimable = or_(claimable, and_(CaseSubmission.status == "sending", CaseSubmission.sending_since < now - STALE_SENDING))
+        claimable = or_(
+            claimable, and_(CaseSubmission.status == "sending", CaseSubmission.sending_since < now - STALE_SENDING)
+        )
     result = db.session.execute(
         update(CaseSubmission)
         .where(CaseSubmission.idempotency_key == key, claimable)
@@ -278,14 +291,23 @@ def _dispatch(key: str, client: DebituraClient, actor: Actor) -> CaseSubmission:
     submission.business_errors = []
     mirror.upsert_case(case, source="api", external_tenant_id=submission.external_tenant_id, as_of=as_of, commit=False)
     _record_outcome(
-        submission, actor, audit.OK,
-        f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})", 201, case_id=case.id,
+        submission,
+        actor,
+        audit.OK,
+        f"Case {case.reference or case.id} created ({case.lifecycle or 'lifecycle not given'})",
+        201,
+        case_id=case.id,
     )
     return submission
 
 
 def _record_outcome(
-    submission: CaseSubmission, actor: Actor, outcome: str, summary: str, status: int | None, *,
+    submission: CaseSubmission,
+    actor: Actor,
+    outcome: str,
+    summary: str,
+    status: int | None,
+    *,
     case_id: str | None = None,
 ) -> None:
     """The audit entry of one answer to a submission, committed with the submission's new state."""
@@ -316,8 +338,13 @@ def _finish_not_linked(submission: CaseSubmission, error: DebituraError, actor: 
     submission.last_error = error.user_message
     submission.signing_url = None
     submission.business_errors = [{"type": NO_ACTIVE_LINK, "message": error.user_message, "solution_url": None}]
-    _record_outcome(submission, actor, audit.REFUSED, f"Refused by Debitura: no active client link ({error.user_message})",
-                    error.http_status)
+    _record_outcome(
+        submission,
+        actor,
+        audit.REFUSED,
+        f"Refused by Debitura: no active client link ({error.user_message})",
+        error.http_status,
+    )
 
 
 def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError, actor: Actor) -> None:
@@ -331,5 +358,9 @@ def _finish_rejected(submission: CaseSubmission, error: BusinessRuleError, actor
     if MISSING_KYC in error.types:
         note_kyc_block(submission.tenant)
     _record_outcome(
-        submission, actor, audit.REFUSED, f"Refused by Debitura: {', '.join(error.types) or error.user_message}", error.http_status
+        submission,
+        actor,
+        audit.REFUSED,
+        f"Refused by Debitura: {', '.join(error.types) or error.user_message}",
+        error.http_status,
     )

@@ -51,62 +51,82 @@ class TenantState:
 
 STATES: tuple[StateInfo, ...] = (
     StateInfo(
-        "ready", "Ready", "ok",
+        "ready",
+        "Ready",
+        "ok",
         "Onboarding is complete and the agreement is signed: cases can be submitted for this client.",
         "Nothing to chase. Submit cases as they come in.",
         None,
     ),
     StateInfo(
-        "onboarding", "Onboarding in progress", "info",
+        "onboarding",
+        "Onboarding in progress",
+        "info",
         "The client exists at Debitura but has not finished onboarding (company details, users, signing the agreement).",
         "Send the customer the onboarding URL. If they abandoned it or it is old, re-issue a fresh URL and send that.",
         "copy_url",
     ),
     StateInfo(
-        "resign_needed", "Contract re-sign needed", "warn",
+        "resign_needed",
+        "Contract re-sign needed",
+        "warn",
         "Debitura published a new version of the debt collection agreement; the client must sign it before new cases go ahead.",
         "Send the customer the contract re-sign URL.",
         "copy_url",
     ),
     StateInfo(
-        "approval_pending", "Link approval pending", "warn",
+        "approval_pending",
+        "Link approval pending",
+        "warn",
         "The company already had a Debitura account, so Debitura created a link request the customer must approve.",
         "Send the customer the approval URL and ask them to approve the link before it expires.",
         "copy_url",
     ),
     StateInfo(
-        "declined", "Link declined", "bad",
+        "declined",
+        "Link declined",
+        "bad",
         "The customer declined the link request: no link exists and no cases can be submitted for them.",
         "Talk to the customer first; re-sending the request only helps once they agree to link.",
         "contact",
     ),
     StateInfo(
-        "expired", "Link expired", "bad",
+        "expired",
+        "Link expired",
+        "bad",
         "The link request expired before the customer approved it.",
         "Re-issue the approval URL and send the fresh URL to the customer.",
         "reissue",
     ),
     StateInfo(
-        "other_partner", "Linked to another partner", "bad",
+        "other_partner",
+        "Linked to another partner",
+        "bad",
         "The company is already linked to a different referral partner; Debitura allows one partner per client.",
         "Ask the customer to contact Debitura support to discuss their options.",
         "contact",
     ),
     StateInfo(
-        "invalid_client_type", "Invalid client type", "bad",
+        "invalid_client_type",
+        "Invalid client type",
+        "bad",
         "The e-mail or company matched a Debitura account that is not a creditor (for example a collection partner).",
         "The customer needs a separate Debitura creditor account: create the client with other e-mails, "
         "or ask Debitura support if the match is unexpected.",
         "contact",
     ),
     StateInfo(
-        "tenant_conflict", "Tenant id conflict", "bad",
+        "tenant_conflict",
+        "Tenant id conflict",
+        "bad",
         "This company is already linked to us under a different externalTenantId.",
         "Find the existing tenant for this company and use its tenant id; do not create a second one.",
         None,
     ),
     StateInfo(
-        "withdrawn", "Withdrawn / archived", "",
+        "withdrawn",
+        "Withdrawn / archived",
+        "",
         "Debitura has no active link for this tenant id: it was withdrawn or archived.",
         "If the customer should work with us again, create the client again with New client.",
         None,
@@ -158,7 +178,9 @@ def derive_state(tenant: Tenant, now: datetime | None = None) -> TenantState:
     explanation = info.explanation
     if info.code == "approval_pending" and tenant.approval_expires_at is not None:
         left = tenant.approval_expires_at - now
-        explanation += f" It expires in {duration(left)}." if left.total_seconds() >= 60 else " It expires in under a minute."
+        explanation += (
+            f" It expires in {duration(left)}." if left.total_seconds() >= 60 else " It expires in under a minute."
+        )
     elif info.code == "onboarding" and tenant.onboarding_started_at is not None:
         days = (now - tenant.onboarding_started_at).days
         if days >= 1:
@@ -178,8 +200,14 @@ def refusal_state(conflict_type: str | None, message: str | None = None) -> Tena
     elif conflict_type == DIFFERENT_TENANT:
         info = STATE_BY_CODE["tenant_conflict"]
     else:
-        info = StateInfo("refused", "Refused by Debitura", "bad", "Debitura refused to create or link the client.",
-                         "Check the details and try again; ask Debitura support if the refusal is unexpected.", None)
+        info = StateInfo(
+            "refused",
+            "Refused by Debitura",
+            "bad",
+            "Debitura refused to create or link the client.",
+            "Check the details and try again; ask Debitura support if the refusal is unexpected.",
+            None,
+        )
     explanation = info.explanation + (f" Debitura said: “{message}”" if message else "")
     return TenantState(info.code, info.label, info.badge, explanation, info.next_action, info.action)
 

@@ -75,9 +75,15 @@ class ClientRequest:
         if len(users) == 1 and not users[0].is_onboarding_user:
             users = [dataclasses.replace(users[0], is_onboarding_user=True)]
         details = ClientDetails(
-            name=self.name, country=self.country, support_email=self.support_email,
-            registration_number=self.registration_number, address=self.address, zip_code=self.zip_code,
-            city=self.city, state=self.state, support_phone=self.support_phone,
+            name=self.name,
+            country=self.country,
+            support_email=self.support_email,
+            registration_number=self.registration_number,
+            address=self.address,
+            zip_code=self.zip_code,
+            city=self.city,
+            state=self.state,
+            support_phone=self.support_phone,
         )
         # Cases sent with a client wait in Pending contract signing until it signs, so say so.
         cases = tuple(dataclasses.replace(case, allow_pending_contracts=True) for case in self.cases)
@@ -105,10 +111,19 @@ def missing_for_reissue(tenant: Tenant) -> list[str]:
 
 # CreateClientRequest paths as support staff name them (Debitura's 400 names fields by path).
 _FIELD_WORDS = {
-    "externaltenantid": "tenant id", "client.name": "company name", "client.registrationnumber": "registration number",
-    "client.country": "country", "client.address": "address", "client.zipcode": "postal code", "client.city": "city",
-    "client.state": "state or region", "client.supportemail": "support e-mail", "client.supportphone": "support phone",
-    "users": "users", "name": "user name", "email": "user e-mail",
+    "externaltenantid": "tenant id",
+    "client.name": "company name",
+    "client.registrationnumber": "registration number",
+    "client.country": "country",
+    "client.address": "address",
+    "client.zipcode": "postal code",
+    "client.city": "city",
+    "client.state": "state or region",
+    "client.supportemail": "support e-mail",
+    "client.supportphone": "support phone",
+    "users": "users",
+    "name": "user name",
+    "email": "user e-mail",
 }
 
 
@@ -129,8 +144,11 @@ def refused_fields_in_words(error: InvalidRequest) -> str:
 def request_from_tenant(tenant: Tenant) -> CreateClientRequest:
     """Rebuild POST /clients from the mirror: re-sending it is how Debitura issues a fresh URL."""
     users = [
-        ClientUser(name=user.get("name") or user.get("email") or "", email=user.get("email") or "",
-                   is_onboarding_user=bool(user.get("isOnboardingUser")))
+        ClientUser(
+            name=user.get("name") or user.get("email") or "",
+            email=user.get("email") or "",
+            is_onboarding_user=bool(user.get("isOnboardingUser")),
+        )
         for user in tenant.users or []
         if user.get("email")
     ]
@@ -222,21 +240,34 @@ def send_client(
     except DebituraError as error:
         db.session.rollback()
         audit.record(
-            action, outcome=audit.FAILED, debitura_status=error.http_status, external_tenant_id=external_tenant_id,
-            summary=f"Sending the client to Debitura failed: {failure_summary(error)}", operator=actor,
+            action,
+            outcome=audit.FAILED,
+            debitura_status=error.http_status,
+            external_tenant_id=external_tenant_id,
+            summary=f"Sending the client to Debitura failed: {failure_summary(error)}",
+            operator=actor,
         )
         raise
     if outcome.conflict_type == NEEDS_LINKING:
         # The usual answer for a company that already has a Debitura account: a link request, not a refusal.
         audit.record(
-            action, outcome=audit.OK, debitura_status=409, external_tenant_id=external_tenant_id,
+            action,
+            outcome=audit.OK,
+            debitura_status=409,
+            external_tenant_id=external_tenant_id,
             summary="Approval URL issued: the company already has a Debitura account and must approve the link",
-            operator=actor, commit=False,
+            operator=actor,
+            commit=False,
         )
     elif outcome.conflict is not None:
         audit.record(
-            action, outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
-            summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}", operator=actor, commit=False,
+            action,
+            outcome=audit.REFUSED,
+            debitura_status=409,
+            external_tenant_id=external_tenant_id,
+            summary=f"Debitura answered 409 {outcome.conflict_type or 'conflict'}",
+            operator=actor,
+            commit=False,
         )
     else:
         what = "ready (201)" if outcome.status == 201 else "onboarding URL issued (202)"
@@ -245,16 +276,22 @@ def send_client(
             failed = len(first_cases.of_outcome(outcome.tenant, first_cases.FAILED))
             what += f"; {sent} first case{'s' if sent != 1 else ''} sent, {failed} not created"
         audit.record(
-            action, outcome=audit.OK, debitura_status=outcome.status, external_tenant_id=external_tenant_id,
-            summary=f"Client {what}", operator=actor, commit=False,
+            action,
+            outcome=audit.OK,
+            debitura_status=outcome.status,
+            external_tenant_id=external_tenant_id,
+            summary=f"Client {what}",
+            operator=actor,
+            commit=False,
         )
     db.session.commit()
     return outcome
 
 
 def create_client(request: ClientRequest, *, actor: Actor, debitura: DebituraClient) -> ClientOutcome:
-    return send_client(request.to_request(), actor=actor, debitura=debitura, action="client.create",
-                       typed_cases=request.typed_cases)
+    return send_client(
+        request.to_request(), actor=actor, debitura=debitura, action="client.create", typed_cases=request.typed_cases
+    )
 
 
 def reissue_url(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> ClientOutcome:
@@ -302,35 +339,67 @@ def withdraw(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> Tenan
     tenant = _tenant(tenant_id)
     external_tenant_id = tenant.external_tenant_id
     if (blocker := withdrawal_blocker(tenant)) is not None:
-        audit.record("client.withdraw", outcome=audit.REFUSED, external_tenant_id=external_tenant_id,
-                     summary=f"Withdrawal not sent: {blocker}", operator=actor)
+        audit.record(
+            "client.withdraw",
+            outcome=audit.REFUSED,
+            external_tenant_id=external_tenant_id,
+            summary=f"Withdrawal not sent: {blocker}",
+            operator=actor,
+        )
         raise TenantActionRefused(f"The link cannot be withdrawn: {blocker}.")
     try:
         debitura.referral.withdraw_client(external_tenant_id)
     except NotFound:
         mirror.mark_missing(tenant, source="api")
-        audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=404, external_tenant_id=external_tenant_id,
-                     summary="Debitura has no active link to withdraw", operator=actor, commit=False)
+        audit.record(
+            "client.withdraw",
+            outcome=audit.FAILED,
+            debitura_status=404,
+            external_tenant_id=external_tenant_id,
+            summary="Debitura has no active link to withdraw",
+            operator=actor,
+            commit=False,
+        )
         db.session.commit()
         raise TenantActionRefused(
             "Debitura has no active link for this tenant any more; it is marked withdrawn."
         ) from None
     except Conflict as conflict:
         db.session.rollback()
-        audit.record("client.withdraw", outcome=audit.REFUSED, debitura_status=409, external_tenant_id=external_tenant_id,
-                     summary="Withdrawal refused by Debitura", operator=actor)
+        audit.record(
+            "client.withdraw",
+            outcome=audit.REFUSED,
+            debitura_status=409,
+            external_tenant_id=external_tenant_id,
+            summary="Withdrawal refused by Debitura",
+            operator=actor,
+        )
         # Debitura's own reason when it gave one; the rule only when it did not (never both: they say the same).
-        reason = conflict.user_message if conflict.user_message != Conflict.default_user_message else f"{WITHDRAW_RULE}."
+        reason = (
+            conflict.user_message if conflict.user_message != Conflict.default_user_message else f"{WITHDRAW_RULE}."
+        )
         raise TenantActionRefused(f"Debitura refused the withdrawal: {reason}") from conflict
     except DebituraError as error:
         db.session.rollback()
-        audit.record("client.withdraw", outcome=audit.FAILED, debitura_status=error.http_status,
-                     external_tenant_id=external_tenant_id, summary=f"Withdrawal failed: {failure_summary(error)}",
-                     operator=actor)
+        audit.record(
+            "client.withdraw",
+            outcome=audit.FAILED,
+            debitura_status=error.http_status,
+            external_tenant_id=external_tenant_id,
+            summary=f"Withdrawal failed: {failure_summary(error)}",
+            operator=actor,
+        )
         raise
     mirror.mark_withdrawn(tenant)
-    audit.record("client.withdraw", outcome=audit.OK, debitura_status=204, external_tenant_id=external_tenant_id,
-                 summary="Link withdrawn", operator=actor, commit=False)
+    audit.record(
+        "client.withdraw",
+        outcome=audit.OK,
+        debitura_status=204,
+        external_tenant_id=external_tenant_id,
+        summary="Link withdrawn",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
     return tenant
 
@@ -352,18 +421,29 @@ def refresh(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> tuple[
         found, status = False, 404
     except DebituraError as error:
         db.session.rollback()
-        audit.record("client.refresh", outcome=audit.FAILED, debitura_status=error.http_status,
-                     external_tenant_id=tenant.external_tenant_id, summary=f"Read again failed: {failure_summary(error)}",
-                     operator=actor)
+        audit.record(
+            "client.refresh",
+            outcome=audit.FAILED,
+            debitura_status=error.http_status,
+            external_tenant_id=tenant.external_tenant_id,
+            summary=f"Read again failed: {failure_summary(error)}",
+            operator=actor,
+        )
         raise
     else:
         if client.external_tenant_id != tenant.external_tenant_id:
             client = dataclasses.replace(client, external_tenant_id=tenant.external_tenant_id)
         mirror.apply_client(tenant, client, source="api", as_of=as_of)
         found, status = True, 200
-    audit.record("client.refresh", outcome=audit.OK, debitura_status=status, external_tenant_id=tenant.external_tenant_id,
-                 summary="Read from Debitura" if found else "Debitura has no active link for this tenant id",
-                 operator=actor, commit=False)
+    audit.record(
+        "client.refresh",
+        outcome=audit.OK,
+        debitura_status=status,
+        external_tenant_id=tenant.external_tenant_id,
+        summary="Read from Debitura" if found else "Debitura has no active link for this tenant id",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
     return tenant, found
 
@@ -375,8 +455,11 @@ SORTS = {
     "company": lambda now: Tenant.company_name,
     "tenant": lambda now: Tenant.external_tenant_id,
     # The order of the chips (the way a client moves through them), not the alphabet of internal codes.
-    "state": lambda now: case({code: position for position, code in enumerate(STATE_CODES)}, value=Tenant.state_at(now),
-                              else_=len(STATE_CODES)),
+    "state": lambda now: case(
+        {code: position for position, code in enumerate(STATE_CODES)},
+        value=Tenant.state_at(now),
+        else_=len(STATE_CODES),
+    ),
     "changed": Tenant.state_since_at,
     "seen": lambda now: Tenant.last_seen_at,
     "created": lambda now: Tenant.created_at,
@@ -448,10 +531,22 @@ def tenant_query(filters: TenantFilter, now: datetime | None = None) -> Select:
 
 # What a row of the tenant list shows; other columns raise instead of costing a query per row.
 LIST_COLUMNS = (
-    Tenant.id, Tenant.company_name, Tenant.external_tenant_id, Tenant.state, Tenant.kyc_status, Tenant.cases_total,
-    Tenant.state_changed_at, Tenant.approval_expires_at, Tenant.last_seen_at, Tenant.last_seen_source,
+    Tenant.id,
+    Tenant.company_name,
+    Tenant.external_tenant_id,
+    Tenant.state,
+    Tenant.kyc_status,
+    Tenant.cases_total,
+    Tenant.state_changed_at,
+    Tenant.approval_expires_at,
+    Tenant.last_seen_at,
+    Tenant.last_seen_source,
     # what "State since" is dated by
-    Tenant.onboarding_started_at, Tenant.approval_requested_at, Tenant.link_as_of, Tenant.withdrawn_at, Tenant.missing_since,
+    Tenant.onboarding_started_at,
+    Tenant.approval_requested_at,
+    Tenant.link_as_of,
+    Tenant.withdrawn_at,
+    Tenant.missing_since,
 )
 
 

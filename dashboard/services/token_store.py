@@ -73,9 +73,13 @@ class DatabaseTokenStore:
         """Threads of this process queue on a local lock; processes queue on a database lease."""
         with self._guard:
             local = self._local_locks.setdefault(external_tenant_id, threading.Lock())
-        with local, self._app.app_context(), leases.held(
-            f"mint-token:{external_tenant_id}", self._holder, ttl_seconds=30, wait_seconds=self._mint_wait
-        ) as obtained:
+        with (
+            local,
+            self._app.app_context(),
+            leases.held(
+                f"mint-token:{external_tenant_id}", self._holder, ttl_seconds=30, wait_seconds=self._mint_wait
+            ) as obtained,
+        ):
             yield obtained
 
 

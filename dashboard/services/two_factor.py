@@ -24,6 +24,7 @@ from dashboard.authz import Actor, ensure_role
 from dashboard.extensions import db
 from dashboard.models import Operator, RecoveryCode, SecondFactor
 from dashboard.models.base import now_utc
+from dashboard.orm import rows_matched
 from dashboard.services import audit
 from dashboard.services import sessions as session_service
 
@@ -60,6 +61,7 @@ def enabled_ids() -> set[int]:
 
 # Enrolment: a new secret travels sealed in the signed session cookie until a code from it is confirmed.
 
+
 def new_secret() -> str:
     return pyotp.random_base32()
 
@@ -81,14 +83,15 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def qr_svg(uri: str, *, title: str) -> Markup:
     """The QR code as inline SVG markup (drawn on the server: no script, no style attribute)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, border=2, title=title, svgclass="qr", lineclass=None,
-                                                 dark="#000", light="#fff")
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=5, border=2, title=title, svgclass="qr", lineclass=None, dark="#000", light="#fff"
+    )
     return Markup(svg)
 
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, for typing it into an app by hand."""
-    return " ".join(secret[index:index + 4] for index in range(0, len(secret), 4))
+    return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
 
 
 def _normalise(code: str) -> str:
@@ -109,7 +112,9 @@ def enable(operator: Operator, secret: str, code: str, *, actor: Actor, now: dat
     """Turn on the second factor once a code from the new secret matches; returns the recovery codes (shown once)."""
     step = _matching_step(secret, _normalise(code), now or now_utc())
     if step is None:
-        raise TwoFactorError("That code does not match. Check the time on your phone and type the code your app shows now.")
+        raise TwoFactorError(
+            "That code does not match. Check the time on your phone and type the code your app shows now."
+        )
     factor = factor_of(operator.id)
     if factor is None:
         factor = SecondFactor(operator_id=operator.id)
@@ -118,8 +123,13 @@ def enable(operator: Operator, secret: str, code: str, *, actor: Actor, now: dat
     factor.last_step = step
     factor.enabled_at = now_utc()
     codes = _replace_recovery_codes(operator.id)
-    audit.record("auth.two_factor_enable", outcome=audit.OK, summary="Set up an authenticator app for sign-in",
-                 operator=actor, commit=False)
+    audit.record(
+        "auth.two_factor_enable",
+        outcome=audit.OK,
+        summary="Set up an authenticator app for sign-in",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
     return codes
 
@@ -145,17 +155,26 @@ def regenerate_recovery_codes(operator: Operator, *, actor: Actor) -> list[str]:
     if not enabled(operator):
         raise TwoFactorError("Set up an authenticator app first; recovery codes come with it.")
     codes = _replace_recovery_codes(operator.id)
-    audit.record("auth.recovery_codes", outcome=audit.OK, summary="Made new recovery codes; the old ones no longer work",
-                 operator=actor, commit=False)
+    audit.record(
+        "auth.recovery_codes",
+        outcome=audit.OK,
+        summary="Made new recovery codes; the old ones no longer work",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
     return codes
 
 
 def unused_recovery_codes(operator_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(RecoveryCode)
-        .where(RecoveryCode.operator_id == operator_id, RecoveryCode.used_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.operator_id == operator_id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def check(operator: Operator, code: str, *, now: datetime | None = None) -> str:
@@ -174,24 +193,33 @@ def check(operator: Operator, code: str, *, now: datetime | None = None) -> str:
         step = _matching_step(secret, typed, now)
         if step is None:
             raise TwoFactorError("That code does not match. Type the code your app shows now.")
-        accepted = db.session.execute(
-            update(SecondFactor)
-            .where(SecondFactor.operator_id == operator.id, SecondFactor.last_step < step)
-            .values(last_step=step)
-        ).rowcount
+        accepted = rows_matched(
+            db.session.execute(
+                update(SecondFactor)
+                .where(SecondFactor.operator_id == operator.id, SecondFactor.last_step < step)
+                .values(last_step=step)
+            )
+        )
         db.session.commit()
         if not accepted:
             raise TwoFactorError("That code was already used. Wait for your app to show the next one.")
         return "app"
-    used = db.session.execute(
-        update(RecoveryCode)
-        .where(RecoveryCode.operator_id == operator.id, RecoveryCode.code_hash == _hash(typed),
-               RecoveryCode.used_at.is_(None))
-        .values(used_at=now)
-    ).rowcount
+    used = rows_matched(
+        db.session.execute(
+            update(RecoveryCode)
+            .where(
+                RecoveryCode.operator_id == operator.id,
+                RecoveryCode.code_hash == _hash(typed),
+                RecoveryCode.used_at.is_(None),
+            )
+            .values(used_at=now)
+        )
+    )
     db.session.commit()
     if not used:
-        raise TwoFactorError("That code does not match. Type the 6-digit code from your app, or an unused recovery code.")
+        raise TwoFactorError(
+            "That code does not match. Type the 6-digit code from your app, or an unused recovery code."
+        )
     return "recovery"
 
 
@@ -213,8 +241,12 @@ def reset(operator_id: int, *, actor: Actor) -> Operator:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.operator_id == operator.id))
     db.session.execute(delete(SecondFactor).where(SecondFactor.operator_id == operator.id))
     operator.end_sessions(session_service.SECOND_FACTOR_RESET)
-    audit.record("operator.reset_two_factor", outcome=audit.OK,
-                 summary=f"Reset the two-factor sign-in of {operator.email}; their sessions ended",
-                 operator=actor, commit=False)
+    audit.record(
+        "operator.reset_two_factor",
+        outcome=audit.OK,
+        summary=f"Reset the two-factor sign-in of {operator.email}; their sessions ended",
+        operator=actor,
+        commit=False,
+    )
     db.session.commit()
     return operator

@@ -48,7 +48,9 @@ def login_window() -> timedelta:
 
 
 def prune_rejections(now: datetime) -> int:
-    return rows_matched(db.session.execute(delete(WebhookRejection).where(WebhookRejection.received_at < now - retention())))
+    return rows_matched(
+        db.session.execute(delete(WebhookRejection).where(WebhookRejection.received_at < now - retention()))
+    )
 
 
 def prune_login_failures(now: datetime) -> int:

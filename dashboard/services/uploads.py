@@ -49,8 +49,10 @@ def check(file_name: str, size: int) -> None:
     if not (file_name or "").strip():
         raise UploadRejected("Choose a file to upload.")
     if len(file_name) > MAX_NAME_LENGTH:
-        raise UploadRejected(f"The file name is {len(file_name)} characters long; rename the file to at most "
-                             f"{MAX_NAME_LENGTH} characters and choose it again.")
+        raise UploadRejected(
+            f"The file name is {len(file_name)} characters long; rename the file to at most "
+            f"{MAX_NAME_LENGTH} characters and choose it again."
+        )
     if any(ord(character) < 32 or ord(character) == 127 for character in file_name):
         raise UploadRejected("The file name contains control characters; rename the file and choose it again.")
     if extension_of(file_name) not in ALLOWED_EXTENSIONS:

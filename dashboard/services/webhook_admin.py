@@ -89,8 +89,13 @@ def _call(action: str, what: str, call: Callable[[DebituraClient], R], *, actor:
     try:
         return call(debitura)
     except DebituraError as error:
-        audit.record(action, outcome=audit.FAILED, summary=f"{what} failed: {error.user_message}",
-                     debitura_status=error.http_status, operator=actor)
+        audit.record(
+            action,
+            outcome=audit.FAILED,
+            summary=f"{what} failed: {error.user_message}",
+            debitura_status=error.http_status,
+            operator=actor,
+        )
         raise
 
 
@@ -102,15 +107,25 @@ def list_subscriptions(*, actor: Actor, debitura: DebituraClient) -> list[Webhoo
     """Every subscription Debitura holds for the partner, active first (secrets are never listed)."""
     ensure_role("admin", actor)
     # A read changes nothing, so only a failure is recorded: opening the page leaves no trace.
-    webhooks = _call("webhook.list", "Listing subscriptions", lambda api: api.referral.list_webhooks(),
-                     actor=actor, debitura=debitura)
+    webhooks = _call(
+        "webhook.list",
+        "Listing subscriptions",
+        lambda api: api.referral.list_webhooks(),
+        actor=actor,
+        debitura=debitura,
+    )
     return sorted(webhooks, key=lambda webhook: (not webhook.is_active, webhook.url or ""))
 
 
 def get_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient) -> Webhook:
     ensure_role("admin", actor)
-    return _call("webhook.get", f"Reading subscription {webhook_id}", lambda api: api.referral.get_webhook(webhook_id),
-                 actor=actor, debitura=debitura)
+    return _call(
+        "webhook.get",
+        f"Reading subscription {webhook_id}",
+        lambda api: api.referral.get_webhook(webhook_id),
+        actor=actor,
+        debitura=debitura,
+    )
 
 
 def create_subscription(
@@ -135,8 +150,13 @@ def create_subscription(
 def update_events(webhook_id: str, events: Iterable[str], *, actor: Actor, debitura: DebituraClient) -> Webhook:
     ensure_role("admin", actor)
     events = _checked_events(events)
-    webhook = _call("webhook.events", f"Changing the events of {webhook_id}",
-                    lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(events=tuple(events))), actor=actor, debitura=debitura)
+    webhook = _call(
+        "webhook.events",
+        f"Changing the events of {webhook_id}",
+        lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(events=tuple(events))),
+        actor=actor,
+        debitura=debitura,
+    )
     _done("webhook.events", f"Subscription {webhook_id} now listens to: {', '.join(events)}", actor=actor)
     return webhook
 
@@ -145,8 +165,13 @@ def set_active(webhook_id: str, active: bool, *, actor: Actor, debitura: Debitur
     """Disable a subscription, or enable it again (this also re-enables one Debitura disabled)."""
     ensure_role("admin", actor)
     action, verb = ("webhook.enable", "Enabled") if active else ("webhook.disable", "Disabled")
-    webhook = _call(action, f"{verb} {webhook_id}", lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(is_active=active)),
-                    actor=actor, debitura=debitura)
+    webhook = _call(
+        action,
+        f"{verb} {webhook_id}",
+        lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(is_active=active)),
+        actor=actor,
+        debitura=debitura,
+    )
     _done(action, f"{verb} subscription {webhook_id}", actor=actor)
     return webhook
 
@@ -154,19 +179,33 @@ def set_active(webhook_id: str, active: bool, *, actor: Actor, debitura: Debitur
 def rotate_secret(webhook_id: str, *, actor: Actor, debitura: DebituraClient) -> Webhook:
     """A new signing secret, stored at once; the old one stays accepted for the grace period."""
     ensure_role("admin", actor)
-    webhook = _call("webhook.rotate", f"Rotating the secret of {webhook_id}",
-                    lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(regenerate_secret=True)), actor=actor, debitura=debitura)
+    webhook = _call(
+        "webhook.rotate",
+        f"Rotating the secret of {webhook_id}",
+        lambda api: api.referral.update_webhook(webhook_id, WebhookUpdate(regenerate_secret=True)),
+        actor=actor,
+        debitura=debitura,
+    )
     stored = _store_secret(webhook.secret)
-    _done("webhook.rotate", f"Rotated the secret of {webhook_id}; {_secret_note(stored)}", actor=actor,
-          outcome=audit.OK if stored else audit.FAILED)
+    _done(
+        "webhook.rotate",
+        f"Rotated the secret of {webhook_id}; {_secret_note(stored)}",
+        actor=actor,
+        outcome=audit.OK if stored else audit.FAILED,
+    )
     return webhook
 
 
 def delete_subscription(webhook_id: str, *, actor: Actor, debitura: DebituraClient) -> None:
     """Remove the subscription at Debitura (its delivery history there is lost)."""
     ensure_role("admin", actor)
-    _call("webhook.delete", f"Deleting {webhook_id}", lambda api: api.referral.delete_webhook(webhook_id),
-          actor=actor, debitura=debitura)
+    _call(
+        "webhook.delete",
+        f"Deleting {webhook_id}",
+        lambda api: api.referral.delete_webhook(webhook_id),
+        actor=actor,
+        debitura=debitura,
+    )
     _done("webhook.delete", f"Deleted subscription {webhook_id}", actor=actor, status=204)
 
 
@@ -195,8 +234,13 @@ def send_test_event(
     else:
         request = TestWebhookRequest(event_type, external_tenant_id=external_tenant_id)
         about = {"external_tenant_id": external_tenant_id}
-    answer = _call("webhook.test", f"Test {event_type}", lambda api: api.referral.trigger_test_webhook(request),
-                   actor=actor, debitura=debitura)
+    answer = _call(
+        "webhook.test",
+        f"Test {event_type}",
+        lambda api: api.referral.trigger_test_webhook(request),
+        actor=actor,
+        debitura=debitura,
+    )
     enqueued = answer.enqueued_count
     _done("webhook.test", f"Test {event_type} queued for {enqueued} subscription(s)", actor=actor, **about)
     return enqueued

@@ -92,6 +92,7 @@ def _insert_once(fields: dict[str, Any]) -> WriteEvent:
     ON CONFLICT DO NOTHING makes a second worker receiving the same delivery wait for the
     first one's transaction and then find the row, instead of failing.
     """
+
     def write(outcome: str, error: str | None) -> int | None:
         statement = (
             insert_for(db.engine, WebhookEvent)
@@ -118,8 +119,9 @@ def _retry_failed(event_pk: int) -> WriteEvent:
     return write
 
 
-def _apply_and_store(write: WriteEvent, event_type: str, data: dict[str, Any], occurred_at: datetime,
-                     *, is_test: bool) -> str | None:
+def _apply_and_store(
+    write: WriteEvent, event_type: str, data: dict[str, Any], occurred_at: datetime, *, is_test: bool
+) -> str | None:
     """Apply the event and write it down in one transaction; None when it turned out to be a duplicate.
 
     The apply comes first so the event row is written once, with its outcome; a duplicate
@@ -168,8 +170,13 @@ def _duplicate(event_id: str, envelope: dict[str, Any], *, is_test: bool) -> Rec
     db.session.commit()
     outcome = stored.outcome if stored else None
     if stored is not None and stored.outcome == FAILED:
-        outcome = _apply_and_store(_retry_failed(stored.id), stored.event_type, _data(envelope),
-                                   stored.occurred_at or debitura_now(), is_test=is_test)
+        outcome = _apply_and_store(
+            _retry_failed(stored.id),
+            stored.event_type,
+            _data(envelope),
+            stored.occurred_at or debitura_now(),
+            is_test=is_test,
+        )
     return Receipt(status=200, event_id=event_id, outcome=outcome, duplicate=True)
 
 
@@ -211,8 +218,13 @@ def receive(
         "payload": body.decode("utf-8", errors="replace"),
         "duplicates": 0,
     }
-    outcome = _apply_and_store(_insert_once(fields), fields["event_type"], _data(envelope),
-                               fields["occurred_at"] or debitura_now(), is_test=is_test)
+    outcome = _apply_and_store(
+        _insert_once(fields),
+        fields["event_type"],
+        _data(envelope),
+        fields["occurred_at"] or debitura_now(),
+        is_test=is_test,
+    )
     if outcome is None:
         return _duplicate(event_id, envelope, is_test=is_test)
     return Receipt(status=200, event_id=event_id, outcome=outcome)

@@ -36,7 +36,7 @@ def ensure_sandbox_subscription(debitura: DebituraClient) -> str | None:
         return None
     # Debitura shows a secret only on creation or regeneration: without ours stored, regenerate it.
     updated = referral.update_webhook(
-        hook.id, WebhookUpdate(events=tuple(KNOWN_EVENTS), is_active=True, regenerate_secret=not has_stored_secret())
+        hook_id, WebhookUpdate(events=tuple(KNOWN_EVENTS), is_active=True, regenerate_secret=not has_stored_secret())
     )
     if updated.secret:
         store_secret(updated.secret)

@@ -26,7 +26,10 @@ from dashboard.wiring import debitura
 
 
 def _report(run: SyncRun) -> None:
-    click.echo(f"  {run.phase}: page {run.next_page}, {counted(run.clients_seen, 'client')}, {counted(run.cases_seen, 'case')}", err=True)
+    click.echo(
+        f"  {run.phase}: page {run.next_page}, {counted(run.clients_seen, 'client')}, {counted(run.cases_seen, 'case')}",
+        err=True,
+    )
 
 
 @click.command("sync")
@@ -45,8 +48,12 @@ def sync_command(fresh: bool, quiet: bool) -> None:
     try:
         run = sync_service.execute_run(run.id, debitura=debitura(), progress=None if quiet else _report)
     finally:
-        audit.record("sync.run", outcome=audit.OK if run.status == "succeeded" else audit.FAILED,
-                     summary=f"Sync run {run.id}: {run.status}", operator=None)
+        audit.record(
+            "sync.run",
+            outcome=audit.OK if run.status == "succeeded" else audit.FAILED,
+            summary=f"Sync run {run.id}: {run.status}",
+            operator=None,
+        )
     click.echo(f"Sync {run.status} in {run.duration_seconds or 0:.1f} s: {run.message}")
     if run.status != "succeeded":
         sys.exit(1)

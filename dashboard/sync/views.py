@@ -20,7 +20,9 @@ RECENT_RUNS = 20
 @role_required("viewer")
 def index():
     """Recent sync runs, and (for admins) the button that starts one."""
-    runs = db.session.scalars(select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(RECENT_RUNS)).all()
+    runs = db.session.scalars(
+        select(SyncRun).order_by(SyncRun.started_at.desc(), SyncRun.id.desc()).limit(RECENT_RUNS)
+    ).all()
     return render("sync/index.html", runs=runs, run=runs[0] if runs else None)
 
 
@@ -33,13 +35,23 @@ def start():
     except sync_service.SyncAlreadyRunning as busy:
         flash(str(busy), "warning")
         audit.record("sync.start", outcome=audit.REFUSED, summary="Another sync was running", operator=current_user)
-        return render("sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"),
-                      run=sync_service.latest_run())
-    audit.record("sync.start", outcome=audit.OK, summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""),
-                 operator=current_user)
-    start_in_background(current_app._get_current_object(), run.id)
-    return render("sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"), run=run,
-                  trigger="syncStarted")
+        return render(
+            "sync/index.html",
+            block="sync_progress",
+            redirect_plain=url_for("sync.index"),
+            run=sync_service.latest_run(),
+        )
+    audit.record(
+        "sync.start",
+        outcome=audit.OK,
+        summary=f"Sync run {run.id} started" + (" (resumed)" if run.resumed else ""),
+        operator=current_user,
+    )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app behind the proxy
+    start_in_background(app, run.id)
+    return render(
+        "sync/index.html", block="sync_progress", redirect_plain=url_for("sync.index"), run=run, trigger="syncStarted"
+    )
 
 
 @bp.route("/runs/<int:run_id>")

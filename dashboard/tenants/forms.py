@@ -47,7 +47,8 @@ class UserRow(Form):
 
     name = StringField("Name", validators=[Optional(), MaxLength(200)], filters=[fields.strip])
     email = EmailField(
-        "E-mail", validators=[Optional(), MaxLength(320), Email("Enter a valid e-mail address.")],
+        "E-mail",
+        validators=[Optional(), MaxLength(320), Email("Enter a valid e-mail address.")],
         filters=[fields.strip],
     )
 
@@ -64,14 +65,20 @@ class NewClientForm(DashboardForm):
     # The spec states no limit, but Debitura refuses a company name over 300 characters.
     name = StringField("Company name", validators=[DataRequired("Enter the company's legal name."), MaxLength(300)])
     registration_number = StringField("Registration number", validators=[Optional(), MaxLength(100)])
-    country = StringField("Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), MaxLength(100)])
+    country = StringField(
+        "Country", validators=[DataRequired("Enter the country (e.g. DK or Denmark)."), MaxLength(100)]
+    )
     address = StringField("Address", validators=[Optional(), MaxLength(500)])
     zip_code = StringField("Postal code", validators=[Optional(), MaxLength(20)])
     city = StringField("City", validators=[Optional(), MaxLength(100)])
     state = StringField("State or region", validators=[Optional(), MaxLength(100)])
     support_email = EmailField(
         "Support e-mail",
-        validators=[DataRequired("Enter the company's support e-mail."), MaxLength(320), Email("Enter a valid e-mail address.")],
+        validators=[
+            DataRequired("Enter the company's support e-mail."),
+            MaxLength(320),
+            Email("Enter a valid e-mail address."),
+        ],
         filters=[fields.strip],
     )
     support_phone = StringField("Support phone", validators=[Optional(), MaxLength(50)])
@@ -112,11 +119,21 @@ class NewClientForm(DashboardForm):
         flagged = [index for index, user in enumerate(users) if user.get("isOnboardingUser")]
         self.onboarding_user.data = str(flagged[0] if flagged else 0)
         self.for_existing.data = True
-        typed = [entry.get("typed") or {} for entry in tenant.first_cases or [] if entry.get("outcome") != first_cases.DROPPED]
-        self.cases.process(MultiDict([
-            (f"{CASES_PREFIX}-{index}-{name}", value)
-            for index, values in enumerate(typed[:MAX_FIRST_CASES]) for name, value in values.items() if value != ""
-        ]))
+        typed = [
+            entry.get("typed") or {}
+            for entry in tenant.first_cases or []
+            if entry.get("outcome") != first_cases.DROPPED
+        ]
+        self.cases.process(
+            MultiDict(
+                [
+                    (f"{CASES_PREFIX}-{index}-{name}", value)
+                    for index, values in enumerate(typed[:MAX_FIRST_CASES])
+                    for name, value in values.items()
+                    if value != ""
+                ]
+            )
+        )
 
     def validate_external_tenant_id(self, field) -> None:
         if field.data != field.data.strip():
@@ -164,8 +181,11 @@ class NewClientForm(DashboardForm):
         onboarding = self.onboarding_index()
         cases = [entry.form for entry in self.cases]
         users = [
-            ClientUser(name=validated(self.users[index].form.name.data), email=validated(self.users[index].form.email.data),
-                       is_onboarding_user=index == onboarding)
+            ClientUser(
+                name=validated(self.users[index].form.name.data),
+                email=validated(self.users[index].form.email.data),
+                is_onboarding_user=index == onboarding,
+            )
             for index in self.user_rows()
         ]
         return ClientRequest(
@@ -195,15 +215,22 @@ class NewClientForm(DashboardForm):
             return getattr(self.cases.entries[index].form, name, None) if name else None
         key = path.lower()
         if key.startswith("client."):
-            key = key[len("client."):]
+            key = key[len("client.") :]
         match = re.match(r"^users\[(\d+)\]\.(name|email)$", key)
         if match:
             rows = self.user_rows()
             index = int(match[1])
             return getattr(self.users[rows[index]].form, match[2]) if index < len(rows) else None
         simple = {
-            "externaltenantid": self.external_tenant_id, "name": self.name, "registrationnumber": self.registration_number,
-            "country": self.country, "address": self.address, "zipcode": self.zip_code, "city": self.city,
-            "state": self.state, "supportemail": self.support_email, "supportphone": self.support_phone,
+            "externaltenantid": self.external_tenant_id,
+            "name": self.name,
+            "registrationnumber": self.registration_number,
+            "country": self.country,
+            "address": self.address,
+            "zipcode": self.zip_code,
+            "city": self.city,
+            "state": self.state,
+            "supportemail": self.support_email,
+            "supportphone": self.support_phone,
         }
         return simple.get(key)

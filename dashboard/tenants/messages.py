@@ -37,6 +37,8 @@ def customer_message(tenant: Tenant, product: str, now: datetime) -> str | None:
         moment = tenant.approval_expires_at
         said = f"{moment.day} {moment:%B %Y}, {moment:%H:%M} UTC"
         # An estimate counts from when we first saw the request, so the real deadline is no later.
-        deadline = f" as soon as you can, by {said} at the latest" if tenant.approval_deadline_estimated else f" before {said}"
+        deadline = (
+            f" as soon as you can, by {said} at the latest" if tenant.approval_deadline_estimated else f" before {said}"
+        )
     name = f" {tenant.company_name}" if tenant.company_name else ""
     return template.format(name=name, product=product, deadline=deadline)

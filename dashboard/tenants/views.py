@@ -56,7 +56,10 @@ def index():
     total = counts.get(asked.state, 0) if asked.state else sum(counts.values())  # no second pass to count
     filters = asked.on_page(total)
     page = db.paginate(
-        tenant_service.tenant_rows(filters, now), page=filters.page, per_page=tenant_service.PAGE_SIZE, error_out=False,
+        tenant_service.tenant_rows(filters, now),
+        page=filters.page,
+        per_page=tenant_service.PAGE_SIZE,
+        error_out=False,
         count=False,
     )
     page.total = total
@@ -143,16 +146,24 @@ def detail(tenant_id: int):
 
 
 def _after_action(tenant: Tenant, trigger: str):
-    return render("tenants/detail.html", block="tenant_live", trigger=trigger,
-                  redirect_plain=url_for("tenants.detail", tenant_id=tenant.id), **_detail_context(tenant))
+    return render(
+        "tenants/detail.html",
+        block="tenant_live",
+        trigger=trigger,
+        redirect_plain=url_for("tenants.detail", tenant_id=tenant.id),
+        **_detail_context(tenant),
+    )
 
 
 def _flash_outcome(outcome: tenant_service.ClientOutcome) -> None:
     state = derive_state(outcome.tenant)
     if outcome.existed and outcome.conflict is not None and outcome.conflict_type != NEEDS_LINKING:
         refused = _conflict_state(outcome)
-        flash(f"Debitura refused: {refused.label}. {refused.explanation} Nothing about this tenant was changed. "
-              f"{refused.next_action}", "error")
+        flash(
+            f"Debitura refused: {refused.label}. {refused.explanation} Nothing about this tenant was changed. "
+            f"{refused.next_action}",
+            "error",
+        )
     elif outcome.status == 201:
         flash("Debitura says the client is ready: onboarding is complete and cases can be submitted.", "success")
     elif outcome.status == 202 and state.code == "resign_needed":
@@ -171,13 +182,18 @@ def _flash_first_cases(tenant: Tenant) -> None:
     failed = len(first_cases.of_outcome(tenant, first_cases.FAILED))
     waiting = len(first_cases.of_outcome(tenant, first_cases.WAITING))
     if failed:
-        flash(f"{created} of {created + failed} first cases {'was' if created == 1 else 'were'} created; "
-              f"{failed} could not be: see “First cases” below for why and what to do.", "warning")
+        flash(
+            f"{created} of {created + failed} first cases {'was' if created == 1 else 'were'} created; "
+            f"{failed} could not be: see “First cases” below for why and what to do.",
+            "warning",
+        )
     elif created:
         flash(f"{created} first case{'s' if created != 1 else ''} created with the client.", "success")
     elif waiting:
-        flash(f"{waiting} first case{'s' if waiting != 1 else ''} will be created when the customer approves the link.",
-              "info")
+        flash(
+            f"{waiting} first case{'s' if waiting != 1 else ''} will be created when the customer approves the link.",
+            "info",
+        )
 
 
 @bp.route("/<int:tenant_id>/reissue", methods=["POST"])
@@ -191,12 +207,17 @@ def reissue(tenant_id: int):
         flash(str(missing), "error")
         return _after_action(tenant, "tenantChanged")
     except InvalidRequest as error:
-        flash(f"Debitura refused the stored details: {tenant_service.refused_fields_in_words(error)} "
-              "Use “Correct the details and send them” to fix them.", "error")
+        flash(
+            f"Debitura refused the stored details: {tenant_service.refused_fields_in_words(error)} "
+            "Use “Correct the details and send them” to fix them.",
+            "error",
+        )
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
     except BusinessRuleError as error:
-        flash(f"Debitura refused the stored details: {error.user_message} Create the client again with corrected details.",
-              "error")
+        flash(
+            f"Debitura refused the stored details: {error.user_message} Create the client again with corrected details.",
+            "error",
+        )
         return _after_action(db.get_or_404(Tenant, tenant_id), "tenantChanged")
     _flash_outcome(outcome)
     return _after_action(outcome.tenant, "tenantChanged")
@@ -252,8 +273,13 @@ def withdraw(tenant_id: int):
     """Withdraw the link at Debitura, after an explicit confirmation step."""
     tenant = db.get_or_404(Tenant, tenant_id)
     if request.method == "GET":
-        return render("tenants/withdraw.html", tenant=tenant, state=derive_state(tenant),
-                      blocker=tenant_service.withdrawal_blocker(tenant), rule=tenant_service.WITHDRAW_RULE)
+        return render(
+            "tenants/withdraw.html",
+            tenant=tenant,
+            state=derive_state(tenant),
+            blocker=tenant_service.withdrawal_blocker(tenant),
+            rule=tenant_service.WITHDRAW_RULE,
+        )
     if request.form.get("confirm") != "yes":
         abort(400)
     try:
@@ -268,10 +294,20 @@ def withdraw(tenant_id: int):
 def _new_client_page(form: NewClientForm, *, status: int = 200, quotes=None, **context):
     existing = context.pop("existing", None)
     conflict = context.pop("conflict", None)
-    return render("tenants/new.html", block="new_client_form", status=status, form=form, conflict=conflict,
-                  conflict_state=_conflict_state(conflict) if conflict else None, existing=existing,
-                  existing_state=derive_state(existing) if existing is not None else None,
-                  named_tenant=_named_tenant(conflict), quotes=quotes or {}, max_cases=MAX_FIRST_CASES, **context)
+    return render(
+        "tenants/new.html",
+        block="new_client_form",
+        status=status,
+        form=form,
+        conflict=conflict,
+        conflict_state=_conflict_state(conflict) if conflict else None,
+        existing=existing,
+        existing_state=derive_state(existing) if existing is not None else None,
+        named_tenant=_named_tenant(conflict),
+        quotes=quotes or {},
+        max_cases=MAX_FIRST_CASES,
+        **context,
+    )
 
 
 def _edit_cases():
@@ -293,8 +329,9 @@ def _preview_cases(form: NewClientForm):
             valid = False
             continue
         try:
-            quotes[index] = pricing.preview(submissions.pricing_input(entry.form.to_draft()), actor=current_user,
-                                            debitura=debitura())
+            quotes[index] = pricing.preview(
+                submissions.pricing_input(entry.form.to_draft()), actor=current_user, debitura=debitura()
+            )
         except DebituraError as error:
             entry.form.form_errors.append(f"Debitura could not price this case: {error.user_message}")
     existing = mirror.find_tenant(form.external_tenant_id.data) if form.external_tenant_id.data else None
@@ -333,8 +370,10 @@ def new():
             status = 422
         except DebituraError as error:
             if isinstance(error, InvalidRequest) and form.cases.entries:
-                form.form_errors.append("Debitura refused the request, so nothing was created: neither the client nor "
-                                        "any case. Each problem is marked next to its field.")
+                form.form_errors.append(
+                    "Debitura refused the request, so nothing was created: neither the client nor "
+                    "any case. Each problem is marked next to its field."
+                )
                 if any(path.lower().startswith("cases[") for path in error.field_errors):
                     error.field_errors.pop("cases", None)  # its "Case validation failed" is what the line above says
             if isinstance(error, DebituraConnectionError) and error.timed_out_after is not None:
@@ -342,7 +381,8 @@ def new():
                 form.form_errors.append(
                     f"Debitura did not answer within {error.timed_out_after:g} s, so it may or may not have created "
                     "the client. Send the same details again: Debitura answers a repeat with what it did "
-                    "the first time, so nothing is created twice.")
+                    "the first time, so nothing is created twice."
+                )
             else:
                 show_debitura_error(form, error, form.field_for_path)
             status = 422

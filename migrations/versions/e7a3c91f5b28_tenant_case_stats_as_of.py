@@ -1,7 +1,7 @@
 """Tenants remember when Debitura's caseStats were last read.
 
 Revision ID: e7a3c91f5b28
-Revises: 69c46420d6e6
+Revises: 4cd3657fa323
 Create Date: 2026-12-04 20:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7a3c91f5b28'
-down_revision = '69c46420d6e6'
+down_revision = '4cd3657fa323'
 branch_labels = None
 depends_on = None
 

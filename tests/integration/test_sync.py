@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +12,8 @@ from dashboard.extensions import db
 from dashboard.models import Case, SyncRun, Tenant
 from dashboard.services import leases
 from dashboard.services import sync as sync_service
+from dashboard.services.rate_budget import RateBudget
+from tests.budget_clock import FakeClock, busiest_window
 from tests.raw_body import app_client
 from tests.tenant_data import create_case, create_client, withdraw_at_debitura
 
@@ -207,3 +210,90 @@ def test_a_resumed_run_reports_its_working_time_its_calls_and_when_it_finished(a
     assert shown and float(shown.group(1)) < 600
     triage = " ".join(client.get("/triage/").get_data(as_text=True).split())
     assert "Mirror last synced just now (succeeded)." in triage  # when it finished, not its first start 3 h ago
+
+
+# --- concurrent fetching: properties that hold whatever order the pages arrive in ------------
+
+
+@pytest.fixture
+def nine_cases(debitura):
+    """One client with nine cases: five pages of cases with small_pages."""
+    create_client(debitura, "t-many")
+    return {create_case(debitura, "t-many").id for _ in range(9)}
+
+
+def listing_pages(sandbox, path: str) -> list[int]:
+    """Record the Page parameter of every listing call to `path` the sandbox answers from now on."""
+    pages: list[int] = []
+
+    def observe(request, _response):
+        url = urlsplit(request.url)
+        if url.path.endswith(path):
+            pages.append(int(parse_qs(url.query)["Page"][0]))
+
+    sandbox.observers.append(observe)
+    return pages
+
+
+def test_concurrent_fetching_applies_every_page_exactly_once(app, sandbox, monkeypatch, small_pages, nine_cases):
+    applied: list[str] = []
+    apply_cases = sync_service._apply_cases
+
+    def recording(run, page, as_of):
+        applied.extend(item.id for item in page.items)
+        apply_cases(run, page, as_of)
+
+    monkeypatch.setattr(sync_service, "_apply_cases", recording)
+    requested = listing_pages(sandbox, "/referral-api/cases")
+    with app.app_context():
+        run = sync_service.run_sync(debitura=app_client(), workers=3)
+
+        assert run.status == "succeeded"
+        assert sorted(requested) == [1, 2, 3, 4, 5]
+        assert sorted(applied) == sorted(nine_cases)  # each case once: no page twice, none left out
+        assert run.cases_seen == 9 and run.calls_made == 1 + 5  # one page of clients, five of cases
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 9
+
+
+def test_a_failure_mid_listing_resumes_with_only_the_missing_pages(app, sandbox, small_pages, nine_cases):
+    primed = []
+
+    def fail_a_later_page(run):
+        if run.phase == "cases" and run.next_page == 2 and not primed:  # page 1 applied, the rest to fetch
+            primed.append(True)
+            sandbox.faults.fail_next(1, "http_429", path_prefix="/referral-api/cases", retry_after=120)
+
+    with app.app_context():
+        failed = sync_service.run_sync(debitura=app_client(), workers=2, progress=fail_a_later_page)
+        assert (failed.status, failed.phase, failed.total_pages) == ("failed", "cases", 5)
+        done = set(range(1, failed.next_page)) | set(failed.pages_done)
+        assert 1 in done and len(done) < 5
+        requested = listing_pages(sandbox, "/referral-api/cases")
+
+        resumed = sync_service.run_sync(debitura=app_client(), workers=2)
+
+        assert resumed.id == failed.id and resumed.status == "succeeded"
+        assert sorted(requested) == sorted(set(range(1, 6)) - done)
+        assert resumed.cases_seen == 9
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 9
+
+
+def test_the_runs_calls_stay_within_the_rate_budget(app, small_pages, three_clients):
+    clock = FakeClock()
+    budget = RateBudget(limit=3, window=60, clock=clock, sleep=clock.sleep)
+    taken: list[float] = []
+    take = budget.take
+
+    def recording_take(stop=None):
+        moment = take(stop)
+        if moment is not None:
+            taken.append(moment)
+        return moment
+
+    budget.take = recording_take  # type: ignore[method-assign]
+    with app.app_context():
+        run = sync_service.run_sync(debitura=app_client(), budget=budget, workers=2)
+        assert run.status == "succeeded" and run.calls_made == 4
+
+    assert len(taken) == 4 and busiest_window(taken, 60) == 3
+    assert sorted(taken) == [0, 0, 0, 60]  # the fourth call waited for the window to slide

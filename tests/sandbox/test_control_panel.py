@@ -273,3 +273,60 @@ def _recording_endpoint(received: list):
         return [b""]
 
     return WsgiTransport(endpoint)
+
+
+@pytest.fixture
+def active_case(sandbox, ready_client, poa_signed, debitura, case_body):
+    ready_client("ctl-ws")
+    poa_signed("ctl-ws", "Nordic Inkasso A/S")
+    case = debitura.create_case("ctl-ws", raw(case_body(amountToRecover=1000)))
+    with sandbox.session() as s:
+        domain.move_case(s, case.id, "Active")
+    return case.id
+
+
+def customer_get(sandbox, http, referral, path: str):
+    token = referral.mint_token("ctl-ws").access_token
+    answer = http.get(f"{sandbox.urls.customer_api}{path}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    return answer.json()
+
+
+def test_the_partner_writes_on_a_case_and_the_client_gets_a_task(sandbox, http, referral, panel, active_case):
+    page = panel("/workspace/message", case_id=active_case, message="Please confirm the amount.")
+
+    assert "the client has a ReplyToChat task" in flashes(page)[0]
+    assert customer_get(sandbox, http, referral, f"/cases/{active_case}/chats")[0]["message"] == "Please confirm the amount."
+    assert [t["type"] for t in customer_get(sandbox, http, referral, f"/cases/{active_case}/tasks")] == ["ReplyToChat"]
+    assert "Enter a message." in flashes(panel("/workspace/message", case_id=active_case, message=" "))
+
+
+def test_a_payment_recorded_in_the_panel_is_listed_on_the_case(sandbox, http, referral, panel, active_case):
+    page = panel("/workspace/payment", case_id=active_case, amount="250", recipient="Creditor", method="Cash")
+
+    assert "250 EUR paid" in flashes(page)[0] and "750.00 EUR left" in flashes(page)[0]
+    [payment] = customer_get(sandbox, http, referral, f"/cases/{active_case}/payments")
+    assert (payment["grossAmount"], payment["recipient"], payment["method"]) == (250.0, "Creditor", "Cash")
+    refused = panel("/workspace/payment", case_id=active_case, amount="lots", recipient="Creditor", method="Cash")
+    assert "Enter the amount paid as a number." in flashes(refused)
+
+
+def test_a_document_request_turns_the_case_to_more_info_required(sandbox, http, referral, panel, active_case):
+    panel("/workspace/document-request", case_id=active_case, area="Documents", description="the delivery note")
+
+    assert customer_get(sandbox, http, referral, f"/cases/{active_case}")["lifecycle"] == "More Info Required"
+    validation = customer_get(sandbox, http, referral, f"/cases/{active_case}/validation")
+    assert validation["items"] == [{"resolutionArea": "Documents", "description": "the delivery note"}]
+    assert "MoreInfoNeeded" in {t["type"] for t in customer_get(sandbox, http, referral, f"/cases/{active_case}/tasks")}
+
+
+def test_an_account_level_task_opens_and_solves_from_the_panel(sandbox, http, referral, panel, active_case):
+    page = panel("/workspace/account-task", external_tenant_id="ctl-ws", type="AssignBankAccount")
+
+    assert "ctl-ws has an open AssignBankAccount task." in flashes(page)
+    [task] = customer_get(sandbox, http, referral, "/tasks")["tasks"]
+    assert task["type"] == "AssignBankAccount" and task["caseId"] is None
+    assert "Mark it solved" in page.text
+    panel("/workspace/task/solve", task_id=task["id"])
+    assert customer_get(sandbox, http, referral, "/tasks")["tasks"] == []
+    assert "Choose one of" in flashes(panel("/workspace/account-task", external_tenant_id="ctl-ws", type="Nap"))[0]

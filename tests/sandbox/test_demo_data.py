@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,38 @@ def test_grow_can_run_twice_without_colliding(sandbox):
     with sandbox.session() as s:
         assert s.scalar(select(func.count()).select_from(Case)) == 100
         assert s.scalar(select(func.count(func.distinct(ClientLink.external_tenant_id)))) == 20
+
+
+def test_the_demo_workspaces_hold_partner_questions_payments_document_requests_and_account_tasks(
+    demo_sandbox, referral, http
+):
+    from dashboard.sandbox.models import CaseTask, ChatMessage
+
+    with demo_sandbox.session() as s:
+        tasks = s.scalars(select(CaseTask).where(CaseTask.status == "Open")).all()
+        kinds = Counter(task.type for task in tasks)
+        asked = next(task for task in tasks if task.type == "ReplyToChat")
+        tenant = s.get_one(Case, asked.case_id).link.external_tenant_id
+        case_id = asked.case_id
+        needs_info = next(task for task in tasks if task.type == "MoreInfoNeeded")
+        needs_tenant = s.get_one(Case, needs_info.case_id).link.external_tenant_id
+        account_task = next(task for task in tasks if task.type == "AssignBankAccount")
+        account_tenant = s.scalars(
+            select(ClientLink.external_tenant_id).where(ClientLink.creditor_id == account_task.creditor_id)
+        ).first()
+        paid = s.scalars(select(Case).where(Case.close_code == "Paid", Case.is_test.is_(False))).first()
+        assert s.scalar(select(func.count()).select_from(ChatMessage)) >= kinds["ReplyToChat"]
+    assert kinds["ReplyToChat"] >= 5 and kinds["MoreInfoNeeded"] >= 3 and kinds["SignContract"] >= 1
+
+    def get(path: str, who: str):
+        token = referral.mint_token(who).access_token
+        answer = http.get(f"{demo_sandbox.urls.customer_api}{path}", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        return answer.json()
+
+    assert get(f"/cases/{case_id}/chats", tenant)[-1]["roleLabel"] == "Partner"
+    assert "ReplyToChat" in {task["type"] for task in get(f"/cases/{case_id}/tasks", tenant)}
+    assert get(f"/cases/{needs_info.case_id}/validation", needs_tenant)["items"]
+    assert "AssignBankAccount" in {task["type"] for task in get("/tasks?PageSize=100", account_tenant)["tasks"]}
+    payments = get(f"/cases/{paid.id}/payments", paid.link.external_tenant_id)
+    assert sum(Decimal(str(p["grossAmount"])) for p in payments) == paid.gross_amount

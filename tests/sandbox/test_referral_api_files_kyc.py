@@ -16,7 +16,7 @@ from dashboard.debitura import (
     UnsupportedMediaType,
 )
 from dashboard.sandbox import domain
-from dashboard.sandbox.models import CaseFile, CaseMessage
+from dashboard.sandbox.models import CaseFile, ChatMessage
 from tests.raw_body import raw
 
 KYC = {"director_full_name": "Anna Jensen", "director_home_address": "1 High Street, London",
@@ -31,7 +31,7 @@ def case_id(referral, client_body, case_body) -> str:
 
 def messages(sandbox, case_id: str) -> list[str]:
     with sandbox.session() as s:
-        return list(s.scalars(select(CaseMessage.body).where(CaseMessage.case_id == case_id)))
+        return list(s.scalars(select(ChatMessage.message).where(ChatMessage.case_id == case_id)))
 
 
 def test_an_upload_is_stored_and_announced_in_the_case_chat(sandbox, referral, case_id):

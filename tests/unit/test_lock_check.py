@@ -35,16 +35,16 @@ def test_the_committed_locks_agree_with_pyproject():
 
 
 def test_a_dependency_added_without_make_lock_is_named(project):
-    edit_pyproject(project, '"flask==3.1.3",', '"flask==3.1.3",\n    "pyotp==2.9.0",')
+    edit_pyproject(project, '"flask==3.1.3",', '"flask==3.1.3",\n    "tabulate==0.9.0",')
     problems = check_lock.differences(project)
-    assert "requirements/run.txt: pyotp==2.9.0 is in pyproject.toml, not in the lock" in problems
-    assert "requirements/test.txt: pyotp==2.9.0 is in pyproject.toml, not in the lock" in problems
+    assert "requirements/run.txt: tabulate==0.9.0 is in pyproject.toml, not in the lock" in problems
+    assert "requirements/test.txt: tabulate==0.9.0 is in pyproject.toml, not in the lock" in problems
 
 
 def test_a_test_dependency_added_without_make_lock_is_named(project):
-    edit_pyproject(project, '"pytest==9.2.0",', '"pytest==9.2.0",\n    "pytest-xdist==3.8.0",')
+    edit_pyproject(project, '"pytest==9.2.0",', '"pytest==9.2.0",\n    "pytest-randomly==3.16.0",')
     assert check_lock.differences(project) == [
-        "requirements/test.txt: pytest-xdist==3.8.0 is in pyproject.toml, not in the lock"
+        "requirements/test.txt: pytest-randomly==3.16.0 is in pyproject.toml, not in the lock"
     ]
 
 

@@ -25,8 +25,10 @@ class WireRequest(Protocol):
 def body_of(request: WireRequest) -> dict[str, Any]:
     """The body a typed request sends. A bare mapping is refused: no hand-built JSON reaches Debitura."""
     if isinstance(request, Mapping) or not callable(getattr(request, "to_json", None)):
-        raise TypeError(f"Debitura's client sends typed requests (dashboard.debitura.types.requests), "
-                        f"not a {type(request).__name__}")
+        raise TypeError(
+            f"Debitura's client sends typed requests (dashboard.debitura.types.requests), "
+            f"not a {type(request).__name__}"
+        )
     return request.to_json()
 
 
@@ -59,19 +61,21 @@ class CaseDebtor:
     phone: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _present({
-            "type": self.type,
-            "name": self.name,
-            "contactPerson": self.contact_person,
-            "companyRegistrationNumber": self.registration_number,
-            "address": self.address,
-            "zipCode": self.zip_code,
-            "city": self.city,
-            "countryAlpha2": self.country,
-            "stateAlpha2": self.state if self.country == "US" else None,
-            "email": self.email,
-            "phone": self.phone,
-        })
+        return _present(
+            {
+                "type": self.type,
+                "name": self.name,
+                "contactPerson": self.contact_person,
+                "companyRegistrationNumber": self.registration_number,
+                "address": self.address,
+                "zipCode": self.zip_code,
+                "city": self.city,
+                "countryAlpha2": self.country,
+                "stateAlpha2": self.state if self.country == "US" else None,
+                "email": self.email,
+                "phone": self.phone,
+            }
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> CaseDebtor:
@@ -108,19 +112,21 @@ class CreateCaseRequest:
     return_url: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _present({
-            "currencyCode": self.currency,
-            "amountToRecover": self.amount,
-            "date": wire_date(self.invoice_date),
-            "dueDate": wire_date(self.due_date) if self.due_date else None,
-            "creditorReference": self.creditor_reference,
-            "claimDescription": self.claim_description,
-            "comments": self.comments,
-            "debtor": self.debtor.to_json(),
-            "allowPendingContracts": self.allow_pending_contracts,
-            "isTest": self.is_test,
-            "returnUrl": self.return_url,
-        })
+        return _present(
+            {
+                "currencyCode": self.currency,
+                "amountToRecover": self.amount,
+                "date": wire_date(self.invoice_date),
+                "dueDate": wire_date(self.due_date) if self.due_date else None,
+                "creditorReference": self.creditor_reference,
+                "claimDescription": self.claim_description,
+                "comments": self.comments,
+                "debtor": self.debtor.to_json(),
+                "allowPendingContracts": self.allow_pending_contracts,
+                "isTest": self.is_test,
+                "returnUrl": self.return_url,
+            }
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> CreateCaseRequest:
@@ -204,17 +210,19 @@ class ClientDetails:
     support_phone: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _present({
-            "name": self.name,
-            "registrationNumber": self.registration_number,
-            "address": self.address,
-            "zipCode": self.zip_code,
-            "city": self.city,
-            "state": self.state,
-            "country": self.country,
-            "supportEmail": self.support_email,
-            "supportPhone": self.support_phone,
-        })
+        return _present(
+            {
+                "name": self.name,
+                "registrationNumber": self.registration_number,
+                "address": self.address,
+                "zipCode": self.zip_code,
+                "city": self.city,
+                "state": self.state,
+                "country": self.country,
+                "supportEmail": self.support_email,
+                "supportPhone": self.support_phone,
+            }
+        )
 
     @classmethod
     def from_json(cls, data: Any) -> ClientDetails:
@@ -246,8 +254,11 @@ class ClientUser:
     @classmethod
     def from_json(cls, data: Any) -> ClientUser:
         values = camel_keys(data)
-        return cls(name=text(values.get("name")) or "", email=text(values.get("email")) or "",
-                   is_onboarding_user=bool(flag(values.get("isOnboardingUser"))))
+        return cls(
+            name=text(values.get("name")) or "",
+            email=text(values.get("email")) or "",
+            is_onboarding_user=bool(flag(values.get("isOnboardingUser"))),
+        )
 
 
 @dataclass(frozen=True)
@@ -359,12 +370,14 @@ class TestWebhookRequest:
     close_comment: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return _present({
-            "eventType": self.event_type,
-            "caseId": self.case_id,
-            "externalTenantId": self.external_tenant_id,
-            "oldLifecycle": self.old_lifecycle,
-            "newLifecycle": self.new_lifecycle,
-            "closeCode": self.close_code,
-            "closeComment": self.close_comment,
-        })
+        return _present(
+            {
+                "eventType": self.event_type,
+                "caseId": self.case_id,
+                "externalTenantId": self.external_tenant_id,
+                "oldLifecycle": self.old_lifecycle,
+                "newLifecycle": self.new_lifecycle,
+                "closeCode": self.close_code,
+                "closeComment": self.close_comment,
+            }
+        )

@@ -33,7 +33,7 @@ def _link() -> ClientLink:
     return db().get_one(ClientLink, g.link_id)
 
 
-def _own_case(case_id: str) -> Case:
+def own_case(case_id: str) -> Case:
     """A case of the token's client; anyone else's is simply not found, and a malformed id is a 400."""
     try:
         uuid.UUID(case_id)
@@ -111,19 +111,23 @@ def preview_case():
 
 @bp.get("/cases/<case_id>")
 def get_case(case_id: str):
-    case = _own_case(case_id)
+    case = own_case(case_id)
     return ok(wire.invoice_dto(case, combined_signing_url=domain.case_signing_url(db(), case)))
 
 
 def _contract(signed: bool, solution_url: str | None, *, resign: bool = False) -> dict[str, Any]:
-    return {"signed": signed, "requiresResigning": resign, "solutionUrl": None if signed and not resign else solution_url}
+    return {
+        "signed": signed,
+        "requiresResigning": resign,
+        "solutionUrl": None if signed and not resign else solution_url,
+    }
 
 
 @bp.get("/cases/<case_id>/contract-status")
 def contract_status(case_id: str):
     """SDCA always; PoA (and the pricing appendix in carve-out countries) once a partner is assigned."""
     s = db()
-    case = _own_case(case_id)
+    case = own_case(case_id)
     link = case.link
     creditor = link.creditor
     body: dict[str, Any] = {

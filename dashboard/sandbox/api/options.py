@@ -21,11 +21,15 @@ def filter_options(s: Session) -> dict[str, Any]:
         .where(ClientLink.status.in_(ACTIVE_LINK_STATUSES), Case.is_test.is_(False))
         .distinct()
     ).all()
-    countries = sorted(({"id": COUNTRY_IDS[code], "name": country_name(code)} for code in codes if code in COUNTRY_IDS),
-                       key=lambda country: str(country["name"]))
+    countries = sorted(
+        ({"id": COUNTRY_IDS[code], "name": country_name(code)} for code in codes if code in COUNTRY_IDS),
+        key=lambda country: str(country["name"]),
+    )
     carve_outs = {partner.id: partner for partner in map(reference.route, reference.CARVE_OUT_FEES) if partner}
-    partners = sorted(({"id": partner.id, "name": partner.name} for partner in carve_outs.values()),
-                      key=lambda partner: partner["name"])
+    partners = sorted(
+        ({"id": partner.id, "name": partner.name} for partner in carve_outs.values()),
+        key=lambda partner: partner["name"],
+    )
     return {"countries": countries, "carveoutPartners": partners}
 
 
@@ -39,15 +43,19 @@ def coverage() -> list[dict[str, Any]]:
         states = list(US_STATES) if code == "US" else [None]
         for state in states:
             place = pricing.jurisdiction(code, state)
-            items.append({
-                "jurisdictionId": place["id"],
-                "jurisdiction": place["name"],
-                "country": country_name(code),
-                "countryId": COUNTRY_IDS[code],
-                "countryAlpha2": code,
-                "usStateAlpha2": state,
-                "partners": [{"partnerId": partner.id, "partnerName": partner.name, "conditions": _conditions(code, partner)}],
-            })
+            items.append(
+                {
+                    "jurisdictionId": place["id"],
+                    "jurisdiction": place["name"],
+                    "country": country_name(code),
+                    "countryId": COUNTRY_IDS[code],
+                    "countryAlpha2": code,
+                    "usStateAlpha2": state,
+                    "partners": [
+                        {"partnerId": partner.id, "partnerName": partner.name, "conditions": _conditions(code, partner)}
+                    ],
+                }
+            )
     return sorted(items, key=lambda item: item["jurisdiction"])
 
 

@@ -336,7 +336,9 @@ def list_transactions(s: Session, query: Query) -> dict[str, Any]:
     page = query.integer("Page", 1, maximum=MAX_PAGE)
     size = query.integer("PageSize", 10, maximum=100)
     txn = RevenueTransaction
-    sort_column, descending = query.sort("collectionDate:desc", {"collectionDate": txn.date, "amount": txn.payment_amount})
+    sort_column, descending = query.sort(
+        "collectionDate:desc", {"collectionDate": txn.date, "amount": txn.payment_amount}
+    )
     conditions = []
     if (start := query.moment("FromDate")) is not None:
         conditions.append(txn.date >= start)

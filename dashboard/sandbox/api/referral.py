@@ -84,6 +84,24 @@ def withdraw(external_tenant_id: str):
     return answer(work)
 
 
+@bp.get("/clients/<path:external_tenant_id>/is-deletable")
+def is_deletable(external_tenant_id: str):
+    """Test environment (the sandbox is one): what keeps a client from being deleted."""
+    blockers = domain.deletion_blockers(db(), external_tenant_id)
+    return ok({"isDeletable": not blockers, "blockers": blockers})
+
+
+@bp.delete("/clients/<path:external_tenant_id>")
+def delete_client(external_tenant_id: str):
+    """Test environment: 204 after the cascade; 422 with the blockers while any remain."""
+
+    def work() -> Response:
+        domain.delete_client(db(), external_tenant_id)
+        return no_content()
+
+    return answer(work)
+
+
 def _notify_flag() -> bool:
     flag = Query().boolean("sendChatNotification")
     return True if flag is None else flag
@@ -301,7 +319,15 @@ def delete_webhook(subscription_id: str):
     return no_content()
 
 
-TRIGGER_FIELDS = ("eventType", "caseId", "externalTenantId", "oldLifecycle", "newLifecycle", "closeCode", "closeComment")
+TRIGGER_FIELDS = (
+    "eventType",
+    "caseId",
+    "externalTenantId",
+    "oldLifecycle",
+    "newLifecycle",
+    "closeCode",
+    "closeComment",
+)
 
 
 @bp.post("/v1/Webhooks/test")
@@ -318,9 +344,12 @@ def trigger_test_webhook():
     if event_type and not event_type.startswith("case.") and not fields["externalTenantId"]:
         errors.add("ExternalTenantId", "ExternalTenantId is required for client events.")
     errors.raise_if_any()
+    assert event_type is not None  # required: raise_if_any refused its absence
     s = db()
     if event_type.startswith("case."):
-        case = _visible_case(fields["caseId"])
+        case_id = fields["caseId"]
+        assert case_id  # required for case events, as checked above
+        case = _visible_case(case_id)
         extra = {}
         if event_type == "case.updated":
             extra = {"oldLifecycle": fields["oldLifecycle"] or case.lifecycle}
@@ -333,7 +362,9 @@ def trigger_test_webhook():
         data, links = domain.case_event_payload(s, case, **extra)
         data["lifecycle"] = lifecycle
     else:
-        link = domain.require_link(s, fields["externalTenantId"])
+        external_tenant_id = fields["externalTenantId"]
+        assert external_tenant_id  # required for client events, as checked above
+        link = domain.require_link(s, external_tenant_id)
         data, links = domain.client_event_payload(s, link)
         if event_type == "client.link_declined":
             data["creditor"].pop("isAttributed", None)

@@ -34,14 +34,28 @@ def announce_link_requests(store: Store) -> int:
         for link_request in s.scalars(unlinked.order_by(LinkRequest.id)).all():
             tenant, creditor = link_request.external_tenant_id, link_request.creditor
             if link_request.status == "pending":
-                client_event(s, "client.link_requested", tenant, creditor, is_attributed=False,
-                             expiresAt=wire.iso(link_request.expires_at))
+                client_event(
+                    s,
+                    "client.link_requested",
+                    tenant,
+                    creditor,
+                    is_attributed=False,
+                    expiresAt=wire.iso(link_request.expires_at),
+                )
             elif link_request.status == "declined":
-                client_event(s, "client.link_declined", tenant, creditor, is_attributed=None,
-                             at=link_request.decided_at)
+                client_event(
+                    s, "client.link_declined", tenant, creditor, is_attributed=None, at=link_request.decided_at
+                )
             else:
                 expired_at = link_request.decided_at or link_request.expires_at
-                client_event(s, "client.link_expired", tenant, creditor, is_attributed=False, at=expired_at,
-                             expiredAt=wire.iso(expired_at))
+                client_event(
+                    s,
+                    "client.link_expired",
+                    tenant,
+                    creditor,
+                    is_attributed=False,
+                    at=expired_at,
+                    expiredAt=wire.iso(expired_at),
+                )
             announced += 1
     return announced

@@ -32,7 +32,6 @@ PAID_CODES = ("Paid", "Partially paid")
 NOT_STARTED = ("Pending contract signing", "Pending Verification Internal", "Pending Verification")
 
 
-
 @dataclass(frozen=True)
 class CasePlan:
     lifecycle: str
@@ -64,13 +63,23 @@ def coverage_plans() -> Iterator[CasePlan]:
         yield CasePlan("Closed", code)
 
 
-def add_case(builder: Builder, tenant: DemoTenant, link_id: str, creditor_id: str, plan: CasePlan,
-              *, created: datetime, country: str | None = None, number: int | None,
-              case_reference: str | None = None) -> dict[str, Any]:
+def add_case(
+    builder: Builder,
+    tenant: DemoTenant,
+    link_id: str,
+    creditor_id: str,
+    plan: CasePlan,
+    *,
+    created: datetime,
+    country: str | None = None,
+    number: int | None,
+    case_reference: str | None = None,
+) -> dict[str, Any]:
     """One case row; `number` makes its creditor reference (None leaves it out)."""
     rng = builder.rng
     country = country or debtor_country(rng, tenant)
     partner = reference.route(country)
+    assert partner is not None  # demo debtors live only where a collection partner collects
     debtor = builder.debtor(country)
     amount = builder.amount(tenant.currency)
     invoice_day = (created - timedelta(days=between(rng, 45, 420))).date()

@@ -16,12 +16,27 @@ def _conflicts() -> tuple[list[dict[str, Any]], dict[str, str]]:
     known = demo_tenants()
     taken_email = next(tenant for tenant in known if tenant.scenario == "ready").users[0][1]
     specs = [
-        ("demo-conflict-other-partner", "AlreadyLinkedToAnotherPartner", "Fjordline Freight AS", "NO",
-         ("Ola Nordmann", "ola.nordmann@other-partner.example")),
-        ("demo-conflict-collector", "InvalidClientType", "Kredit Inkasso AS", "NO",
-         ("Kari Hansen", "kari.hansen@collector.example")),
-        ("demo-conflict-different-tenant", "AlreadyLinkedDifferentTenant", "Nordlys Digital ApS", "DK",
-         ("Nordlys Admin", taken_email)),
+        (
+            "demo-conflict-other-partner",
+            "AlreadyLinkedToAnotherPartner",
+            "Fjordline Freight AS",
+            "NO",
+            ("Ola Nordmann", "ola.nordmann@other-partner.example"),
+        ),
+        (
+            "demo-conflict-collector",
+            "InvalidClientType",
+            "Kredit Inkasso AS",
+            "NO",
+            ("Kari Hansen", "kari.hansen@collector.example"),
+        ),
+        (
+            "demo-conflict-different-tenant",
+            "AlreadyLinkedDifferentTenant",
+            "Nordlys Digital ApS",
+            "DK",
+            ("Nordlys Admin", taken_email),
+        ),
     ]
     payloads: list[dict[str, Any]] = []
     types: dict[str, str] = {}

@@ -27,7 +27,6 @@ def debtor_country(rng: random.Random, tenant: DemoTenant) -> str:
     return "DK" if country == "GB" else country
 
 
-
 def random_debtor(rng: random.Random, country: str) -> dict[str, Any]:
     company = rng.random() < 0.8
     if company:

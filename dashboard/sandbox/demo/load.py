@@ -20,6 +20,7 @@ from dashboard.sandbox.demo.cases import (
 from dashboard.sandbox.demo.revenue import add_transactions
 from dashboard.sandbox.demo.rows import Builder, Rows
 from dashboard.sandbox.demo.tenants import DEMO_SDCA_VERSION, SEED, demo_tenants
+from dashboard.sandbox.demo.workspace import add_workspaces
 from dashboard.sandbox.models import Base, ClientLink, Partner, SandboxState, WebhookSubscription
 from dashboard.sandbox.store import Store
 
@@ -40,8 +41,9 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
             continue
         ready = scenario in ("ready", "resign_needed")
         signed = DEMO_SDCA_VERSION if scenario == "ready" else 1 if scenario == "resign_needed" else None
-        creditor_id = builder.creditor(tenant, signed=signed, kyc_required=tenant.kyc != "not_required",
-                                       deleted=scenario == "withdrawn")
+        creditor_id = builder.creditor(
+            tenant, signed=signed, kyc_required=tenant.kyc != "not_required", deleted=scenario == "withdrawn"
+        )
         status = "ready" if ready else "withdrawn" if scenario == "withdrawn" else "onboarding"
         step = "done" if ready else tenant.step or "companydetails"
         link_id = builder.link(tenant, creditor_id, status=status, step=step)
@@ -69,19 +71,38 @@ def build_demo(now: datetime, partner_id: str, ttl_days: int) -> Rows:
             if scenario == "resign_needed" or rng.random() < 0.12:
                 # Sent with allowPendingContracts after the new SDCA (or for a new collection partner).
                 country = country_for_partner_outside(rng, partners)
-                add_case(builder, tenant, link_id, creditor_id, CasePlan("Pending contract signing"),
-                          created=builder.ago(days=rng.uniform(0.5, 6)), country=country, number=case_number)
+                add_case(
+                    builder,
+                    tenant,
+                    link_id,
+                    creditor_id,
+                    CasePlan("Pending contract signing"),
+                    created=builder.ago(days=rng.uniform(0.5, 6)),
+                    country=country,
+                    number=case_number,
+                )
                 case_number += 1
         elif scenario in ("onboarding_not_started", "onboarding_in_progress", "withdrawn"):
             # Sent with the client: waiting for the contracts to be signed.
             for _ in range(rng.randint(1, 3)):
-                plan = CasePlan("Closed", "CaseNeverStartedInternal") if scenario == "withdrawn" else CasePlan(
-                    "Pending contract signing")
-                add_case(builder, tenant, link_id, creditor_id, plan,
-                          created=linked + timedelta(minutes=5), number=case_number)
+                plan = (
+                    CasePlan("Closed", "CaseNeverStartedInternal")
+                    if scenario == "withdrawn"
+                    else CasePlan("Pending contract signing")
+                )
+                add_case(
+                    builder,
+                    tenant,
+                    link_id,
+                    creditor_id,
+                    plan,
+                    created=linked + timedelta(minutes=5),
+                    number=case_number,
+                )
                 case_number += 1
     _test_cases(builder, fees)
     add_transactions(builder, builder.rows.cases, fees)
+    add_workspaces(builder)
     return builder.rows
 
 
@@ -93,11 +114,19 @@ def _test_cases(builder: Builder, fees: dict[str, Decimal]) -> None:
     tenant = next(tenant for tenant in demo_tenants() if tenant.scenario == "ready")
     link = next(row for row in builder.rows.links if row["external_tenant_id"] == tenant.external_tenant_id)
     for index in range(6):
-        add_case(builder, tenant, link["id"], link["creditor_id"],
-                  CasePlan(("Pending Verification Internal", "Active", "Closed")[index % 3],
-                           "Paid" if index % 3 == 2 else None, is_test=True),
-                  created=builder.ago(days=index * 9 + 1), number=9000 + index)
-
+        add_case(
+            builder,
+            tenant,
+            link["id"],
+            link["creditor_id"],
+            CasePlan(
+                ("Pending Verification Internal", "Active", "Closed")[index % 3],
+                "Paid" if index % 3 == 2 else None,
+                is_test=True,
+            ),
+            created=builder.ago(days=index * 9 + 1),
+            number=9000 + index,
+        )
 
 
 KEPT_TABLES = (SandboxState.__tablename__, Partner.__tablename__, WebhookSubscription.__tablename__)
@@ -124,7 +153,7 @@ def load_demo(store: Store) -> None:
     """Replace the sandbox's data with the demo data (the clock and the partner stay)."""
     with store.session() as s:
         clear(s)
-        state = s.get(SandboxState, clock.STATE_ID)
+        state = s.get_one(SandboxState, clock.STATE_ID)
         state.sdca_version = DEMO_SDCA_VERSION
         partner = s.scalars(select(Partner)).one()
         build_demo(clock.now(s), partner.id, state.approval_ttl_days).insert(s)

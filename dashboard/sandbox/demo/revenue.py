@@ -75,6 +75,7 @@ def add_transactions(builder: Builder, cases: list[dict[str, Any]], fees: dict[s
 
 def _cover_every_stage(transactions: list[dict[str, Any]]) -> None:
     """Make sure each of the seven stages holds at least one transaction (the demo shows every bucket)."""
+
     def stage_of(row: dict[str, Any]) -> int:
         return STAGE_STATUSES.index(
             (row["commission_payment_status"], row["platform_invoicing_status"], row["referral_invoicing_status"])

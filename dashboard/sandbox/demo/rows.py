@@ -20,6 +20,9 @@ from dashboard.sandbox.demo.names import DEBTOR_WORDS
 from dashboard.sandbox.demo.tenants import DemoTenant
 from dashboard.sandbox.models import (
     Case,
+    CasePayment,
+    CaseTask,
+    ChatMessage,
     ClientLink,
     ContractSignature,
     Creditor,
@@ -27,6 +30,7 @@ from dashboard.sandbox.models import (
     KycVerification,
     LinkRequest,
     RevenueTransaction,
+    ValidationItem,
 )
 from dashboard.sandbox.wire import dumps
 
@@ -47,6 +51,10 @@ class Rows:
     kyc: list[dict[str, Any]] = field(default_factory=list)
     cases: list[dict[str, Any]] = field(default_factory=list)
     transactions: list[dict[str, Any]] = field(default_factory=list)
+    payments: list[dict[str, Any]] = field(default_factory=list)
+    chats: list[dict[str, Any]] = field(default_factory=list)
+    validation_items: list[dict[str, Any]] = field(default_factory=list)
+    tasks: list[dict[str, Any]] = field(default_factory=list)
 
     def insert(self, s: Session) -> None:
         for model, rows in (
@@ -58,11 +66,14 @@ class Rows:
             (KycVerification, self.kyc),
             (Case, self.cases),
             (RevenueTransaction, self.transactions),
+            (CasePayment, self.payments),
+            (ChatMessage, self.chats),
+            (ValidationItem, self.validation_items),
+            (CaseTask, self.tasks),
         ):
             # Core executemany on the table: one statement per chunk, no ORM bookkeeping per row.
             for start in range(0, len(rows), CHUNK):
                 s.connection().execute(insert(model.__table__), rows[start : start + CHUNK])
-
 
 
 @dataclass
@@ -96,7 +107,9 @@ class Builder:
         """(base fee, age surcharge) as the pricing rules give them; the base depends on neither date."""
         key = (amount, currency, country)
         if key not in self.base_fees:
-            self.base_fees[key] = pricing.quote(amount, currency, country, today=today).base
+            quoted = pricing.quote(amount, currency, country, today=today)
+            assert quoted is not None  # demo debtors live only where a collection partner collects
+            self.base_fees[key] = quoted.base
         return self.base_fees[key], pricing.surcharge_for_due_date(due_day, today)
 
     def creditor(self, tenant: DemoTenant, *, signed: int | None, kyc_required: bool, deleted: bool = False) -> str:
@@ -149,8 +162,9 @@ class Builder:
         )
         return link_id
 
-    def link_request(self, tenant: DemoTenant, creditor_id: str, *, status: str, link_id: str | None = None,
-                     ttl_days: int) -> None:
+    def link_request(
+        self, tenant: DemoTenant, creditor_id: str, *, status: str, link_id: str | None = None, ttl_days: int
+    ) -> None:
         if status == "pending":
             expires = self.now + timedelta(hours=tenant.hours_left or 1)
             created = expires - timedelta(days=ttl_days)
@@ -196,8 +210,9 @@ class Builder:
                 "creditor_id": creditor_id,
                 "director_full_name": name,
                 "director_home_address": f"7 {self.rng.choice(DEBTOR_WORDS)} Road, {tenant.city}",
-                "director_date_of_birth": date(1960 + self.rng.randint(0, 35), self.rng.randint(1, 12),
-                                               self.rng.randint(1, 28)),
+                "director_date_of_birth": date(
+                    1960 + self.rng.randint(0, 35), self.rng.randint(1, 12), self.rng.randint(1, 28)
+                ),
                 "date_created": submitted,
                 "verification_status": "Completed" if tenant.kyc == "verified" else None,
                 "verification_status_updated_at": submitted + timedelta(days=1) if tenant.kyc == "verified" else None,
@@ -210,8 +225,12 @@ class Builder:
             kinds = ["poa", "jpa"] if reference.signs_jpa(reference.PARTNERS[partner_id]) else ["poa"]
             for kind in kinds:
                 self.rows.signatures.append(
-                    {"creditor_id": creditor_id, "collection_partner_id": partner_id, "kind": kind,
-                     "signed_at": signed_at}
+                    {
+                        "creditor_id": creditor_id,
+                        "collection_partner_id": partner_id,
+                        "kind": kind,
+                        "signed_at": signed_at,
+                    }
                 )
 
     def new_reference(self) -> str:

@@ -39,7 +39,6 @@ APPROVAL_HOURS_LEFT = (160, 100, 47, 20, 3)
 IN_PROGRESS_STEPS = ("users", "contract", "kyc", "users", "contract")
 
 
-
 @dataclass(frozen=True)
 class DemoTenant:
     external_tenant_id: str
@@ -99,8 +98,9 @@ def _slug(company: str) -> str:
     return "".join(char for char in company.split()[0].lower() if char.isalnum() and char.isascii()) or "company"
 
 
-def _people(rng: random.Random, domain_name: str, count: int, number: int, *, choice: bool = False
-            ) -> tuple[tuple[str, str], ...]:
+def _people(
+    rng: random.Random, domain_name: str, count: int, number: int, *, choice: bool = False
+) -> tuple[tuple[str, str], ...]:
     """Users with e-mails unique across the demo (shared domains get the tenant number)."""
     people = []
     for index in range(count):
@@ -153,8 +153,15 @@ def demo_tenants() -> list[DemoTenant]:
 
 def _kyc_scenario(scenario: str, index: int) -> str:
     if scenario == "ready":
-        return {3: "missing", 8: "missing", 13: "submitted", 18: "submitted", 4: "verified", 9: "verified",
-                14: "verified"}.get(index, "not_required")
+        return {
+            3: "missing",
+            8: "missing",
+            13: "submitted",
+            18: "submitted",
+            4: "verified",
+            9: "verified",
+            14: "verified",
+        }.get(index, "not_required")
     if scenario == "onboarding_in_progress" and IN_PROGRESS_STEPS[index] == "kyc":
         return "missing"
     return "not_required"

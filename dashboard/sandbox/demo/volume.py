@@ -24,7 +24,7 @@ def grow(store: Store, tenants: int, cases: int, *, seed: int = SEED) -> None:
     with store.session() as s:
         now = clock.now(s).replace(microsecond=0)
         partner_id = s.scalars(select(Partner.id)).one()
-        version = s.get(SandboxState, clock.STATE_ID).sdca_version
+        version = s.get_one(SandboxState, clock.STATE_ID).sdca_version
         start = s.scalar(select(func.count()).select_from(ClientLink)) or 0
         case_start = s.scalar(select(func.count()).select_from(Case)) or 0
         rng = random.Random(seed + start)
@@ -54,8 +54,16 @@ def grow(store: Store, tenants: int, cases: int, *, seed: int = SEED) -> None:
             plan = pick(rng, plans)
             created = now - timedelta(days=rng.random() * tenant.age_days)
             # Bulk references contain a 0, which demo references never do, so the two never collide.
-            row = add_case(builder, tenant, link_id, creditor_id, plan, created=created, number=None,
-                            case_reference=f"G{_base36(case_start + index):>07}")
+            row = add_case(
+                builder,
+                tenant,
+                link_id,
+                creditor_id,
+                plan,
+                created=created,
+                number=None,
+                case_reference=f"G{_base36(case_start + index):>07}",
+            )
             if row["collection_partner_id"]:
                 signed.add((creditor_id, row["collection_partner_id"]))
         for creditor_id, partner_id_signed in sorted(signed):

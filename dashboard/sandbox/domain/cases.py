@@ -11,6 +11,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, pricing, reference, validation
+from dashboard.sandbox.domain.chats import post_system_message
 from dashboard.sandbox.domain.lookups import (
     latest_kyc,
     onboarding_url,
@@ -20,9 +21,10 @@ from dashboard.sandbox.domain.lookups import (
 )
 from dashboard.sandbox.domain.notify import case_event
 from dashboard.sandbox.domain.revenue import record_collection
+from dashboard.sandbox.domain.tasks import open_task, solve_tasks
 from dashboard.sandbox.errors import BusinessRuleViolation, NotFound, ValidationFailed, business_error
-from dashboard.sandbox.models import Case, CaseFile, CaseMessage, ClientLink, Creditor
-from dashboard.sandbox.reference import FIRST_LIFECYCLE, PENDING_SIGNING
+from dashboard.sandbox.models import Case, CaseFile, ClientLink, Creditor, ValidationItem
+from dashboard.sandbox.reference import FIRST_LIFECYCLE, NEEDS_INFO, PENDING_SIGNING
 from dashboard.sandbox.validation import CaseInput
 
 REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
@@ -46,9 +48,7 @@ def route(case_input: CaseInput) -> reference.CollectionPartner | None:
         return routed
     chosen = reference.PARTNERS[case_input.collection_partner_id]
     if chosen not in (routed, reference.partner_by_name(reference.FALLBACK_PARTNER)):
-        raise ValidationFailed.single(
-            "CollectionPartnerId", f"{chosen.name} does not cover the debtor's jurisdiction."
-        )
+        raise ValidationFailed.single("CollectionPartnerId", f"{chosen.name} does not cover the debtor's jurisdiction.")
     return chosen
 
 
@@ -209,7 +209,13 @@ def case_signing_url(s: Session, case: Case) -> str | None:
 
 
 def move_case(
-    s: Session, case_id: str, lifecycle: str, close_code: str | None = None, close_comment: str | None = None
+    s: Session,
+    case_id: str,
+    lifecycle: str,
+    close_code: str | None = None,
+    close_comment: str | None = None,
+    *,
+    collect_remainder: bool = True,
 ) -> Case:
     """Move a case to a lifecycle (enum name or display string); fires case.updated, and case.closed."""
     case = s.get(Case, case_id)
@@ -223,6 +229,8 @@ def move_case(
         return case
     now = clock.now(s)
     case.lifecycle = display
+    if old == NEEDS_INFO:
+        _information_supplied(s, case)
     case.date_updated = now
     if display == "Active" and case.date_collection_started is None:
         case.date_collection_started = now
@@ -235,8 +243,9 @@ def move_case(
     if code not in reference.CLOSE_CODES:
         raise ValueError(f"Unknown close code: {code}")
     case.close_code, case.close_comment, case.date_finished = code, close_comment, now
-    if code == "Paid" and case.remainder > 0:
-        record_collection(s, case.id, case.remainder)
+    solve_tasks(s, case.creditor_id, case_id=case.id)
+    if code == "Paid" and collect_remainder and case.remainder > 0:
+        record_collection(s, case.id, case.remainder, at=now)
     case_event(s, "case.updated", case, oldLifecycle=old)
     case_event(s, "case.closed", case, closeCode=code, closeComment=close_comment)
     return case
@@ -247,7 +256,9 @@ def release_pending_cases(s: Session, creditor: Creditor) -> list[Case]:
     if not sdca_current(s, creditor):
         return []
     waiting = s.scalars(
-        select(Case).where(Case.creditor_id == creditor.id, Case.lifecycle == PENDING_SIGNING).order_by(Case.date_created)
+        select(Case)
+        .where(Case.creditor_id == creditor.id, Case.lifecycle == PENDING_SIGNING)
+        .order_by(Case.date_created)
     ).all()
     released = []
     for case in waiting:
@@ -274,10 +285,39 @@ def upload_file(
     )
     s.add(stored)
     if send_chat_notification:
-        s.add(
-            CaseMessage(
-                case_id=case.id, body=f"System message: New file uploaded under 'Files': {file_name}", created_at=now
-            )
-        )
+        post_system_message(s, case.id, f"System message: New file uploaded under 'Files': {file_name}")
     s.flush()
     return stored
+
+
+def open_validation_items(s: Session, case_id: str) -> list[ValidationItem]:
+    return list(
+        s.scalars(
+            select(ValidationItem)
+            .where(ValidationItem.case_id == case_id, ValidationItem.date_resolved.is_(None))
+            .order_by(ValidationItem.id)
+        )
+    )
+
+
+def request_information(s: Session, case_id: str, description: str, area: str = "Documents") -> ValidationItem:
+    """The collection partner asks for something (a document, by default): the case needs info until supplied."""
+    case = s.get(Case, case_id)
+    if case is None:
+        raise NotFound("Case not found.")
+    if case.lifecycle == "Closed":
+        raise ValueError("A closed case cannot ask for more information.")
+    item = ValidationItem(case_id=case.id, resolution_area=area, description=description, date_created=clock.now(s))
+    s.add(item)
+    move_case(s, case.id, NEEDS_INFO)
+    open_task(s, case.creditor_id, "MoreInfoNeeded", case=case, description=description)
+    s.flush()
+    return item
+
+
+def _information_supplied(s: Session, case: Case) -> None:
+    """Leaving "More Info Required": the requested items count as supplied and the task solves itself."""
+    now = clock.now(s)
+    for item in open_validation_items(s, case.id):
+        item.date_resolved = now
+    solve_tasks(s, case.creditor_id, case_id=case.id, types=("MoreInfoNeeded",))

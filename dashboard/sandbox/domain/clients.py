@@ -156,9 +156,7 @@ def _refuse_conflicts(s: Session, request: ClientInput, matched: list[Creditor])
         )
     for creditor in matched:
         other = s.scalars(
-            select(ClientLink).where(
-                ClientLink.creditor_id == creditor.id, ClientLink.status.in_(ACTIVE_LINK_STATUSES)
-            )
+            select(ClientLink).where(ClientLink.creditor_id == creditor.id, ClientLink.status.in_(ACTIVE_LINK_STATUSES))
         ).first()
         if other is not None:
             raise ClientConflict(

@@ -24,9 +24,7 @@ CHOICE_PREFIX = "choice"
 
 def pending_request(s: Session, external_tenant_id: str) -> LinkRequest | None:
     return s.scalars(
-        select(LinkRequest).where(
-            LinkRequest.external_tenant_id == external_tenant_id, LinkRequest.status == "pending"
-        )
+        select(LinkRequest).where(LinkRequest.external_tenant_id == external_tenant_id, LinkRequest.status == "pending")
     ).first()
 
 
@@ -209,18 +207,14 @@ def decline_link_request(s: Session, token: str) -> LinkRequest:
     now = clock.now(s)
     link_request = link_request_by_token(s, token)
     _claim(s, link_request, "declined", now)
-    client_event(
-        s, "client.link_declined", link_request.external_tenant_id, link_request.creditor, is_attributed=None
-    )
+    client_event(s, "client.link_declined", link_request.external_tenant_id, link_request.creditor, is_attributed=None)
     return link_request
 
 
 def expire_link_requests(s: Session) -> int:
     """The hourly job: pending requests past their TTL expire and fire client.link_expired."""
     now = clock.now(s)
-    due = s.scalars(
-        select(LinkRequest).where(LinkRequest.status == "pending", LinkRequest.expires_at <= now)
-    ).all()
+    due = s.scalars(select(LinkRequest).where(LinkRequest.status == "pending", LinkRequest.expires_at <= now)).all()
     expired = 0
     for link_request in due:
         result = s.execute(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, reference
 from dashboard.sandbox.errors import NotFound
-from dashboard.sandbox.models import Case, RevenueTransaction
+from dashboard.sandbox.models import Case, CasePayment, RevenueTransaction
 
 REVENUE_STATUSES = {
     "commission": ("Unpaid", "Paid", "Credited"),
@@ -17,12 +18,32 @@ REVENUE_STATUSES = {
 }
 
 
-def record_collection(s: Session, case_id: str, amount: Decimal) -> RevenueTransaction | None:
-    """Money collected on a case; a revenue transaction when the partner earns on it."""
+def record_collection(
+    s: Session,
+    case_id: str,
+    amount: Decimal,
+    *,
+    recipient: str = "CollectionPartner",
+    method: str = "BankTransfer",
+    at: datetime | None = None,
+) -> RevenueTransaction | None:
+    """Money collected on a case (a payment on it); a revenue transaction when the partner earns on it."""
     case = s.get(Case, case_id)
     if case is None:
         raise NotFound("Case not found.")
     case.remainder = max(case.remainder - amount, Decimal("0.00"))
+    now = at or clock.now(s)
+    s.add(
+        CasePayment(
+            case_id=case.id,
+            date=now,
+            gross_amount=amount,
+            currency=case.currency,
+            recipient=recipient,
+            method=method,
+            date_created=now,
+        )
+    )
     link = case.link
     fee = case.success_fee_percentage
     # Attributed links earn on every case; non-attributed ones only on cases sent with the partner's token.
@@ -32,7 +53,7 @@ def record_collection(s: Session, case_id: str, amount: Decimal) -> RevenueTrans
     transaction = RevenueTransaction(
         case_id=case.id,
         link_id=link.id,
-        date=clock.now(s),
+        date=now,
         payment_amount=amount,
         currency=case.currency,
         debitura_revenue=revenue,

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from dashboard.sandbox import clock, reference, wire
 from dashboard.sandbox.domain.cases import release_pending_cases
+from dashboard.sandbox.domain.chats import post_system_message
 from dashboard.sandbox.domain.lookups import has_signature, latest_kyc, link_by_id, require_link, sdca_current, state
 from dashboard.sandbox.domain.notify import client_event
 from dashboard.sandbox.errors import StepNotAvailable
 from dashboard.sandbox.models import (
     ACTIVE_LINK_STATUSES,
     Case,
-    CaseMessage,
     ClientLink,
     ContractSignature,
     Creditor,
@@ -55,7 +55,11 @@ def _sign_partner_contracts(s: Session, creditor: Creditor, partner_ids: list[st
         kinds = ["poa"] + (["jpa"] if reference.signs_jpa(reference.PARTNERS[partner_id]) else [])
         for kind in kinds:
             if not has_signature(s, creditor.id, partner_id, kind):
-                s.add(ContractSignature(creditor_id=creditor.id, collection_partner_id=partner_id, kind=kind, signed_at=now))
+                s.add(
+                    ContractSignature(
+                        creditor_id=creditor.id, collection_partner_id=partner_id, kind=kind, signed_at=now
+                    )
+                )
                 signed = True
     s.flush()
     return signed
@@ -191,12 +195,8 @@ def submit_kyc(s: Session, link: ClientLink, kyc: KycInput, *, send_chat_notific
             )
         )
         for case_id in open_cases:
-            s.add(
-                CaseMessage(
-                    case_id=case_id,
-                    body="System message: KYC/AML information provided — find it under the 'KYC Status' section",
-                    created_at=now,
-                )
+            post_system_message(
+                s, case_id, "System message: KYC/AML information provided — find it under the 'KYC Status' section"
             )
     s.flush()
     return record

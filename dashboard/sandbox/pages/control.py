@@ -17,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.sandbox import clock, domain, faults, reference
 from dashboard.sandbox.context import close_session, db, parts
@@ -27,6 +28,7 @@ from dashboard.sandbox.errors import SandboxError
 from dashboard.sandbox.models import (
     ACTIVE_LINK_STATUSES,
     Case,
+    CaseTask,
     ClientLink,
     KycVerification,
     LinkRequest,
@@ -61,11 +63,11 @@ CASE_CHOICES = 200
 RECENT_DELIVERIES = 30
 
 
-def _back() -> Response:
+def _back() -> BaseResponse:
     return redirect(url_for(".index"), code=303)
 
 
-def _run(action: Callable[[Session], str]) -> Response:
+def _run(action: Callable[[Session], str]) -> BaseResponse:
     """Apply one change in one transaction; its outcome (or why it failed) is flashed."""
     s = db()
     try:
@@ -88,8 +90,11 @@ def _offset_text(seconds: int) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = [f"{value} {unit}{'s' if value != 1 else ''}" for value, unit in
-             ((days, "day"), (hours, "hour"), (minutes, "minute")) if value]
+    parts = [
+        f"{value} {unit}{'s' if value != 1 else ''}"
+        for value, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if value
+    ]
     return (", ".join(parts) or "under a minute") + " ahead of real time"
 
 
@@ -129,6 +134,17 @@ def _overview(s: Session) -> dict[str, Any]:
         # Newest first by the creation index alone, so the list stays quick with 100,000 cases.
         "cases": s.scalars(select(Case).order_by(Case.date_created.desc()).limit(CASE_CHOICES)).all(),
         "kyc_to_review": kyc_to_review,
+        "account_tasks": s.execute(
+            select(CaseTask, ClientLink.external_tenant_id)
+            .join(ClientLink, ClientLink.creditor_id == CaseTask.creditor_id)
+            .where(CaseTask.case_id.is_(None), CaseTask.status == "Open", ClientLink.status.in_(ACTIVE_LINK_STATUSES))
+            .order_by(CaseTask.date_created)
+        ).all(),
+        "tenants_ready": s.scalars(
+            select(ClientLink.external_tenant_id)
+            .where(ClientLink.status.in_(ACTIVE_LINK_STATUSES))
+            .order_by(ClientLink.external_tenant_id)
+        ).all(),
         "subscriptions": s.scalars(select(WebhookSubscription).order_by(WebhookSubscription.created_utc)).all(),
         "deliveries": s.scalars(
             select(WebhookDelivery).order_by(WebhookDelivery.id.desc()).limit(RECENT_DELIVERIES)
@@ -261,8 +277,10 @@ def link_to_other_partner():
     def action(s: Session) -> str:
         email = request.form.get("email", "")
         domain.link_email_to_other_partner(s, email)
-        return (f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
-                "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner.")
+        return (
+            f"{email.strip().lower()} now belongs to an account linked to another referral partner: "
+            "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner."
+        )
 
     return _run(action)
 
@@ -275,20 +293,25 @@ def add_fault():
         kind = request.form.get("kind", "")
         if kind not in FAULT_LABELS:
             raise ValueError("Choose a kind of fault.")
-        options = {
-            "path_prefix": request.form.get("path_prefix", "").strip() or None,
-            "latency_ms": int(_number("latency_ms", Decimal(1000))),
-        }
+        path_prefix = request.form.get("path_prefix", "").strip() or None
+        latency_ms = int(_number("latency_ms", Decimal(1000)))
         if request.form.get("mode") == "ratio":
             percent = _number("percent", Decimal(0))
             if not 0 < percent <= 100:
                 raise ValueError("The share of calls must be between 1 and 100 %.")
-            faults.fail_ratio(s, float(percent / 100), [kind], seed=int(_number("seed", Decimal(0))), **options)
+            faults.fail_ratio(
+                s,
+                float(percent / 100),
+                [kind],
+                seed=int(_number("seed", Decimal(0))),
+                path_prefix=path_prefix,
+                latency_ms=latency_ms,
+            )
             return f"{FAULT_LABELS[kind]} on {percent} % of calls."
         count = int(_number("count", Decimal(0)))
         if not 0 < count <= 1000:
             raise ValueError("Fail between 1 and 1000 calls.")
-        faults.fail_next(s, count, kind, **options)
+        faults.fail_next(s, count, kind, path_prefix=path_prefix, latency_ms=latency_ms)
         return f"{FAULT_LABELS[kind]} on the next {count} call(s)."
 
     return _run(action)
@@ -345,4 +368,3 @@ def reset():
     parts().reset()
     flash("The sandbox was reset to the demo data.", "info")
     return _back()
-

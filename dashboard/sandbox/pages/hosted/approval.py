@@ -3,8 +3,9 @@ request, on the standard page or the multi-entity Choice page."""
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.sandbox import clock, domain
 from dashboard.sandbox.context import db
@@ -26,7 +27,7 @@ def _open_request(s: Session, token: str) -> LinkRequest:
     return link_request
 
 
-def _after_approval(s: Session, link: ClientLink) -> Response | str:
+def _after_approval(s: Session, link: ClientLink) -> BaseResponse | str:
     """Approved: straight into the signing chain when contracts are outstanding, else done."""
     s.commit()
     if domain.pending_signing_steps(s, link.creditor_id):

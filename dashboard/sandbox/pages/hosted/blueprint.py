@@ -16,8 +16,14 @@ from dashboard.sandbox.pages.origin import refuse_cross_origin_posts
 
 # Templates and static files live at the top of the sandbox package, shared with the control panel.
 SANDBOX_PACKAGE = Path(__file__).resolve().parents[2]
-bp = Blueprint("sandbox_ui", __name__, root_path=str(SANDBOX_PACKAGE), template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint(
+    "sandbox_ui",
+    __name__,
+    root_path=str(SANDBOX_PACKAGE),
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 bp.before_request(refuse_cross_origin_posts)
 
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{3,8}$")
@@ -79,6 +85,9 @@ def later():
     """The customer leaves a flow unfinished: back to the partner's app without completed=true."""
     return_url = return_url_arg()
     if return_url is None:
-        return render_template("sandbox/done.html", title="Nothing was changed",
-                               message="You can finish later from the same link. You can close this page.")
+        return render_template(
+            "sandbox/done.html",
+            title="Nothing was changed",
+            message="You can finish later from the same link. You can close this page.",
+        )
     return redirect(return_url, code=303)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
-from flask import Response, redirect, render_template, request
+from flask import redirect, render_template, request
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.sandbox import clock, domain, validation
 from dashboard.sandbox.errors import ValidationFailed
@@ -19,14 +21,14 @@ def return_url_arg() -> str | None:
     return validation.clean_return_url(request.args.get("returnUrl"))
 
 
-def finish(return_url: str | None, title: str, message: str) -> Response | str:
+def finish(return_url: str | None, title: str, message: str) -> BaseResponse | str:
     """The end of a flow: back to the partner's app with completed=true, or a plain done page."""
     if return_url:
         return redirect(domain.with_completed_flag(return_url), code=303)
     return render_template("sandbox/done.html", title=title, message=message, completed=True)
 
 
-def flow_query(**args: str | None) -> dict[str, str]:
+def flow_query(**args: str | None) -> dict[str, Any]:
     """Query arguments for the next step, keeping the returnUrl."""
     return {key: value for key, value in {**args, "returnUrl": return_url_arg()}.items() if value}
 
@@ -45,8 +47,11 @@ def kyc_from_form(s: Session, form: Mapping[str, str]) -> tuple[validation.KycIn
     try:
         return validation.parse_kyc(payload, clock.now(s).date()), {}
     except ValidationFailed as failure:
-        fields = {"directorfullname": "director_full_name", "directorhomeaddress": "director_home_address",
-                  "directordateofbirth": "director_date_of_birth"}
+        fields = {
+            "directorfullname": "director_full_name",
+            "directorhomeaddress": "director_home_address",
+            "directordateofbirth": "director_date_of_birth",
+        }
         errors = {}
         for key, messages in failure.fields.items():
             errors[fields.get(key.lower(), "director_full_name")] = " ".join(messages)

@@ -19,9 +19,11 @@ def kyc(link_id: str):
         return render_template("sandbox/kyc.html", link=link, kyc={}, errors={}, flow_args=flow_query())
     record, errors = kyc_from_form(s, request.form)
     if record is None:
-        return render_template("sandbox/kyc.html", link=link, kyc=request.form, errors=errors,
-                               flow_args=flow_query()), 422
+        return render_template(
+            "sandbox/kyc.html", link=link, kyc=request.form, errors=errors, flow_args=flow_query()
+        ), 422
     domain.submit_kyc(s, link, record, send_chat_notification=True)
     s.commit()
-    return finish(return_url_arg(), "Identity details received",
-                  "Thank you: the director's details were sent for review.")
+    return finish(
+        return_url_arg(), "Identity details received", "Thank you: the director's details were sent for review."
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import Response, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response as BaseResponse
 
 from dashboard.sandbox import domain, validation
 from dashboard.sandbox.context import db
@@ -16,8 +17,12 @@ from dashboard.sandbox.models import ClientLink, Creditor
 from dashboard.sandbox.pages.hosted.blueprint import bp
 from dashboard.sandbox.pages.hosted.flow import code_error, finish, flow_query, kyc_from_form, return_url_arg
 
-ONBOARDING_STEPS = (("companydetails", "Company details"), ("users", "Users"), ("kyc", "Director identity"),
-                    ("contract", "Sign the agreement"))
+ONBOARDING_STEPS = (
+    ("companydetails", "Company details"),
+    ("users", "Users"),
+    ("kyc", "Director identity"),
+    ("contract", "Sign the agreement"),
+)
 
 
 def _needs_kyc(s: Session, creditor: Creditor) -> bool:
@@ -28,7 +33,7 @@ def _onboarding_steps(s: Session, link: ClientLink) -> list[tuple[str, str]]:
     return [step for step in ONBOARDING_STEPS if step[0] != "kyc" or _needs_kyc(s, link.creditor)]
 
 
-def _onboarding_link(s: Session, link_id: str) -> ClientLink | Response:
+def _onboarding_link(s: Session, link_id: str) -> ClientLink | BaseResponse:
     """The link being onboarded, or where to go instead when onboarding is not what it needs."""
     link = domain.link_by_id(s, link_id)
     creditor = link.creditor
@@ -62,7 +67,7 @@ def _render_onboarding(s: Session, link: ClientLink, step: str, status: int = 20
     )
 
 
-def _next_step(s: Session, link: ClientLink, step: str) -> Response:
+def _next_step(s: Session, link: ClientLink, step: str) -> BaseResponse:
     names = [name for name, _ in ONBOARDING_STEPS]
     later = names[names.index(step) + 1 :]
     following = next(name for name in later if name != "kyc" or _needs_kyc(s, link.creditor))
@@ -128,7 +133,7 @@ def onboarding_companydetails(link_id: str):
     """Step 1: the customer checks (and corrects) the company details the partner sent."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(
@@ -146,7 +151,7 @@ def onboarding_users(link_id: str):
     """Step 2: the customer reviews who gets access."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(s, found, "users")
@@ -158,7 +163,7 @@ def onboarding_kyc(link_id: str):
     """Step 3 (clients of a KYC-requiring collection partner only): a director's identity."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(s, found, "kyc", kyc={}, errors={})
@@ -174,7 +179,7 @@ def onboarding_contract(link_id: str):
     """Last step: sign the Standard Debt Collection Agreement with a six-digit code."""
     s = db()
     found = _onboarding_link(s, link_id)
-    if isinstance(found, Response):
+    if isinstance(found, BaseResponse):
         return found
     if request.method == "GET":
         return _render_onboarding(s, found, "contract", error=None)

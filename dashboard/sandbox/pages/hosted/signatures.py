@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import redirect, render_template, request, url_for
 
 from dashboard.sandbox import domain, reference
@@ -11,8 +13,8 @@ from dashboard.sandbox.pages.hosted.blueprint import bp
 from dashboard.sandbox.pages.hosted.flow import code_error, finish, flow_query, return_url_arg
 
 
-def _render_sign(status: int = 200, **context: object):
-    return render_template("sandbox/sign.html", flow_args=flow_query(), **context), status
+def _render_sign(context: Mapping[str, object], *, error: str | None, status: int = 200):
+    return render_template("sandbox/sign.html", flow_args=flow_query(), error=error, **context), status
 
 
 @bp.route("/ContractUpgrade/Sign/<link_id>", methods=["GET", "POST"])
@@ -39,10 +41,10 @@ def contract_upgrade(link_id: str):
         "button": "Sign the updated agreement",
     }
     if request.method == "GET":
-        return _render_sign(error=None, **context)
+        return _render_sign(context, error=None)
     error = code_error(request.form)
     if error:
-        return _render_sign(422, error=error, **context)
+        return _render_sign(context, error=error, status=422)
     domain.sign_contract_upgrade(s, link.id)
     s.commit()
     return finish(return_url_arg(), "Agreement signed", "Thank you: the updated agreement is signed.")
@@ -65,10 +67,10 @@ def power_of_attorney(link_id: str):
         "hidden": {"collectionPartnerId": partner.id},
     }
     if request.method == "GET":
-        return _render_sign(error=None, **context)
+        return _render_sign(context, error=None)
     error = code_error(request.form)
     if error:
-        return _render_sign(422, error=error, **context)
+        return _render_sign(context, error=error, status=422)
     domain.sign_power_of_attorney(s, link.id, partner.id)
     s.commit()
     return finish(return_url_arg(), "Power of Attorney signed", f"{partner.name} can now work on your cases.")

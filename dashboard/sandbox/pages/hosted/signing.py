@@ -31,26 +31,47 @@ def signing_steps(s: Session, creditor: Creditor) -> list[SigningStep]:
     kyc: list[SigningStep] = []
     for pending in domain.pending_signing_steps(s, creditor.id):
         if pending == "sdca":
-            sdca.append(SigningStep(
-                "sdca", "sign", "Sign the Standard Debt Collection Agreement",
-                f"Version {domain.state(s).sdca_version} of the agreement between {creditor.company_name} "
-                "and Debitura.", "Sign the agreement"))
+            sdca.append(
+                SigningStep(
+                    "sdca",
+                    "sign",
+                    "Sign the Standard Debt Collection Agreement",
+                    f"Version {domain.state(s).sdca_version} of the agreement between {creditor.company_name} "
+                    "and Debitura.",
+                    "Sign the agreement",
+                )
+            )
         elif pending.startswith("poa:"):
             partner = reference.PARTNERS[pending.split(":", 1)[1]]
-            powers.append(SigningStep(
-                pending, "sign", f"Sign the Power of Attorney for {partner.name}",
-                f"{partner.name} will collect on behalf of {creditor.company_name}.",
-                "Sign the Power of Attorney"))
+            powers.append(
+                SigningStep(
+                    pending,
+                    "sign",
+                    f"Sign the Power of Attorney for {partner.name}",
+                    f"{partner.name} will collect on behalf of {creditor.company_name}.",
+                    "Sign the Power of Attorney",
+                )
+            )
             if reference.signs_jpa(partner):
-                appendices.append(SigningStep(
-                    f"jpa:{partner.id}", "sign", f"Sign the Jurisdiction Pricing Appendix for {partner.name}",
-                    "The success-fee pricing that applies to debtors in this jurisdiction.",
-                    "Sign the pricing appendix"))
+                appendices.append(
+                    SigningStep(
+                        f"jpa:{partner.id}",
+                        "sign",
+                        f"Sign the Jurisdiction Pricing Appendix for {partner.name}",
+                        "The success-fee pricing that applies to debtors in this jurisdiction.",
+                        "Sign the pricing appendix",
+                    )
+                )
         elif pending == "kyc":
-            kyc.append(SigningStep(
-                "kyc", "kyc", "Confirm a director's identity",
-                "The collection partner must verify the identity of one senior manager or director.",
-                "Submit and finish"))
+            kyc.append(
+                SigningStep(
+                    "kyc",
+                    "kyc",
+                    "Confirm a director's identity",
+                    "The collection partner must verify the identity of one senior manager or director.",
+                    "Submit and finish",
+                )
+            )
     return sdca + powers + appendices + kyc
 
 
