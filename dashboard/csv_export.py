@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -22,10 +22,18 @@ FLUSH_AT = 16 * 1024  # characters per streamed chunk
 BYTE_ORDER_MARK = "\ufeff"
 
 
+def timestamp(value: datetime) -> str:
+    """Every timestamp of every export in one form: ISO 8601 in UTC, to the second (a naive value is UTC already)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def cell(value: Any) -> str:
     """One value as CSV text. Only text can smuggle a formula in; numbers and dates are written as they are."""
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return timestamp(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str):

@@ -13,8 +13,11 @@ from flask import Flask, current_app, url_for
 
 from dashboard import debitura_day
 from dashboard.authz import can, may_open
+from dashboard.case_words import close_code_words, code_words, lifecycle_words
+from dashboard.counting import counted
 from dashboard.durations import duration
 from dashboard.htmx import register_oob_flash
+from dashboard.kyc_status import kyc_status_words
 from dashboard.money import format_money
 from dashboard.services import return_urls
 from dashboard.services.audit import action_label as audit_action_label
@@ -69,18 +72,6 @@ def time_ago(value: datetime | None, now: datetime | None = None) -> str:
     if abs(seconds) < 60:
         return "in under a minute" if seconds > 0 else "just now"
     return f"in {duration(seconds)}" if seconds > 0 else f"{duration(seconds)} ago"
-
-
-def code_words(code: str | None) -> str:
-    """A code Debitura sends as one glued word, for reading: `ProvideDocuments` -> `Provide documents`."""
-    if not code:
-        return ""
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|[_-]+", " ", code.strip()).split()
-    return (
-        " ".join([words[0][:1].upper() + words[0][1:], *(w if w.isupper() else w.lower() for w in words[1:])])
-        if words
-        else ""
-    )
 
 
 def file_size(size: int | None) -> str:
@@ -167,6 +158,10 @@ def register(app: Flask) -> None:
         duration=duration,
         safe_href=safe_href,
         code_words=code_words,
+        counted=counted,
+        lifecycle_words=lifecycle_words,
+        close_code_words=close_code_words,
+        kyc_words=kyc_status_words,
         file_size=file_size,
         # `{{ url|with_return_url(return_url) }}`: the hosted URL with the customer's return address, when valid.
         with_return_url=return_urls.build_or_keep,

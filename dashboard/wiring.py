@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from flask import Flask, current_app, g, has_app_context, has_request_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, render_template
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from dashboard.config import SANDBOX_MOUNT
@@ -85,6 +85,9 @@ def _admins_only_control(app: Flask, sandbox_app):
             from flask_login import current_user
 
             allowed = current_user.is_authenticated and current_user.can("admin")
+            if current_user.is_authenticated and not allowed:
+                # Signed in without the role: say so, rather than a sign-in page that would only loop.
+                return _control_panel_refused(app, current_user.role)(environ, start_response)
         if allowed:
             return sandbox_app(environ, start_response)
         target = f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
@@ -93,6 +96,12 @@ def _admins_only_control(app: Flask, sandbox_app):
         return [b""]
 
     return guarded
+
+
+def _control_panel_refused(app: Flask, role: str):
+    reason = f"The sandbox control panel needs the admin role; you are signed in as {role}."
+    response = app.make_response((render_template("errors/403.html", reason=reason), 403))
+    return app.process_response(response)
 
 
 def debitura() -> DebituraClient:

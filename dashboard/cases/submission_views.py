@@ -125,7 +125,7 @@ def create(tenant_id: int):
 def submission(key: str):
     """The submission as it stands: the form with its input, the outcome, or a note that it is being sent."""
     current = _submission_or_404(key)
-    return _page(current, _form_for(current))
+    return _page(current, _form_for(current), quote=submissions.last_preview(current))
 
 
 @bp.post("/submissions/<key>")

@@ -13,6 +13,7 @@ from dashboard.extensions import db
 from dashboard.htmx import navigate, render
 from dashboard.kyc import bp
 from dashboard.kyc.forms import KycForm
+from dashboard.kyc_status import kyc_status_words
 from dashboard.models import Tenant
 from dashboard.services import kyc, submissions
 from dashboard.services.tenant_state import derive_state
@@ -74,9 +75,9 @@ def submit(tenant_id: int):
                 )
                 status = 422
             else:
-                state = outcome.tenant.kyc_status or "pending"
+                state = kyc_status_words(outcome.tenant.kyc_status or "pending").lower()
                 flash(
-                    f"KYC submitted for {tenant.company_name or tenant.external_tenant_id}; Debitura now reports it as {state.replace('_', ' ')}. "
+                    f"KYC submitted for {tenant.company_name or tenant.external_tenant_id}; Debitura now reports it as {state}. "
                     "Cases that were refused for missing KYC can be submitted again.",
                     "success",
                 )

@@ -36,6 +36,9 @@ class CaseSubmission(Model):
     payload: Mapped[str | None] = mapped_column(Text)
     # The body last priced with POST /cases/preview; sending a different body asks for a new preview.
     previewed_payload: Mapped[str | None] = mapped_column(Text)
+    # That preview's input and Debitura's answer (services.stored_quotes), shown again on a reload;
+    # cleared whenever the typed input changes.
+    previewed_quote: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(default=0)
     sending_since: Mapped[datetime | None]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Float, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.models.base import Model, debitura_now
@@ -39,13 +39,25 @@ class SyncRun(Model):
     started_at: Mapped[datetime] = mapped_column(default=debitura_now)
     heartbeat_at: Mapped[datetime] = mapped_column(default=debitura_now)
     finished_at: Mapped[datetime | None]
+    # A resumed run works in stretches: the time worked before the latest resumption, and when that
+    # resumption began, so the idle time between a failure and its resumption is not counted.
+    worked_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    resumed_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_sync_runs_started_at", "started_at"),)
 
     @property
     def duration_seconds(self) -> float | None:
+        """Time spent working: every stretch of a resumed run, not the pauses between them."""
         end = self.finished_at or self.heartbeat_at
-        return (end - self.started_at).total_seconds() if end else None
+        if end is None:
+            return None
+        return (self.worked_seconds or 0.0) + (end - (self.resumed_at or self.started_at)).total_seconds()
+
+    @property
+    def last_worked_at(self) -> datetime:
+        """When the run last did anything: its end once finished, else its latest heartbeat."""
+        return self.finished_at or self.heartbeat_at or self.started_at
 
     @property
     def finished(self) -> bool:

@@ -69,6 +69,9 @@ class Tenant(Model):
     cases_total: Mapped[int] = mapped_column(default=0)
     cases_closed: Mapped[int] = mapped_column(default=0)
     earnings_usd: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal("0"))
+    # When (Debitura's clock) the three figures above were last read from Debitura's caseStats;
+    # None until a client read reports them (webhooks never do).
+    case_stats_as_of: Mapped[datetime | None]
 
     # The derived state (services.tenant_state), stored so lists can filter and count in SQL.
     state: Mapped[str] = mapped_column(String(40), default="onboarding")

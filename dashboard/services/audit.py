@@ -176,7 +176,7 @@ def csv_rows(audit_filter: AuditFilter, *, batch: int = 500) -> Iterator[tuple]:
     query = filtered(audit_filter).execution_options(yield_per=batch)
     for entry in db.session.scalars(query):
         yield (
-            entry.at.astimezone(UTC).isoformat(timespec="seconds"),
+            entry.at,
             entry.operator_email or "",
             entry.action,
             entry.external_tenant_id or "",

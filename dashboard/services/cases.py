@@ -518,8 +518,8 @@ def case_csv_rows(cases: Iterable[Case]) -> Iterator[tuple]:
             case.lifecycle,
             case.close_code,
             "yes" if case.is_test else "no",
-            case.date_created.isoformat() if case.date_created else "",
-            case.due_date.isoformat() if case.due_date else "",
+            case.date_created,
+            case.due_date,
             case.collection_partner,
             case.id,
         )

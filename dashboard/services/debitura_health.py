@@ -16,11 +16,12 @@ from datetime import datetime
 
 import requests
 from flask import Flask, current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from dashboard.extensions import db
-from dashboard.models import DebituraHealth
+from dashboard.models import DebituraHealth, SyncRun, WebhookEvent
 from dashboard.models.base import now_utc
+from dashboard.models.sync import SUCCEEDED
 
 OUTAGE_STATUSES = frozenset({502, 503, 504})
 WRITE_EVERY_SECONDS = 10.0
@@ -34,6 +35,9 @@ class Outage:
     since: datetime
     last_ok_at: datetime | None
     error: str | None
+    # When the mirror last took in news from Debitura (a finished sync or an applied webhook): what
+    # pages show is that old, whenever the outage began.
+    mirror_as_of: datetime | None = None
 
 
 class _ProcessMemo:
@@ -139,7 +143,20 @@ def current_outage() -> Outage | None:
     row = db.session.get(DebituraHealth, _ROW)
     outage = None
     if row is not None and row.unreachable_since is not None:
-        outage = Outage(since=row.unreachable_since, last_ok_at=row.last_ok_at, error=row.last_error)
+        outage = Outage(
+            since=row.unreachable_since,
+            last_ok_at=row.last_ok_at,
+            error=row.last_error,
+            mirror_as_of=mirror_refreshed_at(),
+        )
     with _memo.lock:
         _memo.outage, _memo.read_at = outage, time.monotonic()
     return outage
+
+
+def mirror_refreshed_at() -> datetime | None:
+    """The newest of the last successful sync's end and the last webhook applied to the mirror."""
+    synced = db.session.scalar(select(func.max(SyncRun.finished_at)).where(SyncRun.status == SUCCEEDED))
+    notified = db.session.scalar(select(func.max(WebhookEvent.received_at)).where(WebhookEvent.outcome == "applied"))
+    known = [moment for moment in (synced, notified) if moment is not None]
+    return max(known) if known else None

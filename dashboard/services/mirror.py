@@ -186,6 +186,7 @@ def apply_client(tenant: Tenant, client: Client, *, source: str, as_of: datetime
         assign(tenant, "cases_total", client.case_stats.cases_total)
         assign(tenant, "cases_closed", client.case_stats.cases_closed)
         assign(tenant, "earnings_usd", client.case_stats.earnings_usd)
+        tenant.case_stats_as_of = as_of
     if client.kyc_status is not None:
         assign(tenant, "kyc_status", client.kyc_status)
     if client.kyc_verification is not None and client.kyc_verification.date_created is not None:

@@ -204,7 +204,7 @@ def transaction_csv_rows(transactions) -> Iterator[tuple]:
     for item in transactions:
         yield (
             item.transaction_id,
-            item.date.isoformat() if item.date else "",
+            item.date,
             item.external_tenant_id,
             item.company_name,
             item.case_reference,
@@ -213,7 +213,7 @@ def transaction_csv_rows(transactions) -> Iterator[tuple]:
             item.original_currency,
             money.plain(item.payment_amount, item.payment_currency),
             item.payment_currency,
-            item.payment_date.isoformat() if item.payment_date else "",
+            item.payment_date,
             item.referral_fee_percentage,
             money.plain(item.referral_fee_amount, item.earnings_currency),
             item.earnings_currency,

@@ -31,7 +31,7 @@ from dashboard.extensions import db
 from dashboard.models import Case, CaseSubmission, Tenant
 from dashboard.models.base import now_utc
 from dashboard.orm import rows_matched
-from dashboard.services import audit, mirror, pricing
+from dashboard.services import audit, mirror, pricing, stored_quotes
 from dashboard.services.errors import (
     PreviewRequired,
     SubmissionNotFound,
@@ -166,6 +166,7 @@ def save_input(key: str, form_data: dict[str, str]) -> CaseSubmission:
     submission = get(key)
     if submission.status == "draft":
         submission.form_data = dict(form_data)
+        submission.previewed_quote = None
         db.session.commit()
     return submission
 
@@ -178,6 +179,7 @@ def preview(
     submission = get(key)
     if submission.status == "draft":
         submission.form_data = dict(form_data)
+        submission.previewed_quote = None
         db.session.commit()
     quote = pricing.preview(
         pricing_input(draft),
@@ -188,8 +190,16 @@ def preview(
     )
     if submission.status == "draft":
         submission.previewed_payload = _encode(draft)
+        submission.previewed_quote = stored_quotes.to_stored(quote)
         db.session.commit()
     return quote
+
+
+def last_preview(submission: CaseSubmission) -> pricing.PricingQuote | None:
+    """The preview of the draft's current input, as stored when it was asked (a read: nothing is called or written)."""
+    if submission.status != "draft" or not submission.previewed_quote:
+        return None
+    return stored_quotes.from_stored(submission.previewed_quote)
 
 
 def submit(

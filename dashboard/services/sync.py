@@ -27,6 +27,7 @@ from typing import TypeGuard
 
 from sqlalchemy import select
 
+from dashboard.counting import counted
 from dashboard.debitura import DebituraClient, Page
 from dashboard.debitura.errors import DebituraError, NotFound
 from dashboard.errors.messages import debitura_message
@@ -98,6 +99,9 @@ def start_run(
     if not fresh and _resumable(previous):
         # Holding the lease proves nobody else works on it: an unfinished run is ours to continue.
         run = previous
+        run.worked_seconds = run.duration_seconds or 0.0
+        run.resumed_at = debitura_now()
+        run.finished_at = None
         run.resumed += 1
         run.status = RUNNING
         run.message = f"Resumed at {run.phase}, page {run.next_page}."
@@ -277,12 +281,16 @@ def execute_run(
         mirror.expire_overdue_approvals()
         run.status = SUCCEEDED
         run.message = (
-            f"{run.clients_seen} clients and {run.cases_seen} cases read; {run.tenants_changed} tenants and "
-            f"{run.cases_changed} cases changed, {run.tenants_missing} no longer linked."
+            f"{counted(run.clients_seen, 'client')} and {counted(run.cases_seen, 'case')} read; "
+            f"{counted(run.tenants_changed, 'tenant')} and {counted(run.cases_changed, 'case')} changed, "
+            f"{run.tenants_missing} no longer linked."
         )
     except DebituraError as error:
+        # The call that failed was made too, and so were any since the last checkpoint: keep counting them.
+        calls_made = run.calls_made + 1
         db.session.rollback()
         run = db.session.get_one(SyncRun, run_id)
+        run.calls_made = max(run.calls_made, calls_made)
         run.status = FAILED
         message = debitura_message(error)
         run.errors = [

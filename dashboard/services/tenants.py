@@ -22,7 +22,7 @@ from dashboard.debitura import (
 from dashboard.debitura.errors import Conflict, DebituraError, InvalidRequest, NotFound
 from dashboard.errors.messages import failure_summary
 from dashboard.extensions import db
-from dashboard.models import Tenant
+from dashboard.models import PENDING_SIGNING, Case, Tenant
 from dashboard.services import audit, first_cases, mirror
 from dashboard.services.errors import (
     ReissueDetailsMissing,
@@ -304,11 +304,49 @@ def reissue_url(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> Cl
     return send_client(request_from_tenant(tenant), actor=actor, debitura=debitura, action="client.reissue_url")
 
 
+WITHDRAW_RULE = "Debitura withdraws only attributed clients whose cases have not moved past Pending contract signing"
+
+
+def withdrawal_blocker(tenant: Tenant) -> str | None:
+    """Why Debitura would refuse to withdraw this tenant's link, as the mirror knows it; None when it may accept.
+
+    Debitura answers 409 unless the client is attributed and none of its cases has moved past
+    Pending contract signing; without an active link there is nothing to withdraw.
+    """
+    if tenant.state not in LINKED_STATES:
+        return "there is no active link to withdraw"
+    if tenant.is_attributed is None:
+        return "whether the client is attributed is not known yet (read it again from Debitura)"
+    if not tenant.is_attributed:
+        return "the client is not attributed to us (it approved a link request), and Debitura withdraws only attributed clients"
+    moved = db.session.execute(
+        select(Case.reference, Case.id, Case.lifecycle)
+        .where(Case.tenant_id == tenant.id, Case.lifecycle != PENDING_SIGNING)
+        .order_by(Case.date_created, Case.id)
+        .limit(1)
+    ).first()
+    if moved is not None:
+        return f"case {moved.reference or moved.id} has moved past Pending contract signing ({moved.lifecycle})"
+    return None
+
+
 def withdraw(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> Tenant:
-    """Withdraw the link at Debitura (admin only); a refusal (409) is explained, a 404 marks it gone."""
+    """Withdraw the link at Debitura (admin only); a refusal (409) is explained, a 404 marks it gone.
+
+    A withdrawal the mirror already shows Debitura must refuse is not sent.
+    """
     ensure_role("admin", actor)
     tenant = _tenant(tenant_id)
     external_tenant_id = tenant.external_tenant_id
+    if (blocker := withdrawal_blocker(tenant)) is not None:
+        audit.record(
+            "client.withdraw",
+            outcome=audit.REFUSED,
+            external_tenant_id=external_tenant_id,
+            summary=f"Withdrawal not sent: {blocker}",
+            operator=actor,
+        )
+        raise TenantActionRefused(f"The link cannot be withdrawn: {blocker}.")
     try:
         debitura.referral.withdraw_client(external_tenant_id)
     except NotFound:
@@ -336,10 +374,11 @@ def withdraw(tenant_id: int, *, actor: Actor, debitura: DebituraClient) -> Tenan
             summary="Withdrawal refused by Debitura",
             operator=actor,
         )
-        raise TenantActionRefused(
-            "Debitura refused the withdrawal: only attributed clients whose cases have not moved past "
-            f"Pending contract signing can be withdrawn. ({conflict.user_message})"
-        ) from conflict
+        # Debitura's own reason when it gave one; the rule only when it did not (never both: they say the same).
+        reason = (
+            conflict.user_message if conflict.user_message != Conflict.default_user_message else f"{WITHDRAW_RULE}."
+        )
+        raise TenantActionRefused(f"Debitura refused the withdrawal: {reason}") from conflict
     except DebituraError as error:
         db.session.rollback()
         audit.record(
@@ -424,8 +463,11 @@ SORTS = {
     "changed": Tenant.state_since_at,
     "seen": lambda now: Tenant.last_seen_at,
     "created": lambda now: Tenant.created_at,
+    "cases": lambda now: Tenant.cases_total,
 }  # each a column as of Debitura's now: a state can lapse between writes
 DEFAULT_SORT = "company"
+# Counts are read biggest first: the first click on their header sorts them descending.
+DESCENDING_FIRST = frozenset({"cases"})
 
 
 @dataclass(frozen=True)
@@ -464,6 +506,8 @@ class TenantFilter:
 
     def sort_link(self, column: str) -> dict[str, Any]:
         """Clicking a header sorts by it; clicking it again reverses the order."""
+        if column in DESCENDING_FIRST:
+            return self.args(sort=column if self.sort == f"-{column}" else f"-{column}", page=1)
         return self.args(sort=f"-{column}" if self.sort == column else column, page=1)
 
 

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from dashboard.counting import counted
 from dashboard.debitura import CreateClientRequest
 from dashboard.extensions import db
 from dashboard.models import SyncRun, Tenant
@@ -25,7 +26,10 @@ from dashboard.wiring import debitura
 
 
 def _report(run: SyncRun) -> None:
-    click.echo(f"  {run.phase}: page {run.next_page}, {run.clients_seen} clients, {run.cases_seen} cases", err=True)
+    click.echo(
+        f"  {run.phase}: page {run.next_page}, {counted(run.clients_seen, 'client')}, {counted(run.cases_seen, 'case')}",
+        err=True,
+    )
 
 
 @click.command("sync")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from flask import Response, current_app, url_for
 
 from dashboard import csv_export
+from dashboard.kyc_status import kyc_status_words
 from dashboard.services import tenants as tenant_service
 from dashboard.services.tenant_state import debitura_now, state_info
 
@@ -36,7 +37,6 @@ COLUMNS = (
     "lastSeenAt",
     "dashboardUrl",
 )
-KYC_LABELS = {"not_required": "Not required", "pending": "Pending", "verified": "Verified"}
 URL_KINDS = {"approval_pending": "Approval", "resign_needed": "Contract re-sign", "onboarding": "Onboarding"}
 
 
@@ -59,7 +59,7 @@ def _rows(filters: tenant_service.TenantFilter) -> Iterator[tuple]:
             tenant.support_email,
             " ".join(user.get("email") or "" for user in tenant.users or []),
             "" if tenant.is_attributed is None else "yes" if tenant.is_attributed else "no",
-            KYC_LABELS.get(tenant.kyc_status or "", tenant.kyc_status),
+            kyc_status_words(tenant.kyc_status) if tenant.kyc_status else "",
             tenant.kyc_status,
             tenant.approval_expires_at,
             tenant.cases_total,

@@ -4,7 +4,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from dashboard.authz import role_required
+from dashboard.authz import can, role_required
 from dashboard.debitura.errors import (
     BusinessRuleError,
     DebituraConnectionError,
@@ -91,7 +91,11 @@ def _detail_context(tenant: Tenant) -> dict:
     cases = db.session.scalars(
         select(Case).where(Case.tenant_id == tenant.id).order_by(Case.date_created.desc(), Case.id).limit(CASES_LIMIT)
     ).all()
-    cases_count = db.session.scalar(select(func.count()).select_from(Case).where(Case.tenant_id == tenant.id)) or 0
+    cases_count, mirror_closed, mirror_as_of = db.session.execute(
+        select(func.count(), func.count().filter(Case.lifecycle == "Closed"), func.max(Case.last_seen_at)).where(
+            Case.tenant_id == tenant.id
+        )
+    ).one()
     events = db.session.scalars(
         select(WebhookEvent)
         .where(WebhookEvent.external_tenant_id == tenant.external_tenant_id)
@@ -107,6 +111,8 @@ def _detail_context(tenant: Tenant) -> dict:
         "now": now,
         "cases": cases,
         "cases_count": cases_count,
+        "mirror_closed": mirror_closed,
+        "mirror_as_of": mirror_as_of,
         "events": events,
         "history_entries": history,
         "marker": live.tenant_marker(tenant.id, tenant.external_tenant_id, now),
@@ -121,6 +127,7 @@ def _detail_context(tenant: Tenant) -> dict:
         "describe_case": first_cases.describe,
         "kyc_gap": first_cases.kyc_gap(tenant),
         "accepts_cases": submissions.accepts_cases(tenant),
+        "withdrawal_blocker": tenant_service.withdrawal_blocker(tenant) if can("admin") else None,
     }
 
 
@@ -266,7 +273,13 @@ def withdraw(tenant_id: int):
     """Withdraw the link at Debitura, after an explicit confirmation step."""
     tenant = db.get_or_404(Tenant, tenant_id)
     if request.method == "GET":
-        return render("tenants/withdraw.html", tenant=tenant, state=derive_state(tenant))
+        return render(
+            "tenants/withdraw.html",
+            tenant=tenant,
+            state=derive_state(tenant),
+            blocker=tenant_service.withdrawal_blocker(tenant),
+            rule=tenant_service.WITHDRAW_RULE,
+        )
     if request.form.get("confirm") != "yes":
         abort(400)
     try:

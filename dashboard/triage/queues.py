@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from dashboard.extensions import db
 from dashboard.jinja import time_ago
+from dashboard.kyc_status import kyc_status_words
 from dashboard.models import PENDING_SIGNING, Case, Tenant
 from dashboard.services import first_cases
 
@@ -177,7 +178,9 @@ def kyc_missing(now: datetime) -> Queue:
         if t.kyc_blocked_cases:
             blocked = f"{t.kyc_blocked_cases} case submission{'s' if t.kyc_blocked_cases != 1 else ''} refused"
             return Row(f"{blocked} with MissingKycVerification; no director KYC on file.", "submit_kyc", tenant=t)
-        return Row("Debitura reports KYC pending and no director KYC has been submitted.", "submit_kyc", tenant=t)
+        return Row(
+            f"KYC: {kyc_status_words('pending').lower()}; no director KYC has been submitted.", "submit_kyc", tenant=t
+        )
 
     total, rows = _tenant_queue(
         select(Tenant)

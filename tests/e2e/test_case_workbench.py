@@ -68,7 +68,7 @@ def test_an_operator_previews_the_price_then_submits_a_case_for_a_ready_tenant(p
     page.get_by_role("button", name="Submit case to Debitura").click()
 
     expect(page.get_by_role("heading", name="Case created")).to_be_visible()
-    expect(page.get_by_text("Pending Verification Internal")).to_be_visible()
+    expect(page.get_by_text("Being checked by Debitura")).to_be_visible()
     assert sandbox_case_count(live_server.app, tenant) == 1
     page.get_by_role("link", name=re.compile(r"^[A-Z0-9]{8}$")).click()
     expect(page.get_by_role("heading", name="Potential revenue")).to_be_visible()
@@ -342,5 +342,5 @@ def test_every_button_of_the_case_form_waits_while_debitura_makes_it_wait(page, 
 
     expect(submit).to_be_disabled()  # no second press while the first is still on its way
     expect(page.get_by_role("button", name="Preview pricing")).to_be_disabled()
-    expect(page.get_by_text("Pending Verification Internal")).to_be_visible()
+    expect(page.get_by_text("Being checked by Debitura")).to_be_visible()
     assert sandbox_case_count(live_server.app, tenant) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -43,8 +44,8 @@ def test_the_tenant_export_is_excel_readable_utf8_with_labels_beside_codes_and_t
     rows = {row[0]: dict(zip(table(response)[0], row)) for row in table(response)[1:]}
     onboarding, ready = rows["bro-1"], rows["ready-1"]
     assert (onboarding["state"], onboarding["stateCode"]) == ("Onboarding in progress", "onboarding")
-    assert (onboarding["kyc"], onboarding["kycStatus"]) == ("Not required", "not_required")
-    assert (ready["kyc"], ready["kycStatus"]) == ("Pending", "pending")
+    assert (onboarding["kyc"], onboarding["kycStatus"]) == ("Not asked for yet", "not_required")
+    assert (ready["kyc"], ready["kycStatus"]) == ("Needed, not verified yet", "pending")
     assert onboarding["customerUrl"] == ONBOARDING_URL and onboarding["customerUrlKind"] == "Onboarding"
     assert onboarding["nextStep"].startswith("Send the customer the onboarding URL")
     assert ready["customerUrl"] == "" and ready["dashboardUrl"] == f"http://dashboard.test/tenants/{ready_id}"
@@ -73,3 +74,34 @@ def test_the_revenue_export_and_page_name_each_status_in_words_beside_its_code(e
     assert (record["Platform invoicing"], record["Platform invoicing code"]) == ("Collection partner not invoiced yet", "NotInvoiced")
     assert (record["Commission payment"], record["Commission payment code"]) == ("Commission unpaid", "Unpaid")
     assert (record["Referral invoicing"], record["Referral invoicing code"]) == ("Pending", "Pending")
+
+
+ISO_UTC_TO_THE_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00")
+
+
+def test_every_timestamp_column_of_every_export_is_iso_8601_utc_to_the_second(env):
+    from dashboard.extensions import db
+    from dashboard.models import Case
+
+    fine = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)  # microseconds, as webhooks and syncs store them
+    with env.app.app_context():
+        tenant = add_tenant("stamps-1", onboarding_done=True, approval_expires_at=fine, last_seen_at=fine)
+        db.session.add(Case(id="case-stamps-1", tenant_id=tenant.id, external_tenant_id="stamps-1", reference="ST-1",
+                            lifecycle="Active", date_created=fine))
+        db.session.commit()
+
+    tenants = {row[0]: dict(zip(table(env.client.get("/tenants/export.csv"))[0], row))
+               for row in table(env.client.get("/tenants/export.csv"))[1:]}
+    record = tenants["stamps-1"]
+    for column in ("approvalExpiresAt", "stateSince", "lastSeenAt"):
+        if record[column]:
+            assert ISO_UTC_TO_THE_SECOND.fullmatch(record[column]), (column, record[column])
+    assert record["lastSeenAt"] == "2026-03-04T05:06:07+00:00"
+
+    cases = table(env.client.get("/cases/export.csv"))
+    created = {row[cases[0].index("Case id")]: row[cases[0].index("Created")] for row in cases[1:]}
+    assert created["case-stamps-1"] == "2026-03-04T05:06:07+00:00"
+    assert all(ISO_UTC_TO_THE_SECOND.fullmatch(value) for value in created.values() if value)
+
+    audit = table(env.client.get("/audit/export.csv"))
+    assert all(ISO_UTC_TO_THE_SECOND.fullmatch(row[0]) for row in audit[1:])

@@ -39,3 +39,23 @@ def test_signed_out_visitors_do_not_see_it(app, client, sandbox, debitura):
     with app.app_context(), pytest.raises(DebituraConnectionError):
         debitura.referral.me()
     assert BANNER not in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_the_banner_dates_the_mirror_by_its_last_refresh_not_by_the_outage_start(app, client, operators, sandbox, debitura):
+    from datetime import UTC, datetime
+
+    from dashboard.extensions import db
+    from dashboard.models import SyncRun
+
+    synced_at = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+    with app.app_context():
+        db.session.add(SyncRun(status="succeeded", phase="done", started_at=synced_at, finished_at=synced_at))
+        db.session.commit()
+    operators.login("viewer")
+
+    sandbox.faults.fail_next(3, "connection_reset")
+    with app.app_context(), pytest.raises(DebituraConnectionError):
+        debitura.referral.me()
+    page = " ".join(client.get("/tenants/").get_data(as_text=True).split())
+
+    assert "Pages show the local mirror as of 2026-01-02 03:04 UTC (its last sync or webhook);" in page

@@ -570,3 +570,26 @@ def test_a_link_gone_at_debitura_is_named_as_the_refusal_not_reported_as_no_answ
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.submit", AuditEntry.idempotency_key == key))
         assert entry.outcome == "refused" and "no active client link" in entry.summary
+
+
+def preview_section(html: str) -> str:
+    start = html.index('id="pricing-result-card"')
+    return " ".join(html[start:html.index("</section>", start)].split())
+
+
+def test_reloading_a_previewed_submission_shows_the_same_preview_from_what_is_stored(app, client, ready):
+    tenant_id, _ = ready
+    key = start_draft(client, tenant_id)
+    previewed = preview(client, key, debtor_country="GB", currency_code="GBP").get_data(as_text=True)
+
+    reloaded = client.get(f"/cases/submissions/{key}")
+
+    html = reloaded.get_data(as_text=True)
+    assert reloaded.status_code == 200
+    assert preview_section(html) == preview_section(previewed)  # the same price, steps and jurisdiction
+    assert "Submit case to Debitura" in html and "Preview pricing again" in html
+
+    # Input changed and refused since: the stored price no longer describes it, so it is not shown.
+    client.post(f"/cases/submissions/{key}", data={**case_form(amount_to_recover=""), "action": "preview"})
+    assert 'id="pricing-result-card"' not in client.get(f"/cases/submissions/{key}").get_data(as_text=True)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -183,6 +184,32 @@ def test_only_admins_may_start_a_sync(client, operators, role):
 
     assert client.post("/sync/start").status_code == 403
     assert "Sync now" not in client.get("/sync/").get_data(as_text=True)
+
+
+def test_a_resumed_run_reports_its_working_time_its_calls_and_when_it_finished(app, client, operators, sandbox, small_pages, debitura):
+    create_client(debitura, "only-one")
+    sandbox.faults.fail_next(1, "http_429", path_prefix="/referral-api/clients", retry_after=120)
+    with app.app_context():
+        failed = sync_service.run_sync(debitura=app_client())
+        assert failed.status == "failed" and failed.phase == "clients"
+        assert failed.calls_made == 1  # the refused call was made, though nothing it read was kept
+        first_stretch = failed.duration_seconds
+
+    sandbox.advance_clock(3 * 3600, run_jobs=False)  # three idle hours before the next sync resumes it
+    with app.app_context():
+        resumed = sync_service.run_sync(debitura=app_client())
+        assert resumed.id == failed.id and resumed.status == "succeeded" and resumed.resumed == 1
+        assert resumed.duration_seconds < first_stretch + 600  # the idle hours are not counted
+        assert resumed.calls_made >= 3  # the failed call, then clients, the missing check and cases
+    operators.login("admin")
+
+    sync_page = " ".join(client.get("/sync/").get_data(as_text=True).split())
+    assert "1 tenant," in sync_page and "1 tenants" not in sync_page
+    assert "1 client and" in sync_page and "1 clients" not in sync_page
+    shown = re.search(r"<dt>Duration</dt><dd>([\d.]+) s</dd>", sync_page)
+    assert shown and float(shown.group(1)) < 600
+    triage = " ".join(client.get("/triage/").get_data(as_text=True).split())
+    assert "Mirror last synced just now (succeeded)." in triage  # when it finished, not its first start 3 h ago
 
 
 # --- concurrent fetching: properties that hold whatever order the pages arrive in ------------

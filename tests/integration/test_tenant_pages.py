@@ -25,6 +25,7 @@ from dashboard.sandbox import domain as sandbox_domain
 from dashboard.services import mirror, mirror_events
 from dashboard.services.tenant_state import debitura_now
 from tests.conftest import OperatorActions, make_config, prepare_databases
+from tests.support import page as parsed_page
 from tests.tenant_data import add_tenant, create_client
 
 pytestmark = pytest.mark.shared_app
@@ -78,6 +79,10 @@ def reader(tmp_path_factory):
 
 
 SEEDED = {"acme": 1, "bolt": 2, "crane": 3, "delta": 4, "echo": 5}  # ids in insertion order
+
+
+def text_of(response) -> str:
+    return parsed_page(response).text
 
 
 def page(client, url, **headers):
@@ -254,21 +259,21 @@ def test_the_tenant_and_kyc_pages_say_when_a_kyc_submission_is_under_review(app,
     with app.app_context():
         tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").id
     operators.login("viewer")
-    assert "pending: submitted, not yet reviewed" in client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "Needed, not verified yet: submitted, not yet reviewed" in text_of(client.get(f"/tenants/{tenant_id}"))
 
     with sandbox.session() as s:
         sandbox_domain.review_kyc(s, "kyc-review", "Processing")
     with app.app_context():
         mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync")
 
-    assert "pending: submission under review (Processing)" in client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
+    assert "Needed, not verified yet: submission under review (Processing)" in text_of(client.get(f"/tenants/{tenant_id}"))
     assert "under review (Processing)" in client.get("/kyc/").get_data(as_text=True)
     with sandbox.session() as s:
         sandbox_domain.review_kyc(s, "kyc-review", "Completed")
     with app.app_context():
         assert mirror.upsert_tenant_from_client(debitura.referral.get_client("kyc-review"), source="sync").kyc_status == "verified"
     page = client.get(f"/tenants/{tenant_id}").get_data(as_text=True)
-    assert "under review" not in page and "verified" in page
+    assert "under review" not in page and "Verified" in page
 
 
 def test_reissuing_sends_post_clients_again_and_shows_a_fresh_url(app, client, operators, debitura):
@@ -327,18 +332,55 @@ def test_withdrawing_asks_for_confirmation_then_withdraws_at_debitura(app, clien
         assert db.session.get(Tenant, tenant_id).state == "withdrawn"
 
 
-def test_a_refused_withdrawal_is_explained(app, client, operators, debitura):
+def test_a_withdrawal_the_mirror_shows_debitura_must_refuse_is_neither_offered_nor_sent(app, client, operators, debitura, sandbox):
     conflict = create_client(debitura, "linked", "x@existing.example")
+    create_client(debitura, "busy")
     with app.app_context():
         tenant = mirror.record_conflict("linked", conflict)
         tenant.is_attributed, tenant.conflict_type, tenant.link_request_status = False, None, None
+        tenant.onboarding_done = True
+        from dashboard.services.tenant_state import refresh_state
+
+        refresh_state(tenant)
+        busy = mirror.upsert_tenant_from_client(debitura.referral.get_client("busy"), source="sync")
+        from dashboard.models import Case
+
+        db.session.add(Case(id="case-busy-1", tenant_id=busy.id, external_tenant_id="busy", reference="BUSY0001", lifecycle="Active"))
         db.session.commit()
-        tenant_id = tenant.id
+        unattributed_id, busy_id = tenant.id, busy.id
     operators.login("admin")
 
+    unattributed = text_of(client.get(f"/tenants/{unattributed_id}"))
+    busy_page = text_of(client.get(f"/tenants/{busy_id}"))
+
+    assert "Withdraw the link" not in unattributed and "Withdraw the link" not in busy_page
+    assert "Withdrawing is not possible: the client is not attributed to us" in unattributed
+    assert "Withdrawing is not possible: case BUSY0001 has moved past Pending contract signing (Active)." in busy_page
+    assert "Yes, withdraw the link" not in text_of(client.get(f"/tenants/{busy_id}/withdraw"))
+    refused = text_of(client.post(f"/tenants/{busy_id}/withdraw", data={"confirm": "yes"}, follow_redirects=True))
+    assert "The link cannot be withdrawn: case BUSY0001 has moved past Pending contract signing (Active)." in refused
+    with sandbox.session() as s:
+        assert sandbox_domain.require_link(s, "busy") is not None  # nothing was sent
+
+
+def test_a_withdrawal_debitura_refuses_is_explained_once(app, client, operators, debitura, sandbox):
+    from dashboard.sandbox.domain.cases import move_case
+    from tests.tenant_data import create_case
+
+    create_client(debitura, "moved")
+    case = create_case(debitura, "moved")
+    with sandbox.session() as s:
+        move_case(s, case.id, "Active")
+    with app.app_context():
+        tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("moved"), source="sync").id  # case not mirrored yet
+    operators.login("admin")
+
+    assert "Withdraw the link" in text_of(client.get(f"/tenants/{tenant_id}"))
     response = client.post(f"/tenants/{tenant_id}/withdraw", data={"confirm": "yes"}, follow_redirects=True)
 
-    assert "no active link" in response.get_data(as_text=True) or "refused the withdrawal" in response.get_data(as_text=True)
+    text = text_of(response)
+    assert "Debitura refused the withdrawal: The client cannot be withdrawn: a case has moved past Pending contract signing." in text
+    assert text.count("moved past Pending contract signing") == 1
 
 
 def test_withdrawal_is_for_admins_only(client, operators, app, mixed):
@@ -393,3 +435,43 @@ def test_reading_again_a_tenant_waiting_for_approval_leaves_it_waiting(app, clie
     assert "no active link for this tenant id yet" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Tenant, tenant_id).state == "approval_pending"
+
+
+def test_the_tenant_page_names_the_source_and_time_of_each_case_count(app, client, operators, debitura, sandbox):
+    from tests.tenant_data import complete_onboarding, create_case
+
+    create_client(debitura, "counted")
+    complete_onboarding(sandbox, "counted")
+    create_case(debitura, "counted")
+    with app.app_context():
+        tenant_id = mirror.upsert_tenant_from_client(debitura.referral.get_client("counted"), source="api").id
+        read_at = db.session.get(Tenant, tenant_id).case_stats_as_of
+    operators.login("viewer")
+
+    html = page(client, f"/tenants/{tenant_id}")
+    counts = html.split('id="case-counts"', 1)[1].split("</dd>", 1)[0]
+
+    assert read_at is not None
+    assert re.search(r"Debitura's figures: 1 total, 0 closed;.*caseStats, as of " + re.escape(f"{read_at:%Y-%m-%d %H:%M} UTC"),
+                     " ".join(counts.split()))
+    assert "In this dashboard: 0 total, 0 closed" in counts  # the mirror has not received the case yet
+    assert 'id="case-counts-differ"' in counts
+    assert "No cases for this tenant yet." in html
+
+
+def test_the_list_sorts_by_cases_biggest_first_then_reversed_with_ties_in_a_stable_order(app, client, operators):
+    with app.app_context():
+        for external_id, total in (("few-a", 3), ("many", 10), ("few-b", 3), ("none", 0)):
+            add_tenant(external_id, onboarding_done=True, cases_total=total)
+    operators.login("viewer")
+
+    listing = page(client, "/tenants/")
+    header = re.search(r'<th scope="col" class="num">\s*<a href="([^"]+)" hx-get="[^"]+">Cases</a>', listing)
+    assert header, "the Cases header is a sort link like the others"
+    first_click = header.group(1).replace("&amp;", "&")
+    assert "sort=-cases" in first_click
+
+    descending = page(client, first_click)
+    assert rows(descending) == ["many", "few-a", "few-b", "none"]  # ties keep the order they were added in
+    assert re.search(r'<th scope="col" class="num" aria-sort="descending">\s*<a href="[^"]*sort=cases', descending)
+    assert rows(page(client, "/tenants/?sort=cases")) == ["none", "few-a", "few-b", "many"]
