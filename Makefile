@@ -52,7 +52,7 @@ chromium: install-test
 # then, alone, the tests marked `serial` (they measure time or need a quiet machine). Both parts always
 # run; the target fails if either does. Exit code 5 is "no test selected" (e.g. PYTEST_ARGS=tests/unit).
 test: check chromium
-	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not serial" $(PYTEST_ARGS); parallel=$$?; \
+	@$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial" $(PYTEST_ARGS); parallel=$$?; \
 	$(BIN)/python -m pytest -m serial $(PYTEST_ARGS); serial=$$?; \
 	for status in $$parallel $$serial; do [ $$status -eq 0 ] || [ $$status -eq 5 ] || exit $$status; done
 
