@@ -64,11 +64,11 @@ RECENT_DELIVERIES = 30
 
 
 def _back() -> BaseResponse:
-    return redirect(url_for(".index"), code=303)
+    return redirect(url_for("sandbox_control.index"), code=303)
 
 
-def _run(action: Callable[[Session], str]) -> BaseResponse:
-    """Apply one change in one transaction; its outcome (or why it failed) is flashed."""
+def run_change(action: Callable[[Session], str]) -> BaseResponse:
+    """Apply one change in one transaction, flash its outcome (or why it failed), back to the panel."""
     s = db()
     try:
         message = action(s)
@@ -213,7 +213,7 @@ def advance_clock():
         expired = domain.expire_link_requests(s)
         return f"Sandbox time is now {now:%Y-%m-%d %H:%M} UTC; {expired} link request(s) expired."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/cases/move")
@@ -229,13 +229,13 @@ def move_case():
         closed = f" ({case.close_code})" if case.close_code else ""
         return f"Case {case.reference} is now {case.lifecycle}{closed}."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/sdca")
 def publish_sdca():
     """Publish a new SDCA version: ready clients must sign again (POST /clients answers 202)."""
-    return _run(lambda s: f"SDCA version {domain.publish_sdca_version(s)} published; every client must re-sign.")
+    return run_change(lambda s: f"SDCA version {domain.publish_sdca_version(s)} published; every client must re-sign.")
 
 
 @bp.post("/kyc/review")
@@ -250,7 +250,7 @@ def review_kyc():
         domain.review_kyc(s, tenant, status)
         return f"KYC of {tenant} {KYC_REVIEW_STATES[status]}."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/creditors/blocked")
@@ -267,7 +267,7 @@ def block_creditor():
             return f"{creditor.company_name} ({tenant}) is blocked: new cases answer 422 CreditorBlocked."
         return f"{creditor.company_name} ({tenant}) is no longer blocked."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/other-partner")
@@ -282,7 +282,7 @@ def link_to_other_partner():
             "POST /clients naming it answers 409 ClientAlreadyLinkedToAnotherPartner."
         )
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/faults")
@@ -314,7 +314,7 @@ def add_fault():
         faults.fail_next(s, count, kind, path_prefix=path_prefix, latency_ms=latency_ms)
         return f"{FAULT_LABELS[kind]} on the next {count} call(s)."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/faults/clear")
@@ -325,7 +325,7 @@ def clear_faults():
         faults.clear(s)
         return "All faults cleared."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/rate-limit")
@@ -345,7 +345,7 @@ def rate_limit():
         s.execute(delete(RateBucket))  # every window starts empty
         return f"Rate limiting {'on' if enabled else 'off'} ({limit} calls a minute)."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/webhooks/deliver")

@@ -6,17 +6,14 @@ Same rules as the rest of the panel: plain forms, POST-redirect-GET, same-origin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, request
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from dashboard.sandbox import domain, wire
-from dashboard.sandbox.context import db
-from dashboard.sandbox.errors import SandboxError
 from dashboard.sandbox.models import Case
+from dashboard.sandbox.pages.control import run_change
 from dashboard.sandbox.pages.origin import refuse_cross_origin_posts
 
 bp = Blueprint("sandbox_control_workspace", __name__)
@@ -26,19 +23,6 @@ RECIPIENTS = ("CollectionPartner", "Creditor")
 METHODS = ("BankTransfer", "Card", "Cash")
 RESOLUTION_AREAS = ("Documents", "DebtorDetails", "ClaimDetails")
 ACCOUNT_TASKS = tuple(name for name, kind in domain.TASK_KINDS.items() if kind.account_level)
-
-
-def _run(action: Callable[[Session], str]) -> Response:
-    s = db()
-    try:
-        message = action(s)
-    except (SandboxError, ValueError) as error:
-        s.rollback()
-        flash(str(error), "error")
-    else:
-        s.commit()
-        flash(message, "info")
-    return redirect(url_for("sandbox_control.index"), code=303)
 
 
 def _case(s: Session) -> Case:
@@ -66,7 +50,7 @@ def partner_message():
         task = "ClientInputRequired" if needs_input else "ReplyToChat"
         return f"The collection partner wrote on case {case.reference}; the client has a {task} task."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/payment")
@@ -88,7 +72,7 @@ def record_payment():
         left = wire.money(case.remainder, case.currency)
         return f"{amount} {case.currency} paid on case {case.reference}; {left} {case.currency} left to recover."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/document-request")
@@ -105,7 +89,7 @@ def request_document():
         domain.post_partner_message(s, case, f"To go on with the case we need: {description}")
         return f"Case {case.reference} is now More Info Required: {description}."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/account-task")
@@ -121,7 +105,7 @@ def open_account_task():
         domain.open_task(s, link.creditor_id, task_type)
         return f"{tenant} has an open {task_type} task."
 
-    return _run(action)
+    return run_change(action)
 
 
 @bp.post("/task/solve")
@@ -134,4 +118,4 @@ def solve_task():
             raise ValueError("Choose a task.")
         return f"The {task.type} task is solved."
 
-    return _run(action)
+    return run_change(action)
